@@ -1,0 +1,5 @@
+import sys
+
+from envservices.cli import main
+
+sys.exit(main())

@@ -1,0 +1,280 @@
+"""The command line: the same use cases the desktop application calls.
+
+Every error a user can cause ends as one clear sentence on stderr and a non-zero exit, never a traceback;
+unexpected failures are logged with their traceback to a file and summarised in one sentence.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import traceback
+from pathlib import Path
+
+from envservices import __version__
+from envservices.errors import UserError
+
+EXIT_USER_ERROR = 2
+EXIT_INTERNAL = 3
+
+
+def _add_db(p: argparse.ArgumentParser, top: bool = False) -> None:
+    # Sub-commands must not overwrite a --db given before the sub-command name.
+    p.add_argument("--db", metavar="URL", default=None if top else argparse.SUPPRESS, help="SQLite file or postgresql://user@host/db (default: "
+                   "$ENVSERVICES_DB, else a SQLite file in your user data folder)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="envservices",
+        description="Plan street cleansing, bin emptying and grounds maintenance by place and by need.",
+    )
+    parser.add_argument("--version", action="version", version=f"envservices {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="open a demo district in a temporary database, plan a week offscreen, and exit")
+    _add_db(parser, top=True)
+    sub = parser.add_subparsers(dest="command")
+
+    p = sub.add_parser("gui", help="open the desktop application (the default)")
+    _add_db(p)
+    p.add_argument("--screenshot", metavar="OUT.png", help="save a screenshot once the map has drawn, then exit")
+
+    p = sub.add_parser("demo", help="build the demo district in the database")
+    _add_db(p)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--scale", type=float, default=1.0, help="0.25 to 16: size relative to the standard demo")
+    p.add_argument("--replace", action="store_true", help="replace what the database holds")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("import", help="import places or assets from a GIS or CSV file")
+    _add_db(p)
+    p.add_argument("file")
+    p.add_argument("--kind", help="place, or an asset kind: litter_bin, dog_bin, grass_area, street_length, ...")
+    p.add_argument("--area", help="area the places belong to (created if new)")
+    p.add_argument("--crs", help="CRS of a file that has none, e.g. 27700 or EPSG:4326")
+    p.add_argument("--layer", help="layer of a multi-layer file")
+    p.add_argument("--skip-bad-rows", action="store_true", help="import the good rows and report the bad ones")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("export", help="export places, assets, sites and roads to GeoPackage or GeoJSON")
+    _add_db(p)
+    p.add_argument("out", help="OUT.gpkg or OUT.geojson")
+
+    p = sub.add_parser("info", help="what the database holds")
+    _add_db(p)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("plan", help="plan a week for the crews")
+    _add_db(p)
+    p.add_argument("--week", required=True, help="ISO week, e.g. 2026-W48")
+    p.add_argument("--area")
+    p.add_argument("--depot")
+    p.add_argument("--time-limit", type=float, default=30.0, help="seconds (default 30)")
+    p.add_argument("--source", choices=["auto", "rota", "needs"], default="auto",
+                   help="where the work comes from: each area's regime (auto), the rota, or observed need")
+    p.add_argument("--out", required=True, help="plan.json or plan.csv")
+    p.add_argument("--no-save", action="store_true", help="do not keep the plan in the database")
+
+    p = sub.add_parser("simulate", help="simulate a season of weeks under a regime")
+    _add_db(p)
+    p.add_argument("--weeks", type=int, default=12)
+    p.add_argument("--regime", choices=["needs", "rota"], default="needs")
+    p.add_argument("--area")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--start", help="first day (default: the first Monday in May)")
+    p.add_argument("--time-limit", type=float, default=None, help="seconds per weekly plan")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("compare", help="compare trial areas: needs against rota, before and after")
+    _add_db(p)
+    p.add_argument("--weeks", type=int, default=12)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--no-simulation", action="store_true", help="recorded figures only")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--csv", metavar="OUT")
+    p.add_argument("--charts", metavar="DIR")
+
+    p = sub.add_parser("bench", help="benchmarks: solomon DIR | pvrp DIR | district | load", add_help=False)
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+
+    p = sub.add_parser("backup", help="copy the database to a file")
+    _add_db(p)
+    p.add_argument("out")
+    p = sub.add_parser("restore", help="replace the database with a backup copy")
+    _add_db(p)
+    p.add_argument("file")
+    p = sub.add_parser("check", help="verify the database's integrity")
+    _add_db(p)
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+def _print_json(data: object) -> None:
+    print(json.dumps(data, indent=2, default=str))
+
+
+def _print_summary(summary: dict) -> None:
+    print(f"Database: {summary.get('database', '')}")
+    print(f"Areas: {summary['areas']}  Places: {summary['places']}  Crews: {summary['crews']}  "
+          f"Observations: {summary['observations']}")
+    for kind, n in sorted(summary["assets"].items()):
+        print(f"  {kind.replace('_', ' ')}: {n}")
+    for key in ("sites", "road_links", "rota_entries", "plans"):
+        if key in summary:
+            print(f"{key.replace('_', ' ').capitalize()}: {summary[key]}")
+
+
+def _open(args: argparse.Namespace):
+    from envservices.services import open_db
+
+    return open_db(getattr(args, "db", None))
+
+
+def _run(args: argparse.Namespace) -> int:
+    from envservices import services
+
+    cmd = args.command
+    if cmd == "bench":
+        from envservices.bench.runner import run_bench
+
+        return run_bench(args.rest)
+
+    if cmd in (None, "gui"):
+        return _gui(args)
+
+    if cmd == "backup":
+        services.maintenance.backup(getattr(args, "db", None), Path(args.out))
+        print(f"Backed up to {args.out}")
+        return 0
+    if cmd == "restore":
+        services.maintenance.restore(getattr(args, "db", None), Path(args.file))
+        print(f"Restored from {args.file}")
+        return 0
+
+    db = _open(args)
+    try:
+        if cmd == "demo":
+            summary = services.district.create_demo(db, seed=args.seed, scale=args.scale, replace=args.replace)
+            _print_json(summary) if args.json else _print_summary(summary)
+        elif cmd == "info":
+            summary = services.district.summary(db)
+            _print_json(summary) if args.json else _print_summary(summary)
+        elif cmd == "import":
+            report = services.district.import_file(
+                db, Path(args.file), kind=args.kind, area=args.area, crs=args.crs, layer=args.layer,
+                strict=not args.skip_bad_rows,
+            )
+            _print_json(report) if args.json else print(services.district.describe_import(report))
+        elif cmd == "export":
+            counts = services.district.export(db, Path(args.out))
+            print(f"Wrote {args.out}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        elif cmd == "plan":
+            return _plan(db, args)
+        elif cmd == "simulate":
+            result = services.simulation.simulate(
+                db, weeks=args.weeks, regime=args.regime, area=args.area, seed=args.seed, start=args.start,
+                time_limit_s=args.time_limit, progress=None if args.json else _stderr_progress,
+            )
+            _print_json(result) if args.json else print(services.simulation.describe(result))
+        elif cmd == "compare":
+            comparison = services.compare.compare_areas(
+                db, weeks=args.weeks, seed=args.seed, simulate=not args.no_simulation,
+                progress=None if args.json else _stderr_progress,
+            )
+            if args.csv:
+                services.compare.write_csv(comparison, Path(args.csv))
+            if args.charts:
+                services.compare.write_charts(comparison, Path(args.charts))
+            _print_json(services.compare.to_json(comparison)) if args.json else print(
+                services.compare.describe(comparison))
+        elif cmd == "check":
+            report = services.maintenance.check(db)
+            _print_json(report) if args.json else print("\n".join(report["messages"]))
+            return 0 if report["ok"] else 1
+        return 0
+    finally:
+        db.dispose()
+
+
+def _stderr_progress(best_cost: float, elapsed_s: float, message: str = "") -> None:
+    print(f"  {elapsed_s:6.1f}s  {message}", file=sys.stderr)
+
+
+def _plan(db, args: argparse.Namespace) -> int:
+    import signal
+
+    from envservices import services
+    from envservices.planning.stop import Cancel
+
+    cancel = Cancel()
+    previous = signal.signal(signal.SIGINT, lambda *_: cancel.cancel())
+    try:
+        prepared = services.planning.prepare_week(db, args.week, area=args.area, depot=args.depot,
+                                                  source=args.source)
+        print(f"Planning {args.week}: {len(prepared.problem.tasks)} tasks, {len(prepared.problem.crews)} crews, "
+              f"travel by {prepared.problem.travel.source}", file=sys.stderr)
+        plan = services.planning.solve_week(prepared, time_limit_s=args.time_limit, stop=cancel,
+                                            progress=_stderr_progress)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if not args.no_save:
+        services.planning.save_plan(db, plan)
+    out = Path(args.out)
+    services.planning.write_plan(plan, prepared, out)
+    k = plan.kpis
+    print(f"Wrote {out}: {k.get('visits', 0)} visits in {len(plan.crew_days)} crew-days, "
+          f"{k.get('crew_hours', 0):.1f} crew hours, {k.get('travel_km', 0):.1f} km, "
+          f"{k.get('unplanned', 0)} tasks left out, {len(plan.violations)} violations")
+    return 0 if not plan.violations else 1
+
+
+def _gui(args: argparse.Namespace) -> int:
+    try:
+        from envservices.ui.app_main import run_gui
+    except ImportError as exc:
+        raise UserError(f"the desktop application cannot start: {exc}") from exc
+    return run_gui(getattr(args, "db", None), screenshot=getattr(args, "screenshot", None))
+
+
+def _self_test(args: argparse.Namespace) -> int:
+    from envservices.services.maintenance import self_test
+
+    return self_test()
+
+
+def _log_path() -> Path:
+    from platformdirs import user_log_dir
+
+    path = Path(user_log_dir("envservices"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path / "envservices.log"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=os.environ.get("ENVSERVICES_LOG", "WARNING"))
+    try:
+        if args.self_test:
+            return _self_test(args)
+        return _run(args)
+    except UserError as exc:
+        print(f"envservices: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("envservices: interrupted; nothing was changed by the unfinished command.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the user gets one sentence, the log gets the traceback
+        log = _log_path()
+        with log.open("a", encoding="utf-8") as fh:
+            fh.write(traceback.format_exc())
+        print(f"envservices: unexpected error ({exc.__class__.__name__}: {exc}); details in {log}",
+              file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

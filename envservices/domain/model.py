@@ -1,0 +1,492 @@
+"""The users' world in plain Python: areas, places, assets, observations, crews, rotas, tasks and plans.
+
+Nothing here knows about databases, files or Qt, so every other layer can build on it and tests can make
+small cases by hand. Geometry is shapely, always in British National Grid (EPSG:27700, metres).
+Identifiers are strings chosen where an object is born (demo generator, importer, UI), so objects can refer
+to each other before anything is stored and keep their identity across export and import.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+from dataclasses import dataclass, field
+
+from shapely.geometry.base import BaseGeometry
+
+BNG_EPSG = 27700
+
+
+def new_id(prefix: str) -> str:
+    """A fresh identifier; the prefix keeps ids readable in logs and exports."""
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+class Regime(str, enum.Enum):
+    """How an area's work is decided: the historic fixed rota, or observed need."""
+
+    ROTA = "rota"
+    NEEDS = "needs"
+
+
+class AreaKind(str, enum.Enum):
+    DISTRICT = "district"
+    TRIAL = "trial"
+
+
+class AssetKind(str, enum.Enum):
+    LITTER_BIN = "litter_bin"
+    DOG_BIN = "dog_bin"
+    RECYCLING_BIN = "recycling_bin"
+    STREET_LENGTH = "street_length"
+    VERGE = "verge"
+    GRASS_AREA = "grass_area"
+    SHRUB_BED = "shrub_bed"
+    HEDGE = "hedge"
+
+    @property
+    def is_bin(self) -> bool:
+        return self in (AssetKind.LITTER_BIN, AssetKind.DOG_BIN, AssetKind.RECYCLING_BIN)
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
+class SiteKind(str, enum.Enum):
+    DEPOT = "depot"
+    TIP = "tip"
+
+
+class IntensityZone(str, enum.Enum):
+    """Intensity-of-use zone of the Code of Practice on Litter and Refuse: sets the response time."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    VERY_LOW = "very_low"
+
+
+class Grade(str, enum.Enum):
+    """Litter grade of the Code of Practice, with the B+/B- that surveys use. Ordered best to worst."""
+
+    A = "A"
+    B_PLUS = "B+"
+    B = "B"
+    B_MINUS = "B-"
+    C = "C"
+    D = "D"
+
+    @property
+    def rank(self) -> int:
+        """0 for A up to 5 for D, so grades can be compared and averaged."""
+        return list(Grade).index(self)
+
+    @property
+    def below_b(self) -> bool:
+        """Below grade B is the classic headline indicator (formerly NI195)."""
+        return self.rank > Grade.B.rank
+
+    @property
+    def unacceptable(self) -> bool:
+        return self in (Grade.C, Grade.D)
+
+    @classmethod
+    def parse(cls, text: str) -> Grade:
+        t = str(text).strip().upper()
+        for g in cls:
+            if g.value == t:
+                return g
+        raise ValueError(f"'{text}' is not a litter grade (use A, B+, B, B-, C or D)")
+
+
+class ObservationKind(str, enum.Enum):
+    LITTER_GRADE = "litter_grade"
+    BIN_FILL = "bin_fill"
+    GRASS_HEIGHT = "grass_height"
+    FLY_TIP = "fly_tip"
+    COMPLAINT = "complaint"
+
+
+class VehicleKind(str, enum.Enum):
+    CAGED_TIPPER = "caged_tipper"
+    SWEEPER = "sweeper"
+    VAN_WITH_TRAILER = "van_with_trailer"
+    REFUSE_VEHICLE = "refuse_vehicle"
+
+
+class Skill(str, enum.Enum):
+    """What a crew member can do; a task needs one skill."""
+
+    LITTER_PICK = "litter_pick"
+    BIN_EMPTY = "bin_empty"
+    MOWING = "mowing"
+    STRIMMING = "strimming"
+    MECHANICAL_SWEEP = "mechanical_sweep"
+    HEDGE = "hedge"
+    SHRUB = "shrub"
+    FLY_TIP = "fly_tip"
+    DRIVER = "driver"
+    HGV = "hgv"
+
+
+class Urgency(str, enum.Enum):
+    """Optional work may be left out (cheapest first); urgent work never while a crew could do it."""
+
+    OPTIONAL = "optional"
+    ROUTINE = "routine"
+    URGENT = "urgent"
+
+
+class VisitStatus(str, enum.Enum):
+    PLANNED = "planned"
+    DONE = "done"
+    MISSED = "missed"
+
+
+@dataclass(frozen=True)
+class Area:
+    """A district, or a trial area with a start date and a regime."""
+
+    id: str
+    name: str
+    regime: Regime = Regime.ROTA
+    kind: AreaKind = AreaKind.DISTRICT
+    trial_start: dt.date | None = None
+    geometry: BaseGeometry | None = None
+
+
+@dataclass(frozen=True)
+class Place:
+    """A named polygon that one team looks after as a whole."""
+
+    id: str
+    name: str
+    area_id: str
+    geometry: BaseGeometry
+    character: str = ""  # town centre, estate, park, rural edge ...
+    zone: IntensityZone = IntensityZone.MEDIUM
+    team_crew_id: str | None = None
+    attributes: dict = field(default_factory=dict, compare=False, hash=False)
+    version: int = field(default=0, compare=False, hash=False)
+    """Bumped by storage on every update so two editors cannot overwrite each other; 0: never stored."""
+
+
+@dataclass(frozen=True)
+class Asset:
+    """Something in a place that needs work: a bin (point), a street or verge (line), grass (polygon)."""
+
+    id: str
+    kind: AssetKind
+    geometry: BaseGeometry
+    place_id: str | None = None
+    name: str = ""
+    capacity_l: float | None = None  # bins
+    zone: IntensityZone | None = None  # streets: intensity of use
+    sweep_method: str | None = None  # manual | mechanical
+    mower: str | None = None  # ride_on | pedestrian | flail | strimmer
+    site_factor: float = 1.0  # grass: how fast this site grows relative to the seasonal curve
+    attributes: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def area_m2(self) -> float:
+        return float(self.geometry.area)
+
+    @property
+    def length_m(self) -> float:
+        return float(self.geometry.length)
+
+
+@dataclass(frozen=True)
+class Site:
+    """A depot where crews start and end, or a tip / transfer station where vehicles unload."""
+
+    id: str
+    kind: SiteKind
+    name: str
+    geometry: BaseGeometry  # Point
+    open_s: int = 6 * 3600
+    close_s: int = 18 * 3600
+    unload_s: int = 15 * 60
+
+
+@dataclass(frozen=True)
+class RoadLink:
+    """One line of the road network; travel times come from shortest paths over these."""
+
+    id: str
+    geometry: BaseGeometry  # LineString
+    name: str = ""
+    highway: str = "residential"
+    speed_kph: float = 30.0
+    oneway: bool = False
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What a team leader saw at a place or asset, at a time."""
+
+    id: str
+    kind: ObservationKind
+    observed_at: dt.datetime
+    place_id: str
+    asset_id: str | None = None
+    recorded_by: str = ""
+    grade: Grade | None = None
+    fill_pct: float | None = None
+    height_mm: float | None = None
+    count: int | None = None  # fly-tips or complaints counted
+    note: str = ""
+    source: str = ""  # survey | app | import | simulation: where the observation came from
+
+
+@dataclass(frozen=True)
+class Vehicle:
+    id: str
+    name: str
+    kind: VehicleKind
+    capacity_l: float
+    equipment: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class CrewMember:
+    name: str
+    skills: frozenset[Skill] = frozenset()
+
+
+@dataclass(frozen=True)
+class Break:
+    """A paid or unpaid break that must start inside [earliest_s, latest_s] of the shift day."""
+
+    earliest_s: int
+    latest_s: int
+    duration_s: int
+
+
+@dataclass(frozen=True)
+class Crew:
+    """A small team with a vehicle: the unit the plan gives work to."""
+
+    id: str
+    name: str
+    depot_id: str
+    vehicle_id: str | None
+    members: tuple[CrewMember, ...] = ()
+    shift_start_s: int = 7 * 3600
+    shift_end_s: int = 15 * 3600 + 30 * 60
+    breaks: tuple[Break, ...] = (Break(10 * 3600, 12 * 3600 + 30 * 60, 30 * 60),)
+    days_off: frozenset[int] = frozenset({5, 6})  # weekday numbers, Monday = 0
+
+    @property
+    def skills(self) -> frozenset[Skill]:
+        out: set[Skill] = set()
+        for m in self.members:
+            out |= m.skills
+        return frozenset(out)
+
+
+@dataclass(frozen=True)
+class ServiceType:
+    """A kind of work: what skill and equipment it needs and how long it takes.
+
+    Duration is fixed_s plus per_unit_s for each unit of the asset (m2 of grass, m of street, 1 for a bin),
+    which is how councils time their work.
+    """
+
+    code: str
+    name: str
+    skill: Skill
+    asset_kinds: tuple[AssetKind, ...]
+    equipment: str | None = None
+    fixed_s: float = 0.0
+    per_unit_s: float = 0.0
+    unit: str = "each"  # each | m2 | m
+    volume_l_per_unit: float = 0.0
+
+    def duration_s(self, asset: Asset | None) -> int:
+        return int(round(self.fixed_s + self.per_unit_s * self.units(asset)))
+
+    def units(self, asset: Asset | None) -> float:
+        if asset is None or self.unit == "each":
+            return 1.0
+        if self.unit == "m2":
+            return asset.area_m2
+        return asset.length_m
+
+
+@dataclass(frozen=True)
+class RotaEntry:
+    """One line of the historic rota: an asset (or a whole place) served on fixed weekdays."""
+
+    id: str
+    service: str
+    asset_id: str | None = None
+    place_id: str | None = None
+    weekdays: tuple[int, ...] = (0,)  # Monday = 0
+    every_weeks: int = 1  # 1 weekly, 2 fortnightly ...
+    week_offset: int = 0  # which week of the cycle (ISO week number modulo every_weeks)
+
+
+@dataclass(frozen=True)
+class CoordinationRule:
+    """A rule linking two services in the same asset or place.
+
+    before: `first` is done before `second` on the same day (pick litter, then mow).
+    within: `second` is done within max_days after `first` (sweep after the verge cut).
+    together: all due tasks of a place in one visit where a crew can (first/second unused).
+    """
+
+    kind: str  # before | within | together
+    first_service: str = ""
+    second_service: str = ""
+    max_days: int = 0
+
+
+@dataclass(frozen=True)
+class ClosedPeriod:
+    """A time when a service may not be done in a place (school run, market day)."""
+
+    service: str
+    weekday: int
+    start_s: int
+    end_s: int
+    place_id: str | None = None  # None: everywhere
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Task:
+    """A piece of work due in the planning week: from the rota, the needs model, or an urgent report."""
+
+    id: str
+    service: str
+    place_id: str
+    x_m: float
+    y_m: float
+    skill: Skill
+    duration_s: int
+    earliest_day: dt.date
+    latest_day: dt.date
+    asset_id: str | None = None
+    equipment: str | None = None
+    volume_l: float = 0.0
+    window_start_s: int | None = None  # optional time of day
+    window_end_s: int | None = None
+    urgency: Urgency = Urgency.ROUTINE
+    source: str = "rota"  # rota | needs | urgent
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Pin:
+    """The supervisor's decision that a task is done by this crew on this day."""
+
+    task_id: str
+    crew_id: str
+    day: dt.date
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A task placed in a crew-day, with its times (seconds from midnight)."""
+
+    task_id: str
+    place_id: str
+    arrive_s: int
+    start_s: int
+    end_s: int
+    service: str = ""
+    asset_id: str | None = None
+    pinned: bool = False
+    status: VisitStatus = VisitStatus.PLANNED
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Stop:
+    """A non-work stop in a route: unloading at a tip or a break."""
+
+    kind: str  # tip | break
+    start_s: int
+    end_s: int
+    site_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CrewDay:
+    crew_id: str
+    day: dt.date
+    visits: tuple[Visit, ...]
+    stops: tuple[Stop, ...] = ()
+    depart_s: int = 0
+    return_s: int = 0
+    travel_m: float = 0.0
+    locked: bool = False
+
+    @property
+    def hours(self) -> float:
+        return max(0, self.return_s - self.depart_s) / 3600.0
+
+
+@dataclass(frozen=True)
+class Unplanned:
+    task_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A week's plan for a depot's crews: what the supervisor edits, prints and the crews carry out."""
+
+    id: str
+    week: str  # ISO week, e.g. 2026-W48
+    crew_days: tuple[CrewDay, ...]
+    unplanned: tuple[Unplanned, ...] = ()
+    kpis: dict = field(default_factory=dict, compare=False, hash=False)
+    violations: tuple[str, ...] = ()
+    travel_source: str = ""
+    created_at: dt.datetime | None = None
+    area_id: str | None = None
+    depot_id: str | None = None
+    version: int = field(default=0, compare=False, hash=False)
+    """Bumped by storage on every save so two supervisors cannot overwrite each other; 0: never stored."""
+
+
+__all__ = [
+    "new_id",
+    "Regime",
+    "AreaKind",
+    "AssetKind",
+    "SiteKind",
+    "IntensityZone",
+    "Grade",
+    "ObservationKind",
+    "VehicleKind",
+    "Skill",
+    "Urgency",
+    "VisitStatus",
+    "Area",
+    "Place",
+    "Asset",
+    "Site",
+    "RoadLink",
+    "Observation",
+    "Vehicle",
+    "CrewMember",
+    "Break",
+    "Crew",
+    "ServiceType",
+    "RotaEntry",
+    "CoordinationRule",
+    "ClosedPeriod",
+    "Task",
+    "Pin",
+    "Visit",
+    "Stop",
+    "CrewDay",
+    "Unplanned",
+    "Plan",
+    "BNG_EPSG",
+]

@@ -1,0 +1,131 @@
+"""The rules a council can change: thresholds, response times, durations, costs, and the service catalogue.
+
+Defaults come from the field's common practice (see DOMAIN.md); the stored copy in the database wins, so one
+shared database gives every depot the same rules. Stored as a flat mapping of dotted keys to numbers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+from envservices.domain.model import AssetKind, CoordinationRule, IntensityZone, ServiceType, Skill
+
+
+@dataclass(frozen=True)
+class Settings:
+    # need: intervention levels
+    bin_intervention_pct: float = 80.0
+    """Empty a bin once it is forecast to pass this fill level."""
+    bin_overflow_pct: float = 100.0
+    """A bin at or over this is overflowing: a service failure."""
+    grass_cut_mm: float = 75.0
+    """Amenity grass is cut when it grows over this height."""
+    grass_cut_to_mm: float = 35.0
+    """Height of amenity grass straight after a cut."""
+    grass_failure_mm: float = 100.0
+    """Grass over this is 'long grass': a service failure."""
+    grass_season_start_month: int = 3
+    grass_season_end_month: int = 10
+    # litter: response time by intensity-of-use zone, in hours (Code of Practice)
+    response_high_h: float = 12.0
+    response_medium_h: float = 24.0
+    response_low_h: float = 14 * 24.0
+    response_very_low_h: float = 28 * 24.0
+    # durations
+    bin_empty_s: float = 180.0
+    litter_pick_s_per_100m_high: float = 30 * 60.0
+    litter_pick_s_per_100m_medium: float = 20 * 60.0
+    litter_pick_s_per_100m_low: float = 12 * 60.0
+    litter_pick_s_per_100m_very_low: float = 10 * 60.0
+    mow_ride_on_m2_per_h: float = 3000.0
+    mow_pedestrian_m2_per_h: float = 750.0
+    mechanical_sweep_km_per_h: float = 4.0
+    site_setup_s: float = 300.0
+    # travel and cost
+    speed_kph: float = 30.0
+    """Fallback travel speed when no road network is loaded."""
+    circuity: float = 1.3
+    """Straight-line distance times this approximates road distance when no network is loaded."""
+    cost_per_crew_hour: float = 62.0
+    cost_per_km: float = 0.45
+    co2_kg_per_km: float = 0.27
+    fuel_l_per_km: float = 0.11
+    overtime_multiplier: float = 1.5
+    rules: tuple[CoordinationRule, ...] = field(
+        default=(
+            CoordinationRule("before", "litter_pick", "mow"),
+            CoordinationRule("within", "verge_cut", "mech_sweep", max_days=1),
+            CoordinationRule("together"),
+        )
+    )
+
+    def response_h(self, zone: IntensityZone) -> float:
+        return {
+            IntensityZone.HIGH: self.response_high_h,
+            IntensityZone.MEDIUM: self.response_medium_h,
+            IntensityZone.LOW: self.response_low_h,
+            IntensityZone.VERY_LOW: self.response_very_low_h,
+        }[zone]
+
+    def litter_pick_s_per_100m(self, zone: IntensityZone) -> float:
+        return {
+            IntensityZone.HIGH: self.litter_pick_s_per_100m_high,
+            IntensityZone.MEDIUM: self.litter_pick_s_per_100m_medium,
+            IntensityZone.LOW: self.litter_pick_s_per_100m_low,
+            IntensityZone.VERY_LOW: self.litter_pick_s_per_100m_very_low,
+        }[zone]
+
+    def services(self) -> dict[str, ServiceType]:
+        """The service catalogue, with durations taken from these settings."""
+        per_100m = self.litter_pick_s_per_100m_medium / 100.0
+        return {
+            s.code: s
+            for s in (
+                ServiceType("empty_bin", "Empty bin", Skill.BIN_EMPTY,
+                            (AssetKind.LITTER_BIN, AssetKind.DOG_BIN, AssetKind.RECYCLING_BIN),
+                            fixed_s=self.bin_empty_s, unit="each"),
+                ServiceType("litter_pick", "Litter pick", Skill.LITTER_PICK,
+                            (AssetKind.STREET_LENGTH, AssetKind.GRASS_AREA, AssetKind.VERGE),
+                            fixed_s=120, per_unit_s=per_100m, unit="m"),
+                ServiceType("mow", "Mow grass", Skill.MOWING, (AssetKind.GRASS_AREA,), equipment="mower",
+                            fixed_s=self.site_setup_s, per_unit_s=3600.0 / self.mow_ride_on_m2_per_h, unit="m2"),
+                ServiceType("verge_cut", "Cut verge", Skill.STRIMMING, (AssetKind.VERGE,), equipment="strimmer",
+                            fixed_s=self.site_setup_s, per_unit_s=3600.0 / 1500.0, unit="m"),
+                ServiceType("mech_sweep", "Mechanical sweep", Skill.MECHANICAL_SWEEP, (AssetKind.STREET_LENGTH,),
+                            equipment="sweeper", fixed_s=120,
+                            per_unit_s=3600.0 / (self.mechanical_sweep_km_per_h * 1000.0), unit="m"),
+                ServiceType("hedge_cut", "Cut hedge", Skill.HEDGE, (AssetKind.HEDGE,), equipment="hedge_cutter",
+                            fixed_s=self.site_setup_s, per_unit_s=20.0, unit="m"),
+                ServiceType("shrub_bed", "Maintain shrub bed", Skill.SHRUB, (AssetKind.SHRUB_BED,),
+                            fixed_s=self.site_setup_s, per_unit_s=6.0, unit="m2"),
+                ServiceType("fly_tip", "Clear fly-tip", Skill.FLY_TIP, (), fixed_s=1800, unit="each",
+                            volume_l_per_unit=500.0),
+            )
+        }
+
+    def to_mapping(self) -> dict[str, float]:
+        """Flat numbers for storage (rules and catalogue are derived, not stored)."""
+        return {
+            f.name: getattr(self, f.name)
+            for f in dataclasses.fields(self)
+            if isinstance(getattr(self, f.name), (int, float))
+        }
+
+    @classmethod
+    def from_mapping(cls, values: dict[str, object]) -> Settings:
+        """Build from stored values, ignoring unknown keys and refusing values of the wrong type."""
+        known = {f.name: f for f in dataclasses.fields(cls)}
+        kwargs: dict[str, object] = {}
+        for key, raw in values.items():
+            if key not in known or key == "rules":
+                continue
+            default = getattr(cls(), key)
+            try:
+                kwargs[key] = type(default)(raw)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"setting '{key}' must be a number, not {raw!r}") from exc
+        return cls(**kwargs)
+
+
+DEFAULT_SETTINGS = Settings()

@@ -1,0 +1,530 @@
+"""How fast each asset deteriorates, learned from what team leaders recorded.
+
+Three measures: bin fill (% per day, with weekday effects), grass height (the model's own seasonal curve
+times a learned site factor) and litter grade (grade ranks slipped per day, by intensity-of-use zone).
+Everything is a pure function of the observations and the work done up to a moment, so a new observation
+changes the forecast at once and nothing is remembered in between.
+
+The learning is deliberately simple and robust: each pair of consecutive readings with no service between
+them (or a service then a reading) gives one rate; outliers are dropped by median absolute deviation; recent
+pairs weigh more (the season moves); the result is shrunk towards a prior by kind, zone and month, weighted
+by the number of pairs, and the prior itself is pulled towards what similar assets in the district show.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from envservices.domain.model import (
+    Asset,
+    AssetKind,
+    IntensityZone,
+    Observation,
+    ObservationKind,
+    Place,
+    Plan,
+    VisitStatus,
+)
+from envservices.domain.settings import Settings
+
+BIN_FILL = "bin_fill"
+GRASS_HEIGHT = "grass_height"
+LITTER_GRADE = "litter_grade"
+MEASURES = (BIN_FILL, GRASS_HEIGHT, LITTER_GRADE)
+
+RESET_SERVICES: dict[str, frozenset[str]] = {
+    BIN_FILL: frozenset({"empty_bin"}),
+    GRASS_HEIGHT: frozenset({"mow"}),
+    LITTER_GRADE: frozenset({"litter_pick"}),
+}
+"""Work that puts an asset back to its as-new level for each measure."""
+
+LITTER_KINDS: tuple[AssetKind, ...] = (AssetKind.STREET_LENGTH, AssetKind.GRASS_AREA)
+"""Assets graded for litter (streets and open grass: the Code's transects)."""
+
+GRASS_KINDS: tuple[AssetKind, ...] = (AssetKind.GRASS_AREA,)
+"""Amenity grass cut to a height standard; verges and meadows follow their own (rota) regimes."""
+
+# --- priors: what the council expects before it has looked ---------------------------------------------
+PRIOR_BIN_FILL_PCT_PER_DAY: dict[IntensityZone, float] = {
+    IntensityZone.HIGH: 22.0,
+    IntensityZone.MEDIUM: 11.0,
+    IntensityZone.LOW: 6.0,
+    IntensityZone.VERY_LOW: 3.0,
+}
+BIN_KIND_FACTOR: dict[AssetKind, float] = {
+    AssetKind.LITTER_BIN: 1.0,
+    AssetKind.DOG_BIN: 0.8,
+    AssetKind.RECYCLING_BIN: 0.6,
+}
+BIN_MONTH_FACTOR: dict[int, float] = {
+    1: 0.8, 2: 0.8, 3: 0.9, 4: 1.0, 5: 1.05, 6: 1.15, 7: 1.25, 8: 1.25, 9: 1.05, 10: 0.95, 11: 0.85, 12: 0.95,
+}
+PRIOR_WEEKDAY_FACTOR: tuple[float, ...] = (0.95, 0.9, 0.9, 0.95, 1.05, 1.2, 1.05)
+"""Monday..Sunday: people use bins more at weekends. Mean 1, so a rate is an average day's."""
+
+GRASS_CURVE_MM_PER_DAY: dict[int, float] = {
+    1: 0.2, 2: 0.4, 3: 1.2, 4: 2.5, 5: 4.0, 6: 4.0, 7: 3.0, 8: 2.5, 9: 2.2, 10: 1.2, 11: 0.4, 12: 0.2,
+}
+"""The model's own seasonal growth of amenity grass (mm/day, mid-month); a site factor scales it."""
+PRIOR_GRASS_SITE_FACTOR: dict[AssetKind, float] = {AssetKind.GRASS_AREA: 1.0, AssetKind.VERGE: 0.9}
+
+PRIOR_LITTER_RANKS_PER_DAY: dict[IntensityZone, float] = {
+    IntensityZone.HIGH: 0.8,
+    IntensityZone.MEDIUM: 0.35,
+    IntensityZone.LOW: 0.12,
+    IntensityZone.VERY_LOW: 0.05,
+}
+LITTER_KIND_FACTOR: dict[AssetKind, float] = {
+    AssetKind.STREET_LENGTH: 1.0,
+    AssetKind.GRASS_AREA: 0.7,
+    AssetKind.VERGE: 0.4,
+}
+
+PRIOR_STRENGTH = 1.5
+"""The prior counts as this many pairs of readings."""
+GROUP_PRIOR_STRENGTH = 4.0
+"""The fixed prior counts as this many assets when pulled towards similar assets' learned rates."""
+RECENCY_DAYS = 28.0
+"""A pair of readings this many days old weighs 1/e of a new one."""
+MIN_GAP_DAYS = 0.2
+"""Readings closer than this tell more about measurement noise than about the rate."""
+DROP_MEANS_UNRECORDED_SERVICE: dict[str, float] = {BIN_FILL: 15.0, GRASS_HEIGHT: 12.0, LITTER_GRADE: 1.5}
+"""A fall bigger than this between readings means work was done that nobody recorded."""
+RESET_LEVEL_LITTER = 0.0
+
+
+@dataclass(frozen=True)
+class WorkDone:
+    """A service carried out: resets the asset (or every asset of the place it covers) to as-new."""
+
+    service: str
+    done_at: dt.datetime
+    asset_id: str | None = None
+    place_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Rate:
+    """How fast one asset deteriorates on one measure, and how sure we are.
+
+    `rate` is % per average day for bins, a site factor on the model's seasonal curve for grass, and grade
+    ranks per day for litter. `level`/`level_at` is the last known state (a reading, or the as-new level
+    after the last service).
+    """
+
+    asset_id: str
+    measure: str
+    rate: float
+    prior: float
+    estimate: float | None
+    n_obs: int
+    se: float
+    level: float | None
+    level_at: dt.datetime | None
+    level_observed: bool = False
+
+    @property
+    def confidence(self) -> str:
+        """low with fewer than two pairs of readings; high with five or more agreeing ones."""
+        if self.n_obs < 2:
+            return "low"
+        rel = self.se / self.rate if self.rate > 0 else math.inf
+        if self.n_obs >= 5 and rel <= 0.15:
+            return "high"
+        return "medium"
+
+
+def work_done_from_plans(plans: Iterable[Plan]) -> list[WorkDone]:
+    """The visits marked done in plans, as work done (the plans' day plus the visit's start time)."""
+    out: list[WorkDone] = []
+    for plan in plans:
+        for cd in plan.crew_days:
+            for v in cd.visits:
+                if v.status != VisitStatus.DONE:
+                    continue
+                at = dt.datetime.combine(cd.day, dt.time()) + dt.timedelta(seconds=int(v.start_s))
+                out.append(WorkDone(v.service, at, v.asset_id, v.place_id))
+    return out
+
+
+def asset_zone(asset: Asset, places: Mapping[str, Place]) -> IntensityZone:
+    """An asset's own zone if it has one, else its place's."""
+    if asset.zone is not None:
+        return asset.zone
+    place = places.get(asset.place_id) if asset.place_id else None
+    return place.zone if place is not None else IntensityZone.MEDIUM
+
+
+def measures_of(asset: Asset) -> tuple[str, ...]:
+    """Which measures the needs model keeps for this kind of asset."""
+    out: list[str] = []
+    if asset.kind.is_bin:
+        out.append(BIN_FILL)
+    if asset.kind in GRASS_KINDS:
+        out.append(GRASS_HEIGHT)
+    if asset.kind in LITTER_KINDS:
+        out.append(LITTER_GRADE)
+    return tuple(out)
+
+
+def grass_curve_mm_per_day(day: dt.date) -> float:
+    """The model's seasonal curve, interpolated between mid-month values so it has no steps."""
+    mid = dt.date(day.year, day.month, 15)
+    if day >= mid:
+        nxt_month = day.month % 12 + 1
+        nxt = dt.date(day.year + (day.month == 12), nxt_month, 15)
+        a, b, frac = GRASS_CURVE_MM_PER_DAY[day.month], GRASS_CURVE_MM_PER_DAY[nxt_month], (day - mid).days / (
+            nxt - mid
+        ).days
+    else:
+        prv_month = (day.month - 2) % 12 + 1
+        prv = dt.date(day.year - (day.month == 1), prv_month, 15)
+        a, b, frac = GRASS_CURVE_MM_PER_DAY[prv_month], GRASS_CURVE_MM_PER_DAY[day.month], (day - prv).days / (
+            mid - prv
+        ).days
+    return a + (b - a) * frac
+
+
+def prior_rate(measure: str, asset: Asset, zone: IntensityZone, month: int) -> float:
+    """The rate a council would assume for this kind of asset in this zone and month, before looking."""
+    if measure == BIN_FILL:
+        return PRIOR_BIN_FILL_PCT_PER_DAY[zone] * BIN_KIND_FACTOR.get(asset.kind, 1.0) * BIN_MONTH_FACTOR[month]
+    if measure == GRASS_HEIGHT:
+        return PRIOR_GRASS_SITE_FACTOR.get(asset.kind, 1.0)
+    return PRIOR_LITTER_RANKS_PER_DAY[zone] * LITTER_KIND_FACTOR.get(asset.kind, 1.0)
+
+
+def day_weight(measure: str, day: dt.date, weekday_factors: Sequence[float]) -> float:
+    """How much of the rate one whole day contributes (weekday effect, or the seasonal grass curve)."""
+    if measure == BIN_FILL:
+        return weekday_factors[day.weekday()]
+    if measure == GRASS_HEIGHT:
+        return grass_curve_mm_per_day(day)
+    return 1.0
+
+
+def exposure(measure: str, t1: dt.datetime, t2: dt.datetime, weekday_factors: Sequence[float]) -> float:
+    """The integral of day weights from t1 to t2: the rate times this is the change in level."""
+    total = 0.0
+    t = t1
+    while t < t2:
+        next_midnight = dt.datetime.combine(t.date() + dt.timedelta(days=1), dt.time())
+        end = min(next_midnight, t2)
+        total += (end - t).total_seconds() / 86400.0 * day_weight(measure, t.date(), weekday_factors)
+        t = end
+    return total
+
+
+def weekday_exposure(t1: dt.datetime, t2: dt.datetime) -> np.ndarray:
+    """Days of each weekday (Monday first) between t1 and t2, for learning weekday effects."""
+    out = np.zeros(7)
+    t = t1
+    while t < t2:
+        end = min(dt.datetime.combine(t.date() + dt.timedelta(days=1), dt.time()), t2)
+        out[t.weekday()] += (end - t).total_seconds() / 86400.0
+        t = end
+    return out
+
+
+def observation_level(measure: str, obs: Observation) -> float | None:
+    """The reading as a number on the measure's scale (a grade is its rank, mid-band)."""
+    if measure == BIN_FILL and obs.kind == ObservationKind.BIN_FILL and obs.fill_pct is not None:
+        return float(obs.fill_pct)
+    if measure == GRASS_HEIGHT and obs.kind == ObservationKind.GRASS_HEIGHT and obs.height_mm is not None:
+        return float(obs.height_mm)
+    if measure == LITTER_GRADE and obs.kind == ObservationKind.LITTER_GRADE and obs.grade is not None:
+        return obs.grade.rank + 0.5
+    return None
+
+
+def reset_level(measure: str, settings: Settings) -> float:
+    if measure == BIN_FILL:
+        return 0.0
+    if measure == GRASS_HEIGHT:
+        return settings.grass_cut_to_mm
+    return RESET_LEVEL_LITTER
+
+
+@dataclass(frozen=True)
+class Interval:
+    """Two consecutive known levels with no service between them."""
+
+    t1: dt.datetime
+    level1: float
+    t2: dt.datetime
+    level2: float
+    censored: bool = False  # the second reading hit the top of the scale (an overflowing bin)
+
+
+def asset_history(
+    measure: str,
+    asset: Asset,
+    observations: Sequence[Observation],
+    resets: Sequence[dt.datetime],
+    settings: Settings,
+) -> tuple[list[Interval], tuple[float, dt.datetime, bool] | None]:
+    """Pairs of known levels, and the last known level (value, time, whether it was a reading)."""
+    events: list[tuple[dt.datetime, int, float]] = []
+    for obs in observations:
+        level = observation_level(measure, obs)
+        if level is not None:
+            events.append((obs.observed_at, 0, level))
+    base = reset_level(measure, settings)
+    events.extend((t, 1, base) for t in resets)
+    events.sort(key=lambda e: (e[0], e[1]))
+    intervals: list[Interval] = []
+    anchor: tuple[dt.datetime, float] | None = None
+    last: tuple[float, dt.datetime, bool] | None = None
+    top = settings.bin_overflow_pct if measure == BIN_FILL else math.inf
+    for t, kind, level in events:
+        last = (level, t, kind == 0)
+        if kind == 1:
+            anchor = (t, level)
+            continue
+        if anchor is not None:
+            gap = (t - anchor[0]).total_seconds() / 86400.0
+            if level < anchor[1] - DROP_MEANS_UNRECORDED_SERVICE[measure]:
+                anchor = (t, level)
+                continue
+            if gap < MIN_GAP_DAYS:
+                continue
+            censored = level >= top
+            intervals.append(Interval(anchor[0], anchor[1], t, level, censored))
+            if censored:
+                anchor = None
+                continue
+        anchor = (t, level)
+    return intervals, last
+
+
+def robust_rate(
+    rates: np.ndarray, weights: np.ndarray
+) -> tuple[float, float, int]:
+    """Weighted mean after dropping readings far from the weighted median; with its standard error."""
+    order = np.argsort(rates)
+    r, w = rates[order], weights[order]
+    cum = np.cumsum(w)
+    median = float(r[np.searchsorted(cum, cum[-1] / 2.0)])
+    mad = float(np.median(np.abs(r - median))) * 1.4826
+    keep = np.abs(r - median) <= max(3.0 * mad, 1e-9 + 0.05 * abs(median)) if len(r) >= 4 else np.ones_like(r, bool)
+    r, w = r[keep], w[keep]
+    mean = float(np.sum(w * r) / np.sum(w))
+    n = int(len(r))
+    if n >= 2:
+        var = float(np.sum(w * (r - mean) ** 2) / np.sum(w)) * n / (n - 1)
+        n_eff = float(np.sum(w) ** 2 / np.sum(w**2))
+        se = math.sqrt(var / n_eff)
+    else:
+        se = abs(mean)
+    return mean, se, n
+
+
+def fit_weekday_factors(
+    bin_intervals: Mapping[str, list[Interval]], per_asset_rate: Mapping[str, float], ridge: float = 20.0
+) -> tuple[float, ...]:
+    """District-wide weekday effects from all bins' readings, pulled towards the prior profile.
+
+    Each pair says: rise = rate x sum over weekdays of (days of that weekday x factor). Given each bin's
+    rate this is linear in the seven factors, solved by ridge least squares and rescaled to mean 1.
+    """
+    rows, rhs = [], []
+    for asset_id, intervals in bin_intervals.items():
+        rate = per_asset_rate.get(asset_id)
+        if not rate or rate <= 0:
+            continue
+        for iv in intervals:
+            if iv.censored:
+                continue
+            rows.append(rate * weekday_exposure(iv.t1, iv.t2))
+            rhs.append(iv.level2 - iv.level1)
+    prior = np.array(PRIOR_WEEKDAY_FACTOR)
+    if len(rows) < 14:
+        return tuple(PRIOR_WEEKDAY_FACTOR)
+    a, b = np.array(rows), np.array(rhs)
+    scale = float(np.mean(np.sum(a, axis=1) ** 2))
+    lam = ridge * scale / 7.0
+    lhs = a.T @ a + lam * np.eye(7)
+    w = np.linalg.solve(lhs, a.T @ b + lam * prior)
+    w = np.clip(w, 0.2, 5.0)
+    w = w * 7.0 / w.sum()
+    return tuple(float(x) for x in w)
+
+
+def _interval_estimate(
+    measure: str, intervals: Sequence[Interval], as_of: dt.datetime, weekday_factors: Sequence[float]
+) -> tuple[float | None, float, int]:
+    """The asset's own rate from its pairs of readings (None when it has none usable)."""
+    rates, weights, lower_bounds = [], [], []
+    for iv in intervals:
+        e = exposure(measure, iv.t1, iv.t2, weekday_factors)
+        if e <= 1e-6:
+            continue
+        r = (iv.level2 - iv.level1) / e
+        if iv.censored:
+            lower_bounds.append(r)
+            continue
+        age_days = max(0.0, (as_of - iv.t2).total_seconds() / 86400.0)
+        rates.append(max(0.0, r))
+        weights.append(math.sqrt(max(e, 1e-3)) * math.exp(-age_days / RECENCY_DAYS))
+    if not rates:
+        if lower_bounds:
+            return float(np.median(lower_bounds)), float(np.median(lower_bounds)), 1
+        return None, 0.0, 0
+    mean, se, n = robust_rate(np.array(rates), np.array(weights))
+    if lower_bounds:
+        mean = max(mean, float(np.median(lower_bounds)))
+    return mean, se, n
+
+
+@dataclass(frozen=True)
+class NeedsModel:
+    """What the model knows at one moment: every asset's rates and the district's weekday profile."""
+
+    rates: dict[tuple[str, str], Rate]
+    weekday_factors: tuple[float, ...]
+    as_of: dt.datetime
+
+
+def learn(
+    assets: Mapping[str, Asset],
+    places: Mapping[str, Place],
+    observations: Iterable[Observation],
+    settings: Settings,
+    as_of: dt.datetime,
+    completed_work: Iterable[WorkDone] = (),
+) -> NeedsModel:
+    """Every asset's deterioration rate on each of its measures, from what was known at `as_of`.
+
+    Observations and work after `as_of` are ignored, so the same call on the same lists always gives the
+    same answer. Keyed by (asset id, measure).
+    """
+    by_asset: dict[str, list[Observation]] = defaultdict(list)
+    by_place_litter: dict[str, list[Observation]] = defaultdict(list)
+    for obs in observations:
+        if obs.observed_at > as_of:
+            continue
+        if obs.asset_id is not None:
+            by_asset[obs.asset_id].append(obs)
+        elif obs.kind == ObservationKind.LITTER_GRADE:
+            by_place_litter[obs.place_id].append(obs)
+    work_by_asset: dict[str, list[WorkDone]] = defaultdict(list)
+    work_by_place: dict[str, list[WorkDone]] = defaultdict(list)
+    for w in completed_work:
+        if w.done_at > as_of:
+            continue
+        if w.asset_id is not None:
+            work_by_asset[w.asset_id].append(w)
+        elif w.place_id is not None:
+            work_by_place[w.place_id].append(w)
+
+    histories: dict[tuple[str, str], tuple[list[Interval], tuple[float, dt.datetime, bool] | None]] = {}
+    for asset in assets.values():
+        for measure in measures_of(asset):
+            obs = by_asset.get(asset.id, [])
+            if measure == LITTER_GRADE and asset.place_id and not any(
+                o.kind == ObservationKind.LITTER_GRADE for o in obs
+            ):
+                obs = by_place_litter.get(asset.place_id, [])
+            services = RESET_SERVICES[measure]
+            resets = [w.done_at for w in work_by_asset.get(asset.id, []) if w.service in services]
+            if asset.place_id:
+                resets += [w.done_at for w in work_by_place.get(asset.place_id, []) if w.service in services]
+            histories[(asset.id, measure)] = asset_history(measure, asset, obs, resets, settings)
+
+    weekday = tuple(PRIOR_WEEKDAY_FACTOR)
+    bin_first = {
+        a: _interval_estimate(BIN_FILL, h[0], as_of, weekday)[0]
+        for (a, m), h in histories.items()
+        if m == BIN_FILL
+    }
+    weekday = fit_weekday_factors(
+        {a: h[0] for (a, m), h in histories.items() if m == BIN_FILL},
+        {a: r for a, r in bin_first.items() if r is not None},
+    )
+
+    own: dict[tuple[str, str], tuple[float | None, float, int]] = {
+        key: _interval_estimate(key[1], h[0], as_of, weekday) for key, h in histories.items()
+    }
+    fixed_prior: dict[tuple[str, str], float] = {}
+    group_of: dict[tuple[str, str], tuple[str, AssetKind, IntensityZone]] = {}
+    for asset_id, measure in histories:
+        asset = assets[asset_id]
+        zone = asset_zone(asset, places)
+        fixed_prior[(asset_id, measure)] = prior_rate(measure, asset, zone, as_of.month)
+        group_of[(asset_id, measure)] = (measure, asset.kind, zone)
+    # Pull the fixed prior towards what similar assets show: a district that fills faster than the book
+    # says is learnt from every bin at once, not bin by bin.
+    ratio_sum: dict[tuple, float] = defaultdict(float)
+    ratio_n: dict[tuple, float] = defaultdict(float)
+    for key, (est, _se, n) in own.items():
+        if est is None or n < 2 or fixed_prior[key] <= 0:
+            continue
+        ratio_sum[group_of[key]] += n * est / fixed_prior[key]
+        ratio_n[group_of[key]] += n
+    out: dict[tuple[str, str], Rate] = {}
+    for key, (est, se, n) in own.items():
+        g = group_of[key]
+        group_ratio = (ratio_sum[g] + GROUP_PRIOR_STRENGTH) / (ratio_n[g] + GROUP_PRIOR_STRENGTH)
+        prior = fixed_prior[key] * group_ratio
+        if est is None:
+            rate, n_used, se_post = prior, 0, prior * 0.5
+        else:
+            rate = (n * est + PRIOR_STRENGTH * prior) / (n + PRIOR_STRENGTH)
+            n_used = n
+            se_post = math.sqrt((n * se) ** 2 + (PRIOR_STRENGTH * prior * 0.5) ** 2) / (n + PRIOR_STRENGTH)
+        last = histories[key][1]
+        out[key] = Rate(
+            asset_id=key[0],
+            measure=key[1],
+            rate=float(rate),
+            prior=float(prior),
+            estimate=est,
+            n_obs=n_used,
+            se=float(se_post),
+            level=last[0] if last else None,
+            level_at=last[1] if last else None,
+            level_observed=bool(last[2]) if last else False,
+        )
+    return NeedsModel(rates=out, weekday_factors=weekday, as_of=as_of)
+
+
+def learn_rates(
+    assets: Mapping[str, Asset],
+    places: Mapping[str, Place],
+    observations: Iterable[Observation],
+    settings: Settings,
+    as_of: dt.datetime,
+    completed_work: Iterable[WorkDone] = (),
+) -> dict[tuple[str, str], Rate]:
+    """Just the rates of `learn`, keyed by (asset id, measure)."""
+    return learn(assets, places, observations, settings, as_of, completed_work).rates
+
+
+__all__ = [
+    "BIN_FILL",
+    "GRASS_HEIGHT",
+    "LITTER_GRADE",
+    "MEASURES",
+    "RESET_SERVICES",
+    "LITTER_KINDS",
+    "GRASS_KINDS",
+    "WorkDone",
+    "Rate",
+    "work_done_from_plans",
+    "asset_zone",
+    "measures_of",
+    "grass_curve_mm_per_day",
+    "prior_rate",
+    "day_weight",
+    "exposure",
+    "NeedsModel",
+    "learn",
+    "learn_rates",
+]

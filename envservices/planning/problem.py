@@ -1,0 +1,180 @@
+"""The planning problem as plain, frozen data: what the solver sees and nothing more.
+
+Days are integers (0 = Monday of the planning week), times are integer seconds from midnight, volumes integer
+litres, distances integer metres. `build.py` does every unit conversion and rounding once; the solver, the
+checker and the benchmarks never see domain, ORM or Qt objects, so they can run in another process alone.
+Fields may be added with defaults; existing names are a contract used by solve, check, bench and simulation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class ProblemTask:
+    id: str
+    place: str
+    location: int  # index into the travel matrix
+    service: str
+    skill: str
+    duration_s: int
+    earliest_day: int
+    latest_day: int
+    equipment: str | None = None
+    volume_l: int = 0
+    window_start_s: int | None = None
+    window_end_s: int | None = None
+    urgent: bool = False
+    penalty: int = 10_000  # cost of leaving the task out; urgent tasks get a far larger one
+    asset: str | None = None
+
+
+@dataclass(frozen=True)
+class ProblemBreak:
+    earliest_s: int
+    latest_s: int
+    duration_s: int
+
+
+@dataclass(frozen=True)
+class ProblemCrew:
+    id: str
+    skills: frozenset[str]
+    depot_location: int
+    capacity_l: int
+    shift_start_s: int
+    shift_end_s: int
+    equipment: frozenset[str] = frozenset()
+    breaks: tuple[ProblemBreak, ...] = ()
+    days_off: frozenset[int] = frozenset()
+    overtime_s: int = 0  # allowed beyond shift end, at overtime cost
+    cost_per_hour: float = 60.0
+    cost_per_km: float = 0.5
+    overtime_multiplier: float = 1.5  # an overtime hour costs cost_per_hour times this
+
+
+@dataclass(frozen=True)
+class ProblemTip:
+    id: str
+    location: int
+    open_s: int = 0
+    close_s: int = 24 * 3600
+    unload_s: int = 900
+
+
+@dataclass(frozen=True)
+class TravelMatrix:
+    """Travel between every pair of locations; `source` says whether roads or straight lines were used."""
+
+    duration_s: np.ndarray  # int, shape (n, n)
+    distance_m: np.ndarray  # int, shape (n, n)
+    source: str = "straight line"
+
+    @property
+    def size(self) -> int:
+        return int(self.duration_s.shape[0])
+
+
+@dataclass(frozen=True)
+class Before:
+    """`first` ends before `second` starts, same crew-day or earlier the same day by another crew."""
+
+    first: str
+    second: str
+
+
+@dataclass(frozen=True)
+class Within:
+    """`second` on the same day as `first` or at most max_days after it (never before)."""
+
+    first: str
+    second: str
+    max_days: int
+
+
+@dataclass(frozen=True)
+class Together:
+    """These tasks of one place are served by one crew on one day, one after another, where a crew can."""
+
+    tasks: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Closed:
+    """A task may not be worked between start_s and end_s on this day."""
+
+    task: str
+    day: int
+    start_s: int
+    end_s: int
+
+
+@dataclass(frozen=True)
+class ProblemPin:
+    task: str
+    crew: str
+    day: int
+
+
+@dataclass(frozen=True)
+class ProblemLock:
+    """A crew-day already worked or locked by the supervisor: kept exactly, in this order."""
+
+    crew: str
+    day: int
+    tasks: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PlanningProblem:
+    tasks: tuple[ProblemTask, ...]
+    crews: tuple[ProblemCrew, ...]
+    travel: TravelMatrix
+    days: int = 5
+    day_labels: tuple[str, ...] = ()
+    tips: tuple[ProblemTip, ...] = ()
+    before: tuple[Before, ...] = ()
+    within: tuple[Within, ...] = ()
+    together: tuple[Together, ...] = ()
+    closed: tuple[Closed, ...] = ()
+    pins: tuple[ProblemPin, ...] = ()
+    locks: tuple[ProblemLock, ...] = ()
+    absent: frozenset[tuple[str, int]] = frozenset()  # (crew, day) pairs
+    previous_crew_of_place: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    names: dict[str, str] = field(default_factory=dict, compare=False, hash=False)  # id -> readable name
+
+
+@dataclass(frozen=True)
+class RouteStop:
+    kind: str  # task | tip | break
+    location: int
+    arrive_s: int
+    start_s: int
+    end_s: int
+    task: str | None = None
+    tip: str | None = None
+
+
+@dataclass(frozen=True)
+class Route:
+    crew: str
+    day: int
+    depart_s: int
+    return_s: int
+    distance_m: int
+    stops: tuple[RouteStop, ...]
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    routes: tuple[Route, ...]
+    unplanned: tuple[tuple[str, str], ...]  # (task id, reason)
+    cost: float
+    kpis: dict
+    solver: str
+    travel_source: str
+    status: str = "feasible"  # feasible | cancelled | time limit | infeasible
+    explanations: tuple[str, ...] = ()

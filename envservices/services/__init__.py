@@ -1,0 +1,19 @@
+"""Use cases: the one place the UI, the command line, the simulation and the tests all call.
+
+Each function takes the database (a unit-of-work factory), does one thing the user asked for in one
+transaction, and raises `UserError` with a clear sentence when it cannot; nothing is then changed.
+"""
+
+from __future__ import annotations
+
+from envservices.services import compare, district, maintenance, observations, planning, settings, simulation
+from envservices.storage import Database, open_database
+
+
+def open_db(url: str | None = None) -> Database:
+    """Open (and upgrade) the database the user named, or the default SQLite file."""
+    return open_database(url)
+
+
+__all__ = ["compare", "district", "maintenance", "observations", "open_db", "planning", "settings",
+           "simulation"]

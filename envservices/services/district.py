@@ -1,0 +1,189 @@
+"""The district as a whole: the demo, what the database holds, GIS import and export."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from envservices.domain import Area, AreaKind, Asset, AssetKind, Place, Regime, RoadLink, Site, new_id
+from envservices.errors import UserError
+
+PLACE_KINDS = {"place", "places"}
+OSM_SUFFIXES = (".osm.pbf", ".pbf", ".osm")
+
+
+@dataclass(frozen=True)
+class MapData:
+    """Everything the map draws, read once."""
+
+    areas: tuple[Area, ...]
+    places: tuple[Place, ...]
+    assets: tuple[Asset, ...]
+    sites: tuple[Site, ...]
+    roads: tuple[RoadLink, ...]
+
+
+def map_data(db) -> MapData:
+    with db.unit_of_work() as uow:
+        return MapData(
+            areas=tuple(uow.areas.list()),
+            places=tuple(uow.places.list()),
+            assets=tuple(uow.assets.list()),
+            sites=tuple(uow.sites.list()),
+            roads=tuple(uow.roads.list()),
+        )
+
+
+def summary(db) -> dict:
+    with db.unit_of_work() as uow:
+        return {
+            "database": db.url_for_display if hasattr(db, "url_for_display") else str(db.url),
+            "areas": uow.areas.count(),
+            "places": uow.places.count(),
+            "assets": dict(sorted(uow.assets.count_by_kind().items())),
+            "crews": uow.crews.count(),
+            "observations": uow.observations.count(),
+            "sites": uow.sites.count(),
+            "road_links": uow.roads.count(),
+            "rota_entries": uow.rota.count(),
+            "plans": uow.plans.count(),
+        }
+
+
+def create_demo(db, *, seed: int = 1, scale: float = 1.0, replace: bool = False,
+                today: dt.date | None = None) -> dict:
+    """Build the seeded demo district; refuse to mix it into a database that already holds a district."""
+    from envservices.demo.district import build_demo_district
+
+    if not 0.05 <= scale <= 32:
+        raise UserError(f"--scale must be between 0.05 and 32, not {scale}")
+    district = build_demo_district(seed=seed, scale=scale, today=today)
+    with db.unit_of_work() as uow:
+        if uow.areas.count():
+            if not replace:
+                raise UserError("the database already holds a district; use --replace to rebuild it, "
+                                "or --db to name another database")
+            uow.clear_all()
+        uow.areas.add_all(district.areas)
+        uow.places.add_all(district.places)
+        uow.sites.add_all(district.sites)
+        uow.roads.add_all(district.roads)
+        uow.vehicles.add_all(district.vehicles)
+        uow.crews.add_all(district.crews)
+        uow.assets.add_all(district.assets)
+        uow.rota.add_all(district.rota)
+        uow.observations.add_all(district.observations)
+        uow.commit()
+    return summary(db)
+
+
+def _area_for(uow, name: str | None) -> Area:
+    """The named area, created as a rota district if new; the only area when none is named."""
+    areas = uow.areas.list()
+    if name:
+        for a in areas:
+            if a.name.lower() == name.lower() or a.id == name:
+                return a
+        area = Area(id=new_id("area"), name=name, regime=Regime.ROTA, kind=AreaKind.DISTRICT)
+        uow.areas.add(area)
+        return area
+    if len(areas) == 1:
+        return areas[0]
+    if not areas:
+        area = Area(id=new_id("area"), name="District", regime=Regime.ROTA, kind=AreaKind.DISTRICT)
+        uow.areas.add(area)
+        return area
+    raise UserError("the database holds several areas; name one with --area "
+                    f"({', '.join(a.name for a in areas)})")
+
+
+def _parse_kind(kind: str | None) -> AssetKind | None:
+    if kind is None:
+        return None
+    key = kind.strip().lower().replace(" ", "_").replace("-", "_")
+    if key.endswith("s") and key[:-1] in {k.value for k in AssetKind}:
+        key = key[:-1]
+    try:
+        return AssetKind(key)
+    except ValueError:
+        known = ", ".join(["place"] + [k.value for k in AssetKind])
+        raise UserError(f"unknown kind '{kind}'; use one of: {known}") from None
+
+
+def import_file(db, path: Path, *, kind: str | None = None, area: str | None = None, crs: str | None = None,
+                layer: str | None = None, strict: bool = True) -> dict:
+    """Import places or assets from a file, all or nothing, and report what was found."""
+    from envservices.gis import importer
+
+    path = Path(path)
+    if not path.exists():
+        raise UserError(f"file not found: {path}")
+    is_osm = path.name.lower().endswith(OSM_SUFFIXES)
+    with db.unit_of_work() as uow:
+        target = _area_for(uow, area)
+        places = uow.places.list()
+        if is_osm:
+            result = importer.import_osm(path, places=places, area_id=target.id)
+        elif kind and kind.strip().lower() in PLACE_KINDS:
+            result = importer.import_places(path, area_id=target.id, crs=crs, layer=layer, strict=strict)
+        else:
+            result = importer.import_assets(path, kind=_parse_kind(kind), places=places, crs=crs, layer=layer,
+                                            strict=strict)
+        uow.places.add_all(result.places)
+        uow.assets.add_all(result.assets)
+        uow.roads.add_all(result.roads)
+        uow.commit()
+    return {
+        "file": str(path),
+        "area": target.name,
+        "places": len(result.places),
+        "assets": _count_kinds(result.assets),
+        "roads": len(result.roads),
+        "problems": [{"row": p.row, "reason": p.reason} for p in result.problems],
+        "not_in_place": len(result.not_in_place),
+        "in_two_places": len(result.in_two_places),
+        "warnings": list(result.warnings),
+    }
+
+
+def _count_kinds(assets) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for a in assets:
+        out[a.kind.value] = out.get(a.kind.value, 0) + 1
+    return out
+
+
+def describe_import(report: dict) -> str:
+    lines = [f"Imported from {report['file']} into {report['area']}: {report['places']} places, "
+             + (", ".join(f"{n} {k.replace('_', ' ')}" for k, n in report["assets"].items()) or "no assets")
+             + (f", {report['roads']} road links" if report["roads"] else "")]
+    if report["not_in_place"]:
+        lines.append(f"  {report['not_in_place']} assets lie in no place")
+    if report["in_two_places"]:
+        lines.append(f"  {report['in_two_places']} assets lie in two places (given to the one holding most of it)")
+    for p in report["problems"][:20]:
+        lines.append(f"  row {p['row']} skipped: {p['reason']}")
+    lines.extend(f"  note: {w}" for w in report["warnings"])
+    return "\n".join(lines)
+
+
+def export(db, out: Path) -> dict[str, int]:
+    """Write the district to a GeoPackage (one layer per kind) or GeoJSON."""
+    from envservices.gis import write
+
+    out = Path(out)
+    data = map_data(db)
+    suffix = out.suffix.lower()
+    kwargs = dict(places=data.places, assets=data.assets, sites=data.sites, roads=data.roads, areas=data.areas)
+    if suffix == ".gpkg":
+        write.export_gpkg(out, **kwargs)
+    elif suffix in (".geojson", ".json"):
+        write.export_geojson(out, **kwargs)
+    else:
+        raise UserError(f"cannot export to '{out.name}': name a .gpkg or .geojson file")
+    counts = {"places": len(data.places)}
+    counts.update(_count_kinds(data.assets))
+    counts["sites"] = len(data.sites)
+    counts["road links"] = len(data.roads)
+    return counts

@@ -1,0 +1,155 @@
+"""Team leaders' observed need: recording, undoing, and importing survey sheets."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from envservices.domain import Grade, Observation, ObservationKind, new_id
+from envservices.errors import UserError
+
+SURVEY_COLUMNS = ("place", "kind", "observed_at")
+MAX_FILL_PCT = 150.0  # an overflowing bin is recorded above 100 %, but not beyond reason
+MAX_HEIGHT_MM = 2000.0
+
+
+def _check(obs: Observation) -> None:
+    """Refuse values a survey cannot have, naming the field."""
+    if obs.kind is ObservationKind.LITTER_GRADE and obs.grade is None:
+        raise UserError("a litter grade observation needs a grade (A, B+, B, B-, C or D)")
+    if obs.kind is ObservationKind.BIN_FILL:
+        if obs.fill_pct is None or not 0 <= obs.fill_pct <= MAX_FILL_PCT:
+            raise UserError(f"bin fill must be between 0 and {MAX_FILL_PCT:.0f} %, not {obs.fill_pct}")
+        if not obs.asset_id:
+            raise UserError("a bin fill observation must name the bin")
+    if obs.kind is ObservationKind.GRASS_HEIGHT and (
+            obs.height_mm is None or not 0 <= obs.height_mm <= MAX_HEIGHT_MM):
+        raise UserError(f"grass height must be between 0 and {MAX_HEIGHT_MM:.0f} mm, not {obs.height_mm}")
+    if obs.kind in (ObservationKind.FLY_TIP, ObservationKind.COMPLAINT) and obs.count is not None and obs.count < 0:
+        raise UserError("a count of fly-tips or complaints cannot be negative")
+
+
+def record(db, obs: Observation) -> None:
+    _check(obs)
+    with db.unit_of_work() as uow:
+        if uow.places.get(obs.place_id) is None:
+            raise UserError(f"there is no place with id '{obs.place_id}'")
+        if obs.asset_id and uow.assets.get(obs.asset_id) is None:
+            raise UserError(f"there is no asset with id '{obs.asset_id}'")
+        uow.observations.add(obs)
+        uow.commit()
+
+
+def delete(db, obs_id: str) -> None:
+    with db.unit_of_work() as uow:
+        uow.observations.delete(obs_id)
+        uow.commit()
+
+
+def for_place(db, place_id: str) -> list[Observation]:
+    with db.unit_of_work() as uow:
+        return uow.observations.list(place_id=place_id)
+
+
+def latest_grades(db) -> dict[str, Grade]:
+    with db.unit_of_work() as uow:
+        latest = uow.observations.latest_by_place(ObservationKind.LITTER_GRADE)
+    return {pid: o.grade for pid, o in latest.items() if o.grade is not None}
+
+
+@dataclass(frozen=True)
+class SurveyPreview:
+    """What a survey sheet would add, and each row that cannot be read, by row number (1 = first data row)."""
+
+    rows: tuple[Observation, ...]
+    errors: tuple[tuple[int, str], ...]
+
+
+def _parse_when(text: str) -> dt.datetime:
+    text = text.strip()
+    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d", "%d/%m/%Y %H:%M", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    raise ValueError(f"'{text}' is not a date (use 2026-11-23 or 23/11/2026, with an optional time 14:30)")
+
+
+def _number(row: dict, column: str) -> float:
+    raw = (row.get(column) or "").strip()
+    if not raw:
+        raise ValueError(f"'{column}' is empty")
+    try:
+        return float(raw.rstrip("%"))
+    except ValueError:
+        raise ValueError(f"'{column}' must be a number, not '{raw}'") from None
+
+
+def parse_survey_csv(db, path: Path) -> SurveyPreview:
+    """Read a survey sheet: columns place, kind, observed_at and the value columns grade / fill_pct /
+    height_mm / count, with optional asset, recorded_by and note. Places and assets may be named or given by id.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise UserError(f"file not found: {path}")
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    reader = csv.DictReader(text.splitlines())
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in SURVEY_COLUMNS if c not in header]
+    if missing:
+        raise UserError(f"{path.name} lacks the column(s) {', '.join(missing)} (found: {', '.join(header) or 'none'})")
+    with db.unit_of_work() as uow:
+        places = uow.places.list()
+        assets = uow.assets.list()
+    place_by = {p.id: p for p in places} | {p.name.lower(): p for p in places}
+    asset_by = {a.id: a for a in assets} | {a.name.lower(): a for a in assets if a.name}
+    rows: list[Observation] = []
+    errors: list[tuple[int, str]] = []
+    for number, original in enumerate(reader, start=1):
+        row = {(k or "").strip().lower(): (v or "") for k, v in original.items()}
+        try:
+            place = place_by.get(row["place"].strip()) or place_by.get(row["place"].strip().lower())
+            if place is None:
+                raise ValueError(f"no place called '{row['place'].strip()}'")
+            try:
+                kind = ObservationKind(row["kind"].strip().lower().replace(" ", "_").replace("-", "_"))
+            except ValueError:
+                raise ValueError(f"'{row['kind']}' is not a kind of observation "
+                                 f"({', '.join(k.value for k in ObservationKind)})") from None
+            asset_id = None
+            if row.get("asset", "").strip():
+                asset = asset_by.get(row["asset"].strip()) or asset_by.get(row["asset"].strip().lower())
+                if asset is None:
+                    raise ValueError(f"no asset called '{row['asset'].strip()}'")
+                asset_id = asset.id
+            obs = Observation(
+                id=new_id("obs"), kind=kind, observed_at=_parse_when(row["observed_at"]), place_id=place.id,
+                asset_id=asset_id, recorded_by=row.get("recorded_by", "").strip(), note=row.get("note", "").strip(),
+                grade=Grade.parse(row["grade"]) if kind is ObservationKind.LITTER_GRADE else None,
+                fill_pct=_number(row, "fill_pct") if kind is ObservationKind.BIN_FILL else None,
+                height_mm=_number(row, "height_mm") if kind is ObservationKind.GRASS_HEIGHT else None,
+                count=int(_number(row, "count")) if kind in (ObservationKind.FLY_TIP, ObservationKind.COMPLAINT)
+                and row.get("count", "").strip() else None,
+            )
+            _check(obs)
+        except (ValueError, KeyError, UserError) as exc:
+            errors.append((number, str(exc).strip("'\"")))
+            continue
+        rows.append(obs)
+    return SurveyPreview(rows=tuple(rows), errors=tuple(errors))
+
+
+def import_survey(db, preview: SurveyPreview) -> int:
+    """Store the good rows of a previewed survey in one transaction."""
+    with db.unit_of_work() as uow:
+        uow.observations.add_all(preview.rows)
+        uow.commit()
+    return len(preview.rows)

@@ -1,0 +1,344 @@
+"""Planning a week: gather the work that is due, solve off the GUI thread, keep and export the plan.
+
+`prepare_week` reads the database (on the caller's thread) and returns plain data; `solve_week` is pure, so
+the desktop runs it in a worker and the command line in the foreground, with the same stop and progress hooks.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from envservices.domain import (
+    Area, Asset, Crew, Pin, Place, Plan, Regime, Site, SiteKind, Task, Urgency, Visit, VisitStatus, new_id,
+)
+from envservices.domain.settings import Settings
+from envservices.errors import UserError
+from envservices.planning.problem import PlanningProblem
+
+
+@dataclass(frozen=True)
+class PreparedWeek:
+    """Everything `solve_week` needs, as plain data that can cross to a worker thread or process."""
+
+    week: str
+    week_start: dt.date
+    problem: PlanningProblem
+    tasks: tuple[Task, ...]
+    crews: tuple[Crew, ...]
+    places: dict[str, Place] = field(default_factory=dict, compare=False, hash=False)
+    crew_names: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    area_id: str | None = None
+    depot_id: str | None = None
+    sources: dict[str, str] = field(default_factory=dict, compare=False, hash=False)  # area name -> rota|needs
+
+
+def parse_week(week: str) -> dt.date:
+    """Monday of an ISO week such as 2026-W48."""
+    text = week.strip().upper()
+    try:
+        year, w = text.split("-W")
+        return dt.date.fromisocalendar(int(year), int(w), 1)
+    except ValueError:
+        raise UserError(f"'{week}' is not an ISO week; write it like 2026-W48") from None
+
+
+def week_of(day: dt.date) -> str:
+    iso = day.isocalendar()
+    return f"{iso[0]}-W{iso[1]:02d}"
+
+
+def _pick(items, key: str | None, what: str):
+    if key is None:
+        return None
+    for item in items:
+        if item.id == key or item.name.lower() == key.lower():
+            return item
+    names = ", ".join(i.name for i in items) or "none"
+    raise UserError(f"there is no {what} called '{key}' (known: {names})")
+
+
+def _nearest_depot(place: Place, depots: list[Site]) -> str | None:
+    if not depots:
+        return None
+    c = place.geometry.representative_point()
+    return min(depots, key=lambda d: d.geometry.distance(c)).id
+
+
+def travel_function(roads, settings: Settings):
+    """Road shortest paths when a network is loaded, else straight lines times the circuity factor."""
+    from envservices.planning.build import straight_line_travel
+
+    if not roads:
+        return straight_line_travel(settings.speed_kph, settings.circuity)
+    from envservices.services.network import network_travel
+
+    return network_travel(roads, settings)
+
+
+def _work_for_area(area: Area, source: str, week_start: dt.date, *, rota, assets, places, observations,
+                   services, settings) -> tuple[list[Task], str]:
+    regime = source
+    if source == "auto":
+        trial_started = area.trial_start is None or area.trial_start <= week_start
+        regime = "needs" if area.regime is Regime.NEEDS and trial_started else "rota"
+    if regime == "needs":
+        from envservices.needs.tasks import needs_tasks
+
+        tasks = needs_tasks(list(assets.values()), places, observations, services, week_start, settings)
+    else:
+        from envservices.rota.tasks import rota_tasks
+
+        tasks = rota_tasks(rota, assets, places, services, week_start, settings)
+    return tasks, regime
+
+
+def prepare_week(db, week: str, *, area: str | None = None, depot: str | None = None, source: str = "auto",
+                 pins: tuple[Pin, ...] = (), absent: tuple[tuple[str, dt.date], ...] = (),
+                 locked_plan: Plan | None = None, locked_days: tuple[tuple[str, dt.date], ...] = (),
+                 extra_tasks: tuple[Task, ...] = ()) -> PreparedWeek:
+    """Gather the week's work and crews into a planning problem.
+
+    Work comes from each area's regime (the rota, or observed need once its trial has started) unless
+    `source` says otherwise. With `locked_plan`, the crew-days in `locked_days` (days already worked or
+    locked by the supervisor) are kept exactly and only the rest is planned again.
+    """
+    from envservices.planning.build import build_problem
+
+    week_start = parse_week(week)
+    with db.unit_of_work() as uow:
+        settings = uow.settings.load()
+        areas = uow.areas.list()
+        depots = uow.sites.list(kind=SiteKind.DEPOT)
+        tips = uow.sites.list(kind=SiteKind.TIP)
+        chosen_area = _pick(areas, area, "area")
+        chosen_depot = _pick(depots, depot, "depot")
+        all_places = {p.id: p for p in uow.places.list()}
+        assets = {a.id: a for a in uow.assets.list()}
+        crews = uow.crews.list()
+        vehicles = {v.id: v for v in uow.vehicles.list()}
+        rota = uow.rota.list()
+        since = dt.datetime.combine(week_start - dt.timedelta(days=120), dt.time())
+        observations = uow.observations.list(since=since)
+        roads = uow.roads.list()
+    if not crews:
+        raise UserError("there are no crews in the database; add crews before planning a week")
+    services = settings.services()
+    place_depot = {pid: _nearest_depot(p, depots) for pid, p in all_places.items()}
+    in_scope = {
+        pid for pid, p in all_places.items()
+        if (chosen_area is None or p.area_id == chosen_area.id)
+        and (chosen_depot is None or place_depot[pid] == chosen_depot.id)
+    }
+    if not in_scope:
+        raise UserError("no places fall in the chosen area and depot")
+    serving_depots = {place_depot[pid] for pid in in_scope}
+    crews = [c for c in crews if (chosen_depot is None and c.depot_id in serving_depots)
+             or (chosen_depot is not None and c.depot_id == chosen_depot.id)]
+    if not crews:
+        raise UserError("no crew is based at a depot serving the chosen places")
+
+    tasks: list[Task] = []
+    sources: dict[str, str] = {}
+    for a in areas:
+        places = {pid: p for pid, p in all_places.items() if pid in in_scope and p.area_id == a.id}
+        if not places:
+            continue
+        area_assets = {aid: x for aid, x in assets.items() if x.place_id in places}
+        area_rota = [r for r in rota if (r.asset_id in area_assets) or (r.place_id in places)]
+        area_obs = [o for o in observations if o.place_id in places]
+        work, regime = _work_for_area(a, source, week_start, rota=area_rota, assets=area_assets, places=places,
+                                      observations=area_obs, services=services, settings=settings)
+        tasks.extend(work)
+        sources[a.name] = regime
+    tasks.extend(extra_tasks)
+
+    locked_days_set = set(locked_days)
+    if locked_plan is not None:
+        # Work already done or locked stays as it was; a locked visit whose task is no longer due is kept too.
+        known = {t.id for t in tasks}
+        for cd in locked_plan.crew_days:
+            if (cd.crew_id, cd.day) in locked_days_set:
+                tasks.extend(_task_of_visit(v, cd.day, all_places, assets, services)
+                             for v in cd.visits if v.task_id not in known)
+    absent_set = {(c, d) for c, d in absent}
+    previous = _previous_crews(db, week_start)
+    problem = build_problem(
+        tasks=tasks, crews=crews, vehicles=vehicles, sites=list(depots) + list(tips), week_start=week_start,
+        travel=travel_function(roads, settings), rules=settings.rules, pins=tuple(pins), absent=absent_set,
+        locked_plan=locked_plan, locked_days=locked_days_set, previous_crew_of_place=previous,
+        place_names={pid: p.name for pid, p in all_places.items()}, settings=settings,
+    )
+    return PreparedWeek(
+        week=week, week_start=week_start, problem=problem, tasks=tuple(tasks), crews=tuple(crews),
+        places={pid: all_places[pid] for pid in in_scope}, crew_names={c.id: c.name for c in crews},
+        area_id=chosen_area.id if chosen_area else None, depot_id=chosen_depot.id if chosen_depot else None,
+        sources=sources,
+    )
+
+
+def _task_of_visit(v: Visit, day: dt.date, places: dict[str, Place], assets: dict[str, Asset],
+                   services) -> Task:
+    """Rebuild the task of a kept visit from what the visit records."""
+    asset = assets.get(v.asset_id) if v.asset_id else None
+    st = services[v.service]
+    p = (asset.geometry if asset else places[v.place_id].geometry).representative_point()
+    return Task(id=v.task_id, service=v.service, place_id=v.place_id, x_m=p.x, y_m=p.y, skill=st.skill,
+                duration_s=max(1, v.end_s - v.start_s), earliest_day=day, latest_day=day, asset_id=v.asset_id,
+                equipment=st.equipment, source="kept")
+
+
+def _previous_crews(db, week_start: dt.date) -> dict[str, str]:
+    """The crew that served each place most in last week's plan: plans stay stable week to week."""
+    with db.unit_of_work() as uow:
+        last = uow.plans.get_by_week(week_of(week_start - dt.timedelta(days=7)))
+    if last is None:
+        return {}
+    counts: dict[str, dict[str, int]] = {}
+    for cd in last.crew_days:
+        for v in cd.visits:
+            counts.setdefault(v.place_id, {}).setdefault(cd.crew_id, 0)
+            counts[v.place_id][cd.crew_id] += 1
+    return {pid: max(c, key=c.get) for pid, c in counts.items()}
+
+
+def solve_week(prepared: PreparedWeek, *, time_limit_s: float = 30.0, stop=None, progress=None,
+               seed: int = 0) -> Plan:
+    """Solve and interpret; no database here, so it can run on any thread."""
+    from envservices.planning.interpret import to_plan
+    from envservices.planning.solve import solve
+
+    if time_limit_s <= 0:
+        raise UserError("the time limit must be more than 0 seconds")
+    result = solve(prepared.problem, time_limit_s=time_limit_s, stop=stop, progress=progress, seed=seed)
+    plan = to_plan(prepared.problem, result, prepared.week, prepared.week_start, plan_id=new_id("plan"))
+    return replace(plan, area_id=prepared.area_id, depot_id=prepared.depot_id,
+                   created_at=dt.datetime.now().replace(microsecond=0))
+
+
+def save_plan(db, plan: Plan) -> None:
+    with db.unit_of_work() as uow:
+        uow.plans.save(plan)
+        uow.commit()
+
+
+def load_plan(db, week: str) -> Plan | None:
+    with db.unit_of_work() as uow:
+        return uow.plans.get_by_week(week)
+
+
+def tasks_by_id(prepared: PreparedWeek) -> dict[str, Task]:
+    return {t.id: t for t in prepared.tasks}
+
+
+def mark_visit(db, plan_id: str, task_id: str, status: VisitStatus, reason: str = "") -> Plan:
+    """A team leader marks a planned visit done or missed (a missed one needs a reason)."""
+    if status is VisitStatus.MISSED and not reason.strip():
+        raise UserError("say why the visit was missed")
+    with db.unit_of_work() as uow:
+        plan = uow.plans.get(plan_id)
+        if plan is None:
+            raise UserError(f"there is no plan with id '{plan_id}'")
+        found = False
+        days = []
+        for cd in plan.crew_days:
+            visits = []
+            for v in cd.visits:
+                if v.task_id == task_id:
+                    v = replace(v, status=status, reason=reason.strip())
+                    found = True
+                visits.append(v)
+            days.append(replace(cd, visits=tuple(visits)))
+        if not found:
+            raise UserError(f"the plan has no visit for task '{task_id}'")
+        plan = replace(plan, crew_days=tuple(days))
+        uow.plans.update(plan)
+        uow.commit()
+        return uow.plans.get(plan_id)
+
+
+def _hhmm(seconds: int) -> str:
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
+
+
+def plan_to_json(plan: Plan, prepared: PreparedWeek | None = None) -> dict:
+    names = prepared.crew_names if prepared else {}
+    places = prepared.places if prepared else {}
+    tasks = tasks_by_id(prepared) if prepared else {}
+    return {
+        "week": plan.week,
+        "travel": plan.travel_source,
+        "sources": prepared.sources if prepared else {},
+        "crew_days": [
+            {
+                "crew": names.get(cd.crew_id, cd.crew_id),
+                "crew_id": cd.crew_id,
+                "day": cd.day.isoformat(),
+                "depart": _hhmm(cd.depart_s),
+                "return": _hhmm(cd.return_s),
+                "hours": round(cd.hours, 2),
+                "travel_km": round(cd.travel_m / 1000.0, 2),
+                "visits": [
+                    {
+                        "task": v.task_id,
+                        "service": v.service or (tasks[v.task_id].service if v.task_id in tasks else ""),
+                        "place": places[v.place_id].name if v.place_id in places else v.place_id,
+                        "place_id": v.place_id,
+                        "asset": v.asset_id,
+                        "arrive": _hhmm(v.arrive_s),
+                        "start": _hhmm(v.start_s),
+                        "end": _hhmm(v.end_s),
+                        "pinned": v.pinned,
+                    }
+                    for v in cd.visits
+                ],
+                "stops": [{"kind": s.kind, "site": s.site_id, "start": _hhmm(s.start_s), "end": _hhmm(s.end_s)}
+                          for s in cd.stops],
+            }
+            for cd in plan.crew_days
+        ],
+        "unplanned": [{"task": u.task_id, "reason": u.reason} for u in plan.unplanned],
+        "kpis": {k: v for k, v in plan.kpis.items() if not k.startswith("_")},
+        "violations": list(plan.violations),
+    }
+
+
+def write_plan(plan: Plan, prepared: PreparedWeek | None, out: Path) -> None:
+    """Write the plan as JSON (whole plan) or CSV (one row per visit, as crews' sheets need)."""
+    out = Path(out)
+    data = plan_to_json(plan, prepared)
+    if out.suffix.lower() == ".json":
+        out.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    elif out.suffix.lower() == ".csv":
+        with out.open("w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(["crew", "day", "order", "arrive", "start", "end", "place", "service", "task", "asset"])
+            for cd in data["crew_days"]:
+                for i, v in enumerate(cd["visits"], start=1):
+                    w.writerow([cd["crew"], cd["day"], i, v["arrive"], v["start"], v["end"], v["place"],
+                                v["service"], v["task"], v["asset"] or ""])
+    else:
+        raise UserError(f"cannot write a plan to '{out.name}': name a .json or .csv file")
+
+
+def urgent_task(place: Place, service: str, settings: Settings, day: dt.date, note: str = "",
+                asset: Asset | None = None) -> Task:
+    """Urgent work a supervisor adds mid-week (a fly-tip, a complaint): due today or tomorrow."""
+    services = settings.services()
+    if service not in services:
+        raise UserError(f"unknown service '{service}' (known: {', '.join(services)})")
+    st = services[service]
+    p = (asset.geometry if asset else place.geometry).representative_point()
+    return Task(
+        id=new_id("urgent"), service=service, place_id=place.id, x_m=p.x, y_m=p.y, skill=st.skill,
+        duration_s=max(st.duration_s(asset), 600), earliest_day=day, latest_day=day + dt.timedelta(days=1),
+        asset_id=asset.id if asset else None, equipment=st.equipment,
+        volume_l=st.volume_l_per_unit, urgency=Urgency.URGENT, source="urgent", note=note,
+    )
+
+
+__all__ = ["PreparedWeek", "Visit", "load_plan", "mark_visit", "parse_week", "prepare_week", "save_plan",
+           "solve_week", "tasks_by_id", "urgent_task", "week_of", "write_plan"]

@@ -1,0 +1,16 @@
+"""Reading and changing the council's rules (thresholds, durations, costs)."""
+
+from __future__ import annotations
+
+from envservices.domain.settings import Settings
+
+
+def load(db) -> Settings:
+    with db.unit_of_work() as uow:
+        return uow.settings.load()
+
+
+def save(db, settings: Settings) -> None:
+    with db.unit_of_work() as uow:
+        uow.settings.save(settings)
+        uow.commit()

@@ -1,0 +1,204 @@
+"""The map's legend and scale bar: small painted overlays in the corners of the map canvas.
+
+They are plain widgets over the viewport (not scene items), so they stay put and readable while the map pans
+and zooms, and they take no part in the scene's spatial index.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+PANEL_BG = QColor(255, 255, 255, 225)
+PANEL_BORDER = QColor("#9a9a9a")
+TEXT = QColor("#222222")
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """One line of the legend: a swatch (fill, line or symbol) and a label."""
+
+    label: str
+    kind: str  # fill | line | symbol
+    colour: QColor
+    outline: QColor | None = None
+    pixmap: QPixmap | None = None
+    dashed: bool = False
+    width_px: float = 2.0
+
+
+@dataclass(frozen=True)
+class LegendSection:
+    title: str
+    entries: tuple[LegendEntry, ...]
+
+
+class Legend(QWidget):
+    """Sections of swatches and labels, sized to fit its text."""
+
+    SWATCH_W = 22
+    SWATCH_H = 13
+    PAD = 8
+    LINE_GAP = 4
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._sections: tuple[LegendSection, ...] = ()
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+
+    def set_sections(self, sections: Sequence[LegendSection]) -> None:
+        self._sections = tuple(s for s in sections if s.entries)
+        self.resize(self.sizeHint())
+        self.updateGeometry()
+        self.update()
+
+    def sections(self) -> tuple[LegendSection, ...]:
+        return self._sections
+
+    def _fonts(self) -> tuple[QFont, QFont]:
+        body = QFont(self.font())
+        body.setPointSizeF(max(8.0, body.pointSizeF() * 0.92))
+        title = QFont(body)
+        title.setBold(True)
+        return title, body
+
+    def sizeHint(self) -> QSize:
+        title_font, body_font = self._fonts()
+        tfm, bfm = QFontMetrics(title_font), QFontMetrics(body_font)
+        width = 0
+        height = self.PAD
+        row_h = max(bfm.height(), self.SWATCH_H) + self.LINE_GAP
+        for s in self._sections:
+            width = max(width, tfm.horizontalAdvance(s.title))
+            height += tfm.height() + 2
+            for e in s.entries:
+                width = max(width, self.SWATCH_W + 6 + bfm.horizontalAdvance(e.label))
+                height += row_h
+            height += self.LINE_GAP
+        return QSize(width + 2 * self.PAD, height + self.PAD - self.LINE_GAP)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if not self._sections:
+            return
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(QPen(PANEL_BORDER, 1))
+        p.setBrush(PANEL_BG)
+        p.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 5, 5)
+        title_font, body_font = self._fonts()
+        tfm, bfm = QFontMetrics(title_font), QFontMetrics(body_font)
+        row_h = max(bfm.height(), self.SWATCH_H) + self.LINE_GAP
+        y = float(self.PAD)
+        for s in self._sections:
+            p.setFont(title_font)
+            p.setPen(TEXT)
+            p.drawText(QPointF(self.PAD, y + tfm.ascent()), s.title)
+            y += tfm.height() + 2
+            p.setFont(body_font)
+            for e in s.entries:
+                swatch = QRectF(self.PAD, y + (row_h - self.LINE_GAP - self.SWATCH_H) / 2, self.SWATCH_W,
+                                self.SWATCH_H)
+                self._draw_swatch(p, swatch, e)
+                p.setPen(TEXT)
+                p.drawText(QPointF(self.PAD + self.SWATCH_W + 6, y + (row_h - self.LINE_GAP + bfm.ascent()
+                                                                      - bfm.descent()) / 2), e.label)
+                y += row_h
+            y += self.LINE_GAP
+        p.end()
+
+    @staticmethod
+    def _draw_swatch(p: QPainter, r: QRectF, e: LegendEntry) -> None:
+        if e.kind == "fill":
+            p.setPen(QPen(e.outline or QColor("#555555"), 1))
+            p.setBrush(e.colour)
+            p.drawRect(r.adjusted(1, 1, -1, -1))
+        elif e.kind == "line":
+            pen = QPen(e.colour, e.width_px)
+            if e.dashed:
+                pen.setStyle(Qt.PenStyle.DashLine)
+            if e.outline is not None:
+                p.setPen(QPen(e.outline, e.width_px + 2))
+                p.drawLine(QPointF(r.left(), r.center().y()), QPointF(r.right(), r.center().y()))
+            p.setPen(pen)
+            p.drawLine(QPointF(r.left(), r.center().y()), QPointF(r.right(), r.center().y()))
+        elif e.pixmap is not None:
+            dpr = e.pixmap.devicePixelRatio() or 1.0
+            w, h = e.pixmap.width() / dpr, e.pixmap.height() / dpr
+            p.drawPixmap(QPointF(r.center().x() - w / 2, r.center().y() - h / 2), e.pixmap)
+
+
+def nice_length_m(max_m: float) -> float:
+    """The largest 1, 2 or 5 times a power of ten not above max_m (a scale bar reads best in round numbers)."""
+    if max_m <= 0 or not math.isfinite(max_m):
+        return 0.0
+    power = 10 ** math.floor(math.log10(max_m))
+    for step in (5, 2, 1):
+        if step * power <= max_m:
+            return step * power
+    return power
+
+
+def format_length(m: float) -> str:
+    if m >= 1000:
+        km = m / 1000
+        return f"{km:g} km"
+    return f"{m:g} m"
+
+
+class ScaleBar(QWidget):
+    """A bar of a round length (1, 2 or 5 times a power of ten) for the map's current zoom."""
+
+    TARGET_PX = 110
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._m_per_px = 1.0
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.resize(self.sizeHint())
+
+    def set_metres_per_pixel(self, m_per_px: float) -> None:
+        if m_per_px > 0 and math.isfinite(m_per_px) and m_per_px != self._m_per_px:
+            self._m_per_px = m_per_px
+            self.update()
+
+    def metres_per_pixel(self) -> float:
+        return self._m_per_px
+
+    def bar(self) -> tuple[float, float]:
+        """(length in metres, length in pixels) of the bar as drawn now."""
+        length_m = nice_length_m(self.TARGET_PX * self._m_per_px)
+        return length_m, length_m / self._m_per_px
+
+    def sizeHint(self) -> QSize:
+        fm = QFontMetrics(self.font())
+        return QSize(self.TARGET_PX + 24, fm.height() + 22)
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        length_m, length_px = self.bar()
+        if length_m <= 0:
+            return
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(QPen(PANEL_BORDER, 1))
+        p.setBrush(PANEL_BG)
+        p.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 5, 5)
+        fm = QFontMetrics(self.font())
+        x0 = (self.width() - length_px) / 2
+        y = self.height() - 8.0
+        path = QPainterPath()
+        path.moveTo(x0, y - 6)
+        path.lineTo(x0, y)
+        path.lineTo(x0 + length_px, y)
+        path.lineTo(x0 + length_px, y - 6)
+        p.setPen(QPen(TEXT, 2))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawPath(path)
+        text = format_length(length_m)
+        p.drawText(QPointF((self.width() - fm.horizontalAdvance(text)) / 2, y - 9), text)
+        p.end()

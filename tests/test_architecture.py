@@ -1,0 +1,59 @@
+"""The arrows of dependency point one way; a test walks the imports so a wrong one fails the build."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "envservices"
+
+# Third-party libraries that only one layer may import.
+OWNED = {"PySide6": {"ui"}, "sqlalchemy": {"storage"}, "geoalchemy2": {"storage"}, "alembic": {"storage"},
+         "geopandas": {"gis"}, "pyogrio": {"gis"}}
+# Layers of ours each layer must not import.
+FORBIDDEN = {
+    "domain": {"gis", "storage", "needs", "rota", "planning", "simulation", "services", "reports", "ui", "cli",
+               "demo", "bench"},
+    "planning": {"gis", "storage", "services", "ui", "cli", "simulation"},
+    "needs": {"storage", "services", "ui", "cli", "gis"},
+    "rota": {"storage", "services", "ui", "cli", "gis"},
+    "gis": {"storage", "services", "ui", "cli", "planning"},
+    "storage": {"services", "ui", "cli", "planning", "gis"},
+    "services": {"ui", "cli"},
+    "simulation": {"storage", "services", "ui", "cli"},
+    "demo": {"storage", "services", "ui", "cli", "gis"},
+}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            out.add(node.module)
+    return out
+
+
+def _layer(path: Path) -> str:
+    rel = path.relative_to(PACKAGE)
+    return rel.parts[0] if len(rel.parts) > 1 else rel.stem
+
+
+def test_dependencies_point_one_way():
+    """No layer imports a library or a layer it must not: UI-only Qt, storage-only SQLAlchemy, gis-only geopandas."""
+    wrong = []
+    files = list(PACKAGE.rglob("*.py"))
+    assert len(files) > 10
+    for path in files:
+        layer = _layer(path)
+        for name in _imports(path):
+            top = name.split(".")[0]
+            if top in OWNED and layer not in OWNED[top]:
+                wrong.append(f"{path.relative_to(PACKAGE)} imports {name}")
+            if top == "envservices" and "." in name:
+                target = name.split(".")[1]
+                if target in FORBIDDEN.get(layer, set()):
+                    wrong.append(f"{path.relative_to(PACKAGE)} imports {name}")
+    assert not wrong, "\n".join(wrong)
