@@ -240,9 +240,34 @@ def _gui(args: argparse.Namespace) -> int:
 
 
 def _self_test(args: argparse.Namespace) -> int:
-    from envservices.services.maintenance import self_test
+    """Exactly what an installed build must manage: build the demo, plan a week, draw the window, exit."""
+    import datetime as dt
+    import tempfile
 
-    return self_test()
+    from envservices import services
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    with tempfile.TemporaryDirectory() as tmp:
+        db = services.open_db(str(Path(tmp) / "selftest.sqlite"))
+        try:
+            summary = services.district.create_demo(db, seed=1, scale=0.25)
+            prepared = services.planning.prepare_week(db, services.planning.week_of(dt.date.today()))
+            plan = services.planning.solve_week(prepared, time_limit_s=5)
+            services.planning.save_plan(db, plan)
+            print(f"self-test: demo with {summary['places']} places; plan with "
+                  f"{plan.kpis.get('visits', 0)} visits and {len(plan.violations)} violations")
+            if plan.violations or not plan.crew_days:
+                return 1
+            from envservices.ui.app_main import run_gui
+
+            shot = Path(tmp) / "shot.png"
+            if run_gui(str(db.url), screenshot=str(shot)) != 0 or not shot.exists():
+                print("self-test: the main window did not draw", file=sys.stderr)
+                return 1
+        finally:
+            db.dispose()
+    print("self-test: OK")
+    return 0
 
 
 def _log_path() -> Path:

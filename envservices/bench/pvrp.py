@@ -15,6 +15,7 @@ natively and reaches near-optimal day routes in well under a second on these siz
 from __future__ import annotations
 
 import json
+import math
 import random
 import re
 import time
@@ -290,8 +291,29 @@ def _removal_gain(instance: PvrpInstance, c: int, routes: list[PvrpRoute]) -> fl
     return 0.0
 
 
+def _move_estimates(instance: PvrpInstance, patterns: dict[int, tuple[int, ...]], movable: list[int],
+                    day_routes: list[list[PvrpRoute]]) -> list[tuple[float, int, tuple[int, ...]]]:
+    """(estimated change in travel, customer, new pattern) for every pattern change, cheapest first."""
+    out = []
+    for c in movable:
+        current = patterns[c]
+        gain = sum(_removal_gain(instance, c, day_routes[day]) for day in current)
+        for pattern in instance.patterns(c):
+            if pattern != current:
+                add = sum(_insertion_cost(instance, c, day_routes[day]) for day in pattern if day not in current)
+                kept = sum(_removal_gain(instance, c, day_routes[day]) for day in pattern if day in current)
+                out.append((add + kept - gain, c, pattern))
+    out.sort()
+    return out
+
+
 def solve_pvrp(instance: PvrpInstance, time_limit_s: float, seed: int = 0) -> PvrpPlan:
-    """Best plan found within the time limit (patterns chosen, each day routed with tips as reloads)."""
+    """Best plan found within the time limit (patterns chosen, each day routed with tips as reloads).
+
+    Each round changes one customer's pattern (most promising by insertion estimate, sometimes a random one to
+    escape) and re-routes only the days it touches; a worse total is accepted with a small, cooling allowance
+    (simulated annealing) and the best plan is kept. Day routings are cached, so revisiting a set is free.
+    """
     started = time.perf_counter()
     rng = random.Random(seed)
     router = _DayRouter(instance)
@@ -299,7 +321,10 @@ def solve_pvrp(instance: PvrpInstance, time_limit_s: float, seed: int = 0) -> Pv
     day_time = max(0.2, min(2.0, time_limit_s / (8 * horizon)))
 
     def day_members(pat: dict[int, tuple[int, ...]], day: int) -> list[int]:
-        return [c for c, p in pat.items() if day in p]
+        return sorted(c for c, p in pat.items() if day in p)
+
+    def elapsed() -> float:
+        return time.perf_counter() - started
 
     patterns = _initial_patterns(instance, rng)
     day_cost: list[int] = []
@@ -308,44 +333,46 @@ def solve_pvrp(instance: PvrpInstance, time_limit_s: float, seed: int = 0) -> Pv
         cost, routes = router.route_day(day, day_members(patterns, day), day_time, seed)
         day_cost.append(cost)
         day_routes.append(routes)
+    best = (sum(day_cost), dict(patterns), list(day_routes))
     iterations = 0
     movable = [c for c in instance.customers if len(instance.patterns(c)) > 1]
-    while time.perf_counter() - started < time_limit_s * 0.9 and movable:
+    tried: set[tuple[int, tuple[int, ...]]] = set()
+    mean_day = max(1.0, sum(day_cost) / horizon)
+    while movable and elapsed() < time_limit_s * 0.95:
         iterations += 1
+        estimates = [e for e in _move_estimates(instance, patterns, movable, day_routes) if (e[1], e[2]) not in tried]
+        if not estimates or rng.random() < 0.15:
+            c = rng.choice(movable)
+            pattern = rng.choice([p for p in instance.patterns(c) if p != patterns[c]])
+        else:
+            _, c, pattern = estimates[min(len(estimates) - 1, int(rng.random() ** 3 * 5))]
         candidate = dict(patterns)
-        changed_days: set[int] = set()
-        order = movable[:]
-        rng.shuffle(order)
-        moves = 0
-        for c in order:
-            current = candidate[c]
-            gain = sum(_removal_gain(instance, c, day_routes[day]) for day in current)
-            options = []
-            for pattern in instance.patterns(c):
-                if pattern == current:
-                    continue
-                add = sum(_insertion_cost(instance, c, day_routes[day]) for day in pattern)
-                options.append((add - gain, pattern))
-            options.sort()
-            delta, pattern = options[0]
-            take_anyway = moves == 0 and c == order[-1]
-            if delta < 0 or (iterations % 3 == 0 and rng.random() < 0.15) or take_anyway:
-                candidate[c] = pattern
-                changed_days.update(current)
-                changed_days.update(pattern)
-                moves += 1
-                if moves >= max(2, len(movable) // 6):
-                    break
-        new_cost = list(day_cost)
-        new_routes = list(day_routes)
-        for day in sorted(changed_days):
-            if time.perf_counter() - started > time_limit_s:
-                break
+        changed: set[int] = set()
+        group = [c]
+        if rng.random() < 0.4:  # neighbours on the same days move with it: whole rounds change days together
+            peers = [o for o in movable if o != c and patterns[o] == patterns[c]
+                     and instance.patterns(o) == instance.patterns(c)]
+            peers.sort(key=lambda o: instance.duration[c, o] + instance.duration[o, c])
+            group += peers[:rng.randint(1, 4)]
+        for member in group:
+            changed |= set(candidate[member]) | set(pattern)
+            candidate[member] = pattern
+        new_cost, new_routes = list(day_cost), list(day_routes)
+        for day in sorted(changed):
             new_cost[day], new_routes[day] = router.route_day(day, day_members(candidate, day), day_time,
                                                               seed + iterations)
+        if elapsed() > time_limit_s:
+            break
+        delta = sum(new_cost) - sum(day_cost)
+        temperature = 0.01 * mean_day * max(0.0, 1 - elapsed() / time_limit_s)
+        if delta < 0 or (temperature > 0 and rng.random() < math.exp(-delta / temperature)):
+            patterns, day_cost, day_routes = candidate, new_cost, new_routes
+            tried.clear()
+            if sum(day_cost) < best[0]:
+                best = (sum(day_cost), dict(patterns), list(day_routes))
         else:
-            if sum(new_cost) <= sum(day_cost):
-                patterns, day_cost, day_routes = candidate, new_cost, new_routes
+            tried.add((c, pattern))
+    _, patterns, day_routes = best
     routes = [r for rs in day_routes for r in rs]
     cost, _ = evaluate(instance, routes)
-    return PvrpPlan(routes, cost, patterns, time.perf_counter() - started, iterations)
+    return PvrpPlan(routes, cost, patterns, elapsed(), iterations)

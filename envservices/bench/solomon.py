@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import math
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -295,7 +296,8 @@ def solve_envservices(instance: SolomonInstance, vehicles: int, time_limit_s: fl
     """Our planning engine on the instance as one day: customers are tasks, vehicles are crews.
 
     Times are tenths of the Solomon unit (so the engine's integer seconds carry DIMACS arcs exactly) and the
-    crews cost only distance, so the engine minimises the same objective as the yardsticks.
+    crews cost only distance, so the engine minimises the same objective as the yardsticks. Solomon's due date
+    is the latest start; our window holds the whole task, so its end is the due date plus the service time.
     """
     try:
         from envservices.planning import problem as p
@@ -308,7 +310,7 @@ def solve_envservices(instance: SolomonInstance, vehicles: int, time_limit_s: fl
             id=str(i), place=str(i), location=i, service="visit", skill="any",
             duration_s=int(instance.service[i]) * SCALE, earliest_day=0, latest_day=0,
             volume_l=int(instance.demand[i]), window_start_s=int(instance.ready[i]) * SCALE,
-            window_end_s=int(instance.due[i]) * SCALE, penalty=10_000_000,
+            window_end_s=int(instance.due[i] + instance.service[i]) * SCALE, penalty=10_000_000,
         )
         for i in range(1, len(arcs))
     )
@@ -351,7 +353,8 @@ def run_instance(instance: SolomonInstance, solver: str, bks: Bks | None, time_l
             vehicles += 1
             note = f"fleet raised to {vehicles}"
     except EngineNotReady as exc:
-        return SolomonRun(instance.name, solver, [], time.perf_counter() - start, note=f"n/a ({exc})")
+        print(f"{solver} on {instance.name}: {exc}", file=sys.stderr)
+        return SolomonRun(instance.name, solver, [], time.perf_counter() - start, note="n/a (engine not ready)")
     seconds = time.perf_counter() - start
     if not routes:
         return SolomonRun(instance.name, solver, [], seconds, note=(note + "; no solution").lstrip("; "))

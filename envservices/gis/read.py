@@ -29,7 +29,7 @@ from pyproj.exceptions import CRSError
 from envservices.domain.model import BNG_EPSG
 from envservices.errors import ImportRefused
 
-__all__ = ["read_layer", "list_layers", "is_osm", "CSV_SUFFIXES", "OSM_LAYERS"]
+__all__ = ["CSV_SUFFIXES", "OSM_LAYERS", "is_osm", "list_layers", "read_layer"]
 
 CSV_SUFFIXES = (".csv", ".tsv")
 OSM_LAYERS = ("points", "lines", "multipolygons")
@@ -61,7 +61,7 @@ _MAGIC = {
 
 def is_osm(path: str | Path) -> bool:
     name = Path(path).name.lower()
-    return name.endswith(".osm.pbf") or name.endswith(".osm") or name.endswith(".pbf")
+    return name.endswith((".osm.pbf", ".osm", ".pbf"))
 
 
 def list_layers(path: str | Path) -> list[str]:
@@ -94,7 +94,7 @@ def read_layer(
         raise ImportRefused(f"{p.name} has no features to import.")
     _check_range(gdf, p)
     gdf = gdf.to_crs(epsg=BNG_EPSG)
-    gdf = gdf.set_geometry(shapely.force_2d(gdf.geometry.values))
+    gdf = gdf.set_geometry(_single_parts(shapely.force_2d(gdf.geometry.values)))
     _check_bng_extent(gdf, p)
     gdf.index = pd.RangeIndex(1, len(gdf) + 1, name="row")
     gdf.attrs["warnings"] = notes
@@ -102,12 +102,23 @@ def read_layer(
     return gdf
 
 
+def _single_parts(geometries: np.ndarray) -> np.ndarray:
+    """A multi-geometry of one part becomes that part: GIS layers promote everything to multi on export."""
+    type_id = shapely.get_type_id(geometries)
+    one_part = np.isin(type_id, (4, 5, 6)) & (shapely.get_num_geometries(geometries) == 1)
+    out = np.asarray(geometries, dtype=object).copy()
+    out[one_part] = shapely.get_geometry(out[one_part], 0)
+    return out
+
+
 def _existing(path: str | Path) -> Path:
     p = Path(path)
     if not p.exists():
         raise ImportRefused(f"The file {p} does not exist.")
     if p.is_dir():
-        raise ImportRefused(f"{p} is a folder, not a file: choose the .shp, .gpkg, .geojson or .csv inside it.")
+        raise ImportRefused(
+            f"{p} is a folder, not a file: choose the .shp, .gpkg, .geojson or .csv inside it."
+        )
     if p.stat().st_size == 0:
         raise ImportRefused(f"{p.name} is empty (0 bytes).")
     return p
@@ -244,7 +255,9 @@ def _apply_crs(gdf: gpd.GeoDataFrame, p: Path, crs: str | int | None, notes: lis
     if crs is not None:
         wanted = _parse_crs(crs, p)
         if gdf.crs is not None and not CRS(gdf.crs).equals(wanted):
-            notes.append(f"{p.name} declares {_crs_label(gdf.crs)} but was read as {_crs_label(wanted)} as asked.")
+            notes.append(
+                f"{p.name} declares {_crs_label(gdf.crs)} but was read as {_crs_label(wanted)} as asked."
+            )
         return gdf.set_crs(wanted, allow_override=True)
     if gdf.crs is None:
         hint = " (the .prj file is missing)" if p.suffix.lower() in (".shp", ".zip") else ""
@@ -284,15 +297,15 @@ def _check_range(gdf: gpd.GeoDataFrame, p: Path) -> None:
     if crs.is_geographic:
         if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
             raise ImportRefused(
-                f"{p.name} has coordinates up to ({maxx:.0f}, {maxy:.0f}), out of range for longitude/latitude "
-                f"in {label}: they look like eastings/northings, so name the file's coordinate system "
-                "(e.g. EPSG:27700)."
+                f"{p.name} has coordinates up to ({maxx:.0f}, {maxy:.0f}), out of range for "
+                f"longitude/latitude in {label}: they look like eastings/northings, so name the file's "
+                "coordinate system (e.g. EPSG:27700)."
             )
         return
     if max(abs(minx), abs(maxx)) <= 180 and max(abs(miny), abs(maxy)) <= 90:
         raise ImportRefused(
-            f"{p.name} has coordinates such as ({minx:g}, {miny:g}) that look like longitude/latitude degrees, "
-            f"not metres in {label}: name EPSG:4326 as the coordinate system."
+            f"{p.name} has coordinates such as ({minx:g}, {miny:g}) that look like longitude/latitude "
+            f"degrees, not metres in {label}: name EPSG:4326 as the coordinate system."
         )
     area = crs.area_of_use
     if area is None:
@@ -306,8 +319,8 @@ def _check_range(gdf: gpd.GeoDataFrame, p: Path) -> None:
     margin = 0.25 * span if math.isfinite(span) else math.inf
     if minx < aminx - margin or maxx > amaxx + margin or miny < aminy - margin or maxy > amaxy + margin:
         raise ImportRefused(
-            f"{p.name} has coordinates from ({minx:.0f}, {miny:.0f}) to ({maxx:.0f}, {maxy:.0f}), outside the "
-            f"area {label} covers: check the file's coordinate system."
+            f"{p.name} has coordinates from ({minx:.0f}, {miny:.0f}) to ({maxx:.0f}, {maxy:.0f}), "
+            f"outside the area {label} covers: check the file's coordinate system."
         )
 
 

@@ -88,7 +88,10 @@ def repair(geometry: BaseGeometry) -> tuple[BaseGeometry | None, str]:
     fixed = _same_family_part(shapely.make_valid(geometry), fam)
     if fixed is None or fixed.is_empty or not _has_size(fixed, fam):
         size = "area" if fam == "polygon" else "length"
-        return None, f"has an invalid {geometry.geom_type.lower()} ({reason}) with no {size} left after repair"
+        return (
+            None,
+            f"has an invalid {geometry.geom_type.lower()} ({reason}) with no {size} left after repair",
+        )
     return fixed, f"repaired an invalid {geometry.geom_type.lower()} ({reason})"
 
 
@@ -111,7 +114,9 @@ def validate_geometries(frame: gpd.GeoDataFrame) -> Validated:
             geometry = fixed
         elif family(geometry) is None:
             problems.append(
-                RowProblem(int(row), f"has a {geometry.geom_type}, which is neither a point, a line nor a polygon")
+                RowProblem(
+                    int(row), f"has a {geometry.geom_type}, which is neither a point, a line nor a polygon"
+                )
             )
             continue
         keep.append(row)

@@ -45,8 +45,8 @@ RESET_SERVICES: dict[str, frozenset[str]] = {
 }
 """Work that puts an asset back to its as-new level for each measure."""
 
-LITTER_KINDS: tuple[AssetKind, ...] = (AssetKind.STREET_LENGTH, AssetKind.GRASS_AREA)
-"""Assets graded for litter (streets and open grass: the Code's transects)."""
+LITTER_KINDS: tuple[AssetKind, ...] = (AssetKind.STREET_LENGTH,)
+"""Assets graded for litter: street lengths, the Code's survey transects."""
 
 GRASS_KINDS: tuple[AssetKind, ...] = (AssetKind.GRASS_AREA,)
 """Amenity grass cut to a height standard; verges and meadows follow their own (rota) regimes."""
@@ -70,9 +70,10 @@ PRIOR_WEEKDAY_FACTOR: tuple[float, ...] = (0.95, 0.9, 0.9, 0.95, 1.05, 1.2, 1.05
 """Monday..Sunday: people use bins more at weekends. Mean 1, so a rate is an average day's."""
 
 GRASS_CURVE_MM_PER_DAY: dict[int, float] = {
-    1: 0.2, 2: 0.4, 3: 1.2, 4: 2.5, 5: 4.0, 6: 4.0, 7: 3.0, 8: 2.5, 9: 2.2, 10: 1.2, 11: 0.4, 12: 0.2,
+    1: 0.15, 2: 0.2, 3: 0.6, 4: 1.6, 5: 3.0, 6: 2.6, 7: 1.6, 8: 1.2, 9: 1.4, 10: 0.8, 11: 0.3, 12: 0.15,
 }
-"""The model's own seasonal growth of amenity grass (mm/day, mid-month); a site factor scales it."""
+"""The model's own seasonal growth of amenity grass (mm/day, mid-month), shaped like published UK grass
+growth curves (spring flush, summer dip, smaller autumn flush); a learned site factor scales it."""
 PRIOR_GRASS_SITE_FACTOR: dict[AssetKind, float] = {AssetKind.GRASS_AREA: 1.0, AssetKind.VERGE: 0.9}
 
 PRIOR_LITTER_RANKS_PER_DAY: dict[IntensityZone, float] = {
@@ -98,6 +99,10 @@ MIN_GAP_DAYS = 0.2
 DROP_MEANS_UNRECORDED_SERVICE: dict[str, float] = {BIN_FILL: 15.0, GRASS_HEIGHT: 12.0, LITTER_GRADE: 1.5}
 """A fall bigger than this between readings means work was done that nobody recorded."""
 RESET_LEVEL_LITTER = 0.0
+CENSORED_INFLATION = 1.3
+"""An overflowing bin is taken to have filled this much faster than the bound its readings prove."""
+PLACE_PRIOR_STRENGTH = 3.0
+"""Assets in one place share its use: the place's learned ratio counts once it has this many pairs."""
 
 
 @dataclass(frozen=True)
@@ -197,7 +202,8 @@ def prior_rate(measure: str, asset: Asset, zone: IntensityZone, month: int) -> f
     if measure == BIN_FILL:
         return PRIOR_BIN_FILL_PCT_PER_DAY[zone] * BIN_KIND_FACTOR.get(asset.kind, 1.0) * BIN_MONTH_FACTOR[month]
     if measure == GRASS_HEIGHT:
-        return PRIOR_GRASS_SITE_FACTOR.get(asset.kind, 1.0)
+        # The council's recorded site factor is its prior belief; readings correct it.
+        return PRIOR_GRASS_SITE_FACTOR.get(asset.kind, 1.0) * (asset.site_factor or 1.0)
     return PRIOR_LITTER_RANKS_PER_DAY[zone] * LITTER_KIND_FACTOR.get(asset.kind, 1.0)
 
 
@@ -305,21 +311,27 @@ def asset_history(
 
 
 def robust_rate(
-    rates: np.ndarray, weights: np.ndarray
+    rates: np.ndarray, exposures: np.ndarray, weights: np.ndarray, trim: bool = True
 ) -> tuple[float, float, int]:
-    """Weighted mean after dropping readings far from the weighted median; with its standard error."""
-    order = np.argsort(rates)
-    r, w = rates[order], weights[order]
-    cum = np.cumsum(w)
-    median = float(r[np.searchsorted(cum, cum[-1] / 2.0)])
-    mad = float(np.median(np.abs(r - median))) * 1.4826
-    keep = np.abs(r - median) <= max(3.0 * mad, 1e-9 + 0.05 * abs(median)) if len(r) >= 4 else np.ones_like(r, bool)
-    r, w = r[keep], w[keep]
-    mean = float(np.sum(w * r) / np.sum(w))
+    """The rate over all pairs (total rise over total exposure, recent pairs weighing more), with readings far
+    from the median dropped first when the scale is continuous; and its standard error.
+
+    A ratio of sums rather than a mean of ratios, because coarse readings (grades) give many pairs with no
+    visible change and a few with a whole step: only their total is unbiased.
+    """
+    keep = np.ones(len(rates), dtype=bool)
+    if trim and len(rates) >= 4:
+        median = float(np.median(rates))
+        mad = float(np.median(np.abs(rates - median))) * 1.4826
+        if mad > 0:
+            keep = np.abs(rates - median) <= 4.0 * mad + 0.1 * abs(median)
+    r, e, w = rates[keep], exposures[keep], weights[keep]
+    mean = float(np.sum(w * r * e) / np.sum(w * e))
     n = int(len(r))
     if n >= 2:
-        var = float(np.sum(w * (r - mean) ** 2) / np.sum(w)) * n / (n - 1)
-        n_eff = float(np.sum(w) ** 2 / np.sum(w**2))
+        we = w * e
+        var = float(np.sum(we * (r - mean) ** 2) / np.sum(we)) * n / (n - 1)
+        n_eff = float(np.sum(we) ** 2 / np.sum(we**2))
         se = math.sqrt(var / n_eff)
     else:
         se = abs(mean)
@@ -360,27 +372,27 @@ def fit_weekday_factors(
 def _interval_estimate(
     measure: str, intervals: Sequence[Interval], as_of: dt.datetime, weekday_factors: Sequence[float]
 ) -> tuple[float | None, float, int]:
-    """The asset's own rate from its pairs of readings (None when it has none usable)."""
-    rates, weights, lower_bounds = [], [], []
+    """The asset's own rate from its pairs of readings (None when it has none usable).
+
+    A bin found overflowing only says its rate was at least the rise over the time: such a pair counts as
+    a little faster than that bound, with the weight of at most one day, so a bin that keeps overflowing
+    is learned to be ever faster instead of being stuck at its lower bound.
+    """
+    rates, exposures, weights = [], [], []
     for iv in intervals:
         e = exposure(measure, iv.t1, iv.t2, weekday_factors)
         if e <= 1e-6:
             continue
         r = (iv.level2 - iv.level1) / e
         if iv.censored:
-            lower_bounds.append(r)
-            continue
+            r, e = r * CENSORED_INFLATION, min(e, 1.0)
         age_days = max(0.0, (as_of - iv.t2).total_seconds() / 86400.0)
         rates.append(max(0.0, r))
-        weights.append(math.sqrt(max(e, 1e-3)) * math.exp(-age_days / RECENCY_DAYS))
+        exposures.append(e)
+        weights.append(math.exp(-age_days / RECENCY_DAYS))
     if not rates:
-        if lower_bounds:
-            return float(np.median(lower_bounds)), float(np.median(lower_bounds)), 1
         return None, 0.0, 0
-    mean, se, n = robust_rate(np.array(rates), np.array(weights))
-    if lower_bounds:
-        mean = max(mean, float(np.median(lower_bounds)))
-    return mean, se, n
+    return robust_rate(np.array(rates), np.array(exposures), np.array(weights), trim=measure != LITTER_GRADE)
 
 
 @dataclass(frozen=True)
@@ -461,18 +473,30 @@ def learn(
         group_of[(asset_id, measure)] = (measure, asset.kind, zone)
     # Pull the fixed prior towards what similar assets show: a district that fills faster than the book
     # says is learnt from every bin at once, not bin by bin.
+    # Then towards the other assets of the same place (a busy park's bins are all busy), relative to that.
     ratio_sum: dict[tuple, float] = defaultdict(float)
     ratio_n: dict[tuple, float] = defaultdict(float)
+    place_of = {key: (key[1], assets[key[0]].place_id) for key in own}
     for key, (est, _se, n) in own.items():
-        if est is None or n < 2 or fixed_prior[key] <= 0:
+        if est is None or n < 1 or fixed_prior[key] <= 0:
             continue
         ratio_sum[group_of[key]] += n * est / fixed_prior[key]
         ratio_n[group_of[key]] += n
+    group_ratio = {
+        g: (ratio_sum[g] + GROUP_PRIOR_STRENGTH) / (ratio_n[g] + GROUP_PRIOR_STRENGTH) for g in set(group_of.values())
+    }
+    place_sum: dict[tuple, float] = defaultdict(float)
+    place_n: dict[tuple, float] = defaultdict(float)
+    for key, (est, _se, n) in own.items():
+        if est is None or n < 1 or fixed_prior[key] <= 0:
+            continue
+        place_sum[place_of[key]] += n * est / (fixed_prior[key] * group_ratio[group_of[key]])
+        place_n[place_of[key]] += n
     out: dict[tuple[str, str], Rate] = {}
     for key, (est, se, n) in own.items():
-        g = group_of[key]
-        group_ratio = (ratio_sum[g] + GROUP_PRIOR_STRENGTH) / (ratio_n[g] + GROUP_PRIOR_STRENGTH)
-        prior = fixed_prior[key] * group_ratio
+        p = place_of[key]
+        place_ratio = (place_sum[p] + PLACE_PRIOR_STRENGTH) / (place_n[p] + PLACE_PRIOR_STRENGTH)
+        prior = fixed_prior[key] * group_ratio[group_of[key]] * place_ratio
         if est is None:
             rate, n_used, se_post = prior, 0, prior * 0.5
         else:

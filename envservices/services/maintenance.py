@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-import sys
-import tempfile
 from pathlib import Path
 
 from envservices.errors import UserError
@@ -77,34 +75,3 @@ def check(db) -> dict:
         ok &= not items
     messages.append("OK" if ok else "PROBLEMS FOUND")
     return {"ok": bool(ok), "messages": messages}
-
-
-def self_test() -> int:
-    """Exactly what an installed build must manage: open the demo, plan a week, draw the window, exit."""
-    import os
-
-    from envservices.services import district, open_db, planning
-
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    with tempfile.TemporaryDirectory() as tmp:
-        db = open_db(str(Path(tmp) / "selftest.sqlite"))
-        try:
-            summary = district.create_demo(db, seed=1, scale=0.25)
-            prepared = planning.prepare_week(db, planning.week_of(__import__("datetime").date.today()))
-            plan = planning.solve_week(prepared, time_limit_s=5)
-            planning.save_plan(db, plan)
-            print(f"self-test: demo with {summary['places']} places; plan with "
-                  f"{plan.kpis.get('visits', 0)} visits and {len(plan.violations)} violations")
-            if plan.violations or not plan.crew_days:
-                return 1
-            from envservices.ui.app_main import run_gui
-
-            shot = Path(tmp) / "shot.png"
-            code = run_gui(db.url, screenshot=str(shot))
-            if code != 0 or not shot.exists():
-                print("self-test: the main window did not draw", file=sys.stderr)
-                return 1
-        finally:
-            db.dispose()
-    print("self-test: OK")
-    return 0

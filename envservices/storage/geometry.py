@@ -42,9 +42,9 @@ class Geometry(TypeDecorator[BaseGeometry]):
             )
         return dialect.type_descriptor(LargeBinary())
 
-    # Conversions are spelled out here (plain Function, not GeoAlchemy2's func registry that adds an SRID
-    # argument) rather than inherited from GeoAlchemy2, so both dialects move plain
-    # (E)WKB bytes and bulk inserts stay plain executemany. A copy made for PostGIS has a PostGIS impl.
+    # The conversions are spelled out rather than inherited from GeoAlchemy2, so both dialects move plain
+    # (E)WKB bytes and bulk inserts stay plain executemany. `Function` rather than `func`, because
+    # GeoAlchemy2's func registry would add an SRID argument. The copy made for PostGIS has a PostGIS impl.
     def _on_postgis(self) -> bool:
         return isinstance(self.impl_instance, PostGISGeometry)
 
@@ -66,6 +66,8 @@ class Geometry(TypeDecorator[BaseGeometry]):
                 return None
             if not isinstance(value, BaseGeometry):
                 raise TypeError(f"expected a shapely geometry, got {type(value).__name__}")
+            if shapely.has_z(value):  # the working model is flat metres; PostGIS 2D columns refuse Z
+                value = shapely.force_2d(value)
             if postgis:
                 return shapely.to_wkb(shapely.set_srid(value, BNG_EPSG), include_srid=True)
             return shapely.to_wkb(value)

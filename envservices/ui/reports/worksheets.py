@@ -117,7 +117,7 @@ def write_worksheets(path: str | Path, plan: Plan, lookups: PlanLookups) -> int:
                 if pages:
                     writer.newPage()
                 pages += 1
-                _draw_page(painter, writer, plan, crew_day, chunk, lookups, part, len(chunks), pages)
+                _draw_page(painter, writer.resolution(), plan, crew_day, chunk, lookups, part, len(chunks), pages)
     finally:
         painter.end()
     return pages
@@ -145,7 +145,7 @@ def _font(size_pt: float, bold: bool = False) -> QFont:
 
 def _draw_page(
     painter: QPainter,
-    writer: QPdfWriter,
+    resolution: int,
     plan: Plan,
     crew_day: CrewDay,
     events: list[Visit | Stop],
@@ -154,7 +154,7 @@ def _draw_page(
     parts: int,
     page_number: int,
 ) -> None:
-    mm = _Mm(writer.resolution())
+    mm = _Mm(resolution)
     left, right, width = 15.0, 195.0, 180.0
     ink = QColor("#1a1a1a")
     grey = QColor("#6b6b6b")

@@ -44,7 +44,7 @@ class Theme:
     title: str
     classes: tuple[tuple[str, QColor], ...]
     colour_by_place: Mapping[str, QColor] = field(default_factory=dict)
-    default: QColor = PLAIN
+    default: QColor = field(default_factory=lambda: QColor(PLAIN))
 
     def colour(self, place_id: str) -> QColor:
         return self.colour_by_place.get(place_id, self.default)

@@ -1,0 +1,187 @@
+"""When each asset will need work: the moment it is worth doing, due, and failing.
+
+From the last known level (a reading, or as-new after the last service) the learned rate is rolled forward
+day by day (weekday effects for bins, the seasonal curve for grass) until it crosses three levels:
+*worth* doing (no point before), *due* (the intervention level in settings) and *fail* (an overflowing bin,
+long grass, or grade C left beyond its zone's response time).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from envservices.domain.model import Asset, Observation, Place
+from envservices.domain.settings import Settings
+from envservices.needs.model import (
+    BIN_FILL,
+    GRASS_HEIGHT,
+    LITTER_GRADE,
+    NeedsModel,
+    Rate,
+    WorkDone,
+    asset_zone,
+    day_weight,
+    learn,
+    reset_level,
+)
+
+BIN_WORTH_MARGIN_PCT = 25.0
+"""A bin is worth emptying this far below the intervention level (a crew passing by should)."""
+GRASS_WORTH_MARGIN_MM = 15.0
+LITTER_WORTH_RANK = 2.0  # grade B: predominantly free of litter
+LITTER_DUE_RANK = 3.0  # falls below B
+LITTER_FAIL_RANK = 4.0  # grade C
+HORIZON_DAYS = 42
+
+
+@dataclass(frozen=True)
+class Levels:
+    worth: float
+    due: float
+    fail: float
+    fail_delay_h: float = 0.0  # litter: the zone's response time once grade C is reached
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """One asset's forecast on one measure, made at `as_of`."""
+
+    asset_id: str
+    place_id: str | None
+    measure: str
+    as_of: dt.datetime
+    level_now: float
+    worth_at: dt.datetime | None
+    due_at: dt.datetime | None
+    fail_at: dt.datetime | None
+    rate: Rate
+    observed_failure: bool = False
+
+    @property
+    def confidence(self) -> str:
+        return self.rate.confidence
+
+    @property
+    def n_obs(self) -> int:
+        return self.rate.n_obs
+
+
+def levels_for(measure: str, asset: Asset, places: Mapping[str, Place], settings: Settings) -> Levels:
+    """The three levels of a measure, from settings (and the asset's zone for litter)."""
+    if measure == BIN_FILL:
+        return Levels(
+            settings.bin_intervention_pct - BIN_WORTH_MARGIN_PCT, settings.bin_intervention_pct,
+            settings.bin_overflow_pct,
+        )
+    if measure == GRASS_HEIGHT:
+        return Levels(settings.grass_cut_mm - GRASS_WORTH_MARGIN_MM, settings.grass_cut_mm, settings.grass_failure_mm)
+    return Levels(LITTER_WORTH_RANK, LITTER_DUE_RANK, LITTER_FAIL_RANK, settings.response_h(asset_zone(asset, places)))
+
+
+def roll_forward(
+    measure: str,
+    rate: float,
+    level0: float,
+    t0: dt.datetime,
+    targets: Sequence[float],
+    weekday_factors: Sequence[float],
+    horizon_days: int = HORIZON_DAYS,
+    until: dt.datetime | None = None,
+) -> tuple[list[dt.datetime | None], float | None]:
+    """Times the level first reaches each target, and the level at `until` (if given)."""
+    hits: list[dt.datetime | None] = [t0 if level0 >= x else None for x in targets]
+    level_until = level0 if until is not None and until <= t0 else None
+    level, t = level0, t0
+    end = t0 + dt.timedelta(days=horizon_days)
+    while t < end and (any(h is None for h in hits) or (until is not None and level_until is None)):
+        nxt = min(dt.datetime.combine(t.date() + dt.timedelta(days=1), dt.time()), end)
+        span_d = (nxt - t).total_seconds() / 86400.0
+        per_day = rate * day_weight(measure, t.date(), weekday_factors)
+        new_level = level + per_day * span_d
+        for i, x in enumerate(targets):
+            if hits[i] is None and new_level >= x and per_day > 0:
+                hits[i] = t + dt.timedelta(days=(x - level) / per_day)
+        if until is not None and level_until is None and t <= until <= nxt:
+            level_until = level + per_day * (until - t).total_seconds() / 86400.0
+        level, t = new_level, nxt
+    return hits, level_until
+
+
+def forecast_one(
+    asset: Asset,
+    measure: str,
+    rate: Rate,
+    places: Mapping[str, Place],
+    settings: Settings,
+    as_of: dt.datetime,
+    weekday_factors: Sequence[float],
+    horizon_days: int = HORIZON_DAYS,
+    start_level: float | None = None,
+    start_at: dt.datetime | None = None,
+) -> Forecast:
+    """Roll one asset forward from its last known level (or a given one, e.g. just after a planned visit)."""
+    lv = levels_for(measure, asset, places, settings)
+    if start_level is not None and start_at is not None:
+        level0, t0 = start_level, start_at
+    elif rate.level is not None and rate.level_at is not None:
+        level0, t0 = rate.level, rate.level_at
+    else:
+        # Never seen and never served: assume it is half way to due, which is what a rota keeps it at.
+        level0, t0 = (reset_level(measure, settings) + lv.due) / 2.0, as_of
+    (worth, due, c_at), level_now = roll_forward(
+        measure, rate.rate, level0, t0, (lv.worth, lv.due, lv.fail), weekday_factors, horizon_days, until=as_of
+    )
+    fail = c_at + dt.timedelta(hours=lv.fail_delay_h) if c_at is not None else None
+    observed_failure = (
+        start_level is None and rate.level_observed and rate.level is not None and rate.level >= lv.fail
+    )
+    return Forecast(
+        asset_id=asset.id,
+        place_id=asset.place_id,
+        measure=measure,
+        as_of=as_of,
+        level_now=float(level_now if level_now is not None else level0),
+        worth_at=worth,
+        due_at=due,
+        fail_at=fail,
+        rate=rate,
+        observed_failure=bool(observed_failure),
+    )
+
+
+def forecast_assets(
+    assets: Mapping[str, Asset],
+    places: Mapping[str, Place],
+    observations: Iterable[Observation],
+    settings: Settings,
+    as_of: dt.datetime,
+    completed_work: Iterable[WorkDone] = (),
+    model: NeedsModel | None = None,
+    horizon_days: int = HORIZON_DAYS,
+) -> dict[tuple[str, str], Forecast]:
+    """Every asset's forecast on each measure, keyed by (asset id, measure)."""
+    if model is None:
+        model = learn(assets, places, observations, settings, as_of, completed_work)
+    out: dict[tuple[str, str], Forecast] = {}
+    for (asset_id, measure), rate in model.rates.items():
+        out[(asset_id, measure)] = forecast_one(
+            assets[asset_id], measure, rate, places, settings, as_of, model.weekday_factors, horizon_days
+        )
+    return out
+
+
+__all__ = [
+    "Forecast",
+    "Levels",
+    "levels_for",
+    "roll_forward",
+    "forecast_one",
+    "forecast_assets",
+    "LITTER_DUE_RANK",
+    "LITTER_FAIL_RANK",
+    "LITTER_WORTH_RANK",
+    "GRASS_HEIGHT",
+    "LITTER_GRADE",
+]

@@ -1,0 +1,290 @@
+"""The week's work from observed need: forecasts turned into tasks with due windows and urgency.
+
+A task's window opens when the work is worth doing and closes on the last day before the forecast failure
+(an overflowing bin, long grass, grade C beyond the response time). A fast-filling bin can need several
+visits in one week: after each planned visit the forecast restarts from as-new. Reports from the public
+(fly-tips, complaints) and readings already at failure become urgent work. Everything is a pure function of
+the observations and work done up to the planning moment, with ids that do not change between calls.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+
+from envservices.domain.model import (
+    Asset,
+    Observation,
+    ObservationKind,
+    Place,
+    ServiceType,
+    Task,
+    Urgency,
+)
+from envservices.domain.settings import Settings
+from envservices.needs.forecast import Forecast, forecast_one, levels_for
+from envservices.needs.model import (
+    BIN_FILL,
+    GRASS_HEIGHT,
+    LITTER_GRADE,
+    LITTER_KINDS,
+    NeedsModel,
+    WorkDone,
+    learn,
+    measures_of,
+    reset_level,
+)
+from envservices.rota.tasks import in_grass_season, representative_point
+
+NEEDS_SERVICE: dict[str, str] = {BIN_FILL: "empty_bin", GRASS_HEIGHT: "mow", LITTER_GRADE: "litter_pick"}
+"""The service that answers each measure's need; other services stay on the rota."""
+
+OPTIONAL_LOOKAHEAD_DAYS = 2
+"""Work due this soon after the planning week is offered as optional (cheap if a crew is passing)."""
+URGENT_LITTER_RANK = 5.0  # grade D seen: urgent whatever the zone
+REPORT_MAX_AGE_DAYS = 28
+"""Fly-tips and complaints older than this with no work since are taken as dealt with outside the system."""
+ASSUMED_VISIT_HOUR = 11
+MAX_VISITS_PER_WEEK = 7
+
+
+def _day(t: dt.datetime) -> dt.date:
+    return t.date()
+
+
+def _latest_safe_day(fail_at: dt.datetime | None) -> dt.date | None:
+    """The last day a visit still prevents the failure: the failure day itself if it comes after midday."""
+    if fail_at is None:
+        return None
+    return fail_at.date() if fail_at.hour >= 12 else fail_at.date() - dt.timedelta(days=1)
+
+
+def _volume_l(asset: Asset, service: ServiceType, settings: Settings) -> float:
+    if asset.kind.is_bin and asset.capacity_l:
+        return float(asset.capacity_l) * settings.bin_intervention_pct / 100.0
+    return service.volume_l_per_unit * service.units(asset)
+
+
+def tasks_for_forecast(
+    asset: Asset,
+    forecast: Forecast,
+    service: ServiceType,
+    places: Mapping[str, Place],
+    settings: Settings,
+    week_start: dt.date,
+    work_days: list[dt.date],
+    weekday_factors: tuple[float, ...],
+) -> list[Task]:
+    """The visits one asset needs this week on one measure (several for a fast-filling bin)."""
+    measure = forecast.measure
+    first, last = work_days[0], work_days[-1]
+    next_plan_day = week_start + dt.timedelta(days=7)
+    lv = levels_for(measure, asset, places, settings)
+    urgent_level = URGENT_LITTER_RANK if measure == LITTER_GRADE else lv.fail
+    x_m, y_m = representative_point(asset, places.get(asset.place_id) if asset.place_id else None)
+    tasks: list[Task] = []
+    f = forecast
+    not_before = first
+    for k in range(MAX_VISITS_PER_WEEK):
+        urgent = (
+            k == 0 and f.rate.level_observed and f.rate.level is not None and f.rate.level >= urgent_level
+        )
+        due_day = _day(f.due_at) if f.due_at else None
+        safe_day = _latest_safe_day(f.fail_at)
+        needed = urgent or (due_day is not None and due_day <= last) or (
+            safe_day is not None and safe_day < next_plan_day
+        )
+        urgency = Urgency.URGENT if urgent else Urgency.ROUTINE
+        if not needed:
+            if k == 0 and due_day is not None and due_day <= last + dt.timedelta(days=OPTIONAL_LOOKAHEAD_DAYS):
+                urgency = Urgency.OPTIONAL
+            else:
+                break
+        worth_day = _day(f.worth_at) if f.worth_at else last
+        earliest = max(not_before, worth_day, first)
+        latest = last if safe_day is None else min(last, safe_day)
+        if urgent:
+            earliest, latest = first, min(last, first + dt.timedelta(days=1))
+        latest = max(latest, first)
+        if earliest > latest:
+            earliest = latest
+        if earliest > last:
+            break
+        if urgency == Urgency.OPTIONAL:
+            latest = last
+        tasks.append(
+            Task(
+                id=f"needs:{service.code}:{asset.id}:{week_start.isoformat()}:{k}",
+                service=service.code,
+                place_id=asset.place_id or "",
+                x_m=x_m,
+                y_m=y_m,
+                skill=service.skill,
+                duration_s=service.duration_s(asset),
+                earliest_day=earliest,
+                latest_day=latest,
+                asset_id=asset.id,
+                equipment=service.equipment,
+                volume_l=_volume_l(asset, service, settings),
+                urgency=urgency,
+                source="needs",
+                note=_note(f, urgent),
+            )
+        )
+        if urgency == Urgency.OPTIONAL:
+            break
+        assumed = min(max(due_day or earliest, earliest), latest)
+        assumed_at = dt.datetime.combine(assumed, dt.time(ASSUMED_VISIT_HOUR))
+        f = forecast_one(
+            asset, measure, f.rate, places, settings, f.as_of, weekday_factors,
+            start_level=reset_level(measure, settings), start_at=assumed_at,
+        )
+        not_before = latest + dt.timedelta(days=1)
+        if not_before > last:
+            break
+    return tasks
+
+
+def _note(f: Forecast, urgent: bool) -> str:
+    if urgent:
+        return f"{f.measure.replace('_', ' ')} reading at failure level"
+    due = f"due {f.due_at:%a %d %b}" if f.due_at else "no crossing forecast"
+    return f"{due} ({f.confidence} confidence, {f.n_obs} readings)"
+
+
+def urgent_tasks(
+    assets: Mapping[str, Asset],
+    places: Mapping[str, Place],
+    observations: Iterable[Observation],
+    services: Mapping[str, ServiceType],
+    week_start: dt.date,
+    settings: Settings,
+    completed_work: Iterable[WorkDone] = (),
+    *,
+    days: int = 5,
+    as_of: dt.datetime | None = None,
+) -> list[Task]:
+    """Fly-tips and complaints not yet dealt with: urgent work whatever the regime."""
+    as_of = as_of or dt.datetime.combine(week_start, dt.time())
+    done = [w for w in completed_work if w.done_at <= as_of]
+    first = week_start
+    latest = week_start + dt.timedelta(days=min(1, days - 1))
+    oldest = as_of - dt.timedelta(days=REPORT_MAX_AGE_DAYS)
+    out: list[Task] = []
+    for obs in sorted(observations, key=lambda o: (o.observed_at, o.id)):
+        if obs.kind not in (ObservationKind.FLY_TIP, ObservationKind.COMPLAINT):
+            continue
+        if not (oldest <= obs.observed_at <= as_of):
+            continue
+        asset = assets.get(obs.asset_id) if obs.asset_id else None
+        place = places.get(obs.place_id)
+        if obs.kind == ObservationKind.FLY_TIP:
+            service = services["fly_tip"]
+            cleared = any(
+                w.service == service.code and w.place_id in (obs.place_id, None) and w.done_at >= obs.observed_at
+                and (w.asset_id is None or w.asset_id == obs.asset_id)
+                for w in done
+            )
+            duration_s = service.duration_s(None)
+            volume_l = service.volume_l_per_unit * max(1, obs.count or 1)
+            task_asset = obs.asset_id
+        else:
+            measures = measures_of(asset) if asset is not None else ()
+            code = NEEDS_SERVICE[measures[0]] if measures else "litter_pick"
+            service = services[code]
+            place_asset_ids = {a.id for a in assets.values() if a.place_id == obs.place_id}
+            cleared = any(
+                w.done_at >= obs.observed_at
+                and (w.place_id == obs.place_id or w.asset_id in place_asset_ids)
+                and (asset is None or w.asset_id in (None, asset.id))
+                for w in done
+            )
+            if asset is not None:
+                duration_s = service.duration_s(asset)
+                task_asset = asset.id
+            else:
+                covered = [a for a in assets.values() if a.place_id == obs.place_id and a.kind in LITTER_KINDS]
+                duration_s = sum(service.duration_s(a) for a in covered) or service.duration_s(None)
+                task_asset = None
+            volume_l = 0.0
+        if cleared:
+            continue
+        try:
+            x_m, y_m = representative_point(asset, place)
+        except ValueError:
+            continue
+        out.append(
+            Task(
+                id=f"urgent:{obs.id}",
+                service=service.code,
+                place_id=obs.place_id,
+                x_m=x_m,
+                y_m=y_m,
+                skill=service.skill,
+                duration_s=int(duration_s),
+                earliest_day=first,
+                latest_day=latest,
+                asset_id=task_asset,
+                equipment=service.equipment,
+                volume_l=float(volume_l),
+                urgency=Urgency.URGENT,
+                source="urgent",
+                note=(obs.note or obs.kind.value.replace("_", " ")),
+            )
+        )
+    return out
+
+
+def needs_tasks(
+    assets: Mapping[str, Asset],
+    places: Mapping[str, Place],
+    observations: Iterable[Observation],
+    services: Mapping[str, ServiceType],
+    week_start: dt.date,
+    settings: Settings,
+    completed_work: Iterable[WorkDone] = (),
+    *,
+    days: int = 5,
+    as_of: dt.datetime | None = None,
+    model: NeedsModel | None = None,
+    include_urgent: bool = True,
+) -> list[Task]:
+    """The week's tasks from need: forecast crossings, readings at failure, fly-tips and complaints.
+
+    `as_of` (default: the Monday's midnight) is the planning moment; nothing later is used. Mowing is
+    only planned on days in the grass season. `days` is the number of working days planned (Monday first).
+    """
+    if week_start.weekday() != 0:
+        raise ValueError(f"the planning week must start on a Monday, not {week_start:%A %d %B %Y}")
+    observations = list(observations)
+    completed_work = list(completed_work)
+    as_of = as_of or dt.datetime.combine(week_start, dt.time())
+    if model is None:
+        model = learn(assets, places, observations, settings, as_of, completed_work)
+    all_days = [week_start + dt.timedelta(days=i) for i in range(days)]
+    tasks: list[Task] = []
+    for (asset_id, measure), rate in sorted(model.rates.items()):
+        code = NEEDS_SERVICE.get(measure)
+        if code is None or code not in services:
+            continue
+        work_days = all_days
+        if measure == GRASS_HEIGHT:
+            work_days = [d for d in all_days if in_grass_season(d, settings)]
+            if not work_days:
+                continue
+        asset = assets[asset_id]
+        f = forecast_one(asset, measure, rate, places, settings, as_of, model.weekday_factors)
+        tasks.extend(
+            tasks_for_forecast(
+                asset, f, services[code], places, settings, week_start, work_days, model.weekday_factors
+            )
+        )
+    if include_urgent:
+        tasks.extend(
+            urgent_tasks(assets, places, observations, services, week_start, settings, completed_work,
+                         days=days, as_of=as_of)
+        )
+    return tasks
+
+
+__all__ = ["needs_tasks", "urgent_tasks", "tasks_for_forecast", "NEEDS_SERVICE"]

@@ -1,0 +1,250 @@
+"""Domain objects -> PlanningProblem: every unit conversion and rounding happens here, once.
+
+Dates become day numbers (0 = Monday of the planning week), litres and seconds become integers, points become
+indices into one travel matrix (identical points share an index), and the council's co-ordination rules become
+links between task ids. The solver and the checker then work on plain integers only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+
+import numpy as np
+
+from envservices.domain.model import (
+    ClosedPeriod,
+    CoordinationRule,
+    Crew,
+    CrewDay,
+    Pin,
+    Place,
+    Site,
+    SiteKind,
+    Task,
+    Urgency,
+    Vehicle,
+)
+from envservices.domain.settings import DEFAULT_SETTINGS, Settings
+from envservices.errors import UserError
+from envservices.planning.problem import (
+    Before,
+    Closed,
+    PlanningProblem,
+    ProblemBreak,
+    ProblemCrew,
+    ProblemLock,
+    ProblemPin,
+    ProblemTask,
+    ProblemTip,
+    Together,
+    TravelMatrix,
+    Within,
+)
+
+TravelFunction = Callable[[Sequence[tuple[float, float]]], TravelMatrix]
+
+PENALTY = {Urgency.OPTIONAL: 2_000, Urgency.ROUTINE: 10_000, Urgency.URGENT: 10_000_000}
+"""Cost of leaving a task out: optional work goes first, urgent work only when no crew could do it."""
+
+
+class PlanningInputError(UserError):
+    """The week cannot be set up for planning as given (e.g. a crew's depot is missing)."""
+
+
+def straight_line_travel(speed_kph: float = 30.0, circuity: float = 1.3) -> TravelFunction:
+    """Travel when no road network is loaded: straight-line distance times `circuity`, at `speed_kph`."""
+    if speed_kph <= 0:
+        raise PlanningInputError("the fallback travel speed must be more than 0 km/h")
+    source = f"straight line x{circuity:g} at {speed_kph:g} km/h"
+
+    def travel(points: Sequence[tuple[float, float]]) -> TravelMatrix:
+        xy = np.asarray(points, dtype=float).reshape(-1, 2)
+        d = np.hypot(xy[:, None, 0] - xy[None, :, 0], xy[:, None, 1] - xy[None, :, 1]) * circuity
+        seconds = d / (speed_kph / 3.6)
+        return TravelMatrix(np.rint(seconds).astype(np.int32), np.rint(d).astype(np.int32), source)
+
+    return travel
+
+
+def _point(geom) -> tuple[float, float]:
+    p = geom.centroid if geom.geom_type != "Point" else geom
+    return (float(p.x), float(p.y))
+
+
+def build_problem(
+    tasks: Sequence[Task],
+    crews: Sequence[Crew],
+    vehicles: Mapping[str, Vehicle],
+    sites: Sequence[Site],
+    week_start: dt.date,
+    travel: TravelFunction | None = None,
+    rules: Sequence[CoordinationRule] = DEFAULT_SETTINGS.rules,
+    closed: Sequence[ClosedPeriod] = (),
+    pins: Sequence[Pin] = (),
+    locked: Iterable[CrewDay] = (),
+    absent: Iterable[tuple[str, dt.date]] = (),
+    previous_crew_of_place: Mapping[str, str] | None = None,
+    places: Sequence[Place] = (),
+    settings: Settings = DEFAULT_SETTINGS,
+    days: int = 7,
+    overtime_s: int | Mapping[str, int] = 0,
+) -> PlanningProblem:
+    """The week's planning problem from domain objects.
+
+    `locked` are crew-days kept exactly as they are (days already worked, or locked by the supervisor);
+    `absent` are (crew id, date) pairs with no work; `overtime_s` is allowed beyond each shift end (one value
+    for all crews or per crew id). Tasks overdue before the week starts are due any day of this week.
+    """
+    if week_start.weekday() != 0:
+        raise PlanningInputError(f"the planning week must start on a Monday, not {week_start:%A %d %B %Y}")
+    travel = travel or straight_line_travel(settings.speed_kph, settings.circuity)
+    site_by_id = {s.id: s for s in sites}
+    points: list[tuple[float, float]] = []
+    index_of: dict[tuple[float, float], int] = {}
+
+    def location(xy: tuple[float, float]) -> int:
+        key = (round(xy[0], 1), round(xy[1], 1))
+        if key not in index_of:
+            index_of[key] = len(points)
+            points.append(key)
+        return index_of[key]
+
+    def day_of(d: dt.date) -> int:
+        return (d - week_start).days
+
+    names: dict[str, str] = {p.id: p.name for p in places}
+    problem_crews = []
+    for c in crews:
+        depot = site_by_id.get(c.depot_id)
+        if depot is None:
+            raise PlanningInputError(f"crew {c.name} has depot '{c.depot_id}', which is not a known site")
+        vehicle = vehicles.get(c.vehicle_id) if c.vehicle_id else None
+        if c.vehicle_id and vehicle is None:
+            raise PlanningInputError(f"crew {c.name} has vehicle '{c.vehicle_id}', which is not a known vehicle")
+        ot = overtime_s.get(c.id, 0) if isinstance(overtime_s, Mapping) else overtime_s
+        names[c.id] = c.name
+        problem_crews.append(ProblemCrew(
+            id=c.id,
+            skills=frozenset(s.value for s in c.skills),
+            depot_location=location(_point(depot.geometry)),
+            capacity_l=int(math.floor(vehicle.capacity_l)) if vehicle else 0,
+            shift_start_s=int(c.shift_start_s),
+            shift_end_s=int(c.shift_end_s),
+            equipment=frozenset(vehicle.equipment) if vehicle else frozenset(),
+            breaks=tuple(ProblemBreak(int(b.earliest_s), int(b.latest_s), int(b.duration_s)) for b in c.breaks),
+            days_off=frozenset(c.days_off),
+            overtime_s=int(ot),
+            cost_per_hour=float(settings.cost_per_crew_hour),
+            cost_per_km=float(settings.cost_per_km),
+            overtime_multiplier=float(settings.overtime_multiplier),
+        ))
+    tips = []
+    for s in sites:
+        if s.kind == SiteKind.TIP:
+            names[s.id] = s.name
+            tips.append(ProblemTip(s.id, location(_point(s.geometry)), int(s.open_s), int(s.close_s),
+                                   int(s.unload_s)))
+    problem_tasks = []
+    for t in tasks:
+        earliest, latest = day_of(t.earliest_day), day_of(t.latest_day)
+        if latest < 0:
+            earliest, latest = 0, days - 1
+        problem_tasks.append(ProblemTask(
+            id=t.id,
+            place=t.place_id,
+            location=location((float(t.x_m), float(t.y_m))),
+            service=t.service,
+            skill=t.skill.value,
+            duration_s=max(0, int(round(t.duration_s))),
+            earliest_day=earliest,
+            latest_day=latest,
+            equipment=t.equipment,
+            volume_l=max(0, int(math.ceil(t.volume_l - 1e-9))),
+            window_start_s=None if t.window_start_s is None else int(t.window_start_s),
+            window_end_s=None if t.window_end_s is None else int(t.window_end_s),
+            urgent=t.urgency == Urgency.URGENT,
+            penalty=PENALTY[t.urgency],
+            asset=t.asset_id,
+        ))
+    matrix = travel(points) if points else TravelMatrix(np.zeros((0, 0), np.int32), np.zeros((0, 0), np.int32))
+    if matrix.size != len(points):
+        raise PlanningInputError("the travel matrix does not match the number of locations")
+    before, within, together = expand_rules(problem_tasks, rules)
+    problem_closed = []
+    for cp in closed:
+        for pt in problem_tasks:
+            if pt.service != cp.service or (cp.place_id is not None and pt.place != cp.place_id):
+                continue
+            for d in range(days):
+                if (week_start + dt.timedelta(days=d)).weekday() == cp.weekday:
+                    problem_closed.append(Closed(pt.id, d, int(cp.start_s), int(cp.end_s)))
+    task_ids = {t.id for t in problem_tasks}
+    problem_pins = tuple(ProblemPin(p.task_id, p.crew_id, day_of(p.day)) for p in pins if p.task_id in task_ids)
+    locks = tuple(
+        ProblemLock(cd.crew_id, day_of(cd.day), tuple(v.task_id for v in cd.visits if v.task_id in task_ids))
+        for cd in locked if 0 <= day_of(cd.day) < days
+    )
+    absent_pairs = frozenset((crew_id, day_of(d)) for crew_id, d in absent if 0 <= day_of(d) < days)
+    labels = tuple((week_start + dt.timedelta(days=d)).isoformat() for d in range(days))
+    return PlanningProblem(
+        tasks=tuple(problem_tasks),
+        crews=tuple(problem_crews),
+        travel=matrix,
+        days=days,
+        day_labels=labels,
+        tips=tuple(tips),
+        before=before,
+        within=within,
+        together=together,
+        closed=tuple(problem_closed),
+        pins=problem_pins,
+        locks=locks,
+        absent=absent_pairs,
+        previous_crew_of_place=dict(previous_crew_of_place or {}),
+        names=names,
+    )
+
+
+def expand_rules(
+    tasks: Sequence[ProblemTask], rules: Sequence[CoordinationRule]
+) -> tuple[tuple[Before, ...], tuple[Within, ...], tuple[Together, ...]]:
+    """Council rules -> links between the week's task ids.
+
+    before: each `second` task after the `first` tasks on the same asset, or, when none is on its asset, the
+    `first` tasks in the same place; only where their due windows share a day (else the rule cannot apply).
+    within: each `second` task after the `first` tasks in the same place that it can follow within max_days.
+    together: each place's due tasks (two or more).
+    """
+    by_place: dict[str, list[ProblemTask]] = defaultdict(list)
+    for t in tasks:
+        by_place[t.place].append(t)
+    before: list[Before] = []
+    within: list[Within] = []
+    together: list[Together] = []
+    for rule in rules:
+        kind = rule.kind.lower()
+        if kind == "together":
+            for place_tasks in by_place.values():
+                if len(place_tasks) > 1:
+                    together.append(Together(tuple(t.id for t in place_tasks)))
+            continue
+        for place_tasks in by_place.values():
+            firsts = [t for t in place_tasks if t.service == rule.first_service]
+            seconds = [t for t in place_tasks if t.service == rule.second_service]
+            for s in seconds:
+                if kind == "before":
+                    same_asset = [f for f in firsts if f.asset is not None and f.asset == s.asset]
+                    for f in same_asset or firsts:
+                        if max(f.earliest_day, s.earliest_day) <= min(f.latest_day, s.latest_day):
+                            before.append(Before(f.id, s.id))
+                elif kind == "within":
+                    for f in firsts:
+                        if s.latest_day >= f.earliest_day and s.earliest_day <= f.latest_day + rule.max_days:
+                            within.append(Within(f.id, s.id, int(rule.max_days)))
+                else:
+                    raise PlanningInputError(f"'{rule.kind}' is not a co-ordination rule (use before, within "
+                                             "or together)")
+    return tuple(before), tuple(within), tuple(together)

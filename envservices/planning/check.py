@@ -1,0 +1,271 @@
+"""An independent checker of every hard rule, run on every plan.
+
+It shares no code with the solver on purpose: it re-walks each route from the travel matrix and the problem's
+own numbers, so a bug in the solver's schedule cannot hide itself. Each violation is one readable sentence.
+
+The rules, as the whole engine reads them:
+- a task's work is [start, start + duration]; it starts no earlier than its window start, ends no later than
+  its window end, and overlaps none of its closed periods on that day; its day is inside its due window;
+- a crew-day leaves the depot no earlier than shift start and is back by shift end plus allowed overtime;
+  between stops there is at least the matrix travel time; nothing on a day off, on an absent crew-day;
+- a crew only does tasks it has the skill and the equipment for;
+- each break of the crew is taken (a stop of kind 'break' of at least its length, starting inside its window)
+  on every worked crew-day that lasts past the break's earliest start;
+- load (litres since the last tip) never exceeds the vehicle's capacity; a tip visit lasts its unload time and
+  ends by closing time;
+- before/within: when both tasks are planned, the second's day is 0..max_days after the first's, and on the
+  same day the first ends before the second starts; pins and locks are kept; each task is planned at most once
+  and every task is either planned or listed as left out;
+- no urgent task is left out while some crew-day that could do it had room to add it at the end of its route.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from envservices.planning.problem import PlanningProblem, PlanResult, ProblemCrew, ProblemTask, Route
+
+_TOLERANCE_M = 2  # distance rounding allowed between the route's total and the sum of its legs
+
+
+def check(problem: PlanningProblem, result: PlanResult) -> list[str]:
+    """Every broken hard rule in the result, as sentences; an empty list means the plan is sound."""
+    out: list[str] = []
+    tasks = {t.id: t for t in problem.tasks}
+    crews = {c.id: c for c in problem.crews}
+    tips = {tp.id: tp for tp in problem.tips}
+    closed: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
+    for c in problem.closed:
+        closed[(c.task, c.day)].append((c.start_s, c.end_s))
+    placed: dict[str, tuple[str, int, int, int]] = {}  # task -> (crew, day, start, end)
+    seen_crew_days: set[tuple[str, int]] = set()
+    route_of_crew_day: dict[tuple[str, int], Route] = {}
+    for r in result.routes:
+        crew = crews.get(r.crew)
+        label = f"{r.crew} day {r.day}"
+        if crew is None:
+            out.append(f"route {label}: crew {r.crew} is not in the problem")
+            continue
+        if (r.crew, r.day) in seen_crew_days:
+            out.append(f"route {label}: the crew has two routes on this day")
+        seen_crew_days.add((r.crew, r.day))
+        route_of_crew_day[(r.crew, r.day)] = r
+        _check_route(problem, r, crew, tasks, tips, closed, placed, out)
+    # every task once; every task accounted for
+    left_out = {}
+    for tid, reason in result.unplanned:
+        if tid in left_out:
+            out.append(f"task {tid} is listed as left out twice")
+        left_out[tid] = reason
+        if tid in placed:
+            out.append(f"task {tid} is both planned and listed as left out")
+        if tid not in tasks:
+            out.append(f"task {tid} is listed as left out but is not in the problem")
+        if not reason:
+            out.append(f"task {tid} is left out without a reason")
+    for tid in tasks:
+        if tid not in placed and tid not in left_out:
+            out.append(f"task {tid} is neither planned nor listed as left out")
+    # links
+    for b in problem.before:
+        _check_link(b.first, b.second, 0, "before", placed, out)
+    for w in problem.within:
+        _check_link(w.first, w.second, w.max_days, f"within {w.max_days} days", placed, out)
+    # pins, locks, absent
+    for pin in problem.pins:
+        where = placed.get(pin.task)
+        if where is not None and (where[0], where[1]) != (pin.crew, pin.day):
+            out.append(f"task {pin.task} is pinned to {pin.crew} day {pin.day} but planned for "
+                       f"{where[0]} day {where[1]}")
+    for lock in problem.locks:
+        r = route_of_crew_day.get((lock.crew, lock.day))
+        got = tuple(s.task for s in r.stops if s.kind == "task") if r else ()
+        if got != tuple(lock.tasks):
+            out.append(f"locked crew-day {lock.crew} day {lock.day} was changed: {list(got)} instead of "
+                       f"{list(lock.tasks)}")
+    # urgent work left out while a crew-day had room for it
+    locked_days = {(lk.crew, lk.day) for lk in problem.locks}
+    linked = {b.first for b in problem.before} | {b.second for b in problem.before} | \
+        {w.first for w in problem.within} | {w.second for w in problem.within}
+    for tid in left_out:
+        t = tasks.get(tid)
+        if t is None or not t.urgent or tid in linked:
+            continue
+        for crew in problem.crews:
+            for day in range(max(0, t.earliest_day), min(problem.days - 1, t.latest_day) + 1):
+                if (crew.id, day) in locked_days or (crew.id, day) in problem.absent or day in crew.days_off:
+                    continue
+                if t.skill not in crew.skills or (t.equipment and t.equipment not in crew.equipment):
+                    continue
+                if _room_at_end(problem, route_of_crew_day.get((crew.id, day)), crew, day, t, tips, closed):
+                    out.append(f"urgent task {tid} is left out although {crew.id} had room for it on day {day}")
+                    break
+            else:
+                continue
+            break
+    return out
+
+
+def _check_route(problem: PlanningProblem, r: Route, crew: ProblemCrew, tasks: dict[str, ProblemTask],
+                 tips: dict, closed: dict, placed: dict, out: list[str]) -> None:
+    label = f"{r.crew} day {r.day}"
+    dur = problem.travel.duration_s
+    dist = problem.travel.distance_m
+    task_stops = [s for s in r.stops if s.kind == "task"]
+    if not 0 <= r.day < problem.days:
+        out.append(f"route {label}: day {r.day} is outside the planning week")
+    if task_stops and (r.crew, r.day) in problem.absent:
+        out.append(f"route {label}: the crew is absent that day but has work")
+    if task_stops and r.day in crew.days_off:
+        out.append(f"route {label}: the crew's day off but it has work")
+    if r.depart_s < crew.shift_start_s:
+        out.append(f"route {label}: leaves at {_hm(r.depart_s)}, before the shift starts at "
+                   f"{_hm(crew.shift_start_s)}")
+    if r.return_s > crew.shift_end_s + crew.overtime_s:
+        out.append(f"route {label}: back at {_hm(r.return_s)}, after shift end plus allowed overtime "
+                   f"({_hm(crew.shift_end_s + crew.overtime_s)})")
+    here = crew.depot_location
+    clock = r.depart_s
+    load = 0
+    total_m = 0
+    breaks_taken: list[tuple[int, int]] = []
+    for s in r.stops:
+        if s.kind == "break":
+            if s.location != here:
+                out.append(f"route {label}: a break at {_hm(s.start_s)} is away from the last stop")
+            if s.start_s < clock:
+                out.append(f"route {label}: a break at {_hm(s.start_s)} starts before the previous stop ends")
+            if s.end_s < s.start_s:
+                out.append(f"route {label}: a break ends before it starts")
+            breaks_taken.append((s.start_s, s.end_s))
+            clock = max(clock, s.end_s)
+            continue
+        need = clock + int(dur[here, s.location])
+        total_m += int(dist[here, s.location])
+        if s.arrive_s < need:
+            out.append(f"route {label}: arrives at {_hm(s.arrive_s)} at a stop it cannot reach before "
+                       f"{_hm(need)}")
+        if s.start_s < s.arrive_s:
+            out.append(f"route {label}: starts work at {_hm(s.start_s)} before arriving at {_hm(s.arrive_s)}")
+        here = s.location
+        if s.kind == "tip":
+            tp = tips.get(s.tip)
+            if tp is None:
+                out.append(f"route {label}: unloads at {s.tip}, which is not a tip")
+            else:
+                if s.location != tp.location:
+                    out.append(f"route {label}: the tip stop {s.tip} is not at the tip's location")
+                if s.end_s - s.start_s < tp.unload_s:
+                    out.append(f"route {label}: unloading at {s.tip} takes {s.end_s - s.start_s} s, "
+                               f"less than {tp.unload_s} s")
+                if s.start_s < tp.open_s or s.end_s > tp.close_s:
+                    out.append(f"route {label}: unloads at {s.tip} outside its opening hours")
+            load = 0
+            clock = s.end_s
+            continue
+        t = tasks.get(s.task or "")
+        if t is None:
+            out.append(f"route {label}: task {s.task} is not in the problem")
+            clock = s.end_s
+            continue
+        if t.id in placed:
+            out.append(f"task {t.id} is planned twice")
+        placed[t.id] = (r.crew, r.day, s.start_s, s.end_s)
+        if s.location != t.location:
+            out.append(f"task {t.id}: visited at location {s.location}, not at its own {t.location}")
+        if s.end_s - s.start_s < t.duration_s:
+            out.append(f"task {t.id}: {s.end_s - s.start_s} s of work planned, it needs {t.duration_s} s")
+        if t.skill not in crew.skills:
+            out.append(f"task {t.id}: crew {r.crew} does not have skill `{t.skill}`")
+        if t.equipment and t.equipment not in crew.equipment:
+            out.append(f"task {t.id}: crew {r.crew} does not have equipment `{t.equipment}`")
+        if not t.earliest_day <= r.day <= t.latest_day:
+            out.append(f"task {t.id}: planned on day {r.day}, outside its due days "
+                       f"{t.earliest_day}..{t.latest_day}")
+        if t.window_start_s is not None and s.start_s < t.window_start_s:
+            out.append(f"task {t.id}: starts at {_hm(s.start_s)}, before its window opens at "
+                       f"{_hm(t.window_start_s)}")
+        if t.window_end_s is not None and s.end_s > t.window_end_s:
+            out.append(f"task {t.id}: ends at {_hm(s.end_s)}, after its window closes at {_hm(t.window_end_s)}")
+        for cs, ce in closed.get((t.id, r.day), ()):
+            if s.start_s < ce and s.end_s > cs:
+                out.append(f"task {t.id}: worked {_hm(s.start_s)}-{_hm(s.end_s)} in a closed period "
+                           f"{_hm(cs)}-{_hm(ce)}")
+        load += t.volume_l
+        if load > crew.capacity_l:
+            out.append(f"task {t.id}: the vehicle of {r.crew} holds {load} l, more than its {crew.capacity_l} l")
+        clock = s.end_s
+    back = clock + int(dur[here, crew.depot_location])
+    total_m += int(dist[here, crew.depot_location])
+    if r.stops and r.return_s < back:
+        out.append(f"route {label}: back at the depot at {_hm(r.return_s)}, it cannot be before {_hm(back)}")
+    if abs(r.distance_m - total_m) > _TOLERANCE_M * (len(r.stops) + 1):
+        out.append(f"route {label}: travel {r.distance_m} m does not match the legs' {total_m} m")
+    if task_stops:
+        free = list(breaks_taken)
+        for b in crew.breaks:
+            if r.return_s <= b.earliest_s:
+                continue
+            match = next((x for x in free if b.earliest_s <= x[0] <= b.latest_s
+                          and x[1] - x[0] >= b.duration_s), None)
+            if match is None:
+                out.append(f"route {label}: no {b.duration_s // 60} min break starting between "
+                           f"{_hm(b.earliest_s)} and {_hm(b.latest_s)}")
+            else:
+                free.remove(match)
+    if not task_stops and any(s.kind == "tip" for s in r.stops):
+        out.append(f"route {label}: a tip run with no work")
+
+
+def _check_link(first: str, second: str, max_days: int, what: str, placed: dict, out: list[str]) -> None:
+    a, b = placed.get(first), placed.get(second)
+    if a is None or b is None:
+        return
+    gap = b[1] - a[1]
+    if gap < 0 or gap > max_days:
+        out.append(f"{what}: task {second} is on day {b[1]}, task {first} on day {a[1]}")
+    elif gap == 0 and a[3] > b[2]:
+        out.append(f"{what}: task {second} starts at {_hm(b[2])} before task {first} ends at {_hm(a[3])}")
+
+
+def _room_at_end(problem: PlanningProblem, r: Route | None, crew: ProblemCrew, day: int, t: ProblemTask,
+                 tips: dict, closed: dict) -> bool:
+    """Could the task be added after the route's last stop, taking any untaken break first, and still be back
+    in time? Deliberately cautious: it only says "room" when there surely is."""
+    dur = problem.travel.duration_s
+    if r is None or not r.stops:
+        here, clock, load, taken = crew.depot_location, crew.shift_start_s, 0, []
+    else:
+        last = r.stops[-1]
+        here, clock = last.location, last.end_s
+        load = 0
+        for s in r.stops:
+            if s.kind == "tip":
+                load = 0
+            elif s.kind == "task":
+                load += next((x.volume_l for x in problem.tasks if x.id == s.task), 0)
+        taken = [(s.start_s, s.end_s) for s in r.stops if s.kind == "break"]
+    pending = list(crew.breaks)[len(taken):] if taken else list(crew.breaks)
+    for b in sorted(pending, key=lambda b: b.earliest_s):
+        if clock > b.latest_s:
+            return False
+        clock = max(clock, b.earliest_s) + b.duration_s
+    if load + t.volume_l > crew.capacity_l:
+        return False
+    start = max(clock + int(dur[here, t.location]), t.window_start_s or 0)
+    for cs, ce in sorted(closed.get((t.id, day), ())):
+        if start < ce and start + t.duration_s > cs:
+            start = ce
+    end = start + t.duration_s
+    if t.window_end_s is not None and end > t.window_end_s:
+        return False
+    if load + t.volume_l > 0 and tips:
+        end += min(int(dur[t.location, tp.location]) + tp.unload_s + int(dur[tp.location, crew.depot_location])
+                   for tp in tips.values())
+    else:
+        end += int(dur[t.location, crew.depot_location])
+    return end <= crew.shift_end_s + crew.overtime_s
+
+
+def _hm(seconds: int) -> str:
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"

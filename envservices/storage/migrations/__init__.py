@@ -1,0 +1,1 @@
+"""Alembic migrations of the envservices database, run from envservices.storage.migrate."""

@@ -1,0 +1,1 @@
+"""Dated migration scripts, oldest first."""

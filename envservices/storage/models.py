@@ -1,0 +1,239 @@
+"""The tables, as typed SQLAlchemy 2 models.
+
+These rows never leave the storage package: repositories turn them into the domain's frozen dataclasses.
+Column names are the domain field names, so one generic mapper (mapping.py) serves every table. Enums are
+stored as their string values, nested values (crew members, breaks, weekdays) as JSON, geometry through
+the Geometry type (PostGIS on PostgreSQL, WKB plus a bounding box on SQLite).
+
+The migrations in migrations/versions create these tables; a test checks that the two agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import JSON, DateTime, Dialect, ForeignKey, ForeignKeyConstraint, Index, MetaData
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+from envservices.storage.geometry import Geometry
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+JSONValue = JSON().with_variant(JSONB(), "postgresql")
+
+
+class Timestamp(TypeDecorator[dt.datetime]):
+    """A date and time without zone, as councils record them; an aware time is stored as UTC."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is not None and value.tzinfo is not None:
+            return value.astimezone(dt.UTC).replace(tzinfo=None)
+        return value
+
+
+def _ref(target: str, ondelete: str | None = None) -> ForeignKey:
+    # Checked at commit, so a unit of work may add places before their area, or crews before their depot.
+    return ForeignKey(target, ondelete=ondelete, deferrable=True, initially="DEFERRED")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dt.datetime: Timestamp(), Any: JSONValue}
+
+
+class Spatial:
+    """Bounding-box columns beside a geometry: what SQLite uses (through an index) to find things in a box."""
+
+    minx: Mapped[float | None]
+    miny: Mapped[float | None]
+    maxx: Mapped[float | None]
+    maxy: Mapped[float | None]
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[Any, ...]:
+        name = cls.__tablename__  # type: ignore[attr-defined]
+        return (Index(f"ix_{name}_bbox", "minx", "maxx", "miny", "maxy"),)
+
+
+class AreaRow(Spatial, Base):
+    __tablename__ = "areas"
+    id: Mapped[str] = mapped_column(primary_key=True)
+    name: Mapped[str]
+    regime: Mapped[str]
+    kind: Mapped[str]
+    trial_start: Mapped[dt.date | None]
+    geometry: Mapped[BaseGeometry | None] = mapped_column(Geometry("GEOMETRY"))
+
+
+class PlaceRow(Spatial, Base):
+    __tablename__ = "places"
+    id: Mapped[str] = mapped_column(primary_key=True)
+    name: Mapped[str]
+    area_id: Mapped[str] = mapped_column(_ref("areas.id"), index=True)
+    geometry: Mapped[BaseGeometry] = mapped_column(Geometry("GEOMETRY"))
+    character: Mapped[str]
+    zone: Mapped[str]
+    team_crew_id: Mapped[str | None] = mapped_column(_ref("crews.id", ondelete="SET NULL"))
+    attributes: Mapped[Any]
+    version: Mapped[int]
+
+
+class AssetRow(Spatial, Base):
+    __tablename__ = "assets"
+    id: Mapped[str] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(index=True)
+    geometry: Mapped[BaseGeometry] = mapped_column(Geometry("GEOMETRY"))
+    place_id: Mapped[str | None] = mapped_column(_ref("places.id", ondelete="SET NULL"), index=True)
+    name: Mapped[str]
+    capacity_l: Mapped[float | None]
+    zone: Mapped[str | None]
+    sweep_method: Mapped[str | None]
+    mower: Mapped[str | None]
+    site_factor: Mapped[float]
+    attributes: Mapped[Any]
+
+
+class SiteRow(Spatial, Base):
+    __tablename__ = "sites"
+    id: Mapped[str] = mapped_column(primary_key=True)
+    kind: Mapped[str]
+    name: Mapped[str]
+    geometry: Mapped[BaseGeometry] = mapped_column(Geometry("POINT"))
+    open_s: Mapped[int]
+    close_s: Mapped[int]
+    unload_s: Mapped[int]
+
+
+class RoadLinkRow(Spatial, Base):
+    __tablename__ = "road_links"
+    id: Mapped[str] = mapped_column(primary_key=True)
+    geometry: Mapped[BaseGeometry] = mapped_column(Geometry("LINESTRING"))
+    name: Mapped[str]
+    highway: Mapped[str]
+    speed_kph: Mapped[float]
+    oneway: Mapped[bool]
+
+
+class ObservationRow(Base):
+    __tablename__ = "observations"
+    __table_args__ = (Index("ix_observations_place_id_kind_observed_at", "place_id", "kind", "observed_at"),)
+    id: Mapped[str] = mapped_column(primary_key=True)
+    kind: Mapped[str]
+    observed_at: Mapped[dt.datetime] = mapped_column(index=True)
+    place_id: Mapped[str] = mapped_column(_ref("places.id"))
+    asset_id: Mapped[str | None] = mapped_column(_ref("assets.id"), index=True)
+    recorded_by: Mapped[str]
+    grade: Mapped[str | None]
+    fill_pct: Mapped[float | None]
+    height_mm: Mapped[float | None]
+    count: Mapped[int | None]
+    note: Mapped[str]
+    source: Mapped[str] = mapped_column(server_default="")
+
+
+class VehicleRow(Base):
+    __tablename__ = "vehicles"
+    id: Mapped[str] = mapped_column(primary_key=True)
+    name: Mapped[str]
+    kind: Mapped[str]
+    capacity_l: Mapped[float]
+    equipment: Mapped[Any]
+
+
+class CrewRow(Base):
+    __tablename__ = "crews"
+    id: Mapped[str] = mapped_column(primary_key=True)
+    name: Mapped[str]
+    depot_id: Mapped[str] = mapped_column(_ref("sites.id"), index=True)
+    vehicle_id: Mapped[str | None] = mapped_column(_ref("vehicles.id", ondelete="SET NULL"))
+    members: Mapped[Any]
+    shift_start_s: Mapped[int]
+    shift_end_s: Mapped[int]
+    breaks: Mapped[Any]
+    days_off: Mapped[Any]
+
+
+class RotaEntryRow(Base):
+    __tablename__ = "rota_entries"
+    id: Mapped[str] = mapped_column(primary_key=True)
+    service: Mapped[str]
+    asset_id: Mapped[str | None] = mapped_column(_ref("assets.id", ondelete="CASCADE"), index=True)
+    place_id: Mapped[str | None] = mapped_column(_ref("places.id", ondelete="CASCADE"), index=True)
+    weekdays: Mapped[Any]
+    every_weeks: Mapped[int]
+    week_offset: Mapped[int]
+
+
+class PlanRow(Base):
+    """A week's plan; crew days and visits are child rows so visits can be queried by place or task."""
+
+    __tablename__ = "plans"
+    id: Mapped[str] = mapped_column(primary_key=True)
+    week: Mapped[str] = mapped_column(index=True)
+    unplanned: Mapped[Any]
+    kpis: Mapped[Any]
+    violations: Mapped[Any]
+    travel_source: Mapped[str]
+    created_at: Mapped[dt.datetime | None]
+    area_id: Mapped[str | None]
+    depot_id: Mapped[str | None]
+    version: Mapped[int]
+    saved_at: Mapped[dt.datetime]
+
+
+class PlanCrewDayRow(Base):
+    __tablename__ = "plan_crew_days"
+    plan_id: Mapped[str] = mapped_column(_ref("plans.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    crew_id: Mapped[str]
+    day: Mapped[dt.date]
+    stops: Mapped[Any]
+    depart_s: Mapped[int]
+    return_s: Mapped[int]
+    travel_m: Mapped[float]
+    locked: Mapped[bool]
+
+
+class PlanVisitRow(Base):
+    __tablename__ = "plan_visits"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["plan_id", "position"],
+            ["plan_crew_days.plan_id", "plan_crew_days.position"],
+            ondelete="CASCADE",
+            deferrable=True,
+            initially="DEFERRED",
+        ),
+    )
+    plan_id: Mapped[str] = mapped_column(primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[str]
+    place_id: Mapped[str] = mapped_column(index=True)
+    arrive_s: Mapped[int]
+    start_s: Mapped[int]
+    end_s: Mapped[int]
+    service: Mapped[str]
+    asset_id: Mapped[str | None]
+    pinned: Mapped[bool]
+    status: Mapped[str]
+    reason: Mapped[str]
+
+
+class SettingRow(Base):
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(primary_key=True)
+    value: Mapped[Any]

@@ -1,0 +1,441 @@
+"""Repositories: collections of domain objects over one session. They return domain objects, never rows.
+
+Statements are Core (insert/select/update/delete on the mapped tables) executed through the unit of work's
+session: bulk inserts become one executemany per batch, and reads skip building ORM objects that would only
+be thrown away. Each write runs in a savepoint, so a refused write leaves the unit of work usable and
+the database as it was.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, ClassVar, Generic, TypeVar
+
+from shapely.geometry import box
+from sqlalchemy import ColumnElement, Select, Table, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from envservices.domain.model import (
+    BNG_EPSG,
+    Area,
+    Asset,
+    Crew,
+    CrewDay,
+    Observation,
+    ObservationKind,
+    Place,
+    Plan,
+    RoadLink,
+    RotaEntry,
+    Site,
+    Vehicle,
+    Visit,
+)
+from envservices.domain.settings import Settings
+from envservices.errors import ConflictError, UserError
+from envservices.storage.mapping import RowMapper
+from envservices.storage.models import (
+    AreaRow,
+    AssetRow,
+    Base,
+    CrewRow,
+    ObservationRow,
+    PlaceRow,
+    PlanCrewDayRow,
+    PlanRow,
+    PlanVisitRow,
+    RoadLinkRow,
+    RotaEntryRow,
+    SettingRow,
+    SiteRow,
+    VehicleRow,
+)
+
+T = TypeVar("T")
+BATCH_ROWS = 5_000
+BBox = tuple[float, float, float, float]
+"""(minx, miny, maxx, maxy) in metres, British National Grid."""
+
+
+def describe_integrity_error(noun: str, exc: IntegrityError) -> str:
+    """One sentence for the user from a database refusal (duplicate id, missing value, broken reference)."""
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+    lowered = reason.lower()
+    if "unique" in lowered or "duplicate key" in lowered:
+        return f"A {noun} with the same id is already stored ({reason})."
+    if "not null" in lowered or "null value" in lowered:
+        return f"A {noun} is missing a required value ({reason})."
+    if "foreign key" in lowered:
+        return (
+            f"A {noun} refers to something that is not stored, or is still referred to by other records "
+            f"({reason})."
+        )
+    return f"The database refused the {noun} ({reason})."
+
+
+def _plain_filter(value: Any) -> Any:
+    return value.value if isinstance(value, enum.Enum) else value
+
+
+class Repository(Generic[T]):
+    """Add, get, list, count, update and delete one kind of domain object, keyed by its string id."""
+
+    model: ClassVar[type[Base]]
+    mapper: ClassVar[RowMapper[Any]]
+    noun: ClassVar[str]
+    order_by: ClassVar[tuple[str, ...]] = ("id",)
+    versioned: ClassVar[bool] = False
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    @property
+    def table(self) -> Table:
+        return self.model.__table__  # type: ignore[return-value]
+
+    @property
+    def _postgis(self) -> bool:
+        return self.session.get_bind().dialect.name == "postgresql"
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        try:
+            with self.session.begin_nested():
+                yield
+        except IntegrityError as exc:
+            raise UserError(describe_integrity_error(self.noun, exc)) from exc
+
+    # --- writing -------------------------------------------------------------------------------------------
+    def _to_row(self, obj: T) -> dict[str, Any]:
+        row = self.mapper.to_row(obj)
+        if self.versioned:
+            row["version"] = max(int(row.get("version") or 0), 1)
+        return row
+
+    def add(self, obj: T) -> None:
+        self.add_all([obj])
+
+    def add_all(self, objs: Iterable[T]) -> int:
+        """Insert many at once (one executemany per batch); returns how many were added."""
+        added = 0
+        iterator = iter(objs)
+        with self._writing():
+            while batch := [self._to_row(obj) for obj in itertools.islice(iterator, BATCH_ROWS)]:
+                self.session.execute(insert(self.table), batch)
+                added += len(batch)
+        return added
+
+    def update(self, obj: T) -> T:
+        """Replace the stored object with the same id; returns it as stored (with its new version).
+
+        Places and plans carry a version: if it is not 0 and differs from the stored one, somebody else
+        saved in between and ConflictError is raised. Version 0 means "not read from here": no check.
+        """
+        row = self._to_row(obj)
+        key = row.pop("id")
+        table = self.table
+        stmt = update(table).where(table.c.id == key)
+        if self.versioned:
+            expected = int(getattr(obj, "version", 0) or 0)
+            row.pop("version")
+            if expected:
+                stmt = stmt.where(table.c.version == expected)
+            stmt = stmt.values(**row, version=table.c.version + 1)
+        else:
+            stmt = stmt.values(**row)
+        with self._writing():
+            changed = self.session.execute(stmt).rowcount
+        if not changed:
+            self._raise_missing_or_conflict(key, getattr(obj, "version", 0))
+        if self.versioned:
+            stored = self.session.execute(select(table.c.version).where(table.c.id == key)).scalar_one()
+            return dataclasses.replace(obj, version=stored)  # type: ignore[type-var]
+        return obj
+
+    def _raise_missing_or_conflict(self, key: str, expected: int) -> None:
+        table = self.table
+        current = self.session.execute(
+            select(table.c.version if self.versioned else table.c.id).where(table.c.id == key)
+        ).scalar_one_or_none()
+        if current is None:
+            raise UserError(f"There is no {self.noun} '{key}' to update.")
+        raise ConflictError(
+            f"The {self.noun} '{key}' was changed by someone else since it was read (version {expected}, "
+            f"now {current}); reload it and try again."
+        )
+
+    def delete(self, key: str) -> bool:
+        """Remove by id; False when there was nothing to remove."""
+        with self._writing():
+            return bool(self.session.execute(delete(self.table).where(self.table.c.id == key)).rowcount)
+
+    # --- reading -------------------------------------------------------------------------------------------
+    def _from_row(self, row: Mapping[str, Any]) -> T:
+        return self.mapper.from_row(row)
+
+    def _select(self, *conditions: ColumnElement[bool]) -> Select[Any]:
+        table = self.table
+        return select(table).where(*conditions).order_by(*(table.c[name] for name in self.order_by))
+
+    def _fetch(self, stmt: Select[Any]) -> list[T]:
+        return [self._from_row(row) for row in self.session.execute(stmt).mappings()]
+
+    def get(self, key: str) -> T | None:
+        row = self.session.execute(select(self.table).where(self.table.c.id == key)).mappings().first()
+        return None if row is None else self._from_row(row)
+
+    def count(self) -> int:
+        return int(self.session.execute(select(func.count()).select_from(self.table)).scalar_one())
+
+    def _conditions(self, filters: dict[str, Any]) -> list[ColumnElement[bool]]:
+        out = []
+        for name, value in filters.items():
+            if value is None:
+                continue
+            if name not in self.table.c:
+                raise TypeError(f"{self.noun}s cannot be listed by {name!r}")
+            out.append(self.table.c[name] == _plain_filter(value))
+        return out
+
+    def list(self, **filters: Any) -> list[T]:
+        """All stored objects in id order; keyword filters compare a field with a value (None: no filter)."""
+        return self._fetch(self._select(*self._conditions(filters)))
+
+
+class SpatialRepository(Repository[T]):
+    """A repository whose objects have a geometry, so it can also find those intersecting a box."""
+
+    def _box_conditions(self, bbox: BBox) -> list[ColumnElement[bool]]:
+        minx, miny, maxx, maxy = (float(v) for v in bbox)
+        t = self.table
+        if self._postgis:  # the GiST index answers ST_Intersects directly and exactly
+            return [func.ST_Intersects(t.c.geometry, func.ST_MakeEnvelope(minx, miny, maxx, maxy, BNG_EPSG))]
+        return [t.c.minx <= maxx, t.c.maxx >= minx, t.c.miny <= maxy, t.c.maxy >= miny]
+
+    def list(self, bbox: BBox | None = None, **filters: Any) -> list[T]:
+        """As Repository.list; with bbox, only those whose geometry intersects that box."""
+        conditions = self._conditions(filters)
+        if bbox is None:
+            return self._fetch(self._select(*conditions))
+        found = self._fetch(self._select(*conditions, *self._box_conditions(bbox)))
+        if self._postgis:
+            return found
+        query_box = box(*bbox)  # SQLite found candidates by bounding box; keep those really inside
+        return [obj for obj in found if obj.geometry.intersects(query_box)]
+
+
+class AreaRepository(SpatialRepository[Area]):
+    model, noun, mapper = AreaRow, "area", RowMapper(Area, geometry="geometry")
+
+
+class PlaceRepository(SpatialRepository[Place]):
+    model, noun, mapper = PlaceRow, "place", RowMapper(Place, geometry="geometry")
+    versioned = True
+
+    def list(self, area_id: str | None = None, bbox: BBox | None = None, **filters: Any) -> list[Place]:
+        return super().list(bbox=bbox, area_id=area_id, **filters)
+
+
+class AssetRepository(SpatialRepository[Asset]):
+    model, noun, mapper = AssetRow, "asset", RowMapper(Asset, geometry="geometry")
+
+    def list(
+        self, kind: Any = None, place_id: str | None = None, bbox: BBox | None = None, **filters: Any
+    ) -> list[Asset]:
+        return super().list(bbox=bbox, kind=kind, place_id=place_id, **filters)
+
+    def count_by_kind(self) -> dict[str, int]:
+        """How many assets of each kind, keyed by the kind's value (litter_bin ...)."""
+        t = self.table
+        rows = self.session.execute(select(t.c.kind, func.count()).group_by(t.c.kind).order_by(t.c.kind))
+        return {kind: int(n) for kind, n in rows}
+
+
+class SiteRepository(SpatialRepository[Site]):
+    model, noun, mapper = SiteRow, "site", RowMapper(Site, geometry="geometry")
+
+    def list(self, kind: Any = None, bbox: BBox | None = None, **filters: Any) -> list[Site]:
+        return super().list(bbox=bbox, kind=kind, **filters)
+
+
+class RoadLinkRepository(SpatialRepository[RoadLink]):
+    model, noun, mapper = RoadLinkRow, "road link", RowMapper(RoadLink, geometry="geometry")
+
+
+class ObservationRepository(Repository[Observation]):
+    model, noun, mapper = ObservationRow, "observation", RowMapper(Observation)
+    order_by = ("observed_at", "id")
+
+    def list(
+        self,
+        place_id: str | None = None,
+        asset_id: str | None = None,
+        kind: Any = None,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        **filters: Any,
+    ) -> list[Observation]:
+        """Observations in time order; since is inclusive, until exclusive."""
+        t = self.table
+        conditions = self._conditions({"place_id": place_id, "asset_id": asset_id, "kind": kind, **filters})
+        if since is not None:
+            conditions.append(t.c.observed_at >= since)
+        if until is not None:
+            conditions.append(t.c.observed_at < until)
+        return self._fetch(self._select(*conditions))
+
+    def latest_by_place(self, kind: ObservationKind | str) -> dict[str, Observation]:
+        """The newest observation of this kind at each place that has one."""
+        t = self.table
+        rank = func.row_number().over(
+            partition_by=t.c.place_id, order_by=(t.c.observed_at.desc(), t.c.id.desc())
+        )
+        ranked = select(t, rank.label("rank_in_place")).where(t.c.kind == _plain_filter(kind)).subquery()
+        rows = self.session.execute(select(ranked).where(ranked.c.rank_in_place == 1)).mappings()
+        return {row["place_id"]: self._from_row(row) for row in rows}
+
+
+class VehicleRepository(Repository[Vehicle]):
+    model, noun, mapper = VehicleRow, "vehicle", RowMapper(Vehicle)
+
+
+class CrewRepository(Repository[Crew]):
+    model, noun, mapper = CrewRow, "crew", RowMapper(Crew)
+
+
+class RotaRepository(Repository[RotaEntry]):
+    model, noun, mapper = RotaEntryRow, "rota entry", RowMapper(RotaEntry)
+
+
+class PlanRepository(Repository[Plan]):
+    """Plans with their crew days and visits as child rows; a plan is always saved and loaded whole."""
+
+    model, noun, mapper = PlanRow, "plan", RowMapper(Plan, skip=("crew_days",))
+    versioned = True
+    day_mapper = RowMapper(CrewDay, skip=("visits",))
+    visit_mapper = RowMapper(Visit)
+
+    def _insert_children(self, plans: list[Plan]) -> None:
+        days, visits = [], []
+        for plan in plans:
+            for position, crew_day in enumerate(plan.crew_days):
+                days.append({**self.day_mapper.to_row(crew_day), "plan_id": plan.id, "position": position})
+                visits.extend(
+                    {**self.visit_mapper.to_row(visit), "plan_id": plan.id, "position": position, "seq": seq}
+                    for seq, visit in enumerate(crew_day.visits)
+                )
+        if days:
+            self.session.execute(insert(PlanCrewDayRow.__table__), days)
+        if visits:
+            self.session.execute(insert(PlanVisitRow.__table__), visits)
+
+    def _delete_children(self, plan_id: str) -> None:
+        self.session.execute(delete(PlanVisitRow.__table__).where(PlanVisitRow.plan_id == plan_id))
+        self.session.execute(delete(PlanCrewDayRow.__table__).where(PlanCrewDayRow.plan_id == plan_id))
+
+    def _to_row(self, obj: Plan) -> dict[str, Any]:
+        return {**super()._to_row(obj), "saved_at": dt.datetime.now(dt.UTC).replace(tzinfo=None)}
+
+    def add_all(self, objs: Iterable[Plan]) -> int:
+        plans = list(objs)
+        with self._writing():
+            if plans:
+                self.session.execute(insert(self.table), [self._to_row(plan) for plan in plans])
+            self._insert_children(plans)
+        return len(plans)
+
+    def update(self, obj: Plan) -> Plan:
+        with self._writing():
+            stored = super().update(obj)
+            self._delete_children(obj.id)
+            self._insert_children([obj])
+        return stored
+
+    def save(self, plan: Plan) -> Plan:
+        """Insert the plan, or replace the whole stored plan with that id; returns it with its version."""
+        exists = self.session.execute(select(self.table.c.id).where(self.table.c.id == plan.id)).first()
+        if exists is None:
+            self.add(plan)
+            return dataclasses.replace(plan, version=max(plan.version, 1))
+        return self.update(plan)
+
+    def delete(self, key: str) -> bool:
+        with self._writing():
+            self._delete_children(key)
+        return super().delete(key)
+
+    def _fetch(self, stmt: Select[Any]) -> list[Plan]:
+        rows = list(self.session.execute(stmt).mappings())
+        ids = [row["id"] for row in rows]
+        if not ids:
+            return []
+        visits: dict[tuple[str, int], list[Visit]] = defaultdict(list)
+        visit_rows = self.session.execute(
+            select(PlanVisitRow.__table__)
+            .where(PlanVisitRow.plan_id.in_(ids))
+            .order_by(PlanVisitRow.plan_id, PlanVisitRow.position, PlanVisitRow.seq)
+        ).mappings()
+        for row in visit_rows:
+            visits[(row["plan_id"], row["position"])].append(self.visit_mapper.from_row(row))
+        days: dict[str, list[CrewDay]] = defaultdict(list)
+        day_rows = self.session.execute(
+            select(PlanCrewDayRow.__table__)
+            .where(PlanCrewDayRow.plan_id.in_(ids))
+            .order_by(PlanCrewDayRow.plan_id, PlanCrewDayRow.position)
+        ).mappings()
+        for row in day_rows:
+            key = (row["plan_id"], row["position"])
+            days[row["plan_id"]].append(self.day_mapper.from_row(row, visits=tuple(visits.get(key, ()))))
+        return [self.mapper.from_row(row, crew_days=tuple(days.get(row["id"], ()))) for row in rows]
+
+    def get(self, key: str) -> Plan | None:
+        found = self._fetch(select(self.table).where(self.table.c.id == key))
+        return found[0] if found else None
+
+    def list(self, week: str | None = None, depot_id: str | None = None, **filters: Any) -> list[Plan]:
+        """Plans, newest first (by created_at, then by when they were saved)."""
+        t = self.table
+        conditions = self._conditions({"week": week, "depot_id": depot_id, **filters})
+        stmt = select(t).where(*conditions).order_by(t.c.created_at.desc().nulls_last(), t.c.saved_at.desc())
+        return self._fetch(stmt)
+
+    def get_by_week(self, week: str, depot_id: str | None = None) -> Plan | None:
+        """The latest plan for an ISO week (e.g. 2026-W48), for one depot if given."""
+        t = self.table
+        conditions = self._conditions({"week": week, "depot_id": depot_id})
+        stmt = (
+            select(t)
+            .where(*conditions)
+            .order_by(t.c.created_at.desc().nulls_last(), t.c.saved_at.desc())
+            .limit(1)
+        )
+        found = self._fetch(stmt)
+        return found[0] if found else None
+
+
+class SettingsRepository:
+    """The council's rules as key/value rows; keys not stored take the defaults of Settings."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def load(self) -> Settings:
+        stored = {key: value for key, value in self.session.execute(select(SettingRow.key, SettingRow.value))}
+        try:
+            return Settings.from_mapping(stored)
+        except ValueError as exc:
+            raise UserError(f"The stored settings are not valid: {exc}.") from exc
+
+    def save(self, settings: Settings) -> None:
+        values = settings.to_mapping()
+        table = SettingRow.__table__
+        with self.session.begin_nested():
+            self.session.execute(delete(table).where(table.c.key.in_(list(values))))
+            self.session.execute(insert(table), [{"key": k, "value": v} for k, v in values.items()])
