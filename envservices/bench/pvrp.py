@@ -184,18 +184,21 @@ class _DayRouter:
         self.instance = instance
         self._cache: dict[frozenset[int], tuple[int, list[tuple[int, ...]]]] = {}
 
-    def route_day(self, day: int, customers: list[int], time_s: float, seed: int) -> tuple[int, list[PvrpRoute]]:
-        """Best routes for these customers; a set routed before is not routed again (paths don't depend on day)."""
+    def route_day(self, day: int, customers: list[int], time_s: float, seed: int,
+                  patience: int = 1000) -> tuple[int, list[PvrpRoute]]:
+        """Best routes for these customers; a set routed before is only routed again to polish it (patience
+        = PyVRP iterations without improvement before it stops; paths don't depend on the day)."""
         key = frozenset(customers)
-        if key not in self._cache:
+        if key not in self._cache or patience > 1000:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                cost, routes = self._solve(customers, time_s, seed)
-            self._cache[key] = (cost, [r.path for r in routes])
+                cost, routes = self._solve(customers, time_s, seed, patience)
+            if key not in self._cache or cost < self._cache[key][0]:
+                self._cache[key] = (cost, [r.path for r in routes])
         cost, paths = self._cache[key]
         return cost, [PvrpRoute(day, path) for path in paths]
 
-    def _solve(self, customers: list[int], time_s: float, seed: int) -> tuple[int, list[PvrpRoute]]:
+    def _solve(self, customers: list[int], time_s: float, seed: int, patience: int) -> tuple[int, list[PvrpRoute]]:
         import pyvrp
         from pyvrp.stop import MaxRuntime, MultipleCriteria, NoImprovement
 
@@ -222,7 +225,7 @@ class _DayRouter:
                 else:
                     cost = int(d[a, b])
                 model.add_edge(locs[i], locs[j], distance=cost, duration=cost)
-        stop = MultipleCriteria([MaxRuntime(time_s), NoImprovement(1500)])
+        stop = MultipleCriteria([MaxRuntime(time_s), NoImprovement(patience)])
         result = model.solve(stop, seed=seed, display=False)
         best = result.best
         routes = []
@@ -338,7 +341,8 @@ def solve_pvrp(instance: PvrpInstance, time_limit_s: float, seed: int = 0) -> Pv
     movable = [c for c in instance.customers if len(instance.patterns(c)) > 1]
     tried: set[tuple[int, tuple[int, ...]]] = set()
     mean_day = max(1.0, sum(day_cost) / horizon)
-    while movable and elapsed() < time_limit_s * 0.95:
+    polish_s = 0.15 * time_limit_s
+    while movable and elapsed() < time_limit_s - polish_s:
         iterations += 1
         estimates = [e for e in _move_estimates(instance, patterns, movable, day_routes) if (e[1], e[2]) not in tried]
         if not estimates or rng.random() < 0.15:
@@ -361,7 +365,7 @@ def solve_pvrp(instance: PvrpInstance, time_limit_s: float, seed: int = 0) -> Pv
         for day in sorted(changed):
             new_cost[day], new_routes[day] = router.route_day(day, day_members(candidate, day), day_time,
                                                               seed + iterations)
-        if elapsed() > time_limit_s:
+        if elapsed() > time_limit_s - polish_s / 2:
             break
         delta = sum(new_cost) - sum(day_cost)
         temperature = 0.01 * mean_day * max(0.0, 1 - elapsed() / time_limit_s)
@@ -373,6 +377,13 @@ def solve_pvrp(instance: PvrpInstance, time_limit_s: float, seed: int = 0) -> Pv
         else:
             tried.add((c, pattern))
     _, patterns, day_routes = best
+    day_routes = list(day_routes)
+    for day in range(horizon):  # polish the best plan's days with the time kept back
+        left = time_limit_s - elapsed()
+        if left <= 0.05:
+            break
+        _, day_routes[day] = router.route_day(day, day_members(patterns, day), left / (horizon - day),
+                                              seed + day + 1, patience=100_000)
     routes = [r for rs in day_routes for r in rs]
     cost, _ = evaluate(instance, routes)
     return PvrpPlan(routes, cost, patterns, elapsed(), iterations)

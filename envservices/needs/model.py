@@ -96,9 +96,11 @@ RECENCY_DAYS = 28.0
 """A pair of readings this many days old weighs 1/e of a new one."""
 MIN_GAP_DAYS = 0.2
 """Readings closer than this tell more about measurement noise than about the rate."""
-DROP_MEANS_UNRECORDED_SERVICE: dict[str, float] = {BIN_FILL: 15.0, GRASS_HEIGHT: 12.0, LITTER_GRADE: 1.5}
+DROP_MEANS_UNRECORDED_SERVICE: dict[str, float] = {BIN_FILL: 10.0, GRASS_HEIGHT: 10.0, LITTER_GRADE: 1.5}
 """A fall bigger than this between readings means work was done that nobody recorded."""
 RESET_LEVEL_LITTER = 0.0
+MAX_GAP_DAYS: dict[str, float] = {BIN_FILL: 8.0, GRASS_HEIGHT: 22.0, LITTER_GRADE: 10.0}
+"""Readings further apart than this say little: work nobody recorded has likely happened in between."""
 CENSORED_INFLATION = 1.3
 """An overflowing bin is taken to have filled this much faster than the bound its readings prove."""
 PLACE_PRIOR_STRENGTH = 3.0
@@ -300,6 +302,9 @@ def asset_history(
                 anchor = (t, level)
                 continue
             if gap < MIN_GAP_DAYS:
+                continue
+            if gap > MAX_GAP_DAYS[measure]:
+                anchor = (t, level)
                 continue
             censored = level >= top
             intervals.append(Interval(anchor[0], anchor[1], t, level, censored))

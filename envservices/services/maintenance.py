@@ -59,10 +59,10 @@ def check(db) -> dict:
     """Integrity of the file and of the data: every asset in a known place, every crew at a known depot."""
     messages: list[str] = []
     ok = True
-    if db.dialect == "sqlite":
-        result = db.sqlite_integrity()
-        messages.append(f"SQLite integrity: {result}")
-        ok &= result == "ok"
+    result = db.integrity_check()
+    messages.append(f"{db.dialect} integrity: {result}")
+    ok &= result == "ok"
+    messages.append(f"schema revision: {db.revision()}")
     with db.unit_of_work() as uow:
         places = {p.id for p in uow.places.list()}
         depots = {s.id for s in uow.sites.list()}

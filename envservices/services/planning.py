@@ -166,11 +166,11 @@ def prepare_week(db, week: str, *, area: str | None = None, depot: str | None = 
                              for v in cd.visits if v.task_id not in known)
     absent_set = {(c, d) for c, d in absent}
     previous = _previous_crews(db, week_start)
+    locked = [cd for cd in locked_plan.crew_days if (cd.crew_id, cd.day) in locked_days_set] if locked_plan else []
     problem = build_problem(
         tasks=tasks, crews=crews, vehicles=vehicles, sites=list(depots) + list(tips), week_start=week_start,
-        travel=travel_function(roads, settings), rules=settings.rules, pins=tuple(pins), absent=absent_set,
-        locked_plan=locked_plan, locked_days=locked_days_set, previous_crew_of_place=previous,
-        place_names={pid: p.name for pid, p in all_places.items()}, settings=settings,
+        travel=travel_function(roads, settings), rules=settings.rules, pins=tuple(pins), locked=locked,
+        absent=absent_set, previous_crew_of_place=previous, places=list(all_places.values()), settings=settings,
     )
     return PreparedWeek(
         week=week, week_start=week_start, problem=problem, tasks=tuple(tasks), crews=tuple(crews),

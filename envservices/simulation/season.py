@@ -204,6 +204,38 @@ def history_before(observations: Sequence[Observation], start_at: dt.datetime) -
     return sorted(out, key=lambda o: (o.observed_at, o.id))
 
 
+ROTA_HISTORY_HOUR = 11
+"""The council's records of rota work before the season say which day, not what time: assume late morning."""
+
+
+def rota_history(
+    rota: Sequence[RotaEntry],
+    assets: Mapping[str, Asset],
+    places: Mapping[str, Place],
+    services: Mapping[str, Any],
+    settings: Settings,
+    observations: Sequence[Observation],
+    start: dt.date,
+) -> list[WorkDone]:
+    """The rota work done over the weeks the recorded readings cover, as the council's work records.
+
+    Before the trial every asset was served by the rota, so the readings in the history fall between known
+    services; without these the model would mistake a reading after an emptying for a slow bin.
+    """
+    if not observations:
+        return []
+    first = observations[0].observed_at.date()
+    monday = first - dt.timedelta(days=first.weekday())
+    out: list[WorkDone] = []
+    while monday < start:
+        for t in rota_tasks(rota, assets, places, services, monday, settings):
+            at = dt.datetime.combine(t.earliest_day, dt.time(ROTA_HISTORY_HOUR))
+            if at < dt.datetime.combine(start, dt.time()):
+                out.append(WorkDone(t.service, at, t.asset_id, t.place_id if t.asset_id is None else None))
+        monday += dt.timedelta(weeks=1)
+    return out
+
+
 def default_planner(
     tasks: Sequence[Task],
     crews: Sequence[Crew],
@@ -268,9 +300,9 @@ def run_season(
     start_at = dt.datetime.combine(start, dt.time())
     observations = history_before([o for o in getattr(district, "observations", ()) if o.place_id in places],
                                   start_at)
+    work: list[WorkDone] = rota_history(rota, assets, places, services, settings, observations, start)
     # A trial starts with a baseline survey of every place, so both regimes begin knowing the same.
     observations += world.survey_now(start_at - dt.timedelta(minutes=1), places)
-    work: list[WorkDone] = []
     survey_order = sorted(places)
     result = SeasonResult(regime, start, seed, area, len(assets), len(places))
     place_list = list(places.values())

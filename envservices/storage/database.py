@@ -44,6 +44,14 @@ class Database:
         with self._sessions() as session:
             return session.execute(select(AreaRow.id).limit(1)).first() is None
 
+    def integrity_check(self) -> str:
+        """'ok' when the file (SQLite) or the server's catalogue (PostgreSQL) answers sanely."""
+        with self.engine.connect() as conn:
+            if self.dialect == "sqlite":
+                return str(conn.exec_driver_sql("pragma integrity_check").scalar())
+            conn.exec_driver_sql("select postgis_version()").scalar()
+            return "ok"
+
     def revision(self) -> str | None:
         return migrate.current_revision(self.engine)
 

@@ -88,6 +88,15 @@ class UnitOfWork:
             session.rollback()
             raise UserError(describe_integrity_error("record", exc)) from exc
 
+    def clear_all(self) -> None:
+        """Delete every record but the settings (children first), as part of this unit of work."""
+        from envservices.storage.models import Base
+
+        session = self._require_session()
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name != "settings":
+                session.execute(table.delete())
+
     def rollback(self) -> None:
         """Throw away the work since the last commit; the unit of work stays open."""
         self._require_session().rollback()

@@ -300,6 +300,8 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
+        else:
+            self.resizeDocks([self.layers_dock, self.record_dock], [190, 420], Qt.Orientation.Horizontal)
 
     # -- the database -----------------------------------------------------------------------------------------
     def settings_provider(self) -> Settings:
@@ -373,7 +375,7 @@ class MainWindow(QMainWindow):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(record)
-        scroll.setMinimumWidth(record.sizeHint().width() + 24)
+        scroll.setMinimumWidth(min(record.sizeHint().width() + 24, 400))
         self.record_dock.setWidget(scroll)
         self._load_record(record)
 

@@ -317,6 +317,7 @@ class RecordNeedScreen(QWidget):
         self.quick_fill_buttons: dict[int, QPushButton] = {}
         for i, (pct, text) in enumerate(QUICK_FILLS):
             b = QPushButton(text)
+            b.setMinimumWidth(30)
             b.setToolTip(f"Record this bin as {text if pct > 100 else f'{pct} % full'}")
             b.clicked.connect(lambda _=False, v=pct: self.record_fill(v))
             self.quick_fill_buttons[pct] = b
