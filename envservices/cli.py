@@ -176,13 +176,13 @@ def _run(args: argparse.Namespace) -> int:
         elif cmd == "simulate":
             result = services.simulation.simulate(
                 db, weeks=args.weeks, regime=args.regime, area=args.area, seed=args.seed, start=args.start,
-                time_limit_s=args.time_limit, progress=None if args.json else _stderr_progress,
+                time_limit_s=args.time_limit, progress=None if args.json else _StderrProgress(),
             )
             _print_json(result) if args.json else print(services.simulation.describe(result))
         elif cmd == "compare":
             comparison = services.compare.compare_areas(
                 db, weeks=args.weeks, seed=args.seed, simulate=not args.no_simulation,
-                progress=None if args.json else _stderr_progress,
+                progress=None if args.json else _StderrProgress(),
             )
             if args.csv:
                 services.compare.write_csv(comparison, Path(args.csv))
@@ -199,8 +199,17 @@ def _run(args: argparse.Namespace) -> int:
         db.dispose()
 
 
-def _stderr_progress(best_cost: float, elapsed_s: float, message: str = "") -> None:
-    print(f"  {elapsed_s:6.1f}s  {message}", file=sys.stderr)
+class _StderrProgress:
+    """Progress on stderr, at most once every two seconds, so a long solve shows life without flooding."""
+
+    def __init__(self) -> None:
+        self._last = -1e9
+
+    def __call__(self, best_cost: float, elapsed_s: float, message: str = "") -> None:
+        if elapsed_s - self._last >= 2.0 or message.startswith("done"):
+            self._last = elapsed_s
+            cost = f"best cost {best_cost:,.0f}" if best_cost == best_cost and best_cost < 1e15 else ""
+            print(f"  {elapsed_s:6.1f}s  {cost}  {message}", file=sys.stderr)
 
 
 def _plan(db, args: argparse.Namespace) -> int:
@@ -217,7 +226,7 @@ def _plan(db, args: argparse.Namespace) -> int:
         print(f"Planning {args.week}: {len(prepared.problem.tasks)} tasks, {len(prepared.problem.crews)} crews, "
               f"travel by {prepared.problem.travel.source}", file=sys.stderr)
         plan = services.planning.solve_week(prepared, time_limit_s=args.time_limit, stop=cancel,
-                                            progress=_stderr_progress)
+                                            progress=_StderrProgress())
     finally:
         signal.signal(signal.SIGINT, previous)
     if not args.no_save:

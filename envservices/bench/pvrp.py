@@ -185,11 +185,11 @@ class _DayRouter:
         self._cache: dict[frozenset[int], tuple[int, list[tuple[int, ...]]]] = {}
 
     def route_day(self, day: int, customers: list[int], time_s: float, seed: int,
-                  patience: int = 1000) -> tuple[int, list[PvrpRoute]]:
+                  patience: int = 200) -> tuple[int, list[PvrpRoute]]:
         """Best routes for these customers; a set routed before is only routed again to polish it (patience
         = PyVRP iterations without improvement before it stops; paths don't depend on the day)."""
         key = frozenset(customers)
-        if key not in self._cache or patience > 1000:
+        if key not in self._cache or patience > 200:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 cost, routes = self._solve(customers, time_s, seed, patience)

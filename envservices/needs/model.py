@@ -115,6 +115,9 @@ class WorkDone:
     done_at: dt.datetime
     asset_id: str | None = None
     place_id: str | None = None
+    time_known: bool = True
+    """False for records that give the day but not the time (old rota sheets): readings that day are
+    ambiguous (before or after the work?) and are not used."""
 
 
 @dataclass(frozen=True)
@@ -275,7 +278,7 @@ def asset_history(
     measure: str,
     asset: Asset,
     observations: Sequence[Observation],
-    resets: Sequence[dt.datetime],
+    resets: Sequence[WorkDone],
     settings: Settings,
 ) -> tuple[list[Interval], tuple[float, dt.datetime, bool] | None]:
     """Pairs of known levels, and the last known level (value, time, whether it was a reading)."""
@@ -285,7 +288,10 @@ def asset_history(
         if level is not None:
             events.append((obs.observed_at, 0, level))
     base = reset_level(measure, settings)
-    events.extend((t, 1, base) for t in resets)
+    events.extend((w.done_at, 1, base) for w in resets)
+    vague_days = {w.done_at.date() for w in resets if not w.time_known}
+    if vague_days:
+        events = [e for e in events if e[1] == 1 or e[0].date() not in vague_days]
     events.sort(key=lambda e: (e[0], e[1]))
     intervals: list[Interval] = []
     anchor: tuple[dt.datetime, float] | None = None
@@ -450,9 +456,9 @@ def learn(
             ):
                 obs = by_place_litter.get(asset.place_id, [])
             services = RESET_SERVICES[measure]
-            resets = [w.done_at for w in work_by_asset.get(asset.id, []) if w.service in services]
+            resets = [w for w in work_by_asset.get(asset.id, []) if w.service in services]
             if asset.place_id:
-                resets += [w.done_at for w in work_by_place.get(asset.place_id, []) if w.service in services]
+                resets += [w for w in work_by_place.get(asset.place_id, []) if w.service in services]
             histories[(asset.id, measure)] = asset_history(measure, asset, obs, resets, settings)
 
     weekday = tuple(PRIOR_WEEKDAY_FACTOR)

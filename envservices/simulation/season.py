@@ -231,7 +231,8 @@ def rota_history(
         for t in rota_tasks(rota, assets, places, services, monday, settings):
             at = dt.datetime.combine(t.earliest_day, dt.time(ROTA_HISTORY_HOUR))
             if at < dt.datetime.combine(start, dt.time()):
-                out.append(WorkDone(t.service, at, t.asset_id, t.place_id if t.asset_id is None else None))
+                out.append(WorkDone(t.service, at, t.asset_id, t.place_id if t.asset_id is None else None,
+                                    time_known=False))
         monday += dt.timedelta(weeks=1)
     return out
 
