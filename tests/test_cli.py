@@ -74,6 +74,7 @@ def test_export_then_import_round_trips_places_and_bins(demo_db, tmp_path, capsy
     """Places and litter bins exported to GeoPackage import into a fresh database with the same counts."""
     out = tmp_path / "demo.gpkg"
     assert main(["export", "--db", demo_db, str(out)]) == 0
+    capsys.readouterr()
     main(["info", "--db", demo_db, "--json"])
     info = _json(capsys)
     fresh = str(tmp_path / "fresh.sqlite")

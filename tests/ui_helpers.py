@@ -98,9 +98,10 @@ def is_blank(path: Path) -> bool:
 
 
 def demo_database(tmp_path: Path, scale: float = 0.25):
-    """A real database with the seeded demo district (storage and demo are other helpers' work)."""
+    """A real database with the seeded demo district, its history ending yesterday."""
     from envservices import services
 
     db = services.open_db(f"sqlite:///{tmp_path / 't.sqlite'}")
-    services.district.create_demo(db, seed=1, scale=scale)
+    # yesterday: the demo's history runs to the end of its last day, and records made now must be the latest
+    services.district.create_demo(db, seed=1, scale=scale, today=dt.date.today() - dt.timedelta(days=1))
     return db

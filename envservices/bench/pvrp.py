@@ -220,8 +220,8 @@ class _DayRouter:
             for j, b in enumerate(nodes):
                 if b == -1:
                     cost = self.finish[inst.depot if a == -1 else a] if a != -1 else 0
-                elif a == -1:
-                    cost = BIG
+                elif a == -1:  # never travelled (routes end there); an ordinary value keeps PyVRP's scaling sane
+                    cost = int(d[inst.depot, b])
                 else:
                     cost = int(d[a, b])
                 model.add_edge(locs[i], locs[j], distance=cost, duration=cost)

@@ -93,7 +93,9 @@ PRIOR_STRENGTH = 1.5
 GROUP_PRIOR_STRENGTH = 4.0
 """The fixed prior counts as this many assets when pulled towards similar assets' learned rates."""
 RECENCY_DAYS = 28.0
-"""A pair of readings this many days old weighs 1/e of a new one."""
+"""A pair of readings this many days old weighs 1/e of a new one..."""
+RECENCY_FLOOR = 0.3
+"""...but never less than this, so last year's readings are not drowned by one noisy pair this week."""
 MIN_GAP_DAYS = 0.2
 """Readings closer than this tell more about measurement noise than about the rate."""
 DROP_MEANS_UNRECORDED_SERVICE: dict[str, float] = {BIN_FILL: 10.0, GRASS_HEIGHT: 10.0, LITTER_GRADE: 1.5}
@@ -400,7 +402,7 @@ def _interval_estimate(
         age_days = max(0.0, (as_of - iv.t2).total_seconds() / 86400.0)
         rates.append(max(0.0, r))
         exposures.append(e)
-        weights.append(math.exp(-age_days / RECENCY_DAYS))
+        weights.append(max(RECENCY_FLOOR, math.exp(-age_days / RECENCY_DAYS)))
     if not rates:
         return None, 0.0, 0
     return robust_rate(np.array(rates), np.array(exposures), np.array(weights), trim=measure != LITTER_GRADE)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from envservices.domain import Area, AreaKind, Asset, AssetKind, Place, Regime, RoadLink, Site, new_id
@@ -121,7 +121,8 @@ def import_file(db, path: Path, *, kind: str | None = None, area: str | None = N
         raise UserError(f"file not found: {path}")
     is_osm = path.name.lower().endswith(OSM_SUFFIXES)
     with db.unit_of_work() as uow:
-        target = _area_for(uow, area)
+        wants_area = is_osm or (kind is not None and kind.strip().lower() in PLACE_KINDS)
+        target = _area_for(uow, area) if wants_area else None
         places = uow.places.list()
         if is_osm:
             result = importer.import_osm(path, places=places, area_id=target.id)
@@ -130,13 +131,16 @@ def import_file(db, path: Path, *, kind: str | None = None, area: str | None = N
         else:
             result = importer.import_assets(path, kind=_parse_kind(kind), places=places, crs=crs, layer=layer,
                                             strict=strict)
-        uow.places.add_all(result.places)
+        crews = {c.id for c in uow.crews.list()}
+        new_places = [p if p.team_crew_id in crews or p.team_crew_id is None else replace(p, team_crew_id=None)
+                      for p in result.places]
+        uow.places.add_all(new_places)
         uow.assets.add_all(result.assets)
         uow.roads.add_all(result.roads)
         uow.commit()
     return {
         "file": str(path),
-        "area": target.name,
+        "area": target.name if target else "the places they fall in",
         "places": len(result.places),
         "assets": _count_kinds(result.assets),
         "roads": len(result.roads),

@@ -225,12 +225,13 @@ def rota_history(
     if not observations:
         return []
     first = observations[0].observed_at.date()
+    last = min(observations[-1].observed_at.date(), start - dt.timedelta(days=1))
     monday = first - dt.timedelta(days=first.weekday())
     out: list[WorkDone] = []
-    while monday < start:
+    while monday <= last:
         for t in rota_tasks(rota, assets, places, services, monday, settings):
-            at = dt.datetime.combine(t.earliest_day, dt.time(ROTA_HISTORY_HOUR))
-            if at < dt.datetime.combine(start, dt.time()):
+            if first <= t.earliest_day <= last:
+                at = dt.datetime.combine(t.earliest_day, dt.time(ROTA_HISTORY_HOUR))
                 out.append(WorkDone(t.service, at, t.asset_id, t.place_id if t.asset_id is None else None,
                                     time_known=False))
         monday += dt.timedelta(weeks=1)

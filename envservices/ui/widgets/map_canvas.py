@@ -942,13 +942,13 @@ class MapCanvas(QGraphicsView):
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
         if self._has_data and not self._drawn:
-            QTimer.singleShot(0, self.zoom_to_extent)
+            QTimer.singleShot(0, self, self.zoom_to_extent)
 
     def paintEvent(self, event) -> None:  # noqa: N802
         super().paintEvent(event)
         if self._has_data and not self._drawn:
             self._drawn = True
-            QTimer.singleShot(0, self.firstDrawn.emit)
+            QTimer.singleShot(0, self, self.firstDrawn.emit)
 
     def has_drawn(self) -> bool:
         return self._drawn
