@@ -11,3 +11,7 @@ class ImportRefused(UserError):
 
 class ConflictError(UserError):
     """Somebody else changed the record since it was read."""
+
+
+class PermissionDenied(UserError):
+    """The signed-in user's role does not allow this change."""

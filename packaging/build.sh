@@ -43,12 +43,8 @@ END=$(date +%s)
 APP="$REPO/dist/envservices/envservices"
 echo "build: built $APP in $((END - START)) s; size $(du -sh "$REPO/dist/envservices" | cut -f1)" >&2
 
-# The Linux desktop entry and AppStream file carry the version of this build.
-mkdir -p "$REPO/dist/linux"
-sed "s/@VERSION@/$VERSION/g; s/@DATE@/$(date +%Y-%m-%d)/g" \
-    "$REPO/packaging/linux/uk.gov.envservices.metainfo.xml" > "$REPO/dist/linux/uk.gov.envservices.metainfo.xml"
-cp "$REPO/packaging/linux/uk.gov.envservices.desktop" "$REPO/packaging/linux/uk.gov.envservices.svg" \
-    "$REPO/packaging/linux/uk.gov.envservices.png" "$REPO/dist/linux/"
+# The Linux desktop entry, icons and AppStream file (with this version) for packagers and install.sh.
+"$PY" "$REPO/packaging/render_linux.py" "$REPO/dist/linux" >/dev/null
 echo "$VERSION" > "$REPO/dist/VERSION"
 
 echo "build: self-test of the built program" >&2

@@ -1,4 +1,4 @@
-"""Benchmarks: parsers, evaluators that reproduce published costs, and tiny solver runs that must be feasible."""
+"""Benchmarks: parsers, evaluators reproducing published costs, and tiny solver runs that must be feasible."""
 
 from __future__ import annotations
 
@@ -161,10 +161,12 @@ def test_district_run_reports_first_plan_hours_and_memory():
     from envservices.bench.district import run_district
     from envservices.planning.synthetic import synthetic_problem
 
-    run = run_district(1.0, time_limit_s=2.0, problem_for=lambda scale, seed: synthetic_problem(60, 2, seed=seed))
+    run = run_district(1.0, time_limit_s=2.0,
+                       problem_for=lambda scale, seed: synthetic_problem(60, 2, seed=seed))
     assert run.tasks == 60 and run.crews == 2
     assert run.first_feasible_s is not None and run.first_feasible_s <= run.seconds
     assert run.seconds < 6
     assert run.task_hours > 0
     assert run.crew_hours >= run.task_hours  # crews also travel: the task time is a lower bound
     assert run.peak_memory_mb > 10
+    assert run.violations == 0

@@ -241,7 +241,7 @@ def test_routine_when_forecast_crosses_in_week_none_when_far_off() -> None:
 def test_new_observation_changes_the_tasks_at_once() -> None:
     """Adding one reading (an unexpectedly full bin) changes the tasks with no hidden state in between."""
     assets = {"b2": a_bin("b2", "p2")}
-    low = [Observation("o1", ObservationKind.BIN_FILL, AS_OF - dt.timedelta(days=2), "p2", "b2", fill_pct=0.0)]
+    low = [Observation("o1", ObservationKind.BIN_FILL, AS_OF - dt.timedelta(hours=5), "p2", "b2", fill_pct=0.0)]
     assert needs_tasks(assets, PLACES, low, SERVICES, MONDAY, SETTINGS) == []
     full = low + [Observation("o2", ObservationKind.BIN_FILL, AS_OF - dt.timedelta(hours=2), "p2", "b2",
                               fill_pct=85.0)]
@@ -250,6 +250,8 @@ def test_new_observation_changes_the_tasks_at_once() -> None:
     # readings after the planning moment are not used
     assert needs_tasks(assets, PLACES, full, SERVICES, MONDAY, SETTINGS,
                        as_of=AS_OF - dt.timedelta(hours=3)) == []
+    assert needs_tasks(assets, PLACES, full, SERVICES, MONDAY, SETTINGS) != needs_tasks(
+        assets, PLACES, low, SERVICES, MONDAY, SETTINGS)
 
 
 def test_no_mowing_out_of_season() -> None:

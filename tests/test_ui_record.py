@@ -68,7 +68,7 @@ def test_keyboard_shortcut_records_grade(window, qtbot):
     record.places_view.setCurrentIndex(record.places_proxy.index(0, 0))
     assert record.place_id() == place.id
     assert window.canvas.selected_place() == place.id
-    qtbot.keyClick(record.places_view, Qt.Key.Key_1)
+    qtbot.keyClick(window.windowHandle(), Qt.Key.Key_1)
     assert services.observations.latest_grades(window.db)[place.id] is Grade.A
     assert window.canvas.place_brush_colour(place.id) == GRADE_COLOURS[Grade.A]
 

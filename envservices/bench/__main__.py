@@ -1,4 +1,4 @@
-"""`python -m envservices.bench solomon|pvrp|district ...`: the benchmarks without going through the main CLI."""
+"""`python -m envservices.bench solomon|pvrp|district ...`: the benchmarks without the main CLI."""
 
 import sys
 

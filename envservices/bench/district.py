@@ -35,6 +35,8 @@ class DistrictRun:
     unplanned: int
     peak_memory_mb: float
     status: str
+    violations: int = 0
+    build_s: float = 0.0
     note: str = ""
 
 
@@ -42,8 +44,9 @@ def _district_problem(scale: float, seed: int) -> PlanningProblem:
     """The demo district's week as a planning problem, built the way the application builds it.
 
     The one place this module reaches into the services layer (imported here, lazily, so the bench package
-    itself depends only on planning): a throw-away SQLite database gets the seeded demo district and the week's
-    work from the historic rota is gathered by `prepare_week`, exactly as `envservices plan` does.
+    itself depends only on planning): a throw-away SQLite database gets the seeded demo district, and the
+    week's work from the historic rota is gathered by `prepare_week`, as `envservices plan` does before the
+    needs model takes over.
     """
     from envservices.services import open_db
     from envservices.services.district import create_demo
@@ -52,7 +55,7 @@ def _district_problem(scale: float, seed: int) -> PlanningProblem:
     with tempfile.TemporaryDirectory(prefix="envservices-bench-") as folder:
         db = open_db(f"sqlite:///{Path(folder) / 'demo.sqlite'}")
         create_demo(db, seed=seed, scale=scale)
-        problem = prepare_week(db, DEMO_WEEK).problem
+        problem = prepare_week(db, DEMO_WEEK, source="rota").problem
         db.dispose()
     return problem
 
@@ -65,10 +68,14 @@ def _peak_memory_mb() -> float:
 
 def run_district(scale: float, time_limit_s: float, seed: int = 1,
                  problem_for: Callable[[float, int], PlanningProblem] = _district_problem) -> DistrictRun:
-    """Build and solve one scale; the first feasible time comes from the engine's progress reports."""
+    """Build and solve one scale; first-feasible time comes from the progress reports, violations from the
+    independent checker."""
+    from envservices.planning.check import check
     from envservices.planning.solve import solve
 
+    built = time.perf_counter()
     problem = problem_for(scale, seed)
+    build_s = time.perf_counter() - built
     first: list[float] = []
 
     def progress(best_cost: float, elapsed_s: float, message: str = "") -> None:
@@ -86,5 +93,6 @@ def run_district(scale: float, time_limit_s: float, seed: int = 1,
         scale=scale, tasks=len(problem.tasks), crews=len(problem.crews),
         first_feasible_s=first[0] if first else None, seconds=seconds, cost=float(result.cost),
         crew_hours=crew_hours, task_hours=task_hours, unplanned=len(result.unplanned),
-        peak_memory_mb=_peak_memory_mb(), status=result.status,
+        peak_memory_mb=_peak_memory_mb(), status=result.status, violations=len(check(problem, result)),
+        build_s=build_s,
     )

@@ -1,8 +1,8 @@
-"""Periodic VRP with intermediate facilities (PVRP-IF, Taverna & Tilk instances): our weekly choose-the-days bench.
+"""Periodic VRP with intermediate facilities (PVRP-IF, Taverna & Tilk): our weekly choose-the-days bench.
 
 The problem is the litter-bin week in miniature: each bin is emptied `frequency` times over the horizon on
-evenly spaced days (one of the allowed day patterns), each day's vehicles start and end at the depot, unload at
-a tip (intermediate facility) whenever full and always before returning, and a route's travel plus service
+evenly spaced days (one of the allowed day patterns), each day's vehicles start and end at the depot, unload
+at a tip (intermediate facility) whenever full and always before returning, and a route's travel plus service
 time stays within maxDuration. The objective, as in the published reports, is total travel time (service time
 counts against maxDuration but not in the cost).
 
@@ -73,7 +73,7 @@ def allowed_patterns(frequency: int, horizon_days: int) -> list[tuple[int, ...]]
 
 
 def read_pvrp(path: str | Path) -> PvrpInstance:
-    """Read one PVRP-IF GeoJSON file (`info`, point features with type/frequency/demand/service, `duration`)."""
+    """Read one PVRP-IF GeoJSON file (`info`, typed point features, the `duration` matrix)."""
     path = Path(path)
     try:
         data = json.loads(path.read_text())
@@ -86,7 +86,8 @@ def read_pvrp(path: str | Path) -> PvrpInstance:
     for p in props:
         by_type.setdefault(p["type"], []).append(int(p["id"]))
     if len(by_type["depot"]) != 1 or not by_type["intermediateFacility"]:
-        raise BenchmarkFileError(f"{path.name} needs exactly one depot and at least one intermediate facility.")
+        raise BenchmarkFileError(f"{path.name} needs exactly one depot and at least one intermediate "
+                                 "facility.")
     return PvrpInstance(
         name=path.stem, horizon_days=int(info["planningHorizon"]), vehicles=int(info["numVehicles"]),
         max_duration=int(info["maxDuration"]), capacity=int(info["maxCapacity"]), depot=by_type["depot"][0],
@@ -104,7 +105,7 @@ def find_instances(directory: str | Path) -> list[Path]:
 
 
 def read_report(path: str | Path) -> tuple[str, float, list[PvrpRoute]]:
-    """Instance name, stated cost and routes of a published solution report (`report_<name>_feasible_*.txt`)."""
+    """Instance name, stated cost and routes of a published report (`report_<name>_feasible_*.txt`)."""
     text = Path(path).read_text()
     head = re.search(r"Solution for (\S+) with cost ([\d.]+)", text)
     if head is None:
@@ -180,7 +181,8 @@ class _DayRouter:
         fac = list(instance.facilities)
         # cost of finishing at node x: unload at the best facility, then drive to the depot
         self.finish = {x: min(int(d[x, f] + d[f, instance.depot]) for f in fac) for x in range(len(d))}
-        self.finish_via = {x: min(fac, key=lambda f: int(d[x, f] + d[f, instance.depot])) for x in range(len(d))}
+        self.finish_via = {x: min(fac, key=lambda f: int(d[x, f] + d[f, instance.depot]))
+                           for x in range(len(d))}
         self.instance = instance
         self._cache: dict[frozenset[int], tuple[int, list[tuple[int, ...]]]] = {}
 
@@ -198,13 +200,35 @@ class _DayRouter:
         cost, paths = self._cache[key]
         return cost, [PvrpRoute(day, path) for path in paths]
 
-    def _solve(self, customers: list[int], time_s: float, seed: int, patience: int) -> tuple[int, list[PvrpRoute]]:
+    def _solve(self, customers: list[int], time_s: float, seed: int,
+               patience: int) -> tuple[int, list[PvrpRoute]]:
+        """Try the full fleet, then one vehicle fewer, and so on while feasible; keep the cheapest.
+
+        Why: with a spare vehicle PyVRP's search settles on one-trip routes and rarely finds the cheaper plan
+        where one vehicle unloads mid-route and carries on (measured: Milano_030_6_9 day 1, 193 vs 159).
+        """
+        if not customers:
+            return 0, []
+        best: tuple[int, list[PvrpRoute]] | None = None
+        started = time.perf_counter()
+        for fleet in range(self.instance.vehicles, 0, -1):
+            left = time_s - (time.perf_counter() - started)
+            if best is not None and left <= 0.05:
+                break
+            cost, routes, feasible = self._solve_fleet(customers, fleet, max(left / fleet, 0.05), seed,
+                                                       patience)
+            if best is None or cost < best[0]:
+                best = (cost, routes)
+            if not feasible:
+                break
+        return best  # type: ignore[return-value]
+
+    def _solve_fleet(self, customers: list[int], fleet: int, time_s: float, seed: int,
+                     patience: int) -> tuple[int, list[PvrpRoute], bool]:
         import pyvrp
         from pyvrp.stop import MaxRuntime, MultipleCriteria, NoImprovement
 
         inst = self.instance
-        if not customers:
-            return 0, []
         d = inst.duration
         model = pyvrp.Model()
         nodes = [inst.depot, -1, *inst.facilities, *customers]  # -1: the virtual end depot
@@ -213,14 +237,15 @@ class _DayRouter:
         end = model.add_depot(locs[1])
         tips = [model.add_depot(locs[2 + i]) for i in range(len(inst.facilities))]
         for i, c in enumerate(customers):
-            model.add_client(locs[2 + len(tips) + i], delivery=[inst.demand[c]], service_duration=inst.service[c])
-        model.add_vehicle_type(num_available=inst.vehicles, capacity=[inst.capacity], start_depot=start,
+            model.add_client(locs[2 + len(tips) + i], delivery=[inst.demand[c]],
+                             service_duration=inst.service[c])
+        model.add_vehicle_type(num_available=fleet, capacity=[inst.capacity], start_depot=start,
                                end_depot=end, reload_depots=tips, shift_duration=inst.max_duration)
         for i, a in enumerate(nodes):
             for j, b in enumerate(nodes):
                 if b == -1:
                     cost = self.finish[inst.depot if a == -1 else a] if a != -1 else 0
-                elif a == -1:  # never travelled (routes end there); an ordinary value keeps PyVRP's scaling sane
+                elif a == -1:  # never travelled (routes end there); an ordinary value keeps PyVRP scaled
                     cost = int(d[inst.depot, b])
                 else:
                     cost = int(d[a, b])
@@ -243,16 +268,17 @@ class _DayRouter:
         cost = sum(route_figures(inst, r.path)[0] for r in routes)
         if not best.is_feasible():
             cost += BIG // 1000
-        return cost, routes
+        return cost, routes, best.is_feasible()
 
 
 def _initial_patterns(instance: PvrpInstance, rng: random.Random) -> dict[int, tuple[int, ...]]:
-    """Greedy: busiest customers first, each to the pattern whose days are least loaded and nearest its peers."""
+    """Greedy: busiest customers first, each to the pattern whose days are least loaded and nearest peers."""
     d = instance.duration
     work = [0.0] * instance.horizon_days
     members: list[list[int]] = [[] for _ in range(instance.horizon_days)]
     chosen: dict[int, tuple[int, ...]] = {}
-    order = sorted(instance.customers, key=lambda c: (-instance.frequency[c], -instance.demand[c], rng.random()))
+    order = sorted(instance.customers,
+                   key=lambda c: (-instance.frequency[c], -instance.demand[c], rng.random()))
     scale = max(1.0, float(np.mean(d)))
     for c in order:
         best, best_score = None, None
@@ -271,7 +297,7 @@ def _initial_patterns(instance: PvrpInstance, rng: random.Random) -> dict[int, t
 
 
 def _insertion_cost(instance: PvrpInstance, c: int, routes: list[PvrpRoute]) -> float:
-    """Cheapest travel added by putting c between two consecutive nodes of the day's routes (or a new route)."""
+    """Cheapest travel added by putting c between consecutive nodes of the day's routes (or a new route)."""
     d = instance.duration
     best = float(d[instance.depot, c] + min(d[c, f] + d[f, instance.depot] for f in instance.facilities))
     if len(routes) >= instance.vehicles:
@@ -303,7 +329,8 @@ def _move_estimates(instance: PvrpInstance, patterns: dict[int, tuple[int, ...]]
         gain = sum(_removal_gain(instance, c, day_routes[day]) for day in current)
         for pattern in instance.patterns(c):
             if pattern != current:
-                add = sum(_insertion_cost(instance, c, day_routes[day]) for day in pattern if day not in current)
+                add = sum(_insertion_cost(instance, c, day_routes[day])
+                          for day in pattern if day not in current)
                 kept = sum(_removal_gain(instance, c, day_routes[day]) for day in pattern if day in current)
                 out.append((add + kept - gain, c, pattern))
     out.sort()
@@ -344,7 +371,8 @@ def solve_pvrp(instance: PvrpInstance, time_limit_s: float, seed: int = 0) -> Pv
     polish_s = 0.15 * time_limit_s
     while movable and elapsed() < time_limit_s - polish_s:
         iterations += 1
-        estimates = [e for e in _move_estimates(instance, patterns, movable, day_routes) if (e[1], e[2]) not in tried]
+        estimates = [e for e in _move_estimates(instance, patterns, movable, day_routes)
+                     if (e[1], e[2]) not in tried]
         if not estimates or rng.random() < 0.15:
             c = rng.choice(movable)
             pattern = rng.choice([p for p in instance.patterns(c) if p != patterns[c]])

@@ -1,7 +1,8 @@
 """`envservices bench solomon|pvrp|district`: run a benchmark and print a table a person can compare, or JSON.
 
-Rows always carry instance, solver, vehicles, cost, bks_cost, gap_pct and seconds, so runs on different days or
-machines can be lined up; the header names the best-known table and objective the gaps are measured against.
+Rows always carry instance, solver, vehicles, cost, bks_cost, gap_pct and seconds, so runs on different days
+or machines can be lined up; the header names the best-known table and objective the gaps are measured
+against.
 """
 
 from __future__ import annotations
@@ -126,8 +127,9 @@ def bench_pvrp(directory: Path, time_limit_s: float, instances: list[str] | None
         })
         print(f"  {instance.name}: {cost} ({plan.seconds:.0f} s, {plan.iterations} rounds)", file=sys.stderr,
               flush=True)
-    header = (f"PVRP-IF (Taverna & Tilk), {len(files)} instances, {time_limit_s:g} s each. Cost = total travel "
-              f"time as in the published reports; vehicles = most routes on one day. Best-known: bks.csv "
+    header = (f"PVRP-IF (Taverna & Tilk), {len(files)} instances, {time_limit_s:g} s each. "
+              f"Cost = total travel time as in the published reports; vehicles = most routes on one day. "
+              f"Best-known: bks.csv "
               f"(best UB, most proven optimal). {_machine()}, {dt.date.today()}.")
     return header, rows
 
@@ -139,15 +141,20 @@ def bench_district(scales: list[float], time_limit_s: float, seed: int = 1) -> t
     for scale in scales:
         run = run_district(scale, time_limit_s, seed)
         rows.append({
-            "instance": f"demo x{scale:g}", "solver": "envservices", "vehicles": run.crews, "tasks": run.tasks,
+            "instance": f"demo x{scale:g}", "solver": "envservices", "vehicles": run.crews,
+            "tasks": run.tasks,
             "cost": run.cost, "bks_cost": None, "gap_pct": None, "seconds": round(run.seconds, 1),
             "first_feasible_s": None if run.first_feasible_s is None else round(run.first_feasible_s, 1),
             "crew_hours": round(run.crew_hours, 1), "task_hours": round(run.task_hours, 1),
             "hours_ratio": round(run.crew_hours / run.task_hours, 2) if run.task_hours else None,
-            "unplanned": run.unplanned, "peak_memory_mb": round(run.peak_memory_mb), "status": run.status,
+            "unplanned": run.unplanned, "violations": run.violations, "build_s": round(run.build_s, 1),
+            "peak_memory_mb": round(run.peak_memory_mb), "status": run.status,
         })
-    header = (f"Demo district week {time_limit_s:g} s limit. task_hours = sum of planned task durations (a lower "
-              f"bound on crew hours); memory = process peak RSS so far. {_machine()}, {dt.date.today()}.")
+    header = (f"Demo district week {time_limit_s:g} s limit. build = demo district + week's rota work into a "
+              f"problem; first/final s = solver only; task h = sum of planned task durations "
+              f"(a lower bound on crew h); violations = independent checker; "
+              f"memory = process peak RSS so far. "
+              f"{_machine()}, {dt.date.today()}.")
     return header, rows
 
 
@@ -155,9 +162,12 @@ SOLVER_COLUMNS = [("instance", "instance", 0), ("solver", "solver", 0), ("vehicl
                   ("cost", "cost", 1), ("bks_vehicles", "bks veh", 0), ("bks_cost", "bks", 1),
                   ("gap_pct", "gap %", 2), ("seconds", "s", 1), ("note", "note", 0)]
 DISTRICT_COLUMNS = [("instance", "district", 0), ("tasks", "tasks", 0), ("vehicles", "crews", 0),
-                    ("first_feasible_s", "first s", 1), ("seconds", "final s", 1), ("cost", "cost", 0),
+                    ("build_s", "build s", 1), ("first_feasible_s", "first s", 1), ("seconds", "final s", 1),
+                    ("cost", "cost", 0),
                     ("crew_hours", "crew h", 1), ("task_hours", "task h", 1), ("hours_ratio", "ratio", 2),
-                    ("unplanned", "left out", 0), ("peak_memory_mb", "peak MB", 0), ("status", "status", 0)]
+                    ("unplanned", "left out", 0), ("violations", "violations", 0),
+                    ("peak_memory_mb", "peak MB", 0),
+                    ("status", "status", 0)]
 MEAN_COLUMNS = [("solver", "solver", 0), ("solved", "feasible", 0), ("mean_gap_pct", "mean gap %", 2),
                 ("worst_gap_pct", "worst gap %", 2), ("mean_seconds", "mean s", 1)]
 
@@ -165,14 +175,14 @@ MEAN_COLUMNS = [("solver", "solver", 0), ("solved", "feasible", 0), ("mean_gap_p
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="envservices bench", description="Run a routing benchmark.")
     sub = parser.add_subparsers(dest="which", required=True)
-    s = sub.add_parser("solomon", help="Solomon VRPTW instances against best-known distance, PyVRP and OR-Tools")
+    s = sub.add_parser("solomon", help="Solomon VRPTW against best-known distance, PyVRP and OR-Tools")
     s.add_argument("directory", type=Path)
     s.add_argument("--time-limit", type=float, default=30.0, help="seconds per instance and solver")
     s.add_argument("--instances", help="comma-separated names, e.g. C101,R101")
     s.add_argument("--solvers", default="envservices,pyvrp,ortools")
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--json", action="store_true")
-    p = sub.add_parser("pvrp", help="periodic VRP with intermediate facilities (choose the days and route them)")
+    p = sub.add_parser("pvrp", help="periodic VRP with intermediate facilities (choose days, route them)")
     p.add_argument("directory", type=Path)
     p.add_argument("--time-limit", type=float, default=60.0)
     p.add_argument("--instances", help="comma-separated names, e.g. Milano_020_4_0")
@@ -187,13 +197,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def run_bench(argv: list[str]) -> int:
-    """Entry point for `envservices bench ...` and `python -m envservices.bench ...`; returns the exit code."""
+    """Entry point of `envservices bench ...` and `python -m envservices.bench ...`; returns the exit code."""
     args = _parser().parse_args(argv)
     if getattr(args, "time_limit", 1) <= 0:
         raise UserError("the time limit must be more than 0 seconds")
     if args.which in ("solomon", "pvrp") and not args.directory.is_dir():
         raise UserError(f"{args.directory} is not a directory of benchmark instances")
-    names = [n.strip() for n in args.instances.split(",") if n.strip()] if getattr(args, "instances", None) else None
+    given = getattr(args, "instances", None)
+    names = [n.strip() for n in given.split(",") if n.strip()] if given else None
     if args.which == "solomon":
         solvers = [s.strip() for s in args.solvers.split(",") if s.strip()]
         header, rows = bench_solomon(args.directory, args.time_limit, names, solvers, args.seed)

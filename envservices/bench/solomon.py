@@ -105,13 +105,15 @@ def read_solomon(path: str | Path) -> SolomonInstance:
         if len(parts) == 7 and all(_is_number(p) for p in parts):
             rows.append([float(p) for p in parts])
     if vehicles is None or capacity is None or len(rows) < 2:
-        raise BenchmarkFileError(f"{path.name} is not a Solomon VRPTW file (no vehicle line or customer rows).")
+        raise BenchmarkFileError(f"{path.name} is not a Solomon VRPTW file (no vehicle line or customer "
+                                 "rows).")
     data = np.array(rows)
     if not np.array_equal(data[:, 0], np.arange(len(rows))):
         raise BenchmarkFileError(f"{path.name}: customer numbers must run 0, 1, 2, ... with 0 the depot.")
     return SolomonInstance(
         name=name, vehicles_max=vehicles, capacity=capacity, x=data[:, 1], y=data[:, 2],
-        demand=data[:, 3].astype(np.int64), ready=data[:, 4].astype(np.int64), due=data[:, 5].astype(np.int64),
+        demand=data[:, 3].astype(np.int64), ready=data[:, 4].astype(np.int64),
+        due=data[:, 5].astype(np.int64),
         service=data[:, 6].astype(np.int64),
     )
 
@@ -170,7 +172,8 @@ def route_cost(instance: SolomonInstance, routes: list[list[int]]) -> float:
     return total / SCALE
 
 
-def check_routes(instance: SolomonInstance, routes: list[list[int]], vehicles: int | None = None) -> list[str]:
+def check_routes(instance: SolomonInstance, routes: list[list[int]],
+                 vehicles: int | None = None) -> list[str]:
     """Every hard rule of VRPTW, with times on the same truncated arcs the cost uses."""
     arcs = instance.arc_matrix()
     problems: list[str] = []
@@ -194,7 +197,8 @@ def check_routes(instance: SolomonInstance, routes: list[list[int]], vehicles: i
         else:
             back = now + arcs[prev, 0]
             if back > instance.due[0] * SCALE:
-                problems.append(f"route {k + 1} returns at {back / SCALE:.1f} after depot closes {instance.due[0]}")
+                problems.append(f"route {k + 1} returns at {back / SCALE:.1f} after the depot closes "
+                                f"{instance.due[0]}")
     missing = [c for c in range(1, instance.customers + 1) if c not in seen]
     twice = [c for c, n in seen.items() if n > 1]
     if missing:
@@ -207,7 +211,8 @@ def check_routes(instance: SolomonInstance, routes: list[list[int]], vehicles: i
     return problems
 
 
-def solve_pyvrp(instance: SolomonInstance, vehicles: int, time_limit_s: float, seed: int = 0) -> list[list[int]]:
+def solve_pyvrp(instance: SolomonInstance, vehicles: int, time_limit_s: float,
+                seed: int = 0) -> list[list[int]]:
     """PyVRP's hybrid genetic search directly on the instance: the yardstick the issue names."""
     import pyvrp
     from pyvrp.stop import MaxRuntime
@@ -240,7 +245,8 @@ def pyvrp_client_visits(route, first_client: int) -> list[int]:
     return [int(a.idx) + first_client for a in route.schedule() if a.type == pyvrp.ActivityType.CLIENT]
 
 
-def solve_ortools(instance: SolomonInstance, vehicles: int, time_limit_s: float, seed: int = 0) -> list[list[int]]:
+def solve_ortools(instance: SolomonInstance, vehicles: int, time_limit_s: float,
+                  seed: int = 0) -> list[list[int]]:
     """Plain OR-Tools routing (parallel cheapest insertion + guided local search): the other yardstick."""
     from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
@@ -337,7 +343,7 @@ SOLVERS = {"envservices": solve_envservices, "pyvrp": solve_pyvrp, "ortools": so
 
 def run_instance(instance: SolomonInstance, solver: str, bks: Bks | None, time_limit_s: float,
                  seed: int = 0) -> SolomonRun:
-    """Solve with the best-known fleet; if that yields nothing feasible, add vehicles (the fewest feasible)."""
+    """Solve with the best-known fleet; if nothing feasible comes back, add vehicles (the fewest feasible)."""
     solve_fn = SOLVERS[solver]
     vehicles = bks.vehicles if bks else instance.vehicles_max
     start = time.perf_counter()
@@ -347,14 +353,15 @@ def run_instance(instance: SolomonInstance, solver: str, bks: Bks | None, time_l
         while True:
             remaining = time_limit_s - (time.perf_counter() - start)
             routes = solve_fn(instance, vehicles, max(remaining, 1.0), seed)
-            if (routes and not check_routes(instance, routes, vehicles)) or vehicles >= instance.vehicles_max \
-                    or remaining <= 1.0:
+            feasible = bool(routes) and not check_routes(instance, routes, vehicles)
+            if feasible or vehicles >= instance.vehicles_max or remaining <= 1.0:
                 break
             vehicles += 1
             note = f"fleet raised to {vehicles}"
     except EngineNotReady as exc:
         print(f"{solver} on {instance.name}: {exc}", file=sys.stderr)
-        return SolomonRun(instance.name, solver, [], time.perf_counter() - start, note="n/a (engine not ready)")
+        return SolomonRun(instance.name, solver, [], time.perf_counter() - start,
+                          note="n/a (engine not ready)")
     seconds = time.perf_counter() - start
     if not routes:
         return SolomonRun(instance.name, solver, [], seconds, note=(note + "; no solution").lstrip("; "))

@@ -34,6 +34,19 @@ LITTER_WORTH_RANK = 2.0  # grade B: predominantly free of litter
 LITTER_DUE_RANK = 3.0  # falls below B
 LITTER_FAIL_RANK = 4.0  # grade C
 HORIZON_DAYS = 42
+SAFETY_MARGIN = 0.15
+"""Failure is forecast at a rate this much faster than the best estimate (more when the estimate is unsure):
+days are noisy and events happen, and a failure costs more than an early visit."""
+MAX_PESSIMISM = 0.6
+
+
+def pessimistic_rate(rate: Rate) -> float:
+    """The rate used for the failure forecast: the estimate plus the larger of the margin and one standard
+    error, so a bin we know little about is visited sooner."""
+    if rate.rate <= 0:
+        return rate.rate
+    rel = min(MAX_PESSIMISM, max(SAFETY_MARGIN, rate.se / rate.rate))
+    return rate.rate * (1.0 + rel)
 
 
 @dataclass(frozen=True)
@@ -130,9 +143,11 @@ def forecast_one(
     else:
         # Never seen and never served: assume it is half way to due, which is what a rota keeps it at.
         level0, t0 = (reset_level(measure, settings) + lv.due) / 2.0, as_of
-    (worth, due, c_at), level_now = roll_forward(
-        measure, rate.rate, level0, t0, (lv.worth, lv.due, lv.fail), weekday_factors, horizon_days, until=as_of
+    (worth, due), level_now = roll_forward(
+        measure, rate.rate, level0, t0, (lv.worth, lv.due), weekday_factors, horizon_days, until=as_of
     )
+    (c_at,), _ = roll_forward(measure, pessimistic_rate(rate), level0, t0, (lv.fail,), weekday_factors,
+                              horizon_days)
     fail = c_at + dt.timedelta(hours=lv.fail_delay_h) if c_at is not None else None
     observed_failure = (
         start_level is None and rate.level_observed and rate.level is not None and rate.level >= lv.fail

@@ -10,6 +10,7 @@ the observations and work done up to the planning moment, with ids that do not c
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from envservices.domain.model import (
@@ -17,6 +18,7 @@ from envservices.domain.model import (
     Observation,
     ObservationKind,
     Place,
+    RotaEntry,
     ServiceType,
     Task,
     Urgency,
@@ -34,7 +36,7 @@ from envservices.needs.model import (
     measures_of,
     reset_level,
 )
-from envservices.rota.tasks import in_grass_season, representative_point
+from envservices.rota.tasks import in_grass_season, representative_point, rota_tasks
 
 NEEDS_SERVICE: dict[str, str] = {BIN_FILL: "empty_bin", GRASS_HEIGHT: "mow", LITTER_GRADE: "litter_pick"}
 """The service that answers each measure's need; other services stay on the rota."""
@@ -248,11 +250,14 @@ def needs_tasks(
     as_of: dt.datetime | None = None,
     model: NeedsModel | None = None,
     include_urgent: bool = True,
+    rota: Iterable[RotaEntry] = (),
 ) -> list[Task]:
     """The week's tasks from need: forecast crossings, readings at failure, fly-tips and complaints.
 
     `as_of` (default: the Monday's midnight) is the planning moment; nothing later is used. Mowing is
     only planned on days in the grass season. `days` is the number of working days planned (Monday first).
+    An asset with no usable pair of readings yet stays on its `rota` entries (if it has any) until it has:
+    guessing its rate from the prior alone is how a trial's first weeks bring long grass.
     """
     if week_start.weekday() != 0:
         raise ValueError(f"the planning week must start on a Monday, not {week_start:%A %d %B %Y}")
@@ -262,10 +267,18 @@ def needs_tasks(
     if model is None:
         model = learn(assets, places, observations, settings, as_of, completed_work)
     all_days = [week_start + dt.timedelta(days=i) for i in range(days)]
+    rota_of: dict[tuple[str, str], list[RotaEntry]] = defaultdict(list)
+    for e in rota:
+        if e.asset_id is not None:
+            rota_of[(e.asset_id, e.service)].append(e)
+    still_on_rota: list[RotaEntry] = []
     tasks: list[Task] = []
     for (asset_id, measure), rate in sorted(model.rates.items()):
         code = NEEDS_SERVICE.get(measure)
         if code is None or code not in services:
+            continue
+        if rate.estimate is None and rota_of.get((asset_id, code)):
+            still_on_rota.extend(rota_of[(asset_id, code)])
             continue
         work_days = all_days
         if measure == GRASS_HEIGHT:
@@ -279,6 +292,8 @@ def needs_tasks(
                 asset, f, services[code], places, settings, week_start, work_days, model.weekday_factors
             )
         )
+    if still_on_rota:
+        tasks.extend(rota_tasks(still_on_rota, assets, places, services, week_start, settings))
     if include_urgent:
         tasks.extend(
             urgent_tasks(assets, places, observations, services, week_start, settings, completed_work,

@@ -58,6 +58,7 @@ STABILITY_WEIGHT = 15.0  # cost units per task done by a crew other than its pla
 TOGETHER_WEIGHT = 40.0  # cost units per extra crew-day a place's due tasks are split over
 INSERTION_TRIES = 8  # simulated candidate positions per insertion (ranked by detour)
 BIG_TIME = 10**9
+DECOMPOSE_ABOVE = 2500  # tasks; above this a week with several depots is planned depot by depot
 
 
 @dataclass
@@ -827,9 +828,25 @@ def _explanations(problem: PlanningProblem, unplanned: list[tuple[str, str]]) ->
 
 def solve(problem: PlanningProblem, *, time_limit_s: float = 30, stop: StoppingCriterion | None = None,
           progress: Progress | None = None, seed: int = 0) -> PlanResult:
-    """Plan the week: the best plan found before the time limit or the stop criterion (e.g. a cancel)."""
-    t0 = time.perf_counter()
+    """Plan the week: the best plan found before the time limit or the stop criterion (e.g. a cancel).
+
+    Large weeks with several depots are planned depot by depot (each task with the depot nearest to it that
+    has crews able to do it; linked tasks stay together), then joined and repaired as one week: the search
+    converges per depot in the time it would need to make a few passes over the whole district."""
     report = progress or no_progress
+    depots = {c.depot_location for c in problem.crews}
+    if len(problem.tasks) > DECOMPOSE_ABOVE and len(depots) > 1 and not problem.locks:
+        return _solve_by_depot(problem, time_limit_s, stop, report, seed)
+    t0 = time.perf_counter()
+    s, status, attempted = _search(problem, time_limit_s, stop, report, seed, t0)
+    result = _result(s, status, attempted)
+    report(result.cost, time.perf_counter() - t0, f"done: {status}")
+    return result
+
+
+def _search(problem: PlanningProblem, time_limit_s: float, stop: StoppingCriterion | None, report: Progress,
+            seed: int, t0: float) -> tuple[_Search, str, set[int] | None]:
+    """The whole search on one problem: locks, pins, construction, urgent pass, improvement."""
     time_limit = TimeLimit(time_limit_s)
     time_limit(math.inf)
     criterion = AnyOf(time_limit, stop) if stop is not None else time_limit
@@ -961,7 +978,130 @@ def solve(problem: PlanningProblem, *, time_limit_s: float = 30, stop: StoppingC
             if s.urgent[t] and s.route_of[t] < 0 and s.eligible[t]:
                 if not s.insert(t, exhaustive=True):
                     s.eject_for(t)
-    result = _result(s, status, None if built else attempted)
+    return s, status, (None if built else attempted)
+
+
+def _split_by_depot(problem: PlanningProblem) -> list[PlanningProblem]:
+    """One problem per depot: its crews, and the tasks nearest to it that its crews can do (linked tasks and
+    a place's together group stay in one part)."""
+    parent = list(range(len(problem.tasks)))
+    index = {t.id: i for i, t in enumerate(problem.tasks)}
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(a: str, b: str) -> None:
+        if a in index and b in index:
+            parent[find(index[a])] = find(index[b])
+
+    for b in problem.before:
+        union(b.first, b.second)
+    for w in problem.within:
+        union(w.first, w.second)
+    for g in problem.together:
+        for x in g.tasks[1:]:
+            union(g.tasks[0], x)
+    crews_at: dict[int, list] = defaultdict(list)
+    for c in problem.crews:
+        crews_at[c.depot_location].append(c)
+    depots = sorted(crews_at)
+    crew_depot = {c.id: c.depot_location for c in problem.crews}
+    components: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(problem.tasks)):
+        components[find(i)].append(i)
+    pinned = {p.task: crew_depot.get(p.crew) for p in problem.pins}
+    dur = problem.travel.duration_s
+    part_of: dict[int, int] = {}
+    for members in components.values():
+        forced = [pinned[problem.tasks[i].id] for i in members if problem.tasks[i].id in pinned]
+        if forced and forced[0] is not None:
+            choice = forced[0]
+        else:
+            def score(d: int) -> tuple[int, int]:
+                able = sum(1 for i in members if any(
+                    problem.tasks[i].skill in c.skills
+                    and (not problem.tasks[i].equipment or problem.tasks[i].equipment in c.equipment)
+                    and c.capacity_l >= problem.tasks[i].volume_l for c in crews_at[d]))
+                travel = sum(int(dur[d, problem.tasks[i].location]) for i in members)
+                return (-able, travel)
+            choice = min(depots, key=score)
+        for i in members:
+            part_of[i] = choice
+    parts = []
+    for d in depots:
+        ids = {problem.tasks[i].id for i in range(len(problem.tasks)) if part_of[i] == d}
+        crew_ids = {c.id for c in crews_at[d]}
+        parts.append(PlanningProblem(
+            tasks=tuple(t for t in problem.tasks if t.id in ids),
+            crews=tuple(crews_at[d]),
+            travel=problem.travel,
+            days=problem.days,
+            day_labels=problem.day_labels,
+            tips=problem.tips,
+            before=tuple(b for b in problem.before if b.first in ids),
+            within=tuple(w for w in problem.within if w.first in ids),
+            together=tuple(g for g in problem.together if g.tasks and g.tasks[0] in ids),
+            closed=tuple(c for c in problem.closed if c.task in ids),
+            pins=tuple(p for p in problem.pins if p.task in ids and p.crew in crew_ids),
+            absent=frozenset(a for a in problem.absent if a[0] in crew_ids),
+            previous_crew_of_place=problem.previous_crew_of_place,
+            names=problem.names,
+        ))
+    return [p for p in parts if p.tasks]
+
+
+def _solve_by_depot(problem: PlanningProblem, time_limit_s: float, stop: StoppingCriterion | None,
+                    report: Progress, seed: int) -> PlanResult:
+    t0 = time.perf_counter()
+    deadline = t0 + time_limit_s
+    cancelled = False
+    status = "feasible"
+    parts = _split_by_depot(problem)
+    left_tasks = sum(len(p.tasks) for p in parts)
+    planned: list[tuple[str, int, list[str]]] = []
+    for n, part in enumerate(parts):
+        share = max(0.5, (deadline - time.perf_counter()) * 0.9 * len(part.tasks) / max(1, left_tasks))
+        left_tasks -= len(part.tasks)
+
+        def relay(best: float, elapsed: float, message: str, n: int = n) -> None:
+            report(best, time.perf_counter() - t0, f"depot {n + 1} of {len(parts)}: {message}")
+
+        sub, sub_status, _ = _search(part, share, stop, relay, seed + n, time.perf_counter())
+        for k, seq in enumerate(sub.routes):
+            if seq:
+                cd = sub.crewdays[k]
+                planned.append((cd.crew_id, cd.day, [part.tasks[t].id for t in seq]))
+        if sub_status == "cancelled":
+            cancelled = True
+            status = "cancelled"
+            break
+        if sub_status == "time limit":
+            status = "time limit"
+    # join the depots' weeks, then give what was left out a chance with every crew
+    s = _Search(problem, seed)
+    for crew_id, day, ids in planned:
+        k = s.cd_index[(crew_id, day)]
+        seq = [s.task_index[x] for x in ids]
+        s._set_route(k, seq, s._simulate(k, seq) or s._simulate(k, seq, strict=False))  # type: ignore[arg-type]
+    s.restore([list(r) for r in s.routes])
+    for pin in problem.pins:
+        t = s.task_index.get(pin.task)
+        if t is not None and s.route_of[t] >= 0:
+            s.fixed[t] = True
+    _eligibility(s)
+    if not cancelled:
+        left = [t for t in range(s.n) if s.route_of[t] < 0 and s.eligible[t]]
+        left.sort(key=lambda t: (not s.urgent[t], -s.penalty[t], len(s.eligible[t])))
+        for t in left:
+            if time.perf_counter() > deadline and not s.urgent[t]:
+                continue
+            if not s.insert(t) and s.urgent[t] and not s.insert(t, exhaustive=True):
+                s.eject_for(t)
+    report(s.objective(), time.perf_counter() - t0, "depots joined")
+    result = _result(s, status, None)
     report(result.cost, time.perf_counter() - t0, f"done: {status}")
     return result
 

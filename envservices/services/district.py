@@ -8,6 +8,7 @@ from pathlib import Path
 
 from envservices.domain import Area, AreaKind, Asset, AssetKind, Place, Regime, RoadLink, Site, new_id
 from envservices.errors import UserError
+from envservices.services import access
 
 PLACE_KINDS = {"place", "places"}
 OSM_SUFFIXES = (".osm.pbf", ".pbf", ".osm")
@@ -60,6 +61,7 @@ def create_demo(db, *, seed: int = 1, scale: float = 1.0, replace: bool = False,
         raise UserError(f"--scale must be between 0.05 and 32, not {scale}")
     district = build_demo_district(seed=seed, scale=scale, today=today)
     with db.unit_of_work() as uow:
+        access.require(uow, access.CHANGE_DISTRICT)
         if uow.areas.count():
             if not replace:
                 raise UserError("the database already holds a district; use --replace to rebuild it, "
@@ -121,6 +123,7 @@ def import_file(db, path: Path, *, kind: str | None = None, area: str | None = N
         raise UserError(f"file not found: {path}")
     is_osm = path.name.lower().endswith(OSM_SUFFIXES)
     with db.unit_of_work() as uow:
+        access.require(uow, access.CHANGE_DISTRICT)
         wants_area = is_osm or (kind is not None and kind.strip().lower() in PLACE_KINDS)
         target = _area_for(uow, area) if wants_area else None
         places = uow.places.list()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from envservices.domain import Grade, Observation, ObservationKind, new_id
 from envservices.errors import UserError
+from envservices.services import access
 
 SURVEY_COLUMNS = ("place", "kind", "observed_at")
 MAX_FILL_PCT = 150.0  # an overflowing bin is recorded above 100 %, but not beyond reason
@@ -34,6 +35,7 @@ def _check(obs: Observation) -> None:
 def record(db, obs: Observation) -> None:
     _check(obs)
     with db.unit_of_work() as uow:
+        access.require(uow, access.RECORD_NEED, place_id=obs.place_id)
         if uow.places.get(obs.place_id) is None:
             raise UserError(f"there is no place with id '{obs.place_id}'")
         if obs.asset_id and uow.assets.get(obs.asset_id) is None:
@@ -44,6 +46,8 @@ def record(db, obs: Observation) -> None:
 
 def delete(db, obs_id: str) -> None:
     with db.unit_of_work() as uow:
+        stored = uow.observations.get(obs_id)
+        access.require(uow, access.RECORD_NEED, place_id=stored.place_id if stored else None)
         uow.observations.delete(obs_id)
         uow.commit()
 
@@ -150,6 +154,7 @@ def parse_survey_csv(db, path: Path) -> SurveyPreview:
 def import_survey(db, preview: SurveyPreview) -> int:
     """Store the good rows of a previewed survey in one transaction."""
     with db.unit_of_work() as uow:
+        access.require(uow, access.RECORD_NEED, place_ids={o.place_id for o in preview.rows})
         uow.observations.add_all(preview.rows)
         uow.commit()
     return len(preview.rows)

@@ -18,6 +18,7 @@ from envservices.domain import (
 from envservices.domain.settings import Settings
 from envservices.errors import UserError
 from envservices.planning.problem import PlanningProblem
+from envservices.services import access
 
 
 @dataclass(frozen=True)
@@ -80,15 +81,23 @@ def travel_function(roads, settings: Settings):
 
 
 def _work_for_area(area: Area, source: str, week_start: dt.date, *, rota, assets, places, observations,
-                   services, settings) -> tuple[list[Task], str]:
+                   services, settings, done_visits) -> tuple[list[Task], str]:
     regime = source
     if source == "auto":
         trial_started = area.trial_start is None or area.trial_start <= week_start
         regime = "needs" if area.regime is Regime.NEEDS and trial_started else "rota"
     if regime == "needs":
+        from envservices.needs.model import WorkDone
         from envservices.needs.tasks import needs_tasks
+        from envservices.simulation.season import rota_history
 
-        tasks = needs_tasks(list(assets.values()), places, observations, services, week_start, settings)
+        # Before its trial the area was served by the rota: those services explain the readings.
+        rota_until = min(week_start, area.trial_start) if area.trial_start else week_start
+        done = rota_history(rota, assets, places, services, settings, observations, rota_until)
+        done += [WorkDone(v.service, dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=v.end_s),
+                          v.asset_id, None if v.asset_id else v.place_id)
+                 for day, v in done_visits if v.place_id in places]
+        tasks = needs_tasks(assets, places, observations, services, week_start, settings, done)
     else:
         from envservices.rota.tasks import rota_tasks
 
@@ -124,6 +133,8 @@ def prepare_week(db, week: str, *, area: str | None = None, depot: str | None = 
         since = dt.datetime.combine(week_start - dt.timedelta(days=120), dt.time())
         observations = uow.observations.list(since=since)
         roads = uow.roads.list()
+        done_visits = [(cd.day, v) for plan in uow.plans.list() for cd in plan.crew_days for v in cd.visits
+                       if v.status is VisitStatus.DONE and cd.day < week_start]
     if not crews:
         raise UserError("there are no crews in the database; add crews before planning a week")
     services = settings.services()
@@ -151,7 +162,8 @@ def prepare_week(db, week: str, *, area: str | None = None, depot: str | None = 
         area_rota = [r for r in rota if (r.asset_id in area_assets) or (r.place_id in places)]
         area_obs = [o for o in observations if o.place_id in places]
         work, regime = _work_for_area(a, source, week_start, rota=area_rota, assets=area_assets, places=places,
-                                      observations=area_obs, services=services, settings=settings)
+                                      observations=area_obs, services=services, settings=settings,
+                                      done_visits=done_visits)
         tasks.extend(work)
         sources[a.name] = regime
     tasks.extend(extra_tasks)
@@ -221,6 +233,7 @@ def solve_week(prepared: PreparedWeek, *, time_limit_s: float = 30.0, stop=None,
 
 def save_plan(db, plan: Plan) -> None:
     with db.unit_of_work() as uow:
+        access.require(uow, access.CHANGE_PLAN)
         uow.plans.save(plan)
         uow.commit()
 
@@ -248,6 +261,7 @@ def mark_visit(db, plan_id: str, task_id: str, status: VisitStatus, reason: str 
             visits = []
             for v in cd.visits:
                 if v.task_id == task_id:
+                    access.require(uow, access.MARK_VISIT, place_id=v.place_id)
                     v = replace(v, status=status, reason=reason.strip())
                     found = True
                 visits.append(v)

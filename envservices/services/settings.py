@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from envservices.domain.settings import Settings
+from envservices.services import access
 
 
 def load(db) -> Settings:
@@ -12,5 +13,6 @@ def load(db) -> Settings:
 
 def save(db, settings: Settings) -> None:
     with db.unit_of_work() as uow:
+        access.require(uow, access.CHANGE_SETTINGS)
         uow.settings.save(settings)
         uow.commit()

@@ -320,7 +320,7 @@ def run_season(
         }
         if regime == "needs":
             tasks = needs_tasks(assets, places, observations, services, week_start, settings, work,
-                                days=WORK_DAYS, as_of=as_of, model=model)
+                                days=WORK_DAYS, as_of=as_of, model=model, rota=rota)
         else:
             tasks = urgent_tasks(assets, places, observations, services, week_start, settings, work,
                                  days=WORK_DAYS, as_of=as_of)

@@ -3,8 +3,21 @@
 Everything crossing out of here is a domain object; everything coming in goes through a UnitOfWork.
 """
 
-from envservices.storage.database import Database, open_database
+from envservices.storage.accounts import AuditEntry, Role, User
+from envservices.storage.database import Database, is_retryable, local_user_name, open_database, run_with_retry
 from envservices.storage.engine import default_url, resolve_url
 from envservices.storage.unit_of_work import UnitOfWork
 
-__all__ = ["Database", "UnitOfWork", "default_url", "open_database", "resolve_url"]
+__all__ = [
+    "AuditEntry",
+    "Database",
+    "Role",
+    "UnitOfWork",
+    "User",
+    "default_url",
+    "is_retryable",
+    "local_user_name",
+    "open_database",
+    "resolve_url",
+    "run_with_retry",
+]

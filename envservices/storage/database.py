@@ -2,9 +2,20 @@
 
 Failures a user can cause or fix (server down, PostGIS missing, a database from a newer version) become a
 UserError with one sentence saying what is wrong, instead of a driver traceback.
+
+A Database acts for one user. On PostgreSQL that is the database login (`current_user`), so people sign in
+with the server's own accounts; on SQLite it is a local name chosen at start (argument, $ENVSERVICES_USER,
+else the operating-system login). The first user of a database with no users becomes its administrator, so
+a single-user install keeps working with no set-up.
 """
 
 from __future__ import annotations
+
+import getpass
+import os
+import time
+from collections.abc import Callable
+from typing import TypeVar
 
 from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
@@ -12,19 +23,46 @@ from sqlalchemy.orm import sessionmaker
 
 from envservices.errors import UserError
 from envservices.storage import migrate
+from envservices.storage.accounts import Role, User
 from envservices.storage.engine import make_engine, resolve_url
 from envservices.storage.models import AreaRow
 from envservices.storage.unit_of_work import UnitOfWork
 
 POSTGIS_AVAILABLE_SQL = "select 1 from pg_available_extensions where name = 'postgis'"
+USER_ENV_VAR = "ENVSERVICES_USER"
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock detected
+T = TypeVar("T")
 
 
 class Database:
-    """An open database: hands out units of work; dispose() when the app closes."""
+    """An open database acting for one user: hands out units of work; dispose() when the app closes."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, user: str | None = None) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self.user = user or local_user_name()
+
+    def as_user(self, name: str) -> Database:
+        """The same database (same engine and pool) acting for another user; dispose only one of them.
+
+        On PostgreSQL only an administrator's login may act for someone else (an import on their behalf, a
+        test); everyone else is who the server says they are.
+        """
+        if self.dialect == "postgresql" and name != self.user:
+            me = self.current_user()
+            if me is None or me.role is not Role.ADMINISTRATOR or not me.active:
+                raise UserError(
+                    f"On PostgreSQL you act as your database login ({self.user}); only an administrator "
+                    f"may act for {name}."
+                )
+        other = Database.__new__(Database)
+        other.engine, other._sessions, other.user = self.engine, self._sessions, name
+        return other
+
+    def current_user(self) -> User | None:
+        """The users row of the acting user; None when they are not (or not yet) a user of this database."""
+        with self.unit_of_work() as uow:
+            return uow.users.get_by_name(self.user)
 
     @property
     def url(self) -> str:
@@ -37,7 +75,7 @@ class Database:
         return self.engine.dialect.name
 
     def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self._sessions)
+        return UnitOfWork(self._sessions, self.user)
 
     def is_empty(self) -> bool:
         """True until an area is stored: the app offers the demo district or an import then."""
@@ -57,6 +95,60 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def local_user_name() -> str:
+    """$ENVSERVICES_USER, else the operating-system login: who a SQLite user is when none was chosen."""
+    chosen = os.environ.get(USER_ENV_VAR, "").strip()
+    if chosen:
+        return chosen
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "local"
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """True for a PostgreSQL deadlock or serialization failure, or SQLite's 'database is locked': the
+    transaction was rolled back whole and running it again is safe."""
+    orig = getattr(exc, "orig", None) or exc
+    if getattr(orig, "sqlstate", None) in RETRYABLE_SQLSTATES:
+        return True
+    return isinstance(exc, OperationalError) and "database is locked" in str(orig).lower()
+
+
+def run_with_retry(work: Callable[[], T], *, attempts: int = 5, on_retry: Callable[[], None] | None = None) -> T:
+    """Run a whole transaction, again (with a short growing pause) while it fails only for a retryable
+    reason; on_retry is told each time so a caller can count them."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return work()
+        except DBAPIError as exc:
+            if attempt == attempts or not is_retryable(exc):
+                raise
+            if on_retry is not None:
+                on_retry()
+            time.sleep(0.01 * 2**attempt)
+    raise AssertionError("unreachable")
+
+
+def _login(engine: Engine) -> str:
+    with engine.connect() as connection:
+        return str(connection.execute(text("select current_user")).scalar_one())
+
+
+def _ensure_first_user(database: Database) -> None:
+    """Make the acting user the administrator of a database that has no users yet (a new install)."""
+    from envservices.domain import new_id
+
+    with database.unit_of_work() as uow:
+        if uow.users.count():
+            return
+        uow.users.add(User(id=new_id("user"), name=database.user, role=Role.ADMINISTRATOR))
+        try:
+            uow.commit()
+        except UserError:
+            uow.rollback()  # somebody else became the first user at the same moment
 
 
 def _where(engine: Engine) -> str:
@@ -86,10 +178,11 @@ def _check_reachable(engine: Engine) -> None:
         raise UserError(f"Cannot open {_where(engine)}: {_first_line(exc)}.") from exc
 
 
-def open_database(url: str | None = None, *, upgrade: bool = True) -> Database:
+def open_database(url: str | None = None, *, upgrade: bool = True, user: str | None = None) -> Database:
     """Open (and by default create or upgrade) the database at url, $ENVSERVICES_DB, or the per-user file.
 
-    With upgrade=False a database that is not at the newest schema is refused rather than changed.
+    With upgrade=False a database that is not at the newest schema is refused rather than changed. `user`
+    names the local user on SQLite; on PostgreSQL the login is the user (see Database.as_user).
     """
     engine = make_engine(resolve_url(url))
     try:
@@ -113,7 +206,12 @@ def open_database(url: str | None = None, *, upgrade: bool = True) -> Database:
                     f"{_where(engine).capitalize()} is at schema revision {current or 'none'}, not {head}; "
                     "open it with upgrade enabled first."
                 )
+        postgres = engine.dialect.name == "postgresql"
+        database = Database(engine, _login(engine) if postgres else (user or local_user_name()))
+        _ensure_first_user(database)
+        if user is not None and user != database.user:
+            database = database.as_user(user)
     except BaseException:
         engine.dispose()
         raise
-    return Database(engine)
+    return database

@@ -14,7 +14,17 @@ import datetime as dt
 from typing import Any, ClassVar
 
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import JSON, DateTime, Dialect, ForeignKey, ForeignKeyConstraint, Index, MetaData
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -30,6 +40,7 @@ NAMING = {
 }
 
 JSONValue = JSON().with_variant(JSONB(), "postgresql")
+AuditId = BigInteger().with_variant(Integer(), "sqlite")  # SQLite numbers rows itself only for INTEGER keys
 
 
 class Timestamp(TypeDecorator[dt.datetime]):
@@ -237,3 +248,30 @@ class SettingRow(Base):
     __tablename__ = "settings"
     key: Mapped[str] = mapped_column(primary_key=True)
     value: Mapped[Any]
+
+
+class UserRow(Base):
+    """A person allowed to use the database; name is the PostgreSQL login or the local name on SQLite."""
+
+    __tablename__ = "users"
+    id: Mapped[str] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(unique=True)
+    role: Mapped[str]
+    team_crew_id: Mapped[str | None]
+    place_ids: Mapped[Any]
+    active: Mapped[bool]
+
+
+class AuditRow(Base):
+    """Who changed what, when, with the record before and after; append-only (triggers refuse edits)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_table_name_record_id", "table_name", "record_id"),)
+    id: Mapped[int] = mapped_column(AuditId, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(index=True)
+    user_name: Mapped[str]
+    action: Mapped[str]
+    table_name: Mapped[str]
+    record_id: Mapped[str]
+    before: Mapped[Any | None] = mapped_column(JSONValue, nullable=True)
+    after: Mapped[Any | None] = mapped_column(JSONValue, nullable=True)

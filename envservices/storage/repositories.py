@@ -4,6 +4,9 @@ Statements are Core (insert/select/update/delete on the mapped tables) executed 
 session: bulk inserts become one executemany per batch, and reads skip building ORM objects that would only
 be thrown away. Each write runs in a savepoint, so a refused write leaves the unit of work usable and
 the database as it was.
+
+Every write is also written to the audit log through the unit of work's AuditTrail (see audit.py): one row
+per single change with the record before and after, one summary row per table for bulk inserts.
 """
 
 from __future__ import annotations
@@ -40,10 +43,13 @@ from envservices.domain.model import (
 )
 from envservices.domain.settings import Settings
 from envservices.errors import ConflictError, UserError
+from envservices.storage.accounts import AuditEntry, User
+from envservices.storage.audit import AuditTrail, last_change
 from envservices.storage.mapping import RowMapper
 from envservices.storage.models import (
     AreaRow,
     AssetRow,
+    AuditRow,
     Base,
     CrewRow,
     ObservationRow,
@@ -55,6 +61,7 @@ from envservices.storage.models import (
     RotaEntryRow,
     SettingRow,
     SiteRow,
+    UserRow,
     VehicleRow,
 )
 
@@ -93,8 +100,9 @@ class Repository(Generic[T]):
     order_by: ClassVar[tuple[str, ...]] = ("id",)
     versioned: ClassVar[bool] = False
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, audit: AuditTrail | None = None) -> None:
         self.session = session
+        self.audit = audit
 
     @property
     def table(self) -> Table:
@@ -123,14 +131,31 @@ class Repository(Generic[T]):
         self.add_all([obj])
 
     def add_all(self, objs: Iterable[T]) -> int:
-        """Insert many at once (one executemany per batch); returns how many were added."""
-        added = 0
+        """Insert many at once (one executemany per batch); returns how many were added.
+
+        Audited as one detailed row for a single object, else one summary row per table at commit.
+        """
+        added: list[str] = []
+        first: dict[str, Any] | None = None
         iterator = iter(objs)
         with self._writing():
             while batch := [self._to_row(obj) for obj in itertools.islice(iterator, BATCH_ROWS)]:
                 self.session.execute(insert(self.table), batch)
-                added += len(batch)
-        return added
+                first = first or batch[0]
+                added.extend(row["id"] for row in batch)
+            if len(added) == 1 and self.audit is not None and first is not None:
+                self.audit.record("insert", self.table.name, added[0], after=first)
+        if len(added) > 1 and self.audit is not None:
+            self.audit.bulk("insert", self.table.name, added)
+        return len(added)
+
+    def _stored_row(self, key: str) -> dict[str, Any] | None:
+        row = self.session.execute(select(self.table).where(self.table.c.id == key)).mappings().first()
+        return None if row is None else dict(row)
+
+    def _audit_details(self, key: str, obj: T) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Extra (before, after) facts for an update's audit row, read before the change; none by default."""
+        return {}, {}
 
     def update(self, obj: T) -> T:
         """Replace the stored object with the same id; returns it as stored (with its new version).
@@ -150,31 +175,53 @@ class Repository(Generic[T]):
             stmt = stmt.values(**row, version=table.c.version + 1)
         else:
             stmt = stmt.values(**row)
+        stored_version = 0
         with self._writing():
+            before = self._stored_row(key) if self.audit is not None else None
+            extra_before, extra_after = self._audit_details(key, obj) if before is not None else ({}, {})
             changed = self.session.execute(stmt).rowcount
+            if changed and self.versioned:
+                stored_version = self.session.execute(
+                    select(table.c.version).where(table.c.id == key)
+                ).scalar_one()
+            if changed and self.audit is not None and before is not None:
+                after = {**row, "id": key, **({"version": stored_version} if self.versioned else {})}
+                self.audit.record(
+                    "update", table.name, key, before={**before, **extra_before}, after={**after, **extra_after}
+                )
         if not changed:
             self._raise_missing_or_conflict(key, getattr(obj, "version", 0))
         if self.versioned:
-            stored = self.session.execute(select(table.c.version).where(table.c.id == key)).scalar_one()
-            return dataclasses.replace(obj, version=stored)  # type: ignore[type-var]
+            return dataclasses.replace(obj, version=stored_version)  # type: ignore[type-var]
         return obj
 
     def _raise_missing_or_conflict(self, key: str, expected: int) -> None:
+        """Say who changed the record and when (from the audit log) when a stale version was saved."""
         table = self.table
         current = self.session.execute(
             select(table.c.version if self.versioned else table.c.id).where(table.c.id == key)
         ).scalar_one_or_none()
         if current is None:
             raise UserError(f"There is no {self.noun} '{key}' to update.")
+        change = last_change(self.session, table.name, key)
+        by = (
+            f" by {change.user_name} at {change.at:%Y-%m-%d %H:%M:%S} UTC"
+            if change is not None and change.action != "insert"
+            else " by someone else"
+        )
         raise ConflictError(
-            f"The {self.noun} '{key}' was changed by someone else since it was read (version {expected}, "
-            f"now {current}); reload it and try again."
+            f"The {self.noun} '{key}' was changed{by} since it was read (version {expected}, now {current}); "
+            "nothing was saved: reload it and try again."
         )
 
     def delete(self, key: str) -> bool:
         """Remove by id; False when there was nothing to remove."""
         with self._writing():
-            return bool(self.session.execute(delete(self.table).where(self.table.c.id == key)).rowcount)
+            before = self._stored_row(key) if self.audit is not None else None
+            removed = bool(self.session.execute(delete(self.table).where(self.table.c.id == key)).rowcount)
+            if removed and self.audit is not None:
+                self.audit.record("delete", self.table.name, key, before=before)
+        return removed
 
     # --- reading -------------------------------------------------------------------------------------------
     def _from_row(self, row: Mapping[str, Any]) -> T:
@@ -346,10 +393,31 @@ class PlanRepository(Repository[Plan]):
     def add_all(self, objs: Iterable[Plan]) -> int:
         plans = list(objs)
         with self._writing():
-            if plans:
-                self.session.execute(insert(self.table), [self._to_row(plan) for plan in plans])
+            rows = [self._to_row(plan) for plan in plans]
+            if rows:
+                self.session.execute(insert(self.table), rows)
             self._insert_children(plans)
+            if len(rows) == 1 and self.audit is not None:
+                after = {**rows[0], "visits": sum(len(cd.visits) for cd in plans[0].crew_days)}
+                self.audit.record("insert", self.table.name, rows[0]["id"], after=after)
+        if len(rows) > 1 and self.audit is not None:
+            self.audit.bulk("insert", self.table.name, [row["id"] for row in rows])
         return len(plans)
+
+    def _audit_details(self, key: str, obj: Plan) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The visits whose status changed (what a team leader marks), and how many visits before and after."""
+        t = PlanVisitRow.__table__
+        stored = {
+            task_id: (status, reason)
+            for task_id, status, reason in self.session.execute(
+                select(t.c.task_id, t.c.status, t.c.reason).where(t.c.plan_id == key)
+            )
+        }
+        new = {v.task_id: (_plain_filter(v.status), v.reason) for cd in obj.crew_days for v in cd.visits}
+        changed = sorted(task for task in stored.keys() & new.keys() if stored[task] != new[task])
+        before = {"visits": len(stored), "visit_status": {task: list(stored[task]) for task in changed}}
+        after = {"visits": len(new), "visit_status": {task: list(new[task]) for task in changed}}
+        return before, after
 
     def update(self, obj: Plan) -> Plan:
         with self._writing():
@@ -423,8 +491,9 @@ class PlanRepository(Repository[Plan]):
 class SettingsRepository:
     """The council's rules as key/value rows; keys not stored take the defaults of Settings."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, audit: AuditTrail | None = None) -> None:
         self.session = session
+        self.audit = audit
 
     def load(self) -> Settings:
         stored = {key: value for key, value in self.session.execute(select(SettingRow.key, SettingRow.value))}
@@ -437,5 +506,59 @@ class SettingsRepository:
         values = settings.to_mapping()
         table = SettingRow.__table__
         with self.session.begin_nested():
+            stored = {key: value for key, value in self.session.execute(select(table.c.key, table.c.value))}
             self.session.execute(delete(table).where(table.c.key.in_(list(values))))
             self.session.execute(insert(table), [{"key": k, "value": v} for k, v in values.items()])
+            changed = sorted(k for k, v in values.items() if stored.get(k) != v)
+            if changed and self.audit is not None:
+                self.audit.record(
+                    "update", "settings", "settings",
+                    before={k: stored.get(k) for k in changed}, after={k: values[k] for k in changed},
+                )
+
+
+class UserRepository(Repository[User]):
+    """The people allowed to use the database; changes to them are audited like any other."""
+
+    model, noun, mapper = UserRow, "user", RowMapper(User)
+    order_by = ("name",)
+
+    def get_by_name(self, name: str) -> User | None:
+        row = self.session.execute(select(self.table).where(self.table.c.name == name)).mappings().first()
+        return None if row is None else self._from_row(row)
+
+
+class AuditLogRepository:
+    """Reading the audit log. Deliberately no update or delete: the log is append-only (triggers agree)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    @property
+    def table(self) -> Table:
+        return AuditRow.__table__  # type: ignore[return-value]
+
+    def list(
+        self,
+        table_name: str | None = None,
+        record_id: str | None = None,
+        user_name: str | None = None,
+        limit: int | None = None,
+    ) -> list[AuditEntry]:
+        """Entries oldest first, optionally for one table, record or user; limit keeps the newest n."""
+        t = self.table
+        conditions = [
+            t.c[name] == value
+            for name, value in (("table_name", table_name), ("record_id", record_id), ("user_name", user_name))
+            if value is not None
+        ]
+        stmt = select(t).where(*conditions).order_by(t.c.id.desc())
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return [AuditEntry(**row) for row in reversed(self.session.execute(stmt).mappings().all())]
+
+    def count(self) -> int:
+        return int(self.session.execute(select(func.count()).select_from(self.table)).scalar_one())
+
+    def last_change(self, table_name: str, record_id: str) -> AuditEntry | None:
+        return last_change(self.session, table_name, record_id)

@@ -3,6 +3,9 @@
 `with db.unit_of_work() as uow: ...; uow.commit()`. Leaving the block without commit, or by an exception,
 rolls back, so a failed command leaves the database as it was. Services receive a unit of work, never a
 session, so the UI, the CLI, the simulation and tests all call them the same way.
+
+A unit of work acts for one user (`user`, a name in the users table): every change it makes is written to
+the audit log in the same transaction, so a change and its audit row are committed or lost together.
 """
 
 from __future__ import annotations
@@ -14,9 +17,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from envservices.errors import UserError
+from envservices.storage.audit import AuditTrail
 from envservices.storage.repositories import (
     AreaRepository,
     AssetRepository,
+    AuditLogRepository,
     CrewRepository,
     ObservationRepository,
     PlaceRepository,
@@ -25,6 +30,7 @@ from envservices.storage.repositories import (
     RotaRepository,
     SettingsRepository,
     SiteRepository,
+    UserRepository,
     VehicleRepository,
     describe_integrity_error,
 )
@@ -42,26 +48,35 @@ class UnitOfWork:
     rota: RotaRepository
     plans: PlanRepository
     settings: SettingsRepository
+    users: UserRepository
+    audit_log: AuditLogRepository
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    NOT_CLEARED = frozenset({"settings", "users", "audit_log", "alembic_version"})
+
+    def __init__(self, session_factory: sessionmaker[Session], user: str = "") -> None:
         self._session_factory = session_factory
         self._session: Session | None = None
+        self._audit: AuditTrail | None = None
+        self.user = user
 
     def __enter__(self) -> Self:
         if self._session is not None:
             raise RuntimeError("a unit of work cannot be entered twice")
         session = self._session = self._session_factory()
-        self.areas = AreaRepository(session)
-        self.places = PlaceRepository(session)
-        self.assets = AssetRepository(session)
-        self.sites = SiteRepository(session)
-        self.roads = RoadLinkRepository(session)
-        self.observations = ObservationRepository(session)
-        self.vehicles = VehicleRepository(session)
-        self.crews = CrewRepository(session)
-        self.rota = RotaRepository(session)
-        self.plans = PlanRepository(session)
-        self.settings = SettingsRepository(session)
+        audit = self._audit = AuditTrail(session, self.user)
+        self.areas = AreaRepository(session, audit)
+        self.places = PlaceRepository(session, audit)
+        self.assets = AssetRepository(session, audit)
+        self.sites = SiteRepository(session, audit)
+        self.roads = RoadLinkRepository(session, audit)
+        self.observations = ObservationRepository(session, audit)
+        self.vehicles = VehicleRepository(session, audit)
+        self.crews = CrewRepository(session, audit)
+        self.rota = RotaRepository(session, audit)
+        self.plans = PlanRepository(session, audit)
+        self.settings = SettingsRepository(session, audit)
+        self.users = UserRepository(session, audit)
+        self.audit_log = AuditLogRepository(session)
         return self
 
     def __exit__(
@@ -73,6 +88,7 @@ class UnitOfWork:
         finally:
             session.close()
             self._session = None
+            self._audit = None
 
     def _require_session(self) -> Session:
         if self._session is None:
@@ -83,20 +99,34 @@ class UnitOfWork:
         """Make the work so far permanent; references between records are checked here."""
         session = self._require_session()
         try:
+            if self._audit is not None:
+                self._audit.flush()
             session.commit()
         except IntegrityError as exc:
             session.rollback()
             raise UserError(describe_integrity_error("record", exc)) from exc
 
     def clear_all(self) -> None:
-        """Delete every record but the settings (children first), as part of this unit of work."""
+        """Delete every record but the settings, users and audit log (children first), in this unit of work.
+
+        Audited as one row per emptied table with how many records it held.
+        """
+        from sqlalchemy import func, select
+
         from envservices.storage.models import Base
 
         session = self._require_session()
         for table in reversed(Base.metadata.sorted_tables):
-            if table.name != "settings":
+            if table.name in self.NOT_CLEARED:
+                continue
+            count = session.execute(select(func.count()).select_from(table)).scalar_one()
+            if count:
                 session.execute(table.delete())
+                if self._audit is not None:
+                    self._audit.record("delete_all", table.name, f"{count} records", before={"count": count})
 
     def rollback(self) -> None:
         """Throw away the work since the last commit; the unit of work stays open."""
         self._require_session().rollback()
+        if self._audit is not None:
+            self._audit.discard()

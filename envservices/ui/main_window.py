@@ -123,6 +123,7 @@ class MainWindow(QMainWindow):
         self.undo_stack = QUndoStack(self)
         self.screens: dict[str, Any] = {}
         self._loaded: set[str] = set()
+        self._problems: list[str] = []  # screens that could not be made, told in the status bar
 
         self.canvas = MapCanvas()
         self.canvas.placeSelected.connect(self._on_place_selected)
@@ -359,9 +360,10 @@ class MainWindow(QMainWindow):
         shown = getattr(db, "url", "database")
         self.db_label.setText(str(shown))
         self.setWindowTitle(f"envservices: {Path(str(shown)).name if 'sqlite' in str(shown) else shown}")
+        self._problems: list[str] = []
         self._build_screens()
         counts = f"{len(self.map_data.places)} places, {len(self.map_data.assets)} assets"
-        self.statusBar().showMessage(f"Opened {shown}: {counts}.", 8000)
+        self.statusBar().showMessage(" ".join([f"Opened {shown}: {counts}.", *self._problems]), 10000)
         self.databaseOpened.emit(str(shown))
 
     def _build_screens(self) -> None:
@@ -394,7 +396,7 @@ class MainWindow(QMainWindow):
 
     def _load_record(self, record: RecordNeedScreen) -> None:
         try:
-            record.load()
+            record.load(self.map_data)
         except Exception as exc:  # noqa: BLE001 - a screen that fails to load must not stop the window
             self.statusBar().showMessage(f"Record need could not load: {first_line(exc)}", 10000)
 
@@ -404,7 +406,9 @@ class MainWindow(QMainWindow):
             cls = getattr(importlib.import_module(module_name), class_name)
             return cls(self.db, self.settings_provider)
         except Exception as exc:  # noqa: BLE001 - a missing or broken screen shows a placeholder
-            self.statusBar().showMessage(f"{title} is not available: {first_line(exc)}", 10000)
+            message = f"{title} is not available: {first_line(exc)}."
+            self._problems.append(message)
+            self.statusBar().showMessage(message, 10000)
             return Placeholder(title, first_line(exc))
 
     def _ensure_loaded(self, key: str) -> None:

@@ -427,9 +427,9 @@ class RecordNeedScreen(QWidget):
         self._update_enabled()
 
     # -- data
-    def load(self) -> None:
-        """Read places, assets, grades and this week's plan (called once a database is open)."""
-        data = services.district.map_data(self.db)
+    def load(self, map_data: Any = None) -> None:
+        """Read places, assets, grades and this week's plan; pass the map's data to avoid reading it twice."""
+        data = map_data if map_data is not None else services.district.map_data(self.db)
         self._places = {p.id: p for p in data.places}
         self._area_names = {a.id: a.name for a in data.areas}
         self._assets_by_place = {}

@@ -49,6 +49,7 @@ class Legend(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._sections: tuple[LegendSection, ...] = ()
+        self._max_height = 10_000
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
 
@@ -61,6 +62,38 @@ class Legend(QWidget):
     def sections(self) -> tuple[LegendSection, ...]:
         return self._sections
 
+    def set_max_height(self, height_px: int) -> None:
+        """Sections go side by side when stacked they would be taller than this (a short map window)."""
+        if height_px != self._max_height:
+            self._max_height = height_px
+            self.resize(self.sizeHint())
+            self.update()
+
+    def _section_size(self, s: LegendSection) -> tuple[int, int]:
+        title_font, body_font = self._fonts()
+        tfm, bfm = QFontMetrics(title_font), QFontMetrics(body_font)
+        row_h = max(bfm.height(), self.SWATCH_H) + self.LINE_GAP
+        width = max([tfm.horizontalAdvance(s.title)]
+                    + [self.SWATCH_W + 6 + bfm.horizontalAdvance(e.label) for e in s.entries])
+        return width, tfm.height() + 2 + row_h * len(s.entries)
+
+    def _side_by_side(self) -> bool:
+        stacked = sum(h + self.LINE_GAP for _, h in map(self._section_size, self._sections)) + 2 * self.PAD
+        return stacked > self._max_height and len(self._sections) > 1
+
+    def _origins(self) -> list[tuple[int, int]]:
+        """Top-left corner of each section."""
+        out, x, y = [], self.PAD, self.PAD
+        side = self._side_by_side()
+        for s in self._sections:
+            out.append((x, y))
+            w, h = self._section_size(s)
+            if side:
+                x += w + 3 * self.PAD
+            else:
+                y += h + self.LINE_GAP
+        return out
+
     def _fonts(self) -> tuple[QFont, QFont]:
         body = QFont(self.font())
         body.setPointSizeF(max(8.0, body.pointSizeF() * 0.92))
@@ -69,19 +102,13 @@ class Legend(QWidget):
         return title, body
 
     def sizeHint(self) -> QSize:
-        title_font, body_font = self._fonts()
-        tfm, bfm = QFontMetrics(title_font), QFontMetrics(body_font)
-        width = 0
-        height = self.PAD
-        row_h = max(bfm.height(), self.SWATCH_H) + self.LINE_GAP
-        for s in self._sections:
-            width = max(width, tfm.horizontalAdvance(s.title))
-            height += tfm.height() + 2
-            for e in s.entries:
-                width = max(width, self.SWATCH_W + 6 + bfm.horizontalAdvance(e.label))
-                height += row_h
-            height += self.LINE_GAP
-        return QSize(width + 2 * self.PAD, height + self.PAD - self.LINE_GAP)
+        if not self._sections:
+            return QSize(0, 0)
+        right = bottom = 0
+        for (x, y), s in zip(self._origins(), self._sections):
+            w, h = self._section_size(s)
+            right, bottom = max(right, x + w), max(bottom, y + h)
+        return QSize(right + self.PAD, bottom + self.PAD - self.LINE_GAP)
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
         if not self._sections:
@@ -94,22 +121,20 @@ class Legend(QWidget):
         title_font, body_font = self._fonts()
         tfm, bfm = QFontMetrics(title_font), QFontMetrics(body_font)
         row_h = max(bfm.height(), self.SWATCH_H) + self.LINE_GAP
-        y = float(self.PAD)
-        for s in self._sections:
+        for (x0, y0), s in zip(self._origins(), self._sections):
+            x, y = float(x0), float(y0)
             p.setFont(title_font)
             p.setPen(TEXT)
-            p.drawText(QPointF(self.PAD, y + tfm.ascent()), s.title)
+            p.drawText(QPointF(x, y + tfm.ascent()), s.title)
             y += tfm.height() + 2
             p.setFont(body_font)
             for e in s.entries:
-                swatch = QRectF(self.PAD, y + (row_h - self.LINE_GAP - self.SWATCH_H) / 2, self.SWATCH_W,
-                                self.SWATCH_H)
+                swatch = QRectF(x, y + (row_h - self.LINE_GAP - self.SWATCH_H) / 2, self.SWATCH_W, self.SWATCH_H)
                 self._draw_swatch(p, swatch, e)
                 p.setPen(TEXT)
-                p.drawText(QPointF(self.PAD + self.SWATCH_W + 6, y + (row_h - self.LINE_GAP + bfm.ascent()
-                                                                      - bfm.descent()) / 2), e.label)
+                p.drawText(QPointF(x + self.SWATCH_W + 6, y + (row_h - self.LINE_GAP + bfm.ascent()
+                                                                - bfm.descent()) / 2), e.label)
                 y += row_h
-            y += self.LINE_GAP
         p.end()
 
     @staticmethod

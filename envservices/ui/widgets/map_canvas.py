@@ -334,6 +334,56 @@ class RouteStops(ScreenSpaceLayer):
             painter.drawText(r, int(Qt.AlignmentFlag.AlignCenter), self.numbers[i])
 
 
+def line_parts(geom: Any) -> list[QPolygonF]:
+    """The lines of a geometry as polygons in scene coordinates (polygon outlines count as lines)."""
+    if geom is None or geom.is_empty:
+        return []
+    kind = geom.geom_type
+    if kind in ("LineString", "LinearRing"):
+        return [_ring(geom.coords)]
+    if kind == "Polygon":
+        return [_ring(geom.exterior.coords)]
+    return [part for g in getattr(geom, "geoms", ()) for part in line_parts(g)]
+
+
+class PolylineLayer(QGraphicsItem):
+    """Many lines drawn one polyline at a time with one or more pens (a casing, then a fill).
+
+    Much faster than stroking one big path with wide pens: the rasteriser draws each polyline directly instead of
+    building and filling the outline of thousands of overlapping subpaths.
+    """
+
+    def __init__(self, polylines: Sequence[QPolygonF], pens: Sequence[QPen]) -> None:
+        super().__init__()
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.polylines = list(polylines)
+        self.pens = list(pens)
+        rects = [pl.boundingRect() for pl in self.polylines]
+        self._x0 = np.array([r.left() for r in rects])
+        self._y0 = np.array([r.top() for r in rects])
+        self._x1 = np.array([r.right() for r in rects])
+        self._y1 = np.array([r.bottom() for r in rects])
+        self._rect = QRectF()
+        if rects:
+            self._rect = QRectF(QPointF(self._x0.min(), self._y0.min()), QPointF(self._x1.max(), self._y1.max()))
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+        return self._rect.adjusted(-50, -50, 50, 50)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        r = option.exposedRect
+        idx = np.nonzero((self._x1 >= r.left()) & (self._x0 <= r.right())
+                         & (self._y1 >= r.top()) & (self._y0 <= r.bottom()))[0].tolist()
+        if not idx:
+            return
+        lines = [self.polylines[i] for i in idx]
+        for pen in self.pens:
+            painter.setPen(pen)
+            for line in lines:
+                painter.drawPolyline(line)
+
+
 class PlaceItem(QGraphicsPathItem):
     """One place polygon: clicked, hovered and coloured on its own."""
 
@@ -379,6 +429,7 @@ def _static_styles() -> dict[str, list[tuple[QPen, QColor | None, float]]]:
     }
 
 
+LINE_STYLES = {"roads_minor", "roads_major", "street_length", "verge", "hedge"}
 # layers too dense to read when zoomed far out are hidden beyond this many metres a pixel
 DETAIL_MAX_M_PER_PX = {"street_length": 6.0, "verge": 6.0, "hedge": 6.0, "shrub_bed": 10.0}
 
@@ -476,22 +527,33 @@ class MapCanvas(QGraphicsView):
 
     def _build_static_layers(self, assets: Iterable[Asset], roads: Iterable[RoadLink]) -> None:
         paths: dict[str, QPainterPath] = {}
+        lines: dict[str, list[QPolygonF]] = {}
         for asset in assets:
-            if asset.kind in POINT_KINDS:
+            if asset.kind in POINT_KINDS or asset.geometry is None:
                 continue
             key = asset.kind.value
-            if asset.kind in (AssetKind.VERGE, AssetKind.HEDGE) and "Polygon" in asset.geometry.geom_type:
+            polygonal = "Polygon" in asset.geometry.geom_type
+            if asset.kind in (AssetKind.VERGE, AssetKind.HEDGE) and polygonal:
                 key += "_area"
-            add_geometry(paths.setdefault(key, QPainterPath()), asset.geometry)
+            if key in LINE_STYLES:
+                lines.setdefault(key, []).extend(line_parts(asset.geometry))
+            else:
+                add_geometry(paths.setdefault(key, QPainterPath()), asset.geometry)
         for road in roads:
             key = "roads_major" if road.highway in MAJOR_HIGHWAYS else "roads_minor"
-            add_geometry(paths.setdefault(key, QPainterPath()), road.geometry)
+            lines.setdefault(key, []).extend(line_parts(road.geometry))
         for key, styles in _static_styles().items():
+            layer = "roads" if key.startswith("roads") else {"verge_area": "verge", "hedge_area": "hedge"}.get(key, key)
+            if key in LINE_STYLES:
+                if lines.get(key):
+                    item = PolylineLayer(lines[key], [pen for pen, _, _ in styles])
+                    item.setZValue(styles[0][2])
+                    self._add(layer, item)
+                continue
             path = paths.get(key)
             if path is None or path.isEmpty():
                 continue
             path.setFillRule(Qt.FillRule.WindingFill)
-            layer = "roads" if key.startswith("roads") else {"verge_area": "verge", "hedge_area": "hedge"}.get(key, key)
             for pen, brush, z in styles:
                 self._add(layer, _path_item(path, pen, brush, z))
 
@@ -660,6 +722,7 @@ class MapCanvas(QGraphicsView):
 
     def _place_overlays(self) -> None:
         margin = 10
+        self.legend.set_max_height(int(self.viewport().height() * 0.6))
         self.legend.move(margin, max(margin, self.viewport().height() - self.legend.height() - margin))
         sb = self.scale_bar
         sb.move(self.viewport().width() - sb.width() - margin, self.viewport().height() - sb.height() - margin)

@@ -1,0 +1,220 @@
+"""The main window: opening databases, remembering them, hosting screens, the screenshot mode, models, workers."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QSettings  # noqa: E402
+
+from envservices.errors import UserError  # noqa: E402
+from envservices.ui.models.table_model import Column, make_table  # noqa: E402
+from envservices.ui.workers import Worker, WorkerPool  # noqa: E402
+from ui_helpers import SCREENSHOTS, demo_database, is_blank, save_screenshot  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("main")
+    demo_database(folder).dispose()
+    return folder / "t.sqlite"
+
+
+@pytest.fixture()
+def qsettings(tmp_path) -> QSettings:
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture()
+def window(qtbot, qsettings):
+    from envservices.ui.main_window import MainWindow
+
+    w = MainWindow(qsettings)
+    qtbot.addWidget(w)
+    w.resize(1400, 900)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def test_opens_a_database_quickly_and_remembers_it(window, demo_file, qsettings):
+    """Opening the demo district shows its places on the map within 3 s and adds it to the recent list."""
+    start = time.perf_counter()
+    assert window.open_initial(str(demo_file))
+    window.canvas.grab()
+    assert time.perf_counter() - start < 3.0
+    assert window.canvas.place_ids()
+    assert window.recent_databases()[0] == str(demo_file)
+    assert str(demo_file) in qsettings.value("recent/databases")
+    assert not is_blank(save_screenshot(window, "main_window"))
+
+
+def test_reopens_the_last_database(qtbot, window, demo_file, qsettings):
+    """A second start with no database named opens the last one used, and the window layout is kept."""
+    from envservices.ui.main_window import MainWindow
+
+    assert window.open_database(str(demo_file))
+    window.layers_dock.hide()
+    window.close()
+    again = MainWindow(qsettings)
+    qtbot.addWidget(again)
+    assert again.open_initial(None)
+    assert Path(str(again.db.url).removeprefix("sqlite:///")) == demo_file.resolve()
+    again.show()
+    assert not again.layers_dock.isVisible()
+
+
+def test_bad_database_keeps_what_was_open(window, demo_file, tmp_path):
+    """A file that is not a database gets a message and the open district stays."""
+    assert window.open_database(str(demo_file))
+    places = window.canvas.place_ids()
+    junk = tmp_path / "junk.sqlite"
+    junk.write_text("this is not a database", encoding="utf-8")
+    assert not window.open_database(str(junk))
+    assert window.canvas.place_ids() == places
+    assert "Could not open" in window.statusBar().currentMessage()
+
+
+def test_missing_screen_shows_placeholder(window, demo_file, monkeypatch):
+    """A screen whose module cannot be imported is replaced by a placeholder and a status message."""
+    from envservices.ui import main_window
+
+    monkeypatch.setitem(main_window.SCREENS, "plan", ("envservices.ui.screens.no_such_screen", "Nothing"))
+    assert window.open_database(str(demo_file))
+    assert isinstance(window.screens["plan"], main_window.Placeholder)
+    assert "not available" in window.statusBar().currentMessage()
+
+
+def test_themes_and_layers_from_the_menus(window, demo_file):
+    """The thematic colouring actions recolour the places; the layers panel hides a layer."""
+    assert window.open_database(str(demo_file))
+    pid = window.canvas.place_ids()[0]
+    window.theme_actions["regime"].trigger()
+    regime = window.canvas.place_brush_colour(pid)
+    window.theme_actions["none"].trigger()
+    assert window.canvas.place_brush_colour(pid) != regime
+    assert window.theme_key() == "none"
+    window.theme_actions["need"].trigger()
+    assert window.canvas.theme().key == "need"
+    window.layers_panel.boxes["roads"].setChecked(False)
+    assert not window.canvas.layer_visible("roads")
+
+
+def test_export_geopackage(window, demo_file, tmp_path):
+    """File > Export writes a GeoPackage of the district."""
+    assert window.open_database(str(demo_file))
+    out = tmp_path / "district.gpkg"
+    assert window.export_to(out)
+    assert out.stat().st_size > 0
+
+
+def test_connect_dialog_checks_the_url_at_the_field(qtbot):
+    """A URL that is not PostgreSQL is refused beside the field without trying to connect."""
+    from envservices.ui.dialogs.connect_dialog import ConnectDialog, check_postgres_url
+
+    calls = []
+    dialog = ConnectDialog(lambda url: calls.append(url), "sqlite:///x.sqlite")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.try_connect()
+    assert not dialog.error.isHidden() and "postgresql://" in dialog.error.text()
+    assert calls == []
+    assert check_postgres_url("postgresql://u@h:5432/db") == ""
+    assert check_postgres_url("postgresql://u@h:5432/") != ""
+
+    def refuse(url):
+        raise UserError("the server said no")
+
+    failing = ConnectDialog(refuse, "postgresql://u@h:5432/db")
+    qtbot.addWidget(failing)
+    assert not failing.try_connect()
+    assert "the server said no" in failing.error.text()
+
+
+def test_about_names_the_version():
+    """The About box shows the package version."""
+    import envservices
+    from envservices.ui.main_window import about_text
+
+    assert envservices.__version__ in about_text()
+
+
+def test_row_table_model_passes_the_model_tester(qtmodeltester):
+    """The generic row model and its filter proxy behave as Qt expects, and filter and sort by raw values."""
+    rows = [("Abbey", 3), ("Batchley", 12), ("Central", 1)]
+    model, proxy = make_table((Column("Place", lambda r: r[0]), Column("Visits", lambda r: r[1], align_right=True)),
+                              rows)
+    qtmodeltester.check(model)
+    qtmodeltester.check(proxy)
+    proxy.sort(1)
+    assert [proxy.row_at(i)[0] for i in range(3)] == ["Central", "Abbey", "Batchley"]
+    proxy.setFilterFixedString("bat")
+    assert proxy.rowCount() == 1 and proxy.row_at(0)[0] == "Batchley"
+    model.set_rows(rows[:1])
+    assert proxy.rowCount() == 0
+
+
+def test_worker_reports_result_failure_and_cancel(qtbot):
+    """A worker hands back its result, turns an error into a message, and stops when cancelled."""
+    pool = WorkerPool()
+
+    def add(a, b, *, stop, progress):
+        progress(1.0, 0.0, "half way")
+        return a + b
+
+    ok = Worker(add, 2, 3)
+    with qtbot.waitSignal(ok.signals.finished, timeout=5000) as done:
+        pool.start(ok)
+    assert done.args == [5]
+
+    def broken(*, stop, progress):
+        raise UserError("no crew has skill hedge")
+
+    bad = Worker(broken)
+    with qtbot.waitSignal(bad.signals.failed, timeout=5000) as failed:
+        pool.start(bad)
+    assert failed.args == ["no crew has skill hedge"]
+
+    started = threading.Event()
+
+    def until_stopped(*, stop, progress):
+        started.set()
+        while not stop.cancelled:
+            time.sleep(0.01)
+        return "stopped"
+
+    slow = Worker(until_stopped)
+    with qtbot.waitSignal(slow.signals.finished, timeout=5000) as stopped:
+        pool.start(slow)
+        assert started.wait(5)
+        assert pool.cancel_all(5000)
+    assert stopped.args == ["stopped"]
+
+
+@pytest.mark.slow
+def test_screenshot_mode_saves_a_picture_and_exits(demo_file, tmp_path):
+    """`run_gui(db, screenshot)` opens the window, waits for the map, saves a non-blank PNG and exits 0."""
+    out = tmp_path / "shot.png"
+    code = (
+        "import sys\n"
+        "from PySide6.QtCore import QSettings\n"
+        "from envservices.ui.app_main import run_gui\n"
+        f"qs = QSettings({str(tmp_path / 's.ini')!r}, QSettings.Format.IniFormat)\n"
+        f"sys.exit(run_gui({str(demo_file)!r}, {str(out)!r}, qsettings=qs))\n"
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert out.exists() and not is_blank(out)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    (SCREENSHOTS / "gui_screenshot_mode.png").write_bytes(out.read_bytes())
