@@ -125,28 +125,31 @@ def main() -> None:
         [402900, 268700, "dog_bin", "Batchley Brook dog bin", 50],
         [403700, 265500, "litter_bin", "Headless Cross green bin", 110],
     ])
-    write_csv("depots_template.csv", ["name", "kind", "easting", "northing", "opens", "closes", "unload_min"], [
+    depot_columns = ["name", "kind", "easting", "northing", "opens", "closes", "unload_min"]
+    write_csv("depots_template.csv", depot_columns, [
         ["Crossgates Depot", "depot", 405850, 267700, "06:00", "18:00", ""],
         ["Crossgates Recycling Centre", "tip", 405950, 267800, "07:00", "17:00", 20],
     ])
     write_csv("crews_template.csv", [
-        "name", "depot", "members", "skills", "vehicle_kind", "capacity_l", "shift_start", "shift_end", "break",
-        "days_off"], [
+        "name", "depot", "members", "skills", "vehicle_kind", "capacity_l", "shift_start", "shift_end",
+        "break", "days_off"], [
         ["Town Centre team", "Crossgates Depot", "Dawn Evans; Imran Khan; Sue Walker",
          "driver; litter_pick; bin_empty; fly_tip", "caged_tipper", 6000, "06:30", "14:30",
          "30 min 10:00-12:00", "Sat; Sun"],
-        ["Parks grounds team", "Crossgates Depot", "Owen Price (driver, mowing, strimming); Kerry Hall (mowing, "
-         "strimming, shrub, hedge)", "", "van_with_trailer", 3000, "07:00", "15:30", "30 min 11:00-12:30",
-         "Sat; Sun"],
-        ["Sweeper 1", "Crossgates Depot", "Tariq Iqbal; Lee Moore", "driver; hgv; mechanical_sweep; litter_pick",
-         "sweeper", 5000, "06:00", "14:00", "30 min 09:30-11:30", "Sun; Mon"],
+        ["Parks grounds team", "Crossgates Depot",
+         "Owen Price (driver, mowing, strimming); Kerry Hall (mowing, strimming, shrub, hedge)", "",
+         "van_with_trailer", 3000, "07:00", "15:30", "30 min 11:00-12:30", "Sat; Sun"],
+        ["Sweeper 1", "Crossgates Depot", "Tariq Iqbal; Lee Moore",
+         "driver; hgv; mechanical_sweep; litter_pick", "sweeper", 5000, "06:00", "14:00",
+         "30 min 09:30-11:30", "Sun; Mon"],
     ])
     write_csv("survey_template.csv", [
         "place", "kind", "observed_at", "asset", "grade", "fill_pct", "height_mm", "count", "recorded_by",
         "note"], [
         ["Town Centre", "litter_grade", "2026-11-16 09:15", "", "B-", "", "", "", "Dawn Evans",
          "Market Place after the Saturday market"],
-        ["Town Centre", "bin_fill", "2026-11-16 09:20", "Market Place bin 1", "", 90, "", "", "Dawn Evans", ""],
+        ["Town Centre", "bin_fill", "2026-11-16 09:20", "Market Place bin 1", "", 90, "", "", "Dawn Evans",
+         ""],
         ["Town Centre", "bin_fill", "2026-11-16 09:25", "Church Green bin", "", 40, "", "", "Dawn Evans", ""],
         ["Arrow Valley Park", "grass_height", "2026-11-16 11:00", "Arrow Valley main field", "", "", 65, "",
          "Owen Price", ""],

@@ -49,7 +49,8 @@ def sound() -> tuple[PlanningProblem, PlanResult]:
         _task("b1", 1, volume_l=200, duration_s=2400, earliest=0, latest=0),
         _task("b2", 2, volume_l=200, duration_s=2400, earliest=0, latest=0),
         _task("b3", 3, volume_l=200, duration_s=2400, earliest=0, latest=0),
-        _task("b4", 4, volume_l=150, duration_s=2400, earliest=0, latest=0, window_start_s=9 * H, window_end_s=13 * H),
+        _task("b4", 4, volume_l=150, duration_s=2400, earliest=0, latest=0, window_start_s=9 * H,
+              window_end_s=13 * H),
         _task("pick", 5, skill="litter_pick", earliest=1, latest=1),
         _task("mow", 5, skill="mowing", earliest=1, latest=1, equipment="mower"),
         _task("cut", 6, skill="mowing", earliest=2, latest=2, equipment="mower"),
@@ -100,7 +101,8 @@ def _edit_stop(r: PlanResult, task_id: str, **changes) -> PlanResult:
 def _shift_stop(r: PlanResult, task_id: str, delta: int) -> PlanResult:
     i, rt = _route(r, task_id)
     s = next(s for s in rt.stops if s.task == task_id)
-    return _edit_stop(r, task_id, arrive_s=s.arrive_s + delta, start_s=s.start_s + delta, end_s=s.end_s + delta)
+    return _edit_stop(r, task_id, arrive_s=s.arrive_s + delta, start_s=s.start_s + delta,
+                      end_s=s.end_s + delta)
 
 
 def _assert_caught(p: PlanningProblem, broken: PlanResult, words: str) -> None:
@@ -139,7 +141,8 @@ def test_tip_removed_overloads_the_vehicle(sound):
     p, r = sound
     i, rt = _route(r, "b1")
     assert any(s.kind == "tip" for s in rt.stops)
-    broken = _replace_route(r, i, dataclasses.replace(rt, stops=tuple(s for s in rt.stops if s.kind != "tip")))
+    no_tip = tuple(s for s in rt.stops if s.kind != "tip")
+    broken = _replace_route(r, i, dataclasses.replace(rt, stops=no_tip))
     _assert_caught(p, broken, "more than its 400 l")
 
 

@@ -1,4 +1,4 @@
-"""The planning engine keeps every hard rule on small hand-made weeks that would break it if the rule were ignored."""
+"""The planning engine keeps each hard rule on small hand-made weeks that would break it if ignored."""
 
 from __future__ import annotations
 
@@ -29,15 +29,17 @@ from envservices.planning.stop import Cancel, IterationLimit
 H = 3600
 
 
-def crew(cid: str = "A", skills=("litter_pick",), depot: int = 0, capacity_l: int = 10_000, start: int = 7 * H,
-         end: int = 15 * H, equipment=(), breaks=(), days_off=(), overtime_s: int = 0) -> ProblemCrew:
+def crew(cid: str = "A", skills=("litter_pick",), depot: int = 0, capacity_l: int = 10_000,
+         start: int = 7 * H, end: int = 15 * H, equipment=(), breaks=(), days_off=(),
+         overtime_s: int = 0) -> ProblemCrew:
     return ProblemCrew(cid, frozenset(skills), depot, capacity_l, start, end, frozenset(equipment),
                        tuple(breaks), frozenset(days_off), overtime_s)
 
 
 def task(tid: str, location: int, skill: str = "litter_pick", duration_s: int = 600, earliest: int = 0,
          latest: int = 4, place: str = "p1", **kw) -> ProblemTask:
-    return ProblemTask(tid, place, location, kw.pop("service", skill), skill, duration_s, earliest, latest, **kw)
+    service = kw.pop("service", skill)
+    return ProblemTask(tid, place, location, service, skill, duration_s, earliest, latest, **kw)
 
 
 def problem(points, tasks, crews, **kw) -> PlanningProblem:
@@ -54,7 +56,8 @@ def run(p: PlanningProblem, **kw) -> PlanResult:
 
 
 def placement(r: PlanResult) -> dict[str, tuple[str, int, int, int]]:
-    return {s.task: (rt.crew, rt.day, s.start_s, s.end_s) for rt in r.routes for s in rt.stops if s.kind == "task"}
+    return {s.task: (rt.crew, rt.day, s.start_s, s.end_s)
+            for rt in r.routes for s in rt.stops if s.kind == "task"}
 
 
 LINE = [(0.0, 0.0)] + [(500.0 * i, 0.0) for i in range(1, 12)]
@@ -183,7 +186,8 @@ def test_days_off_are_not_worked():
 
 def test_urgent_never_dropped_while_optional_is():
     """One crew-day, too much work: the urgent task is planned, only optional work is left out."""
-    tasks = [task(f"o{i}", 1 + i % 10, duration_s=3600, earliest=0, latest=0, penalty=2_000) for i in range(10)]
+    tasks = [task(f"o{i}", 1 + i % 10, duration_s=3600, earliest=0, latest=0, penalty=2_000)
+             for i in range(10)]
     tasks.append(task("urgent", 10, duration_s=3 * H, earliest=0, latest=0, urgent=True, penalty=10_000_000))
     p = problem(LINE, tasks, [crew()], days=1)
     r = run(p)
@@ -286,9 +290,29 @@ def test_iteration_limit_stops_and_is_deterministic():
     """The same seed and iteration limit give the same plan."""
     tasks = [task(f"t{i}", 1 + i % 11, duration_s=600) for i in range(30)]
     p = problem(LINE, tasks, [crew("A"), crew("B")])
-    a = run(p, stop=IterationLimit(300), seed=3)
-    b = run(p, stop=IterationLimit(300), seed=3)
+    a = run(p, stop=IterationLimit(300), seed=3, time_limit_s=60)
+    b = run(p, stop=IterationLimit(300), seed=3, time_limit_s=60)
     assert a.routes == b.routes
+
+
+def test_large_week_is_planned_depot_by_depot(monkeypatch):
+    """Above the size limit, two depots are planned apart and joined: every task placed, nothing broken."""
+    import importlib
+
+    solve_module = importlib.import_module("envservices.planning.solve")
+    monkeypatch.setattr(solve_module, "DECOMPOSE_ABOVE", 4)
+    points = LINE + [(5500.0, 3000.0)]
+    tasks = [task(f"t{i}", 1 + i % 11, duration_s=900) for i in range(12)]
+    tasks.append(task("far", len(points) - 1, skill="hedge"))
+    crews = [crew("A", depot=0), crew("B", depot=11, skills=("litter_pick", "hedge"))]
+    log = ProgressLog()
+    p = problem(points, tasks, crews, together=(Together(("t0", "t1")),), locks=(ProblemLock("B", 1, ("t5",)),))
+    r = run(p, progress=log)
+    assert not r.unplanned
+    locked = next(rt for rt in r.routes if (rt.crew, rt.day) == ("B", 1))
+    assert [s.task for s in locked.stops if s.kind == "task"] == ["t5"]
+    assert any("depots joined" in m for _, _, m in log.reports)
+    assert placement(r)["far"][0] == "B"
 
 
 @pytest.mark.slow

@@ -55,7 +55,10 @@ def test_fortnightly_with_offset_runs_in_alternate_weeks() -> None:
 
 def test_no_mowing_outside_the_grass_season() -> None:
     """Mowing stops outside the season months; bins carry on."""
-    entries = [RotaEntry("m", "mow", asset_id="g1", weekdays=(0,)), RotaEntry("b", "empty_bin", asset_id="b1")]
+    entries = [
+        RotaEntry("m", "mow", asset_id="g1", weekdays=(0,)),
+        RotaEntry("b", "empty_bin", asset_id="b1"),
+    ]
     december = dt.date(2026, 11, 30)  # a Monday; the week runs into December
     assert {t.service for t in tasks_for(entries, december)} == {"empty_bin"}
     assert {t.service for t in tasks_for(entries, MONDAY)} == {"empty_bin", "mow"}

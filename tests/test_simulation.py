@@ -37,30 +37,67 @@ def tiny_district(crew_skills: frozenset[Skill] = ALL_SKILLS) -> SimpleNamespace
     places, assets, rota = [], [], []
     for p in range(2):
         x0 = p * 1500.0
-        place = Place(f"place-{p}", f"Place {p}", area.id, box(x0, 0, x0 + 1000, 1000),
-                      zone=IntensityZone.MEDIUM if p == 0 else IntensityZone.HIGH)
+        place = Place(
+            f"place-{p}",
+            f"Place {p}",
+            area.id,
+            box(x0, 0, x0 + 1000, 1000),
+            zone=IntensityZone.MEDIUM if p == 0 else IntensityZone.HIGH,
+        )
         places.append(place)
         for b in range(3):
-            a = Asset(f"bin-{p}-{b}", AssetKind.LITTER_BIN, Point(x0 + 100 + 200 * b, 100), place.id,
-                      capacity_l=110, attributes={"true_fill_rate_pct_per_day": 8.0 + 10.0 * b})
+            a = Asset(
+                f"bin-{p}-{b}",
+                AssetKind.LITTER_BIN,
+                Point(x0 + 100 + 200 * b, 100),
+                place.id,
+                capacity_l=110,
+                attributes={"true_fill_rate_pct_per_day": 8.0 + 10.0 * b},
+            )
             assets.append(a)
             rota.append(RotaEntry(f"r-bin-{p}-{b}", "empty_bin", asset_id=a.id, weekdays=(0, 3)))
         for g in range(2):
-            a = Asset(f"grass-{p}-{g}", AssetKind.GRASS_AREA, box(x0 + 200 + 300 * g, 500, x0 + 300 + 300 * g, 560),
-                      place.id, mower="ride_on", site_factor=1.0, attributes={"true_growth_factor": 1.0 + 0.3 * g})
+            a = Asset(
+                f"grass-{p}-{g}",
+                AssetKind.GRASS_AREA,
+                box(x0 + 200 + 300 * g, 500, x0 + 300 + 300 * g, 560),
+                place.id,
+                mower="ride_on",
+                site_factor=1.0,
+                attributes={"true_growth_factor": 1.0 + 0.3 * g},
+            )
             assets.append(a)
-            rota.append(RotaEntry(f"r-grass-{p}-{g}", "mow", asset_id=a.id, weekdays=(1,), every_weeks=2,
-                                  week_offset=g))
-        s = Asset(f"street-{p}", AssetKind.STREET_LENGTH, LineString([(x0, 900), (x0 + 300, 900)]), place.id,
-                  zone=place.zone, attributes={"true_litter_load_per_day": 0.4 if p == 0 else 0.9})
+            rota.append(
+                RotaEntry(
+                    f"r-grass-{p}-{g}", "mow", asset_id=a.id, weekdays=(1,), every_weeks=2, week_offset=g
+                )
+            )
+        s = Asset(
+            f"street-{p}",
+            AssetKind.STREET_LENGTH,
+            LineString([(x0, 900), (x0 + 300, 900)]),
+            place.id,
+            zone=place.zone,
+            attributes={"true_litter_load_per_day": 0.4 if p == 0 else 0.9},
+        )
         assets.append(s)
         rota.append(RotaEntry(f"r-street-{p}", "litter_pick", asset_id=s.id, weekdays=(2,)))
     depot = Site("depot", SiteKind.DEPOT, "Depot", Point(1200, -200))
     tip = Site("tip", SiteKind.TIP, "Tip", Point(1300, -300))
     van = Vehicle("van", "Van", VehicleKind.CAGED_TIPPER, 4000.0, frozenset({"mower"}))
     crew = Crew("crew-1", "Crew 1", depot.id, van.id, (CrewMember("Ann", crew_skills),))
-    return SimpleNamespace(areas=[area], places=places, assets=assets, sites=[depot, tip], roads=[],
-                           vehicles=[van], crews=[crew], rota=rota, observations=[], today=dt.date(2026, 4, 1))
+    return SimpleNamespace(
+        areas=[area],
+        places=places,
+        assets=assets,
+        sites=[depot, tip],
+        roads=[],
+        vehicles=[van],
+        crews=[crew],
+        rota=rota,
+        observations=[],
+        today=dt.date(2026, 4, 1),
+    )
 
 
 def test_first_monday_in_may() -> None:
@@ -121,7 +158,11 @@ def test_short_season_json_has_the_figures() -> None:
         assert data["regime"] == regime and data["weeks"] == 2
         for key in ("crew_hours", "travel_km", "fuel_l", "co2_kg", "cost", "visits", "forecast_mae_days"):
             assert key in data
-        assert set(data["failures"]) == {"bin_overflow_days", "grass_over_height_days", "litter_cd_beyond_response"}
+        assert set(data["failures"]) == {
+            "bin_overflow_days",
+            "grass_over_height_days",
+            "litter_cd_beyond_response",
+        }
         assert len(data["per_week"]) == 2 and data["per_week"][0]["week_start"] == "2026-05-04"
         assert data["crew_hours"] > 0 and data["visits"] > 0
 

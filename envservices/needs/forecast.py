@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from envservices.domain.model import Asset, Observation, Place
+from envservices.domain.model import Asset, Grade, Observation, Place
 from envservices.domain.settings import Settings
 from envservices.needs.model import (
     BIN_FILL,
@@ -24,15 +24,16 @@ from envservices.needs.model import (
     asset_zone,
     day_weight,
     learn,
+    litter_index_lower,
     reset_level,
 )
 
-BIN_WORTH_MARGIN_PCT = 25.0
+BIN_WORTH_MARGIN_PCT = 10.0
 """A bin is worth emptying this far below the intervention level (a crew passing by should)."""
-GRASS_WORTH_MARGIN_MM = 15.0
-LITTER_WORTH_RANK = 2.0  # grade B: predominantly free of litter
-LITTER_DUE_RANK = 3.0  # falls below B
-LITTER_FAIL_RANK = 4.0  # grade C
+GRASS_WORTH_MARGIN_MM = 10.0
+LITTER_WORTH_INDEX = litter_index_lower(Grade.B) + 0.75  # well into B: a pick now keeps the street above B
+LITTER_DUE_INDEX = litter_index_lower(Grade.B_MINUS)  # falls below B: the Code's trigger
+LITTER_FAIL_INDEX = litter_index_lower(Grade.C)  # grade C: a failure once the zone's response time has passed
 HORIZON_DAYS = 42
 SAFETY_MARGIN = 0.15
 """Failure is forecast at a rate this much faster than the best estimate (more when the estimate is unsure):
@@ -85,12 +86,20 @@ def levels_for(measure: str, asset: Asset, places: Mapping[str, Place], settings
     """The three levels of a measure, from settings (and the asset's zone for litter)."""
     if measure == BIN_FILL:
         return Levels(
-            settings.bin_intervention_pct - BIN_WORTH_MARGIN_PCT, settings.bin_intervention_pct,
+            settings.bin_intervention_pct - BIN_WORTH_MARGIN_PCT,
+            settings.bin_intervention_pct,
             settings.bin_overflow_pct,
         )
     if measure == GRASS_HEIGHT:
-        return Levels(settings.grass_cut_mm - GRASS_WORTH_MARGIN_MM, settings.grass_cut_mm, settings.grass_failure_mm)
-    return Levels(LITTER_WORTH_RANK, LITTER_DUE_RANK, LITTER_FAIL_RANK, settings.response_h(asset_zone(asset, places)))
+        return Levels(
+            settings.grass_cut_mm - GRASS_WORTH_MARGIN_MM, settings.grass_cut_mm, settings.grass_failure_mm
+        )
+    return Levels(
+        LITTER_WORTH_INDEX,
+        LITTER_DUE_INDEX,
+        LITTER_FAIL_INDEX,
+        settings.response_h(asset_zone(asset, places)),
+    )
 
 
 def roll_forward(
@@ -146,8 +155,9 @@ def forecast_one(
     (worth, due), level_now = roll_forward(
         measure, rate.rate, level0, t0, (lv.worth, lv.due), weekday_factors, horizon_days, until=as_of
     )
-    (c_at,), _ = roll_forward(measure, pessimistic_rate(rate), level0, t0, (lv.fail,), weekday_factors,
-                              horizon_days)
+    (c_at,), _ = roll_forward(
+        measure, pessimistic_rate(rate), level0, t0, (lv.fail,), weekday_factors, horizon_days
+    )
     fail = c_at + dt.timedelta(hours=lv.fail_delay_h) if c_at is not None else None
     observed_failure = (
         start_level is None and rate.level_observed and rate.level is not None and rate.level >= lv.fail
@@ -188,15 +198,15 @@ def forecast_assets(
 
 
 __all__ = [
+    "GRASS_HEIGHT",
+    "LITTER_DUE_INDEX",
+    "LITTER_FAIL_INDEX",
+    "LITTER_GRADE",
+    "LITTER_WORTH_INDEX",
     "Forecast",
     "Levels",
+    "forecast_assets",
+    "forecast_one",
     "levels_for",
     "roll_forward",
-    "forecast_one",
-    "forecast_assets",
-    "LITTER_DUE_RANK",
-    "LITTER_FAIL_RANK",
-    "LITTER_WORTH_RANK",
-    "GRASS_HEIGHT",
-    "LITTER_GRADE",
 ]

@@ -24,6 +24,7 @@ import numpy as np
 from envservices.domain.model import (
     Asset,
     AssetKind,
+    Grade,
     IntensityZone,
     Observation,
     ObservationKind,
@@ -64,23 +65,56 @@ BIN_KIND_FACTOR: dict[AssetKind, float] = {
     AssetKind.RECYCLING_BIN: 0.6,
 }
 BIN_MONTH_FACTOR: dict[int, float] = {
-    1: 0.8, 2: 0.8, 3: 0.9, 4: 1.0, 5: 1.05, 6: 1.15, 7: 1.25, 8: 1.25, 9: 1.05, 10: 0.95, 11: 0.85, 12: 0.95,
+    1: 0.8,
+    2: 0.8,
+    3: 0.9,
+    4: 1.0,
+    5: 1.05,
+    6: 1.15,
+    7: 1.25,
+    8: 1.25,
+    9: 1.05,
+    10: 0.95,
+    11: 0.85,
+    12: 0.95,
 }
 PRIOR_WEEKDAY_FACTOR: tuple[float, ...] = (0.95, 0.9, 0.9, 0.95, 1.05, 1.2, 1.05)
 """Monday..Sunday: people use bins more at weekends. Mean 1, so a rate is an average day's."""
 
 GRASS_CURVE_MM_PER_DAY: dict[int, float] = {
-    1: 0.15, 2: 0.2, 3: 0.6, 4: 1.6, 5: 3.0, 6: 2.6, 7: 1.6, 8: 1.2, 9: 1.4, 10: 0.8, 11: 0.3, 12: 0.15,
+    1: 0.15,
+    2: 0.2,
+    3: 0.6,
+    4: 1.6,
+    5: 3.0,
+    6: 2.6,
+    7: 1.6,
+    8: 1.2,
+    9: 1.4,
+    10: 0.8,
+    11: 0.3,
+    12: 0.15,
 }
 """The model's own seasonal growth of amenity grass (mm/day, mid-month), shaped like published UK grass
 growth curves (spring flush, summer dip, smaller autumn flush); a learned site factor scales it."""
 PRIOR_GRASS_SITE_FACTOR: dict[AssetKind, float] = {AssetKind.GRASS_AREA: 1.0, AssetKind.VERGE: 0.9}
 
-PRIOR_LITTER_RANKS_PER_DAY: dict[IntensityZone, float] = {
+LITTER_SCALE_UPPER: dict[Grade, float] = {
+    Grade.A: 0.5,
+    Grade.B_PLUS: 1.25,
+    Grade.B: 2.5,
+    Grade.B_MINUS: 4.25,
+    Grade.C: 6.5,
+    Grade.D: 9.0,
+}
+"""The model's litter index: where each grade's band ends. Grades are not evenly spaced (a street goes from
+A to B+ with a few items, but it takes a lot more to go from B- to C), so the index widens with the grade
+and litter builds up on it at a steady rate."""
+PRIOR_LITTER_INDEX_PER_DAY: dict[IntensityZone, float] = {
     IntensityZone.HIGH: 0.8,
-    IntensityZone.MEDIUM: 0.35,
+    IntensityZone.MEDIUM: 0.3,
     IntensityZone.LOW: 0.12,
-    IntensityZone.VERY_LOW: 0.05,
+    IntensityZone.VERY_LOW: 0.06,
 }
 LITTER_KIND_FACTOR: dict[AssetKind, float] = {
     AssetKind.STREET_LENGTH: 1.0,
@@ -98,7 +132,7 @@ RECENCY_FLOOR = 0.3
 """...but never less than this, so last year's readings are not drowned by one noisy pair this week."""
 MIN_GAP_DAYS = 0.2
 """Readings closer than this tell more about measurement noise than about the rate."""
-DROP_MEANS_UNRECORDED_SERVICE: dict[str, float] = {BIN_FILL: 10.0, GRASS_HEIGHT: 10.0, LITTER_GRADE: 1.5}
+DROP_MEANS_UNRECORDED_SERVICE: dict[str, float] = {BIN_FILL: 10.0, GRASS_HEIGHT: 10.0, LITTER_GRADE: 1.2}
 """A fall bigger than this between readings means work was done that nobody recorded."""
 RESET_LEVEL_LITTER = 0.0
 MAX_GAP_DAYS: dict[str, float] = {BIN_FILL: 8.0, GRASS_HEIGHT: 22.0, LITTER_GRADE: 10.0}
@@ -126,9 +160,9 @@ class WorkDone:
 class Rate:
     """How fast one asset deteriorates on one measure, and how sure we are.
 
-    `rate` is % per average day for bins, a site factor on the model's seasonal curve for grass, and grade
-    ranks per day for litter. `level`/`level_at` is the last known state (a reading, or the as-new level
-    after the last service).
+    `rate` is % per average day for bins, a site factor on the model's seasonal curve for grass, and litter
+    index points per day for litter (see LITTER_SCALE_UPPER). `level`/`level_at` is the last known state
+    (a reading, or the as-new level after the last service).
     """
 
     asset_id: str
@@ -192,26 +226,32 @@ def grass_curve_mm_per_day(day: dt.date) -> float:
     if day >= mid:
         nxt_month = day.month % 12 + 1
         nxt = dt.date(day.year + (day.month == 12), nxt_month, 15)
-        a, b, frac = GRASS_CURVE_MM_PER_DAY[day.month], GRASS_CURVE_MM_PER_DAY[nxt_month], (day - mid).days / (
-            nxt - mid
-        ).days
+        a, b, frac = (
+            GRASS_CURVE_MM_PER_DAY[day.month],
+            GRASS_CURVE_MM_PER_DAY[nxt_month],
+            (day - mid).days / (nxt - mid).days,
+        )
     else:
         prv_month = (day.month - 2) % 12 + 1
         prv = dt.date(day.year - (day.month == 1), prv_month, 15)
-        a, b, frac = GRASS_CURVE_MM_PER_DAY[prv_month], GRASS_CURVE_MM_PER_DAY[day.month], (day - prv).days / (
-            mid - prv
-        ).days
+        a, b, frac = (
+            GRASS_CURVE_MM_PER_DAY[prv_month],
+            GRASS_CURVE_MM_PER_DAY[day.month],
+            (day - prv).days / (mid - prv).days,
+        )
     return a + (b - a) * frac
 
 
 def prior_rate(measure: str, asset: Asset, zone: IntensityZone, month: int) -> float:
     """The rate a council would assume for this kind of asset in this zone and month, before looking."""
     if measure == BIN_FILL:
-        return PRIOR_BIN_FILL_PCT_PER_DAY[zone] * BIN_KIND_FACTOR.get(asset.kind, 1.0) * BIN_MONTH_FACTOR[month]
+        return (
+            PRIOR_BIN_FILL_PCT_PER_DAY[zone] * BIN_KIND_FACTOR.get(asset.kind, 1.0) * BIN_MONTH_FACTOR[month]
+        )
     if measure == GRASS_HEIGHT:
         # The council's recorded site factor is its prior belief; readings correct it.
         return PRIOR_GRASS_SITE_FACTOR.get(asset.kind, 1.0) * (asset.site_factor or 1.0)
-    return PRIOR_LITTER_RANKS_PER_DAY[zone] * LITTER_KIND_FACTOR.get(asset.kind, 1.0)
+    return PRIOR_LITTER_INDEX_PER_DAY[zone] * LITTER_KIND_FACTOR.get(asset.kind, 1.0)
 
 
 def day_weight(measure: str, day: dt.date, weekday_factors: Sequence[float]) -> float:
@@ -253,8 +293,20 @@ def observation_level(measure: str, obs: Observation) -> float | None:
     if measure == GRASS_HEIGHT and obs.kind == ObservationKind.GRASS_HEIGHT and obs.height_mm is not None:
         return float(obs.height_mm)
     if measure == LITTER_GRADE and obs.kind == ObservationKind.LITTER_GRADE and obs.grade is not None:
-        return obs.grade.rank + 0.5
+        return litter_index_mid(obs.grade)
     return None
+
+
+def litter_index_lower(grade: Grade) -> float:
+    """Where a grade's band starts on the litter index."""
+    grades = list(Grade)
+    i = grades.index(grade)
+    return 0.0 if i == 0 else LITTER_SCALE_UPPER[grades[i - 1]]
+
+
+def litter_index_mid(grade: Grade) -> float:
+    """A reading of this grade as a point on the litter index: the middle of its band."""
+    return (litter_index_lower(grade) + LITTER_SCALE_UPPER[grade]) / 2.0
 
 
 def reset_level(measure: str, settings: Settings) -> float:
@@ -295,12 +347,16 @@ def asset_history(
     if vague_days:
         events = [e for e in events if e[1] == 1 or e[0].date() not in vague_days]
     events.sort(key=lambda e: (e[0], e[1]))
+    last: tuple[float, dt.datetime, bool] | None = None
+    if events:
+        t, kind, level = events[-1]
+        last = (level, t, kind == 0)
+    if measure == LITTER_GRADE:
+        events = litter_crossings(events)
     intervals: list[Interval] = []
     anchor: tuple[dt.datetime, float] | None = None
-    last: tuple[float, dt.datetime, bool] | None = None
     top = settings.bin_overflow_pct if measure == BIN_FILL else math.inf
     for t, kind, level in events:
-        last = (level, t, kind == 0)
         if kind == 1:
             anchor = (t, level)
             continue
@@ -323,6 +379,43 @@ def asset_history(
     return intervals, last
 
 
+def litter_crossings(events: list[tuple[dt.datetime, int, float]]) -> list[tuple[dt.datetime, int, float]]:
+    """Grade readings as the moments litter crossed into a worse grade.
+
+    A grade is a wide band, so the middle of the band says little about where in it the street is; the
+    moment the grade changed does: it lies half way between the last reading of the better grade and the
+    first of the worse one, at the band's lower edge. A better grade with no pick recorded is kept as a
+    reading (a fall that tells the model someone cleaned up).
+    """
+    out: list[tuple[dt.datetime, int, float]] = []
+    prev_lower: float | None = None
+    prev_t: dt.datetime | None = None
+    for t, kind, level in events:
+        if kind == 1:
+            out.append((t, kind, level))
+            prev_lower, prev_t = level, t
+            continue
+        lower = _band_lower_of_mid(level)
+        if prev_lower is None or prev_t is None:
+            out.append((t, kind, level))
+        elif lower > prev_lower:
+            out.append((prev_t + (t - prev_t) / 2, kind, lower))
+        elif lower < prev_lower:
+            out.append((t, kind, level))
+        else:
+            prev_t = t
+            continue
+        prev_lower, prev_t = lower, t
+    return out
+
+
+def _band_lower_of_mid(level: float) -> float:
+    for g in Grade:
+        if level < LITTER_SCALE_UPPER[g]:
+            return litter_index_lower(g)
+    return litter_index_lower(Grade.D)
+
+
 def robust_rate(
     rates: np.ndarray, exposures: np.ndarray, weights: np.ndarray, trim: bool = True
 ) -> tuple[float, float, int]:
@@ -340,7 +433,7 @@ def robust_rate(
             keep = np.abs(rates - median) <= 4.0 * mad + 0.1 * abs(median)
     r, e, w = rates[keep], exposures[keep], weights[keep]
     mean = float(np.sum(w * r * e) / np.sum(w * e))
-    n = int(len(r))
+    n = len(r)
     if n >= 2:
         we = w * e
         var = float(np.sum(we * (r - mean) ** 2) / np.sum(we)) * n / (n - 1)
@@ -453,8 +546,10 @@ def learn(
     for asset in assets.values():
         for measure in measures_of(asset):
             obs = by_asset.get(asset.id, [])
-            if measure == LITTER_GRADE and asset.place_id and not any(
-                o.kind == ObservationKind.LITTER_GRADE for o in obs
+            if (
+                measure == LITTER_GRADE
+                and asset.place_id
+                and not any(o.kind == ObservationKind.LITTER_GRADE for o in obs)
             ):
                 obs = by_place_litter.get(asset.place_id, [])
             services = RESET_SERVICES[measure]
@@ -496,7 +591,8 @@ def learn(
         ratio_sum[group_of[key]] += n * est / fixed_prior[key]
         ratio_n[group_of[key]] += n
     group_ratio = {
-        g: (ratio_sum[g] + GROUP_PRIOR_STRENGTH) / (ratio_n[g] + GROUP_PRIOR_STRENGTH) for g in set(group_of.values())
+        g: (ratio_sum[g] + GROUP_PRIOR_STRENGTH) / (ratio_n[g] + GROUP_PRIOR_STRENGTH)
+        for g in set(group_of.values())
     }
     place_sum: dict[tuple, float] = defaultdict(float)
     place_n: dict[tuple, float] = defaultdict(float)
@@ -547,21 +643,24 @@ def learn_rates(
 __all__ = [
     "BIN_FILL",
     "GRASS_HEIGHT",
+    "GRASS_KINDS",
     "LITTER_GRADE",
+    "LITTER_KINDS",
+    "LITTER_SCALE_UPPER",
     "MEASURES",
     "RESET_SERVICES",
-    "LITTER_KINDS",
-    "GRASS_KINDS",
-    "WorkDone",
+    "NeedsModel",
     "Rate",
-    "work_done_from_plans",
+    "WorkDone",
     "asset_zone",
-    "measures_of",
-    "grass_curve_mm_per_day",
-    "prior_rate",
     "day_weight",
     "exposure",
-    "NeedsModel",
+    "grass_curve_mm_per_day",
     "learn",
     "learn_rates",
+    "litter_index_lower",
+    "litter_index_mid",
+    "measures_of",
+    "prior_rate",
+    "work_done_from_plans",
 ]

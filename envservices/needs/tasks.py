@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 
 from envservices.domain.model import (
     Asset,
+    Grade,
     Observation,
     ObservationKind,
     Place,
@@ -33,6 +34,7 @@ from envservices.needs.model import (
     NeedsModel,
     WorkDone,
     learn,
+    litter_index_lower,
     measures_of,
     reset_level,
 )
@@ -41,9 +43,9 @@ from envservices.rota.tasks import in_grass_season, representative_point, rota_t
 NEEDS_SERVICE: dict[str, str] = {BIN_FILL: "empty_bin", GRASS_HEIGHT: "mow", LITTER_GRADE: "litter_pick"}
 """The service that answers each measure's need; other services stay on the rota."""
 
-OPTIONAL_LOOKAHEAD_DAYS = 2
+OPTIONAL_LOOKAHEAD_DAYS = 1
 """Work due this soon after the planning week is offered as optional (cheap if a crew is passing)."""
-URGENT_LITTER_RANK = 5.0  # grade D seen: urgent whatever the zone
+URGENT_LITTER_INDEX = litter_index_lower(Grade.D)  # grade D seen: urgent whatever the zone
 REPORT_MAX_AGE_DAYS = 28
 """Fly-tips and complaints older than this with no work since are taken as dealt with outside the system."""
 ASSUMED_VISIT_HOUR = 11
@@ -54,11 +56,15 @@ def _day(t: dt.datetime) -> dt.date:
     return t.date()
 
 
+LATE_FAILURE_HOUR = 16
+"""A failure forecast after this hour can still be prevented by a visit that day (crews finish by then)."""
+
+
 def _latest_safe_day(fail_at: dt.datetime | None) -> dt.date | None:
-    """The last day a visit still prevents the failure: the failure day itself if it comes after midday."""
+    """The last day a visit still prevents the failure: the failure day itself only if it comes late."""
     if fail_at is None:
         return None
-    return fail_at.date() if fail_at.hour >= 12 else fail_at.date() - dt.timedelta(days=1)
+    return fail_at.date() if fail_at.hour >= LATE_FAILURE_HOUR else fail_at.date() - dt.timedelta(days=1)
 
 
 def _volume_l(asset: Asset, service: ServiceType, settings: Settings) -> float:
@@ -82,7 +88,7 @@ def tasks_for_forecast(
     first, last = work_days[0], work_days[-1]
     next_plan_day = week_start + dt.timedelta(days=7)
     lv = levels_for(measure, asset, places, settings)
-    urgent_level = URGENT_LITTER_RANK if measure == LITTER_GRADE else lv.fail
+    urgent_level = URGENT_LITTER_INDEX if measure == LITTER_GRADE else lv.fail
     x_m, y_m = representative_point(asset, places.get(asset.place_id) if asset.place_id else None)
     tasks: list[Task] = []
     f = forecast
@@ -93,12 +99,18 @@ def tasks_for_forecast(
         )
         due_day = _day(f.due_at) if f.due_at else None
         safe_day = _latest_safe_day(f.fail_at)
-        needed = urgent or (due_day is not None and due_day <= last) or (
-            safe_day is not None and safe_day < next_plan_day
+        needed = (
+            urgent
+            or (due_day is not None and due_day <= last)
+            or (safe_day is not None and safe_day < next_plan_day)
         )
         urgency = Urgency.URGENT if urgent else Urgency.ROUTINE
         if not needed:
-            if k == 0 and due_day is not None and due_day <= last + dt.timedelta(days=OPTIONAL_LOOKAHEAD_DAYS):
+            if (
+                k == 0
+                and due_day is not None
+                and due_day <= last + dt.timedelta(days=OPTIONAL_LOOKAHEAD_DAYS)
+            ):
                 urgency = Urgency.OPTIONAL
             else:
                 break
@@ -108,8 +120,7 @@ def tasks_for_forecast(
         if urgent:
             earliest, latest = first, min(last, first + dt.timedelta(days=1))
         latest = max(latest, first)
-        if earliest > latest:
-            earliest = latest
+        earliest = min(earliest, latest)
         if earliest > last:
             break
         if urgency == Urgency.OPTIONAL:
@@ -138,8 +149,15 @@ def tasks_for_forecast(
         assumed = min(max(due_day or earliest, earliest), latest)
         assumed_at = dt.datetime.combine(assumed, dt.time(ASSUMED_VISIT_HOUR))
         f = forecast_one(
-            asset, measure, f.rate, places, settings, f.as_of, weekday_factors,
-            start_level=reset_level(measure, settings), start_at=assumed_at,
+            asset,
+            measure,
+            f.rate,
+            places,
+            settings,
+            f.as_of,
+            weekday_factors,
+            start_level=reset_level(measure, settings),
+            start_at=assumed_at,
         )
         not_before = latest + dt.timedelta(days=1)
         if not_before > last:
@@ -183,7 +201,9 @@ def urgent_tasks(
         if obs.kind == ObservationKind.FLY_TIP:
             service = services["fly_tip"]
             cleared = any(
-                w.service == service.code and w.place_id in (obs.place_id, None) and w.done_at >= obs.observed_at
+                w.service == service.code
+                and w.place_id in (obs.place_id, None)
+                and w.done_at >= obs.observed_at
                 and (w.asset_id is None or w.asset_id == obs.asset_id)
                 for w in done
             )
@@ -205,7 +225,9 @@ def urgent_tasks(
                 duration_s = service.duration_s(asset)
                 task_asset = asset.id
             else:
-                covered = [a for a in assets.values() if a.place_id == obs.place_id and a.kind in LITTER_KINDS]
+                covered = [
+                    a for a in assets.values() if a.place_id == obs.place_id and a.kind in LITTER_KINDS
+                ]
                 duration_s = sum(service.duration_s(a) for a in covered) or service.duration_s(None)
                 task_asset = None
             volume_l = 0.0
@@ -296,10 +318,19 @@ def needs_tasks(
         tasks.extend(rota_tasks(still_on_rota, assets, places, services, week_start, settings))
     if include_urgent:
         tasks.extend(
-            urgent_tasks(assets, places, observations, services, week_start, settings, completed_work,
-                         days=days, as_of=as_of)
+            urgent_tasks(
+                assets,
+                places,
+                observations,
+                services,
+                week_start,
+                settings,
+                completed_work,
+                days=days,
+                as_of=as_of,
+            )
         )
     return tasks
 
 
-__all__ = ["needs_tasks", "urgent_tasks", "tasks_for_forecast", "NEEDS_SERVICE"]
+__all__ = ["NEEDS_SERVICE", "needs_tasks", "tasks_for_forecast", "urgent_tasks"]

@@ -123,7 +123,8 @@ def build_problem(
             raise PlanningInputError(f"crew {c.name} has depot '{c.depot_id}', which is not a known site")
         vehicle = vehicles.get(c.vehicle_id) if c.vehicle_id else None
         if c.vehicle_id and vehicle is None:
-            raise PlanningInputError(f"crew {c.name} has vehicle '{c.vehicle_id}', which is not a known vehicle")
+            raise PlanningInputError(
+                f"crew {c.name} has vehicle '{c.vehicle_id}', which is not a known vehicle")
         ot = overtime_s.get(c.id, 0) if isinstance(overtime_s, Mapping) else overtime_s
         names[c.id] = c.name
         problem_crews.append(ProblemCrew(
@@ -134,7 +135,8 @@ def build_problem(
             shift_start_s=int(c.shift_start_s),
             shift_end_s=int(c.shift_end_s),
             equipment=frozenset(vehicle.equipment) if vehicle else frozenset(),
-            breaks=tuple(ProblemBreak(int(b.earliest_s), int(b.latest_s), int(b.duration_s)) for b in c.breaks),
+            breaks=tuple(ProblemBreak(int(b.earliest_s), int(b.latest_s), int(b.duration_s))
+                         for b in c.breaks),
             days_off=frozenset(c.days_off),
             overtime_s=int(ot),
             cost_per_hour=float(settings.cost_per_crew_hour),
@@ -169,7 +171,8 @@ def build_problem(
             penalty=PENALTY[t.urgency],
             asset=t.asset_id,
         ))
-    matrix = travel(points) if points else TravelMatrix(np.zeros((0, 0), np.int32), np.zeros((0, 0), np.int32))
+    empty = np.zeros((0, 0), np.int32)
+    matrix = travel(points) if points else TravelMatrix(empty, empty)
     if matrix.size != len(points):
         raise PlanningInputError("the travel matrix does not match the number of locations")
     before, within, together = expand_rules(problem_tasks, rules)
@@ -182,7 +185,8 @@ def build_problem(
                 if (week_start + dt.timedelta(days=d)).weekday() == cp.weekday:
                     problem_closed.append(Closed(pt.id, d, int(cp.start_s), int(cp.end_s)))
     task_ids = {t.id for t in problem_tasks}
-    problem_pins = tuple(ProblemPin(p.task_id, p.crew_id, day_of(p.day)) for p in pins if p.task_id in task_ids)
+    problem_pins = tuple(ProblemPin(p.task_id, p.crew_id, day_of(p.day))
+                         for p in pins if p.task_id in task_ids)
     locks = tuple(
         ProblemLock(cd.crew_id, day_of(cd.day), tuple(v.task_id for v in cd.visits if v.task_id in task_ids))
         for cd in locked if 0 <= day_of(cd.day) < days

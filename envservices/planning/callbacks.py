@@ -7,7 +7,8 @@ from typing import Protocol
 
 class Progress(Protocol):
     def __call__(self, best_cost: float, elapsed_s: float, message: str) -> None:
-        """Called on each new best plan and at each phase; must return quickly (it runs on the solver's thread)."""
+        """Called on each new best plan and at each phase; must return quickly (it runs on the solver's
+        thread)."""
         ...
 
 

@@ -98,7 +98,8 @@ def check(problem: PlanningProblem, result: PlanResult) -> list[str]:
                 if t.skill not in crew.skills or (t.equipment and t.equipment not in crew.equipment):
                     continue
                 if _room_at_end(problem, route_of_crew_day.get((crew.id, day)), crew, day, t, tips, closed):
-                    out.append(f"urgent task {tid} is left out although {crew.id} had room for it on day {day}")
+                    out.append(f"urgent task {tid} is left out although {crew.id} had room for it "
+                               f"on day {day}")
                     break
             else:
                 continue
@@ -186,14 +187,16 @@ def _check_route(problem: PlanningProblem, r: Route, crew: ProblemCrew, tasks: d
             out.append(f"task {t.id}: starts at {_hm(s.start_s)}, before its window opens at "
                        f"{_hm(t.window_start_s)}")
         if t.window_end_s is not None and s.end_s > t.window_end_s:
-            out.append(f"task {t.id}: ends at {_hm(s.end_s)}, after its window closes at {_hm(t.window_end_s)}")
+            out.append(f"task {t.id}: ends at {_hm(s.end_s)}, after its window closes at "
+                       f"{_hm(t.window_end_s)}")
         for cs, ce in closed.get((t.id, r.day), ()):
             if s.start_s < ce and s.end_s > cs:
                 out.append(f"task {t.id}: worked {_hm(s.start_s)}-{_hm(s.end_s)} in a closed period "
                            f"{_hm(cs)}-{_hm(ce)}")
         load += t.volume_l
         if load > crew.capacity_l:
-            out.append(f"task {t.id}: the vehicle of {r.crew} holds {load} l, more than its {crew.capacity_l} l")
+            out.append(f"task {t.id}: the vehicle of {r.crew} holds {load} l, more than its "
+                       f"{crew.capacity_l} l")
         clock = s.end_s
     back = clock + int(dur[here, crew.depot_location])
     total_m += int(dist[here, crew.depot_location])
@@ -260,8 +263,8 @@ def _room_at_end(problem: PlanningProblem, r: Route | None, crew: ProblemCrew, d
     if t.window_end_s is not None and end > t.window_end_s:
         return False
     if load + t.volume_l > 0 and tips:
-        end += min(int(dur[t.location, tp.location]) + tp.unload_s + int(dur[tp.location, crew.depot_location])
-                   for tp in tips.values())
+        end += min(int(dur[t.location, tp.location]) + tp.unload_s
+                   + int(dur[tp.location, crew.depot_location]) for tp in tips.values())
     else:
         end += int(dur[t.location, crew.depot_location])
     return end <= crew.shift_end_s + crew.overtime_s

@@ -1,4 +1,4 @@
-"""PlanResult -> domain.Plan: day numbers become dates, location indices disappear, the checker's verdict is kept.
+"""PlanResult -> domain.Plan: day numbers become dates, location indices go, the checker's verdict is kept.
 
 The checker runs here on every plan, so a plan that reaches the supervisor, the worksheets or the database
 always carries its violations (normally none) with it.
@@ -33,7 +33,8 @@ def to_plan(problem: PlanningProblem, result: PlanResult, week: str, week_start:
             else:
                 stops.append(Stop(kind=s.kind, start_s=s.start_s, end_s=s.end_s, site_id=s.tip))
         crew_days.append(CrewDay(
-            crew_id=r.crew, day=week_start + dt.timedelta(days=r.day), visits=tuple(visits), stops=tuple(stops),
+            crew_id=r.crew, day=week_start + dt.timedelta(days=r.day), visits=tuple(visits),
+            stops=tuple(stops),
             depart_s=r.depart_s, return_s=r.return_s, travel_m=float(r.distance_m),
             locked=(r.crew, r.day) in locked,
         ))

@@ -131,4 +131,4 @@ def rota_tasks(
     return tasks
 
 
-__all__ = ["rota_tasks", "entry_runs_in_week", "in_grass_season", "TYPICAL_BIN_FILL", "GRASS_SERVICES"]
+__all__ = ["GRASS_SERVICES", "TYPICAL_BIN_FILL", "entry_runs_in_week", "in_grass_season", "rota_tasks"]

@@ -39,6 +39,7 @@ __all__ = [
     "DepotsPreview",
     "import_crews",
     "import_depots",
+    "import_file",
     "parse_crews_csv",
     "parse_depots_csv",
 ]
@@ -250,7 +251,8 @@ def _equipment(text: str, skills: frozenset[Skill], known: frozenset[str]) -> fr
     items = frozenset(_key(w) for w in re.split(r"[;,|/]", text) if w.strip())
     unknown = sorted(items - known)
     if unknown:
-        raise ValueError(f"'{', '.join(unknown)}' is not equipment any service needs ({', '.join(sorted(known))})")
+        raise ValueError(f"'{', '.join(unknown)}' is not equipment any service needs "
+                         f"({', '.join(sorted(known))})")
     return items
 
 
@@ -270,7 +272,8 @@ def _crew_row(row: dict[str, str], depot_by: dict[str, Site], known_equipment: f
     shift_start = _time_s(row.get("shift_start") or "07:00", "shift_start")
     shift_end = _time_s(row.get("shift_end") or "15:30", "shift_end")
     if shift_end <= shift_start:
-        raise ValueError(f"the shift ends ({row.get('shift_end')}) before it starts ({row.get('shift_start')})")
+        raise ValueError(f"the shift ends ({row.get('shift_end')}) before it starts "
+                         f"({row.get('shift_start')})")
     breaks = _breaks(row.get("break", ""))
     for b in breaks:
         if b.earliest_s < shift_start or b.latest_s + b.duration_s > shift_end:
@@ -387,7 +390,8 @@ def parse_depots_csv(db, path: Path) -> DepotsPreview:
             open_s = _time_s(row.get("opens") or "06:00", "opens")
             close_s = _time_s(row.get("closes") or "18:00", "closes")
             if close_s <= open_s:
-                raise ValueError(f"the {kind.value} closes ({row.get('closes')}) before it opens ({row.get('opens')})")
+                raise ValueError(f"the {kind.value} closes ({row.get('closes')}) before it opens "
+                                 f"({row.get('opens')})")
             unload_min = _number(row.get("unload_min") or "15", "unload_min")
             if unload_min < 0:
                 raise ValueError("'unload_min' cannot be negative")
@@ -407,3 +411,22 @@ def import_depots(db, preview: DepotsPreview) -> int:
         uow.sites.add_all(preview.rows)
         uow.commit()
     return len(preview.rows)
+
+
+def import_file(db, path: Path, *, kind: str, strict: bool = True) -> dict:
+    """Read and store a depots or crews sheet in one step (the command line's `import --kind crews`).
+
+    With strict (the default) a sheet with any bad row is refused whole, naming the first rows and reasons;
+    otherwise the good rows are stored and the bad ones reported.
+    """
+    key = _key(kind).rstrip("s")
+    if key not in ("depot", "crew", "site"):
+        raise UserError(f"'{kind}' is not a kind of sheet this reads; use depots or crews")
+    preview = parse_crews_csv(db, path) if key == "crew" else parse_depots_csv(db, path)
+    if strict and preview.errors:
+        shown = "; ".join(f"row {n}: {reason}" for n, reason in preview.errors[:5])
+        more = f" and {len(preview.errors) - 5} more" if len(preview.errors) > 5 else ""
+        raise UserError(f"{Path(path).name} was not imported: {shown}{more}")
+    stored = import_crews(db, preview) if key == "crew" else import_depots(db, preview)
+    return {"file": str(path), "kind": "crews" if key == "crew" else "depots", "imported": stored,
+            "problems": [{"row": n, "reason": reason} for n, reason in preview.errors]}

@@ -144,8 +144,11 @@ def parse_survey_csv(db, path: Path) -> SurveyPreview:
                 and row.get("count", "").strip() else None,
             )
             _check(obs)
-        except (ValueError, KeyError, UserError) as exc:
-            errors.append((number, str(exc).strip("'\"")))
+        except KeyError as exc:
+            errors.append((number, f"the column {exc} is missing"))
+            continue
+        except (ValueError, UserError) as exc:
+            errors.append((number, str(exc)))
             continue
         rows.append(obs)
     return SurveyPreview(rows=tuple(rows), errors=tuple(errors))

@@ -62,6 +62,8 @@ class WeekFigures:
     forecast_mae_days: float | None = None
     forecast_n: int = 0
     plan_seconds: float = 0.0
+    work_hours: dict[str, float] = field(default_factory=dict)
+    """Hours of work done (on site, without travel) by service."""
 
 
 @dataclass
@@ -92,12 +94,22 @@ class SeasonResult:
             "litter_cd_beyond_response": int(self.total("litter_cd_beyond_response")),
         }
 
+    def work_hours(self) -> dict[str, float]:
+        """Hours of work done over the season by service (on site, without travel)."""
+        out: dict[str, float] = {}
+        for r in self.rows:
+            for k, v in r.work_hours.items():
+                out[k] = out.get(k, 0.0) + v
+        return out
+
     def forecast_mae_days(self) -> float | None:
         """Mean absolute error of the predicted crossing day over the whole season."""
         n = sum(r.forecast_n for r in self.rows if r.forecast_mae_days is not None)
         if n == 0:
             return None
-        return sum(r.forecast_mae_days * r.forecast_n for r in self.rows if r.forecast_mae_days is not None) / n
+        return (
+            sum(r.forecast_mae_days * r.forecast_n for r in self.rows if r.forecast_mae_days is not None) / n
+        )
 
     def to_json(self) -> dict[str, Any]:
         """Plain figures for `envservices simulate --json`."""
@@ -123,10 +135,17 @@ class SeasonResult:
             "fly_tip_days": int(self.total("fly_tip_days")),
             "forecast_mae_days": None if mae is None else round(mae, 3),
             "elapsed_s": round(self.elapsed_s, 2),
-            "per_week": [
-                {k: (round(v, 3) if isinstance(v, float) else v) for k, v in asdict(r).items()} for r in self.rows
-            ],
+            "work_hours": {k: round(v, 2) for k, v in sorted(self.work_hours().items())},
+            "per_week": [_rounded(asdict(r)) for r in self.rows],
         }
+
+
+def _rounded(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, 3)
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    return value
 
 
 def first_monday_in_may(year: int) -> dt.date:
@@ -153,7 +172,8 @@ def select_area(
         places = {pid: p for pid, p in places.items() if p.area_id in ids}
     assets = {a.id: a for a in district.assets if a.place_id in places}
     rota = [
-        e for e in district.rota
+        e
+        for e in district.rota
         if (e.asset_id is not None and e.asset_id in assets) or (e.asset_id is None and e.place_id in places)
     ]
     crews = list(district.crews)
@@ -161,7 +181,9 @@ def select_area(
         team = {p.team_crew_id for p in places.values() if p.team_crew_id}
         if team:
             depots = {c.depot_id for c in crews if c.id in team}
-            crews = [c for c in crews if c.id in team or (c.depot_id in depots and not _is_team_crew(c, district))]
+            crews = [
+                c for c in crews if c.id in team or (c.depot_id in depots and not _is_team_crew(c, district))
+            ]
     return places, assets, rota, crews
 
 
@@ -185,7 +207,9 @@ def rota_entries_outside_needs(
         elif e.asset_id is not None:
             if e.service not in served_by_needs.get(e.asset_id, set()):
                 out.append(e)
-        elif not any(a.place_id == e.place_id and e.service in served_by_needs[a.id] for a in assets.values()):
+        elif not any(
+            a.place_id == e.place_id and e.service in served_by_needs[a.id] for a in assets.values()
+        ):
             out.append(e)
     return out
 
@@ -232,8 +256,15 @@ def rota_history(
         for t in rota_tasks(rota, assets, places, services, monday, settings):
             if first <= t.earliest_day <= last:
                 at = dt.datetime.combine(t.earliest_day, dt.time(ROTA_HISTORY_HOUR))
-                out.append(WorkDone(t.service, at, t.asset_id, t.place_id if t.asset_id is None else None,
-                                    time_known=False))
+                out.append(
+                    WorkDone(
+                        t.service,
+                        at,
+                        t.asset_id,
+                        t.place_id if t.asset_id is None else None,
+                        time_known=False,
+                    )
+                )
         monday += dt.timedelta(weeks=1)
     return out
 
@@ -255,8 +286,16 @@ def default_planner(
     from envservices.planning.solve import solve
 
     problem = build_problem(
-        list(tasks), list(crews), vehicles, list(sites), week_start, travel=travel, rules=settings.rules,
-        places=list(places), settings=settings, days=PLAN_DAYS,
+        list(tasks),
+        list(crews),
+        vehicles,
+        list(sites),
+        week_start,
+        travel=travel,
+        rules=settings.rules,
+        places=list(places),
+        settings=settings,
+        days=PLAN_DAYS,
     )
     return solve(problem, time_limit_s=time_limit_s, seed=seed)
 
@@ -300,8 +339,9 @@ def run_season(
     fixed_rota = rota_entries_outside_needs(rota, assets, places) if regime == "needs" else rota
     world = World(assets, places, settings, seed, start)
     start_at = dt.datetime.combine(start, dt.time())
-    observations = history_before([o for o in getattr(district, "observations", ()) if o.place_id in places],
-                                  start_at)
+    observations = history_before(
+        [o for o in getattr(district, "observations", ()) if o.place_id in places], start_at
+    )
     work: list[WorkDone] = rota_history(rota, assets, places, services, settings, observations, start)
     # A trial starts with a baseline survey of every place, so both regimes begin knowing the same.
     observations += world.survey_now(start_at - dt.timedelta(minutes=1), places)
@@ -315,15 +355,37 @@ def run_season(
         as_of = dt.datetime.combine(week_start, dt.time())
         model = learn(assets, places, observations, settings, as_of, work)
         predicted = {
-            key: forecast_one(assets[key[0]], key[1], rate, places, settings, as_of, model.weekday_factors).due_at
+            key: forecast_one(
+                assets[key[0]], key[1], rate, places, settings, as_of, model.weekday_factors
+            ).due_at
             for key, rate in model.rates.items()
         }
         if regime == "needs":
-            tasks = needs_tasks(assets, places, observations, services, week_start, settings, work,
-                                days=WORK_DAYS, as_of=as_of, model=model, rota=rota)
+            tasks = needs_tasks(
+                assets,
+                places,
+                observations,
+                services,
+                week_start,
+                settings,
+                work,
+                days=WORK_DAYS,
+                as_of=as_of,
+                model=model,
+                rota=rota,
+            )
         else:
-            tasks = urgent_tasks(assets, places, observations, services, week_start, settings, work,
-                                 days=WORK_DAYS, as_of=as_of)
+            tasks = urgent_tasks(
+                assets,
+                places,
+                observations,
+                services,
+                week_start,
+                settings,
+                work,
+                days=WORK_DAYS,
+                as_of=as_of,
+            )
         tasks += rota_tasks(fixed_rota, assets, places, services, week_start, settings)
         by_id = {t.id: t for t in tasks}
         row.tasks = len(tasks)
@@ -331,8 +393,9 @@ def run_season(
         if progress is not None:
             progress(w, weeks, f"week {row.week}: planning {len(tasks)} tasks")
         t_plan = time.perf_counter()
-        plan = planner(tasks, crews, vehicles, sites, place_list, week_start, settings, time_limit_s,
-                       seed + w, travel)
+        plan = planner(
+            tasks, crews, vehicles, sites, place_list, week_start, settings, time_limit_s, seed + w, travel
+        )
         row.plan_seconds = time.perf_counter() - t_plan
         row.unplanned = len(plan.unplanned)
         done_by_day: dict[int, list[DoneWork]] = {}
@@ -350,9 +413,16 @@ def run_season(
                     DoneWork(t.service, int(s.start_s), (t.asset_id,) if t.asset_id else (), t.place_id)
                 )
                 day = week_start + dt.timedelta(days=route.day)
-                work.append(WorkDone(t.service, dt.datetime.combine(day, dt.time()) + dt.timedelta(
-                    seconds=int(s.start_s)), t.asset_id, t.place_id if t.asset_id is None else None))
+                work.append(
+                    WorkDone(
+                        t.service,
+                        dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=int(s.start_s)),
+                        t.asset_id,
+                        t.place_id if t.asset_id is None else None,
+                    )
+                )
                 row.visits += 1
+                row.work_hours[t.service] = row.work_hours.get(t.service, 0.0) + t.duration_s / 3600.0
         row.fuel_l = row.travel_km * settings.fuel_l_per_km
         row.co2_kg = row.travel_km * settings.co2_kg_per_km
         row.cost = row.crew_hours * settings.cost_per_crew_hour + row.travel_km * settings.cost_per_km
@@ -367,7 +437,9 @@ def run_season(
                     for m in measures_of(assets[aid]):
                         at = dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=v.time_s)
                         first_visit.setdefault((aid, m), at)
-            group = [pid for i, pid in enumerate(survey_order) if i % SURVEY_GROUPS == d] if d < WORK_DAYS else []
+            group = (
+                [pid for i, pid in enumerate(survey_order) if i % SURVEY_GROUPS == d] if d < WORK_DAYS else []
+            )
             out = world.step(day, todays, group)
             observations.extend(out.readings)
             observations.extend(world.report_fly_tips(day))
@@ -391,12 +463,30 @@ def run_season(
             row.forecast_n = len(errors)
         result.rows.append(row)
         if on_week is not None:
-            on_week(row=row, tasks=tasks, plan=plan, world=world, model=model, observations=observations, work=work)
+            on_week(
+                row=row,
+                tasks=tasks,
+                plan=plan,
+                world=world,
+                model=model,
+                observations=observations,
+                work=work,
+            )
         if progress is not None:
             progress(w + 1, weeks, f"week {row.week}: {row.crew_hours:.0f} crew hours, {row.visits} visits")
     result.elapsed_s = time.perf_counter() - t_start
     return result
 
 
-__all__ = ["run_season", "SeasonResult", "WeekFigures", "SimulationError", "first_monday_in_may", "select_area",
-           "rota_entries_outside_needs", "default_planner", "history_before", "REGIMES"]
+__all__ = [
+    "REGIMES",
+    "SeasonResult",
+    "SimulationError",
+    "WeekFigures",
+    "default_planner",
+    "first_monday_in_may",
+    "history_before",
+    "rota_entries_outside_needs",
+    "run_season",
+    "select_area",
+]

@@ -151,8 +151,11 @@ class World:
             return inc * (EVENT_BIN_FACTOR if event else 1.0)
         if measure == GRASS_HEIGHT:
             wet = self.wet_spell is not None and self.wet_spell[0] <= day <= self.wet_spell[1]
-            return grass_growth_mm_per_day(day) * self.grass_factor[asset.id] * noise * (
-                WET_SPELL_GROWTH_FACTOR if wet else 1.0
+            return (
+                grass_growth_mm_per_day(day)
+                * self.grass_factor[asset.id]
+                * noise
+                * (WET_SPELL_GROWTH_FACTOR if wet else 1.0)
             )
         weekend = 1.2 if day.weekday() >= 5 else 1.0
         return self.litter_rate[asset.id] * noise * weekend * (EVENT_LITTER_FACTOR if event else 1.0)
@@ -175,7 +178,10 @@ class World:
 
     # --- a day ------------------------------------------------------------------------------------------
     def step(
-        self, day: dt.date, visits: Iterable[DoneWork] = (), survey_places: Iterable[str] = (),
+        self,
+        day: dt.date,
+        visits: Iterable[DoneWork] = (),
+        survey_places: Iterable[str] = (),
         who: str = "team leader",
     ) -> DayOutcome:
         """Live one day: deteriorate, apply the work done at its times, count failures and crossings.
@@ -197,9 +203,7 @@ class World:
                         reset_at[(aid, m)] = min(reset_at.get((aid, m), 1.0), frac)
             if v.service == "fly_tip" and v.place_id is not None:
                 self.fly_tips.pop(v.place_id, None)
-        events = {
-            pid for pid in sorted(self.places) if self.rng.random() < EVENT_CHANCE_PER_PLACE_DAY
-        }
+        events = {pid for pid in sorted(self.places) if self.rng.random() < EVENT_CHANCE_PER_PLACE_DAY}
         day_start = dt.datetime.combine(day, dt.time())
         for key in sorted(self.level):
             aid, m = key
@@ -222,7 +226,11 @@ class World:
                 if peak >= self.settings.bin_overflow_pct:
                     out.bin_overflow += 1
             elif m == GRASS_HEIGHT:
-                if asset.kind == AssetKind.GRASS_AREA and self.in_season(day) and peak > self.settings.grass_failure_mm:
+                if (
+                    asset.kind == AssetKind.GRASS_AREA
+                    and self.in_season(day)
+                    and peak > self.settings.grass_failure_mm
+                ):
                     out.grass_over_height += 1
             else:
                 out.litter_cd_beyond_response += self._litter_failure(asset, key, segments, day_start)
@@ -236,8 +244,9 @@ class World:
                     out.crossings.append((aid, m, day_start + dt.timedelta(days=when)))
                     self.crossed.add(key)
             if frac is not None:
-                out.readings.append(self._reading(aid, m, segments[0][3], day_start + dt.timedelta(days=frac),
-                                                  "crew"))
+                out.readings.append(
+                    self._reading(aid, m, segments[0][3], day_start + dt.timedelta(days=frac), "crew")
+                )
             if asset.place_id in surveyed and (m != GRASS_HEIGHT or self.in_season(day)):
                 f = float(self.rng.uniform(9 / 24, 13 / 24))
                 seg = next(sg for sg in segments if sg[0] <= f <= sg[2])
@@ -249,7 +258,10 @@ class World:
         return out
 
     def _litter_failure(
-        self, asset: Asset, key: tuple[str, str], segments: list[tuple[float, float, float, float]],
+        self,
+        asset: Asset,
+        key: tuple[str, str],
+        segments: list[tuple[float, float, float, float]],
         day_start: dt.datetime,
     ) -> int:
         """1 if the site was grade C or D for longer than its zone's response time at some moment today."""
@@ -279,18 +291,29 @@ class World:
         if measure == BIN_FILL:
             value = true + float(self.rng.normal(0.0, READING_NOISE[BIN_FILL]))
             fill = float(min(100.0, max(0.0, 5.0 * round(value / 5.0))))
-            return Observation(self._new_id("fill"), ObservationKind.BIN_FILL, at, place_id, asset_id, who,
-                               fill_pct=fill)
+            return Observation(
+                self._new_id("fill"), ObservationKind.BIN_FILL, at, place_id, asset_id, who, fill_pct=fill
+            )
         if measure == GRASS_HEIGHT:
             h = max(0.0, true + float(self.rng.normal(0.0, READING_NOISE[GRASS_HEIGHT])))
-            return Observation(self._new_id("grass"), ObservationKind.GRASS_HEIGHT, at, place_id, asset_id, who,
-                               height_mm=float(round(h)))
+            return Observation(
+                self._new_id("grass"),
+                ObservationKind.GRASS_HEIGHT,
+                at,
+                place_id,
+                asset_id,
+                who,
+                height_mm=float(round(h)),
+            )
         load = true * float(self.rng.lognormal(0.0, READING_NOISE[LITTER_GRADE]))
         grade: Grade = litter_grade(load)
-        return Observation(self._new_id("grade"), ObservationKind.LITTER_GRADE, at, place_id, asset_id, who,
-                           grade=grade)
+        return Observation(
+            self._new_id("grade"), ObservationKind.LITTER_GRADE, at, place_id, asset_id, who, grade=grade
+        )
 
-    def survey_now(self, at: dt.datetime, place_ids: Iterable[str], who: str = "team leader") -> list[Observation]:
+    def survey_now(
+        self, at: dt.datetime, place_ids: Iterable[str], who: str = "team leader"
+    ) -> list[Observation]:
         """A survey of whole places at one moment (between days): every bin, grass area and street."""
         wanted = set(place_ids)
         return [
@@ -307,8 +330,18 @@ class World:
                 continue
             at = dt.datetime.combine(day, dt.time(16, 0))
             self.fly_tips[pid] = at
-            out.append(Observation(self._new_id("flytip"), ObservationKind.FLY_TIP, at, pid, None, "public",
-                                   count=1, note="fly-tip reported"))
+            out.append(
+                Observation(
+                    self._new_id("flytip"),
+                    ObservationKind.FLY_TIP,
+                    at,
+                    pid,
+                    None,
+                    "public",
+                    count=1,
+                    note="fly-tip reported",
+                )
+            )
         return out
 
     def true_rate(self, asset_id: str, measure: str) -> float:
@@ -329,4 +362,4 @@ def round_to_grade_load(grade: Grade) -> float:
     return bounds[-1] * 1.2
 
 
-__all__ = ["World", "DoneWork", "DayOutcome", "LITTER_DUE_LOAD", "LITTER_C_LOAD", "round_to_grade_load"]
+__all__ = ["LITTER_C_LOAD", "LITTER_DUE_LOAD", "DayOutcome", "DoneWork", "World", "round_to_grade_load"]

@@ -69,7 +69,8 @@ def backup_sqlite(engine: Engine, revision: str) -> Path | None:
     """Copy a SQLite file to <name>.backup-<revision>-<timestamp>.sqlite beside it; None for in-memory.
 
     Uses SQLite's backup API rather than a file copy, because in WAL mode recent commits may still sit in
-    the -wal file.
+    the -wal file. The copy is written to a .part file and renamed when complete, so a process killed
+    mid-backup never leaves a half-written file that looks like a backup.
     """
     url = engine.url.render_as_string(hide_password=False)
     if is_memory(url):
@@ -81,8 +82,11 @@ def backup_sqlite(engine: Engine, revision: str) -> Path | None:
     while target.exists():
         counter += 1
         target = source.with_name(f"{source.stem}.backup-{revision}-{stamp}-{counter}.sqlite")
-    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+    partial = target.with_name(target.name + ".part")
+    partial.unlink(missing_ok=True)
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(partial)) as dst:
         src.backup(dst)
+    partial.replace(target)
     return target
 
 

@@ -404,6 +404,36 @@ class PlanRepository(Repository[Plan]):
             self.audit.bulk("insert", self.table.name, [row["id"] for row in rows])
         return len(plans)
 
+    def set_visit_status(self, plan_id: str, task_id: str, status: Any, reason: str = "") -> int:
+        """Mark one visit (done, missed...) without rewriting the plan; returns the plan's new version.
+
+        Only that visit's row changes, so team leaders marking different visits of one plan at once never
+        conflict; the plan's version is still bumped so a supervisor holding an older copy gets a conflict.
+        """
+        t, plans = PlanVisitRow.__table__, self.table
+        with self._writing():
+            found = self.session.execute(
+                select(t.c.status, t.c.reason).where(t.c.plan_id == plan_id, t.c.task_id == task_id)
+            ).first()
+            if found is None:
+                raise UserError(f"The plan '{plan_id}' has no visit for task '{task_id}'.")
+            version = self.session.execute(
+                update(plans).where(plans.c.id == plan_id)
+                .values(version=plans.c.version + 1, saved_at=dt.datetime.now(dt.UTC).replace(tzinfo=None))
+                .returning(plans.c.version)
+            ).scalar_one()
+            value = _plain_filter(status)
+            self.session.execute(
+                update(t).where(t.c.plan_id == plan_id, t.c.task_id == task_id).values(status=value, reason=reason)
+            )
+            if self.audit is not None:
+                self.audit.record(
+                    "update", plans.name, plan_id,
+                    before={"version": version - 1, "visit_status": {task_id: [found.status, found.reason]}},
+                    after={"version": version, "visit_status": {task_id: [value, reason]}},
+                )
+        return int(version)
+
     def _audit_details(self, key: str, obj: Plan) -> tuple[dict[str, Any], dict[str, Any]]:
         """The visits whose status changed (what a team leader marks), and how many visits before and after."""
         t = PlanVisitRow.__table__

@@ -267,6 +267,8 @@ class PlanBoardScreen(QWidget):
         self.visits.horizontalHeader().setStretchLastSection(True)
         self.visits.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.visits.setAlternatingRowColors(True)
+        self.visits.verticalHeader().setDefaultSectionSize(22)
+        self.visits.setWordWrap(False)
 
         day_panel = QWidget()
         day_layout = QVBoxLayout(day_panel)
@@ -280,8 +282,8 @@ class PlanBoardScreen(QWidget):
             [
                 Column("Work", lambda r: r[1]),
                 Column("Place", lambda r: r[2]),
+                Column("Why it was left out", lambda r: r[0].reason, tooltip=lambda r: r[0].reason),
                 Column("Due", lambda r: r[3]),
-                Column("Why it was left out", lambda r: r[0].reason),
             ],
             parent=self,
         )
@@ -289,7 +291,10 @@ class PlanBoardScreen(QWidget):
         self.unplanned.setObjectName("unplannedTable")
         self.unplanned.setModel(self.unplanned_model)
         self.unplanned.verticalHeader().hide()
-        self.unplanned.horizontalHeader().setStretchLastSection(True)
+        self.unplanned.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.unplanned.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.unplanned.verticalHeader().setDefaultSectionSize(22)
+        self.unplanned.setWordWrap(False)
         self.unplanned.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.unplanned_label = QLabel("Tasks left out")
         self.unplanned_label.setFont(bold)
@@ -304,6 +309,7 @@ class PlanBoardScreen(QWidget):
         lower.addWidget(left_out)
         lower.setStretchFactor(0, 3)
         lower.setStretchFactor(1, 2)
+        lower.setSizes([700, 460])
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.board)
         split.addWidget(lower)
@@ -411,7 +417,8 @@ class PlanBoardScreen(QWidget):
         return tuple(self._pins.values())
 
     def is_busy(self) -> bool:
-        return self._worker is not None and not self._worker.done
+        """True from the start of a solve until its result (or failure) has been handled here."""
+        return self._worker is not None
 
     @staticmethod
     def _select_combo(combo: QComboBox, value: str | None) -> None:
@@ -500,7 +507,7 @@ class PlanBoardScreen(QWidget):
 
     def cancel(self) -> None:
         """Stop the search; the best plan found so far is kept if it has any visits."""
-        if self._worker is not None and not self._worker.done:
+        if self._worker is not None:
             self._cancel_requested = True
             self._worker.cancel()
             self.progress.setFormat("Stopping…")
@@ -869,7 +876,8 @@ class PlanBoardScreen(QWidget):
             rows.append((u, work, place, due))
         self.unplanned_model.set_rows(rows)
         self.unplanned_label.setText(f"Tasks left out ({len(rows)})")
-        self.unplanned.resizeColumnsToContents()
+        self.unplanned.setColumnWidth(0, 90)
+        self.unplanned.setColumnWidth(1, 150)
 
     def _show_kpis(self) -> None:
         if self._plan is None:

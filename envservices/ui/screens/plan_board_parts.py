@@ -363,7 +363,7 @@ class TimelineWidget(QWidget):
         end = max([self._shift[1]] + ([cd.return_s] if cd and cd.visits else []))
         start = (start // 3600) * 3600
         end = -(-end // 3600) * 3600
-        left, right = 12.0, self.width() - 12.0
+        left, right = 16.0, self.width() - 24.0
         lane_top, lane_h = 14.0, 26.0
 
         def x_of(seconds: int) -> float:

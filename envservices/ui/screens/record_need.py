@@ -152,6 +152,7 @@ class SurveyImportDialog(QDialog):
             Column("Note", lambda o: o.note),
         ), preview.rows, self)
         self.rows_view = _table_view(rows_proxy)
+        self.rows_view.sortByColumn(3, Qt.SortOrder.AscendingOrder)
         layout.addWidget(self.rows_view, 3)
         if preview.errors:
             layout.addWidget(QLabel("Rows with errors:"))
@@ -160,6 +161,7 @@ class SurveyImportDialog(QDialog):
                 Column("What is wrong", lambda e: e[1]),
             ), preview.errors, self)
             self.errors_view = _table_view(errors_proxy)
+            self.errors_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
             self.errors_view.setStyleSheet("color: #b00020;")
             layout.addWidget(self.errors_view, 2)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
@@ -559,7 +561,10 @@ class RecordNeedScreen(QWidget):
 
     def _when(self) -> dt.datetime | None:
         if self._follow_now:
+            # to the second, so records made one after another keep their order
             self._set_when(QDateTime.currentDateTime())
+            _show(self.when_error, "")
+            return dt.datetime.now().replace(microsecond=0)
         when = self.when_edit.dateTime().toPython()
         if when > dt.datetime.now() + dt.timedelta(minutes=5):
             _show(self.when_error, "The date and time are in the future: records are of what was seen.")

@@ -790,10 +790,12 @@ class MapCanvas(QGraphicsView):
         vp = self.viewport().rect()
         if vp.width() < 2 or vp.height() < 2:
             vp.setSize(self.size())
-        s = min(vp.width() / target.width(), vp.height() / target.height())
+        # keep the map clear of the legend in the lower left when there is room beside it
+        reserved = self.legend.width() + 20 if self.legend.isVisible() and vp.width() > 3 * self.legend.width() else 0
+        s = min((vp.width() - reserved) / target.width(), vp.height() / target.height())
         s = min(s, 1 / MIN_M_PER_PX)
         self.setTransform(QTransform.fromScale(s, s))
-        self.centerOn(target.center())
+        self.centerOn(target.center() - QPointF(reserved / 2 / s, 0))
         self._view_changed()
 
     def zoom_to_extent(self) -> None:

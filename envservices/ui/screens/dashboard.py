@@ -1,0 +1,421 @@
+"""The service manager's dashboard: trial areas compared week by week, needs against rota, before and after.
+
+The figures come from `services.compare.compare_areas`, run in a worker because simulating a season takes a
+while; the charts are the functions of `envservices.simulation.charts`, drawn on the axes of an embedded
+matplotlib figure, so the dashboard, the PNG export and the members' report show the very same pictures.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+from matplotlib.figure import Figure
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from envservices.domain.settings import Settings
+from envservices.errors import UserError
+from envservices.services import compare as compare_service
+from envservices.simulation import charts
+from envservices.simulation.compare import RECORDED, AreaSummary, AreaWeek, Comparison
+from envservices.ui.icons import icon
+from envservices.ui.models.table_model import Column, make_table
+from envservices.ui.workers import Worker, WorkerPool
+
+
+def run_comparison(db: Any, *, weeks: int, seed: int, simulate: bool, stop: Any = None,
+                   progress: Callable[..., None] | None = None) -> Comparison:
+    """Call the comparison service, passing progress on when the service reports it.
+
+    `stop` is accepted for the worker's protocol; a comparison runs to its end once started.
+    """
+    kwargs: dict[str, Any] = {"weeks": weeks, "seed": seed, "simulate": simulate}
+    if progress is not None and "progress" in inspect.signature(compare_service.compare_areas).parameters:
+        kwargs["progress"] = progress
+    return compare_service.compare_areas(db, **kwargs)
+
+
+def _number(value: float | None, digits: int = 1) -> str:
+    return "" if value is None else f"{value:,.{digits}f}"
+
+
+def _share(value: float | None) -> str:
+    return "" if value is None else f"{100 * value:.0f} %"
+
+
+SUMMARY_COLUMNS = (
+    Column("Area", lambda s: s.area),
+    Column("Figures", lambda s: s.source),
+    Column("Period", lambda s: s.period or "-"),
+    Column("Weeks", lambda s: s.weeks, align_right=True),
+    Column("Crew hours / week", lambda s: s.mean_per_week.get("crew_hours"), display=_number, align_right=True),
+    Column("Travel km / week", lambda s: s.mean_per_week.get("travel_km"), display=_number, align_right=True),
+    Column("Visits / week", lambda s: s.mean_per_week.get("visits"), display=_number, align_right=True),
+    Column("Sites below B", lambda s: s.mean_per_week.get("share_below_b"), display=_share, align_right=True),
+    Column("Complaints / week", lambda s: s.mean_per_week.get("complaints"), display=_number, align_right=True),
+    Column("Overflowing bins / week",
+           lambda s: s.mean_per_week.get("bin_overflow_days", s.mean_per_week.get("bins_seen_overflowing")),
+           display=_number, align_right=True),
+    Column("Long grass / week",
+           lambda s: s.mean_per_week.get("grass_over_height_days", s.mean_per_week.get("grass_seen_long")),
+           display=_number, align_right=True),
+)
+
+WEEK_COLUMNS = (
+    Column("Area", lambda r: r.area),
+    Column("Figures", lambda r: r.source),
+    Column("Week", lambda r: r.week),
+    Column("Period", lambda r: r.period or "-"),
+    Column("Visits", lambda r: r.visits, align_right=True),
+    Column("Crew hours", lambda r: r.crew_hours, display=_number, align_right=True),
+    Column("Travel km", lambda r: r.travel_km, display=_number, align_right=True),
+    Column("Sites below B", lambda r: r.share_below_b, display=_share, align_right=True),
+    Column("Complaints", lambda r: r.complaints, align_right=True),
+    Column("Fly-tips", lambda r: r.fly_tips, align_right=True),
+    Column("Failures", lambda r: r.failures, align_right=True),
+)
+
+HEADLINE_COLUMNS = (
+    Column("Area", lambda h: h["area"]),
+    Column("Weeks", lambda h: h["weeks"], align_right=True),
+    Column("Crew hours: needs", lambda h: h["crew_hours"]["needs"], display=_number, align_right=True),
+    Column("Crew hours: rota", lambda h: h["crew_hours"]["rota"], display=_number, align_right=True),
+    Column("Hours saved", lambda h: h["crew_hours_saved_pct"],
+           display=lambda v: "" if v is None else f"{v:.1f} %", align_right=True),
+    Column("Km: needs", lambda h: h["travel_km"]["needs"], display=_number, align_right=True),
+    Column("Km: rota", lambda h: h["travel_km"]["rota"], display=_number, align_right=True),
+    Column("Cost: needs", lambda h: h["cost"]["needs"], display=lambda v: f"£{v:,.0f}", align_right=True),
+    Column("Cost: rota", lambda h: h["cost"]["rota"], display=lambda v: f"£{v:,.0f}", align_right=True),
+    Column("Failures: needs", lambda h: h["failures"]["needs"], align_right=True),
+    Column("Failures: rota", lambda h: h["failures"]["rota"], align_right=True),
+)
+
+
+class DashboardScreen(QWidget):
+    """Compare trial areas: headline figures, charts per area, and the tables behind them."""
+
+    comparisonReady = Signal(object)  # the Comparison shown
+    busyChanged = Signal(bool)
+
+    title = "Compare trial areas"
+
+    def __init__(self, db: Any, settings_provider: Callable[[], Settings], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("dashboardScreen")
+        self._db = db
+        self._settings_provider = settings_provider
+        self._workers = WorkerPool()
+        self._worker: Worker | None = None
+        self._comparison: Comparison | None = None
+        self._build_ui()
+
+    def _build_ui(self) -> None:
+        self.weeks = QSpinBox()
+        self.weeks.setRange(2, 52)
+        self.weeks.setValue(12)
+        self.weeks.setSuffix(" weeks")
+        self.weeks.setToolTip("How many weeks the simulation runs for each area and regime")
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 9999)
+        self.seed.setValue(1)
+        self.seed.setToolTip("The same seed gives the same simulated world, so results can be repeated")
+        self.simulate = QCheckBox("Simulate needs against rota")
+        self.simulate.setToolTip("Run each area under the needs model and under the historic rota (takes a while)")
+        self.compare_button = QPushButton(icon("dashboard"), "Compare")
+        self.compare_button.setObjectName("compareButton")
+        self.progress = QProgressBar()
+        self.progress.setObjectName("compareProgress")
+        self.progress.setRange(0, 100)
+        self.progress.setValue(0)
+        self.progress.setFormat("Ready")
+        self.progress.setMinimumWidth(260)
+        self.area_combo = QComboBox()
+        self.area_combo.setObjectName("dashboardArea")
+        self.area_combo.setMinimumContentsLength(18)
+        self.png_button = QPushButton(icon("export"), "Save charts (PNG)…")
+        self.csv_button = QPushButton(icon("export"), "Export figures (CSV)…")
+
+        top = QHBoxLayout()
+        area_label = QLabel("&Area")
+        area_label.setBuddy(self.area_combo)
+        top.addWidget(area_label)
+        top.addWidget(self.area_combo)
+        top.addSpacing(12)
+        top.addWidget(self.simulate)
+        top.addWidget(self.weeks)
+        seed_label = QLabel("&Seed")
+        seed_label.setBuddy(self.seed)
+        top.addWidget(seed_label)
+        top.addWidget(self.seed)
+        top.addWidget(self.compare_button)
+        top.addWidget(self.progress)
+        top.addStretch(1)
+        top.addWidget(self.png_button)
+        top.addWidget(self.csv_button)
+
+        self.message = QLabel()
+        self.message.setObjectName("dashboardMessage")
+        self.message.setWordWrap(True)
+        self.message.hide()
+
+        self.figure = Figure(figsize=(10, 6.5), layout="constrained")
+        self.canvas = FigureCanvasQTAgg(self.figure)
+        self.canvas.setObjectName("dashboardCanvas")
+        self.canvas.setMinimumHeight(380)
+
+        self.headline_model, headline_proxy = make_table(HEADLINE_COLUMNS, parent=self)
+        self.summary_model, summary_proxy = make_table(SUMMARY_COLUMNS, parent=self)
+        self.weeks_model, weeks_proxy = make_table(WEEK_COLUMNS, parent=self)
+        self.headline_table = self._table(headline_proxy, "headlineTable")
+        self.summary_table = self._table(summary_proxy, "summaryTable")
+        self.weeks_table = self._table(weeks_proxy, "weeksTable")
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.canvas, "Charts")
+        self.tabs.addTab(self.summary_table, "Per area and period")
+        self.tabs.addTab(self.weeks_table, "Week by week")
+
+        self.headline_label = QLabel("Needs against rota (simulated, same world and seed)")
+        bold = self.headline_label.font()
+        bold.setBold(True)
+        self.headline_label.setFont(bold)
+        self.headline_table.setMaximumHeight(130)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.message)
+        layout.addWidget(self.headline_label)
+        layout.addWidget(self.headline_table)
+        layout.addWidget(self.tabs, 1)
+
+        self.compare_button.clicked.connect(self.compare)
+        self.area_combo.currentIndexChanged.connect(self.draw_charts)
+        self.png_button.clicked.connect(self._ask_png)
+        self.csv_button.clicked.connect(self._ask_csv)
+        self._update_buttons()
+
+    @staticmethod
+    def _table(model: Any, name: str) -> QTableView:
+        view = QTableView()
+        view.setObjectName(name)
+        view.setModel(model)
+        view.setSortingEnabled(True)
+        view.setAlternatingRowColors(True)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.verticalHeader().hide()
+        view.verticalHeader().setDefaultSectionSize(22)
+        view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        view.horizontalHeader().setStretchLastSection(True)
+        return view
+
+    # -- screen protocol
+    def load(self) -> None:
+        """Show the recorded figures at once; the simulation runs only when the manager asks for it."""
+        if self._comparison is None:
+            self.compare()
+
+    def refresh(self) -> None:
+        self.compare()
+
+    def comparison(self) -> Comparison | None:
+        return self._comparison
+
+    def is_busy(self) -> bool:
+        return self._worker is not None
+
+    # -- running the comparison
+    def compare(self) -> bool:
+        """Work out the figures in the background; False when a comparison is already running."""
+        if self.is_busy():
+            return False
+        simulate = self.simulate.isChecked()
+        worker = Worker(run_comparison, self._db, weeks=self.weeks.value(), seed=self.seed.value(),
+                        simulate=simulate)
+        worker.signals.progress.connect(self._on_progress)
+        worker.signals.finished.connect(self._on_finished)
+        worker.signals.failed.connect(self._on_failed)
+        self._worker = worker
+        self.progress.setRange(0, 0 if not simulate else 100)
+        self.progress.setValue(0)
+        self.progress.setFormat("Simulating…" if simulate else "Reading the records…")
+        self._workers.start(worker)
+        self._update_buttons()
+        self.busyChanged.emit(True)
+        return True
+
+    def shutdown(self, wait_ms: int = 60_000) -> bool:
+        """Wait for a running comparison before the window closes (it cannot be stopped half way)."""
+        return self._workers.cancel_all(wait_ms)
+
+    def _on_progress(self, values: tuple) -> None:
+        if len(values) >= 2 and isinstance(values[0], (int, float)) and isinstance(values[1], (int, float)):
+            step, steps = values[0], values[1]
+            if steps:
+                self.progress.setRange(0, 100)
+                self.progress.setValue(int(100 * step / steps))
+            message = str(values[2]) if len(values) > 2 else ""
+            self.progress.setFormat(f"{message} (%p%)" if message else "%p%")
+
+    def _finish(self) -> None:
+        self._worker = None
+        self.progress.setRange(0, 100)
+        self._update_buttons()
+        self.busyChanged.emit(False)
+
+    def _on_finished(self, comparison: Comparison) -> None:
+        self._finish()
+        self.progress.setValue(100)
+        self.progress.setFormat("Ready")
+        self.show_comparison(comparison)
+
+    def _on_failed(self, message: str) -> None:
+        self._finish()
+        self.progress.setValue(0)
+        self.progress.setFormat("Failed")
+        self._show_message(f"{message} The figures shown were left as they were.", error=True)
+
+    # -- showing it
+    def show_comparison(self, comparison: Comparison) -> None:
+        """Fill the tables and the area list, then draw the charts of the chosen area."""
+        self._comparison = comparison
+        headline = comparison.headline()
+        self.headline_model.set_rows(headline)
+        self.headline_label.setVisible(bool(headline))
+        self.headline_table.setVisible(bool(headline))
+        self.summary_model.set_rows(_ordered_summaries(comparison.summaries()))
+        self.weeks_model.set_rows(sorted(comparison.rows, key=lambda r: (r.area, r.source, r.week_start)))
+        current = self.area_combo.currentText()
+        areas = sorted({r.area for r in comparison.rows})
+        self.area_combo.blockSignals(True)
+        self.area_combo.clear()
+        self.area_combo.addItems(areas)
+        if current in areas:
+            self.area_combo.setCurrentText(current)
+        else:
+            trial = next((r.area for r in comparison.rows if r.period), None)
+            if trial is not None:
+                self.area_combo.setCurrentText(trial)
+        self.area_combo.blockSignals(False)
+        if not comparison.rows:
+            self._show_message("There are no recorded figures yet: record observations or run the simulation.")
+        elif not comparison.seasons:
+            self._show_message("Showing recorded figures. Tick 'Simulate needs against rota' and press Compare "
+                               "to see crew hours and service failures under both regimes.")
+        else:
+            self.message.hide()
+        self.draw_charts()
+        self._update_buttons()
+        self.comparisonReady.emit(comparison)
+
+    def draw_charts(self) -> None:
+        """Four charts of the chosen area: hours and failures (simulated), grades and complaints (recorded)."""
+        self.figure.clear()
+        area = self.area_combo.currentText()
+        if self._comparison is None or not area:
+            ax = self.figure.add_subplot()
+            ax.axis("off")
+            ax.text(0.5, 0.5, "No figures yet", ha="center", va="center", transform=ax.transAxes)
+            self.canvas.draw_idle()
+            return
+        axes = self.figure.subplots(2, 2)
+        simulated = any(r.area == area and r.source != RECORDED for r in self._comparison.rows)
+        for ax, draw in ((axes[0][0], charts.plot_hours_per_week), (axes[0][1], charts.plot_failures)):
+            if simulated:
+                draw(ax, self._comparison, area)
+            else:
+                ax.set_title(f"{area}: " + ("crew hours per week" if draw is charts.plot_hours_per_week
+                                            else "service failures"))
+                ax.text(0.5, 0.5, "Simulate needs against rota\nto see this chart", ha="center", va="center",
+                        transform=ax.transAxes, color="#555555")
+                ax.set_xticks([])
+                ax.set_yticks([])
+        charts.plot_grades(axes[1][0], self._comparison, area)
+        charts.plot_complaints(axes[1][1], self._comparison, area)
+        self.canvas.draw_idle()
+
+    def _update_buttons(self) -> None:
+        busy = self.is_busy()
+        has = self._comparison is not None and bool(self._comparison.rows)
+        for w in (self.compare_button, self.weeks, self.seed, self.simulate):
+            w.setEnabled(not busy)
+        self.png_button.setEnabled(has and not busy)
+        self.csv_button.setEnabled(has and not busy)
+
+    def _show_message(self, text: str, error: bool = False) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet(
+            "QLabel { background: #fdecea; color: #8a1c1c; padding: 6px; border-radius: 4px; }" if error
+            else "QLabel { background: #e8f1fb; color: #1a365d; padding: 6px; border-radius: 4px; }"
+        )
+        self.message.show()
+
+    # -- export
+    def save_png(self, path: str | Path, dpi: int = 150) -> Path:
+        """Save the charts shown as a PNG picture."""
+        if self._comparison is None:
+            raise UserError("There are no figures to save yet: press Compare first.")
+        path = Path(path)
+        try:
+            self.figure.savefig(path, dpi=dpi)
+        except OSError as exc:
+            raise UserError(f"Cannot save the charts to {path}: {exc.strerror}.") from exc
+        return path
+
+    def export_csv(self, path: str | Path) -> Path:
+        """Write every area's weekly figures as CSV (one line per area, source and week)."""
+        if self._comparison is None:
+            raise UserError("There are no figures to export yet: press Compare first.")
+        try:
+            return self._comparison.write_csv(path)
+        except OSError as exc:
+            raise UserError(f"Cannot write the figures to {path}: {exc.strerror}.") from exc
+
+    def _ask_png(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save charts", "comparison.png", "PNG pictures (*.png)")
+        if path:
+            self._run_export(lambda: self.save_png(path), path)
+
+    def _ask_csv(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export figures", "comparison.csv", "CSV files (*.csv)")
+        if path:
+            self._run_export(lambda: self.export_csv(path), path)
+
+    def _run_export(self, action: Callable[[], Path], path: str) -> None:
+        try:
+            action()
+        except UserError as exc:
+            self._show_message(str(exc), error=True)
+            return
+        self._show_message(f"Saved {path}.")
+
+    def closeEvent(self, event: Any) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+
+def _ordered_summaries(summaries: list[AreaSummary]) -> list[AreaSummary]:
+    """Recorded before, recorded after, then the simulated regimes: the order a manager reads them in."""
+    period_order = {"before": 0, "after": 1, "": 2}
+    return sorted(summaries, key=lambda s: (s.area, s.source != RECORDED, s.source, period_order.get(s.period, 3)))
+
+
+__all__ = ["DashboardScreen", "run_comparison", "AreaWeek"]
