@@ -194,3 +194,47 @@ def export(db, out: Path) -> dict[str, int]:
     counts["sites"] = len(data.sites)
     counts["road links"] = len(data.roads)
     return counts
+
+
+def need_by_place(db, today: dt.date | None = None) -> dict[str, float]:
+    """How much of each place needs work by tomorrow, 0 (nothing) to 1 (all of it, or urgent work).
+
+    Read from the needs model's tasks for the current week, so the map shows what the planner would see.
+    """
+    from envservices.domain import Urgency, VisitStatus
+    from envservices.needs.tasks import needs_tasks
+    from envservices.services.planning import work_done
+
+    today = today or dt.date.today()
+    monday = today - dt.timedelta(days=today.weekday())
+    with db.unit_of_work() as uow:
+        settings = uow.settings.load()
+        areas = uow.areas.list()
+        places = {p.id: p for p in uow.places.list()}
+        assets = {a.id: a for a in uow.assets.list()}
+        rota = uow.rota.list()
+        observations = uow.observations.list(since=dt.datetime.combine(monday - dt.timedelta(days=120), dt.time()))
+        done_visits = [(cd.day, v) for plan in uow.plans.list() for cd in plan.crew_days for v in cd.visits
+                       if v.status is VisitStatus.DONE and cd.day < monday]
+    services = settings.services()
+    need: dict[str, float] = {pid: 0.0 for pid in places}
+    for area in areas:
+        a_places = {pid: p for pid, p in places.items() if p.area_id == area.id}
+        a_assets = {aid: a for aid, a in assets.items() if a.place_id in a_places}
+        a_obs = [o for o in observations if o.place_id in a_places]
+        done = work_done(area, monday, rota=[r for r in rota if r.asset_id in a_assets or r.place_id in a_places],
+                         assets=a_assets, places=a_places, observations=a_obs, services=services,
+                         settings=settings, done_visits=done_visits)
+        tasks = needs_tasks(a_assets, a_places, a_obs, services, monday, settings, done)
+        due: dict[str, set] = {}
+        for t in tasks:
+            if t.urgency is Urgency.URGENT:
+                need[t.place_id] = 1.0
+            elif t.latest_day <= today + dt.timedelta(days=1):
+                due.setdefault(t.place_id, set()).add(t.asset_id or t.place_id)
+        sizes: dict[str, int] = {}
+        for a in a_assets.values():
+            sizes[a.place_id] = sizes.get(a.place_id, 0) + 1
+        for pid, items in due.items():
+            need[pid] = max(need[pid], min(1.0, len(items) / max(1, sizes.get(pid, 1))))
+    return need

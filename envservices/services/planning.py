@@ -80,6 +80,21 @@ def travel_function(roads, settings: Settings):
     return network_travel(roads, settings)
 
 
+def work_done(area: Area, until: dt.date, *, rota, assets, places, observations, services, settings,
+              done_visits) -> list:
+    """The services carried out that explain the readings: the rota's work before the area's trial, then
+    the visits marked done in stored plans."""
+    from envservices.needs.model import WorkDone
+    from envservices.simulation.season import rota_history
+
+    rota_until = min(until, area.trial_start) if area.trial_start else until
+    done = rota_history(rota, assets, places, services, settings, observations, rota_until)
+    done += [WorkDone(v.service, dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=v.end_s),
+                      v.asset_id, None if v.asset_id else v.place_id)
+             for day, v in done_visits if v.place_id in places]
+    return done
+
+
 def _work_for_area(area: Area, source: str, week_start: dt.date, *, rota, assets, places, observations,
                    services, settings, done_visits) -> tuple[list[Task], str]:
     regime = source
@@ -87,16 +102,10 @@ def _work_for_area(area: Area, source: str, week_start: dt.date, *, rota, assets
         trial_started = area.trial_start is None or area.trial_start <= week_start
         regime = "needs" if area.regime is Regime.NEEDS and trial_started else "rota"
     if regime == "needs":
-        from envservices.needs.model import WorkDone
         from envservices.needs.tasks import needs_tasks
-        from envservices.simulation.season import rota_history
 
-        # Before its trial the area was served by the rota: those services explain the readings.
-        rota_until = min(week_start, area.trial_start) if area.trial_start else week_start
-        done = rota_history(rota, assets, places, services, settings, observations, rota_until)
-        done += [WorkDone(v.service, dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=v.end_s),
-                          v.asset_id, None if v.asset_id else v.place_id)
-                 for day, v in done_visits if v.place_id in places]
+        done = work_done(area, week_start, rota=rota, assets=assets, places=places, observations=observations,
+                         services=services, settings=settings, done_visits=done_visits)
         tasks = needs_tasks(assets, places, observations, services, week_start, settings, done)
     else:
         from envservices.rota.tasks import rota_tasks
@@ -269,7 +278,7 @@ def mark_visit(db, plan_id: str, task_id: str, status: VisitStatus, reason: str 
         if not found:
             raise UserError(f"the plan has no visit for task '{task_id}'")
         plan = replace(plan, crew_days=tuple(days))
-        uow.plans.update(plan)
+        uow.plans.set_visit_status(plan_id, task_id, status, reason.strip())  # one row: marks never collide
         uow.commit()
         return uow.plans.get(plan_id)
 
