@@ -259,6 +259,16 @@ def test_grade_d_and_overflowing_bin_are_urgent_complaint_too() -> None:
     assert ("litter_pick", None) in urgent  # the complaint: pick the whole place
 
 
+def slow_bin_history() -> tuple[list[Observation], list[WorkDone]]:
+    """Bin b2 emptied eight days ago and filling about 2.5 % a day since: far from needing work."""
+    readings = [(7, 3.0), (4, 10.0), (1, 18.0)]
+    obs = [
+        Observation(f"s{d}", ObservationKind.BIN_FILL, AS_OF - dt.timedelta(days=d), "p2", "b2", fill_pct=f)
+        for d, f in readings
+    ]
+    return obs, [WorkDone("empty_bin", AS_OF - dt.timedelta(days=8), "b2")]
+
+
 def test_routine_when_forecast_crosses_in_week_none_when_far_off() -> None:
     """A bin forecast to pass 80 % this week gets a routine task; a nearly empty slow bin gets none."""
     assets = {"b1": a_bin(), "b2": a_bin("b2", "p2")}
@@ -266,36 +276,37 @@ def test_routine_when_forecast_crosses_in_week_none_when_far_off() -> None:
         Observation(
             "o1", ObservationKind.BIN_FILL, AS_OF - dt.timedelta(hours=10), "p1", "b1", fill_pct=60.0
         ),
-        Observation("o2", ObservationKind.BIN_FILL, AS_OF - dt.timedelta(hours=10), "p2", "b2", fill_pct=0.0),
     ]
-    tasks = needs_tasks(assets, PLACES, obs, SERVICES, MONDAY, SETTINGS)
+    slow, work = slow_bin_history()
+    obs += slow
+    tasks = needs_tasks(assets, PLACES, obs, SERVICES, MONDAY, SETTINGS, work)
     busy = [t for t in tasks if t.asset_id == "b1"]
     assert busy and busy[0].urgency == Urgency.ROUTINE and busy[0].source == "needs"
     assert busy[0].earliest_day <= busy[0].latest_day
     assert len(busy) >= 2  # a high-use bin needs emptying more than once a week
     assert not [t for t in tasks if t.asset_id == "b2"]
-    assert tasks == needs_tasks(assets, PLACES, obs, SERVICES, MONDAY, SETTINGS)  # same ids every call
+    assert tasks == needs_tasks(assets, PLACES, obs, SERVICES, MONDAY, SETTINGS, work)  # same every call
 
 
 def test_new_observation_changes_the_tasks_at_once() -> None:
     """Adding one reading (an unexpectedly full bin) changes the tasks with no hidden state in between."""
     assets = {"b2": a_bin("b2", "p2")}
-    low = [
-        Observation("o1", ObservationKind.BIN_FILL, AS_OF - dt.timedelta(hours=5), "p2", "b2", fill_pct=0.0)
-    ]
-    assert needs_tasks(assets, PLACES, low, SERVICES, MONDAY, SETTINGS) == []
+    low, work = slow_bin_history()
+    assert needs_tasks(assets, PLACES, low, SERVICES, MONDAY, SETTINGS, work) == []
     full = low + [
         Observation("o2", ObservationKind.BIN_FILL, AS_OF - dt.timedelta(hours=2), "p2", "b2", fill_pct=85.0)
     ]
-    t = needs_tasks(assets, PLACES, full, SERVICES, MONDAY, SETTINGS)[0]
+    t = needs_tasks(assets, PLACES, full, SERVICES, MONDAY, SETTINGS, work)[0]
     assert t.asset_id == "b2" and t.earliest_day == MONDAY
     # readings after the planning moment are not used
     assert (
-        needs_tasks(assets, PLACES, full, SERVICES, MONDAY, SETTINGS, as_of=AS_OF - dt.timedelta(hours=3))
+        needs_tasks(
+            assets, PLACES, full, SERVICES, MONDAY, SETTINGS, work, as_of=AS_OF - dt.timedelta(hours=3)
+        )
         == []
     )
-    assert needs_tasks(assets, PLACES, full, SERVICES, MONDAY, SETTINGS) != needs_tasks(
-        assets, PLACES, low, SERVICES, MONDAY, SETTINGS
+    assert needs_tasks(assets, PLACES, full, SERVICES, MONDAY, SETTINGS, work) != needs_tasks(
+        assets, PLACES, low, SERVICES, MONDAY, SETTINGS, work
     )
 
 

@@ -306,7 +306,8 @@ def test_large_week_is_planned_depot_by_depot(monkeypatch):
     tasks.append(task("far", len(points) - 1, skill="hedge"))
     crews = [crew("A", depot=0), crew("B", depot=11, skills=("litter_pick", "hedge"))]
     log = ProgressLog()
-    p = problem(points, tasks, crews, together=(Together(("t0", "t1")),), locks=(ProblemLock("B", 1, ("t5",)),))
+    p = problem(points, tasks, crews, together=(Together(("t0", "t1")),),
+                locks=(ProblemLock("B", 1, ("t5",)),))
     r = run(p, progress=log)
     assert not r.unplanned
     locked = next(rt for rt in r.routes if (rt.crew, rt.day) == ("B", 1))

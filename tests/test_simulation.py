@@ -174,3 +174,39 @@ def test_unknown_regime_and_area_are_refused() -> None:
         run_season(d, regime="random", weeks=1)
     with pytest.raises(SimulationError, match="Nowhere"):
         run_season(d, regime="rota", weeks=1, area="Nowhere")
+
+
+def test_needs_model_learns_the_world_as_readings_accumulate() -> None:
+    """Readings from the world's surveys bring learned bin rates closer to the truth week after week."""
+    from envservices.needs.model import BIN_FILL, WorkDone, learn
+
+    d = tiny_district()
+    assets = {a.id: a for a in d.assets}
+    places = {p.id: p for p in d.places}
+    settings = Settings()
+    start = dt.date(2026, 5, 4)
+    world = World(assets, places, settings, seed=11, start=start, wet_spell=False)
+    observations, work, errors = [], [], []
+    for day_no in range(42):
+        day = start + dt.timedelta(days=day_no)
+        # empty every bin on Mondays and Thursdays at ten, survey both places on weekdays
+        visits = []
+        if day.weekday() in (0, 3):
+            bins = tuple(a for a in assets if a.startswith("bin"))
+            visits = [DoneWork("empty_bin", 10 * 3600, bins)]
+            at = dt.datetime.combine(day, dt.time(10))
+            work += [WorkDone("empty_bin", at, b) for b in bins]
+        out = world.step(day, visits, ["place-0", "place-1"] if day.weekday() < 5 else [])
+        observations += out.readings
+        if day.weekday() == 6:
+            as_of = dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
+            model = learn(assets, places, observations, settings, as_of, work)
+            rel = [
+                abs(model.rates[(b, BIN_FILL)].rate - world.true_rate(b, BIN_FILL)) / world.true_rate(b, BIN_FILL)
+                for b in assets
+                if b.startswith("bin")
+            ]
+            errors.append(sum(rel) / len(rel))
+    print(errors)
+    assert errors[-1] < errors[0]
+    assert errors[-1] < 0.2

@@ -56,6 +56,7 @@ class Levels:
     due: float
     fail: float
     fail_delay_h: float = 0.0  # litter: the zone's response time once grade C is reached
+    latest_at_due: bool = False  # bins: work is due by the intervention level, not by the failure
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,9 @@ class Forecast:
     worth_at: dt.datetime | None
     due_at: dt.datetime | None
     fail_at: dt.datetime | None
+    latest_at: dt.datetime | None
+    """When the work must be done by: the soonest plausible failure, or for bins the soonest plausible
+    crossing of the intervention level (what settings say a bin is emptied at; the rest is for events)."""
     rate: Rate
     observed_failure: bool = False
 
@@ -89,6 +93,7 @@ def levels_for(measure: str, asset: Asset, places: Mapping[str, Place], settings
             settings.bin_intervention_pct - BIN_WORTH_MARGIN_PCT,
             settings.bin_intervention_pct,
             settings.bin_overflow_pct,
+            latest_at_due=True,
         )
     if measure == GRASS_HEIGHT:
         return Levels(
@@ -155,10 +160,11 @@ def forecast_one(
     (worth, due), level_now = roll_forward(
         measure, rate.rate, level0, t0, (lv.worth, lv.due), weekday_factors, horizon_days, until=as_of
     )
-    (c_at,), _ = roll_forward(
-        measure, pessimistic_rate(rate), level0, t0, (lv.fail,), weekday_factors, horizon_days
+    (due_soonest, c_at), _ = roll_forward(
+        measure, pessimistic_rate(rate), level0, t0, (lv.due, lv.fail), weekday_factors, horizon_days
     )
     fail = c_at + dt.timedelta(hours=lv.fail_delay_h) if c_at is not None else None
+    latest = due_soonest if lv.latest_at_due else fail
     observed_failure = (
         start_level is None and rate.level_observed and rate.level is not None and rate.level >= lv.fail
     )
@@ -171,6 +177,7 @@ def forecast_one(
         worth_at=worth,
         due_at=due,
         fail_at=fail,
+        latest_at=latest,
         rate=rate,
         observed_failure=bool(observed_failure),
     )

@@ -98,7 +98,7 @@ def tasks_for_forecast(
             k == 0 and f.rate.level_observed and f.rate.level is not None and f.rate.level >= urgent_level
         )
         due_day = _day(f.due_at) if f.due_at else None
-        safe_day = _latest_safe_day(f.fail_at)
+        safe_day = _latest_safe_day(f.latest_at)
         needed = (
             urgent
             or (due_day is not None and due_day <= last)

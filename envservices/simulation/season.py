@@ -16,7 +16,17 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from envservices.domain.model import Asset, Crew, Observation, Place, RotaEntry, Site, Task, Vehicle
+from envservices.domain.model import (
+    Asset,
+    CoordinationRule,
+    Crew,
+    Observation,
+    Place,
+    RotaEntry,
+    Site,
+    Task,
+    Vehicle,
+)
 from envservices.domain.settings import Settings
 from envservices.errors import UserError
 from envservices.needs.forecast import forecast_one
@@ -280,6 +290,7 @@ def default_planner(
     time_limit_s: float,
     seed: int,
     travel: Any = None,
+    rules: Sequence[CoordinationRule] | None = None,
 ):
     """The real planning engine: build the week's problem and solve it within the time limit."""
     from envservices.planning.build import build_problem
@@ -292,7 +303,7 @@ def default_planner(
         list(sites),
         week_start,
         travel=travel,
-        rules=settings.rules,
+        rules=settings.rules if rules is None else rules,
         places=list(places),
         settings=settings,
         days=PLAN_DAYS,
@@ -314,6 +325,7 @@ def run_season(
     travel: Any = None,
     planner: Callable[..., Any] = default_planner,
     on_week: Callable[..., None] | None = None,
+    rules: Sequence[CoordinationRule] | None = None,
 ) -> SeasonResult:
     """Simulate `weeks` weeks under `regime` ('needs' or 'rota') from `start` (a Monday).
 
@@ -394,7 +406,8 @@ def run_season(
             progress(w, weeks, f"week {row.week}: planning {len(tasks)} tasks")
         t_plan = time.perf_counter()
         plan = planner(
-            tasks, crews, vehicles, sites, place_list, week_start, settings, time_limit_s, seed + w, travel
+            tasks, crews, vehicles, sites, place_list, week_start, settings, time_limit_s, seed + w, travel,
+            rules=rules,
         )
         row.plan_seconds = time.perf_counter() - t_plan
         row.unplanned = len(plan.unplanned)

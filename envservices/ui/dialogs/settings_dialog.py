@@ -8,7 +8,6 @@ so a wrong entry gets a message next to it instead of a traceback. Saving goes t
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from envservices.domain.settings import Settings
 from envservices.errors import UserError
+from envservices.services import settings as settings_service
 
 
 @dataclass(frozen=True)
@@ -155,15 +155,12 @@ class SettingsDialog(QDialog):
         db: object,
         settings: Settings | None = None,
         parent: QWidget | None = None,
-        *,
-        save: Callable[[object, Settings], None] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.setObjectName("settingsDialog")
         self._db = db
-        self._save = save or _service_save
-        self._settings = settings if settings is not None else _service_load(db)
+        self._settings = settings if settings is not None else settings_service.load(db)
         self.saved_settings: Settings | None = None
         self.editors: dict[str, QLineEdit] = {}
         self.messages: dict[str, QLabel] = {}
@@ -176,7 +173,9 @@ class SettingsDialog(QDialog):
             form = QFormLayout(box)
             form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
             for spec in specs:
-                form.addRow(spec.label, self._make_field(spec))
+                label = QLabel(spec.label)
+                label.setMinimumWidth(330)  # one column of fields across all groups
+                form.addRow(label, self._make_field(spec))
             body_layout.addWidget(box)
         body_layout.addStretch(1)
 
@@ -321,7 +320,7 @@ class SettingsDialog(QDialog):
             return False
         assert settings is not None
         try:
-            self._save(self._db, settings)
+            settings_service.save(self._db, settings)
         except UserError as exc:
             self._show_banner(str(exc))
             return False
@@ -351,15 +350,3 @@ def _cross_checks(values: dict[str, float]) -> dict[str, str]:
     if values["grass_season_end_month"] < values["grass_season_start_month"]:
         errors["grass_season_end_month"] = "The season must end in or after the month it starts."
     return errors
-
-
-def _service_load(db: object) -> Settings:
-    from envservices.services import settings as settings_service
-
-    return settings_service.load(db)
-
-
-def _service_save(db: object, settings: Settings) -> None:
-    from envservices.services import settings as settings_service
-
-    settings_service.save(db, settings)

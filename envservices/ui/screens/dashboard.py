@@ -327,7 +327,7 @@ class DashboardScreen(QWidget):
         self.comparisonReady.emit(comparison)
 
     def draw_charts(self) -> None:
-        """Four charts of the chosen area: hours and failures (simulated), grades and complaints (recorded)."""
+        """Charts of the chosen area: grades and complaints (recorded), plus hours and failures once simulated."""
         self.figure.clear()
         area = self.area_combo.currentText()
         if self._comparison is None or not area:
@@ -336,20 +336,16 @@ class DashboardScreen(QWidget):
             ax.text(0.5, 0.5, "No figures yet", ha="center", va="center", transform=ax.transAxes)
             self.canvas.draw_idle()
             return
-        axes = self.figure.subplots(2, 2)
         simulated = any(r.area == area and r.source != RECORDED for r in self._comparison.rows)
-        for ax, draw in ((axes[0][0], charts.plot_hours_per_week), (axes[0][1], charts.plot_failures)):
-            if simulated:
-                draw(ax, self._comparison, area)
-            else:
-                ax.set_title(f"{area}: " + ("crew hours per week" if draw is charts.plot_hours_per_week
-                                            else "service failures"))
-                ax.text(0.5, 0.5, "Simulate needs against rota\nto see this chart", ha="center", va="center",
-                        transform=ax.transAxes, color="#555555")
-                ax.set_xticks([])
-                ax.set_yticks([])
-        charts.plot_grades(axes[1][0], self._comparison, area)
-        charts.plot_complaints(axes[1][1], self._comparison, area)
+        if simulated:
+            axes = self.figure.subplots(2, 2)
+            charts.plot_hours_per_week(axes[0][0], self._comparison, area)
+            charts.plot_failures(axes[0][1], self._comparison, area)
+            recorded_axes = axes[1]
+        else:
+            recorded_axes = self.figure.subplots(1, 2)  # recorded figures only until the simulation is run
+        charts.plot_grades(recorded_axes[0], self._comparison, area)
+        charts.plot_complaints(recorded_axes[1], self._comparison, area)
         self.canvas.draw_idle()
 
     def _update_buttons(self) -> None:

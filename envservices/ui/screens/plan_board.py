@@ -231,6 +231,7 @@ class PlanBoardScreen(QWidget):
         self.board.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.board.verticalHeader().setDefaultSectionSize(62)
         self.board.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.board.setMinimumHeight(150)  # at least two crews visible even in a short dock
 
         # selected crew-day
         self.crew_day_label = QLabel("No crew-day selected")
@@ -315,6 +316,7 @@ class PlanBoardScreen(QWidget):
         split.addWidget(lower)
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 1)
+        split.setChildrenCollapsible(False)
 
         self.kpi_label = QLabel()
         self.kpi_label.setObjectName("kpiLabel")

@@ -311,7 +311,7 @@ class TimelineWidget(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setMinimumHeight(96)
+        self.setFixedHeight(96)
         self.setMouseTracking(True)
         self._crew_day: CrewDay | None = None
         self._names: Callable[[Visit], str] = lambda v: v.service

@@ -1,0 +1,1 @@
+"""Dialogs: connecting to a database, the council's settings, and urgent work added mid-week."""

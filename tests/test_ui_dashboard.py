@@ -1,0 +1,106 @@
+"""The manager's dashboard: figures per area and week computed in the background, charts, tables, export."""
+
+from __future__ import annotations
+
+import csv
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+from envservices import services  # noqa: E402
+from envservices.simulation.compare import RECORDED, Comparison  # noqa: E402
+from envservices.ui.screens.dashboard import DashboardScreen  # noqa: E402
+from ui_helpers import demo_database, save_screenshot  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    database = demo_database(tmp_path_factory.mktemp("dashboard"))
+    yield database
+    database.dispose()
+
+
+@pytest.fixture()
+def compare_service(monkeypatch):
+    """The lead's `services.compare.compare_areas`; while it is not written, the same figures from the demo."""
+    if hasattr(services.compare, "compare_areas"):
+        return services.compare.compare_areas
+    from envservices.demo.district import build_demo_district
+    from envservices.simulation.compare import compare_areas
+
+    district = build_demo_district(seed=1, scale=0.25)
+
+    def stand_in(db, *, weeks=12, seed=1, simulate=True, progress=None):
+        return compare_areas(district, weeks=weeks, seed=seed, simulate=simulate, progress=progress)
+
+    monkeypatch.setattr(services.compare, "compare_areas", stand_in, raising=False)
+    return stand_in
+
+
+@pytest.fixture()
+def dashboard(qtbot, db, compare_service):
+    d = DashboardScreen(db, lambda: services.settings.load(db))
+    qtbot.addWidget(d)
+    d.resize(1400, 900)
+    d.show()
+    return d
+
+
+def test_load_shows_recorded_figures_in_tables_and_charts(qtbot, dashboard):
+    """Opening the dashboard computes in the background and fills the tables and the four charts."""
+    dashboard.load()
+    assert dashboard.is_busy()
+    qtbot.waitUntil(lambda: not dashboard.is_busy(), timeout=60_000)
+    comparison = dashboard.comparison()
+    assert isinstance(comparison, Comparison) and comparison.rows
+    assert dashboard.weeks_model.rowCount() == len(comparison.rows) > 0
+    assert dashboard.summary_model.rowCount() > 0
+    assert dashboard.area_combo.count() == len({r.area for r in comparison.rows})
+    assert len(dashboard.figure.axes) == 2  # recorded: grades and complaints; 4 once simulated
+    assert any(r.source == RECORDED for r in comparison.rows)
+    assert dashboard.png_button.isEnabled() and dashboard.csv_button.isEnabled()
+    save_screenshot(dashboard, "dashboard")
+
+
+def test_export_png_and_csv(qtbot, dashboard, tmp_path):
+    """The charts save as a PNG picture and the weekly figures as CSV with one line per area and week."""
+    dashboard.load()
+    qtbot.waitUntil(lambda: not dashboard.is_busy(), timeout=60_000)
+    png = dashboard.save_png(tmp_path / "charts.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    out = dashboard.export_csv(tmp_path / "figures.csv")
+    with open(out, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == len(dashboard.comparison().rows)
+    assert {"area", "source", "week", "crew_hours", "complaints", "share_below_b"} <= set(rows[0])
+
+
+def test_failed_comparison_shows_a_sentence_and_keeps_the_figures(qtbot, dashboard, monkeypatch):
+    """A failure in the background is shown as a message; the figures shown stay."""
+    dashboard.load()
+    qtbot.waitUntil(lambda: not dashboard.is_busy(), timeout=60_000)
+    before = dashboard.comparison()
+
+    def broken(db, **kwargs):
+        raise RuntimeError("simulation fell over")
+
+    monkeypatch.setattr(services.compare, "compare_areas", broken)
+    assert dashboard.compare()
+    qtbot.waitUntil(lambda: not dashboard.is_busy(), timeout=10_000)
+    assert "simulation fell over" in dashboard.message.text()
+    assert dashboard.comparison() is before
+
+
+@pytest.mark.slow
+def test_simulated_comparison_draws_needs_against_rota(qtbot, dashboard):
+    """With the simulation ticked, the headline table compares needs with rota per area."""
+    dashboard.simulate.setChecked(True)
+    dashboard.weeks.setValue(2)
+    assert dashboard.compare()
+    qtbot.waitUntil(lambda: not dashboard.is_busy(), timeout=600_000)
+    assert dashboard.headline_model.rowCount() > 0
+    assert len(dashboard.figure.axes) == 4
+    assert any(r.source != RECORDED for r in dashboard.comparison().rows)
+    save_screenshot(dashboard, "dashboard_simulated")
