@@ -52,7 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="import places or assets from a GIS or CSV file")
     _add_db(p)
     p.add_argument("file")
-    p.add_argument("--kind", help="place, or an asset kind: litter_bin, dog_bin, grass_area, street_length, ...")
+    p.add_argument("--kind", help="place, depots, crews, or an asset kind: litter_bin, dog_bin, grass_area, "
+                   "street_length, ...")
     p.add_argument("--area", help="area the places belong to (created if new)")
     p.add_argument("--crs", help="CRS of a file that has none, e.g. 27700 or EPSG:4326")
     p.add_argument("--layer", help="layer of a multi-layer file")
@@ -162,6 +163,11 @@ def _run(args: argparse.Namespace) -> int:
         elif cmd == "info":
             summary = services.district.summary(db)
             _print_json(summary) if args.json else _print_summary(summary)
+        elif cmd == "import" and (args.kind or "").strip().lower() in ("crews", "depots"):
+            report = services.crews.import_file(db, Path(args.file), kind=args.kind.strip().lower(),
+                                                strict=not args.skip_bad_rows)
+            _print_json(report) if args.json else print(
+                f"Imported {report.get('imported', report)} {args.kind} from {args.file}")
         elif cmd == "import":
             report = services.district.import_file(
                 db, Path(args.file), kind=args.kind, area=args.area, crs=args.crs, layer=args.layer,

@@ -23,7 +23,7 @@ def resource_roots() -> tuple[Path, ...]:
 
 
 def resource_path(*parts: str) -> Path:
-    """The path of a shipped file or folder, e.g. resource_path("boundaries", "redditch_wards_2013.geojson")."""
+    """The path of a shipped file or folder, e.g. resource_path("boundaries", "x.geojson")."""
     for root in resource_roots():
         candidate = root.joinpath(*parts)
         if candidate.exists():

@@ -116,6 +116,8 @@ def main(out_dir: Path) -> int:
             _save(window, out_dir / "plan_board.png")
 
         def dashboard() -> None:
+            window.plan_dock.hide()
+            window.resize(*WINDOW_SIZE)
             window.show_dashboard()
             screen = window.screens.get("dashboard")
             if screen is None or type(screen).__name__ == "Placeholder":

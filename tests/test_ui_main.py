@@ -13,6 +13,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtWidgets import QTextBrowser  # noqa: E402
 
 from envservices.errors import UserError  # noqa: E402
 from envservices.ui.models.table_model import Column, make_table  # noqa: E402
@@ -218,3 +219,11 @@ def test_screenshot_mode_saves_a_picture_and_exits(demo_file, tmp_path):
     assert out.exists() and not is_blank(out)
     SCREENSHOTS.mkdir(exist_ok=True)
     (SCREENSHOTS / "gui_screenshot_mode.png").write_bytes(out.read_bytes())
+
+
+def test_help_opens_the_user_guide_inside_the_app(window):
+    """Help > User guide shows the guide, with its role sections, in the application itself."""
+    dialog = window.open_user_guide()
+    text = dialog.findChild(QTextBrowser).toPlainText()
+    assert "team leader" in text.lower() and "supervisor" in text.lower() and "manager" in text.lower()
+    dialog.close()

@@ -1,4 +1,4 @@
-"""Street furniture and green space of the demo places: bins, street lengths, verges, grass, shrub beds, hedges.
+"""Street furniture and green space of the demo places: bins, streets, verges, grass, shrub beds, hedges.
 
 Counts follow a place's character (bins crowd the town centre, grass fills the parks) and scale with the demo.
 Every asset lies inside its place, and grass areas and shrub beds neither overlap each other nor the roads,
@@ -48,8 +48,13 @@ LITTER_BIN_RATE = {TOWN_CENTRE: 22.0, ESTATE: 9.0, PARK: 12.0, INDUSTRIAL: 7.0, 
 DOG_BIN_RATE = {TOWN_CENTRE: 10.0, ESTATE: 10.0, PARK: 14.0, INDUSTRIAL: 6.0, RURAL: 8.0}
 RECYCLING_BIN_RATE = 12.0
 # Grass area sizes (m2) are log-uniform between these, by character.
-GRASS_SIZE_M2 = {TOWN_CENTRE: (200, 2500), ESTATE: (200, 8000), PARK: (1000, 20000), INDUSTRIAL: (300, 5000),
-                 RURAL: (500, 15000)}
+GRASS_SIZE_M2 = {
+    TOWN_CENTRE: (200, 2500),
+    ESTATE: (200, 8000),
+    PARK: (1000, 20000),
+    INDUSTRIAL: (300, 5000),
+    RURAL: (500, 15000),
+}
 RIDE_ON_FROM_M2 = 1500.0
 """Grass areas at least this big are cut with a ride-on mower, smaller ones with a pedestrian mower."""
 
@@ -141,7 +146,9 @@ class PlaceFurnisher:
     def _free(self, shape: Polygon) -> bool:
         if not shape.is_valid or not self.poly.contains(shape):
             return False
-        if self.link_tree is not None and len(self.link_tree.query(shape.buffer(3.0), predicate="intersects")):
+        if self.link_tree is not None and len(
+            self.link_tree.query(shape.buffer(3.0), predicate="intersects")
+        ):
             return False
         box = shape.envelope.buffer(10.0)
         return not any(shape.distance(p) < 5.0 for p in self.polygons if p.envelope.intersects(box))
@@ -159,7 +166,9 @@ class PlaceFurnisher:
                 area_m2 = max(min_m2, area_m2 * 0.75)
         return None
 
-    def line_beside(self, offset_m: float, min_len_m: float, part: tuple[float, float] = (0.0, 1.0)) -> LineString | None:
+    def line_beside(
+        self, offset_m: float, min_len_m: float, part: tuple[float, float] = (0.0, 1.0)
+    ) -> LineString | None:
         """A line running alongside a street (a verge or hedge), inside the place."""
         rng = self.rng
         if not self.links:
@@ -192,13 +201,18 @@ def _bin_capacity(kind: AssetKind, character: str, rng: np.random.Generator) -> 
 
 def _bin_rate(kind: AssetKind, character: str, capacity_l: float, rng: np.random.Generator) -> float:
     """True mean fill rate in % per day: lognormal about the character's median, slower for bigger bins."""
-    median = {AssetKind.LITTER_BIN: LITTER_BIN_RATE[character], AssetKind.DOG_BIN: DOG_BIN_RATE[character],
-              AssetKind.RECYCLING_BIN: RECYCLING_BIN_RATE}[kind]
+    median = {
+        AssetKind.LITTER_BIN: LITTER_BIN_RATE[character],
+        AssetKind.DOG_BIN: DOG_BIN_RATE[character],
+        AssetKind.RECYCLING_BIN: RECYCLING_BIN_RATE,
+    }[kind]
     rate = median * rng.lognormal(0.0, 0.45) * (110.0 / capacity_l) ** 0.6
     return round(float(np.clip(rate, 1.0, 60.0)), 2)
 
 
-def build_assets(places: list[Place], roads: list[RoadLink], scale: float, rng: np.random.Generator) -> list[Asset]:
+def build_assets(
+    places: list[Place], roads: list[RoadLink], scale: float, rng: np.random.Generator
+) -> list[Asset]:
     """All assets of the demo, place by place, in counts that follow character and scale."""
     ids = _Counter({})
     link_geoms = [r.geometry for r in roads]
@@ -207,7 +221,7 @@ def build_assets(places: list[Place], roads: list[RoadLink], scale: float, rng: 
     chars = [p.character for p in places]
 
     def total(n1: int, minimum: int = 0) -> int:
-        return max(minimum, int(round(n1 * scale)))
+        return max(minimum, round(n1 * scale))
 
     bins_per = _allocate(total(BINS_AT_SCALE_1, 8), [BIN_WEIGHT[c] for c in chars])
     grass_per = _allocate(total(GRASS_AT_SCALE_1, 4), [GRASS_WEIGHT[c] for c in chars])
@@ -228,9 +242,17 @@ def build_assets(places: list[Place], roads: list[RoadLink], scale: float, rng: 
             kind = _bin_kind(c, rng)
             cap = _bin_capacity(kind, c, rng)
             rate = _bin_rate(kind, c, cap, rng)
-            assets.append(Asset(ids.next("bin"), kind, f._roadside_point(3.0), place.id,
-                                name=f"{kind.label.capitalize()} {ids.counts['bin']}", capacity_l=cap,
-                                attributes={"true_fill_rate_pct_per_day": rate}))
+            assets.append(
+                Asset(
+                    ids.next("bin"),
+                    kind,
+                    f._roadside_point(3.0),
+                    place.id,
+                    name=f"{kind.label.capitalize()} {ids.counts['bin']}",
+                    capacity_l=cap,
+                    attributes={"true_fill_rate_pct_per_day": rate},
+                )
+            )
 
         assets.extend(_street_lengths(place, [roads[j] for j in inside], streets_per[i], ids, rng))
 
@@ -242,34 +264,65 @@ def build_assets(places: list[Place], roads: list[RoadLink], scale: float, rng: 
             site = round(float(rng.uniform(0.7, 1.4)), 2)
             truth = round(float(np.clip(site * rng.lognormal(0.0, 0.08), 0.6, 1.6)), 3)
             mower = "ride_on" if shape.area >= RIDE_ON_FROM_M2 else "pedestrian"
-            assets.append(Asset(ids.next("grass"), AssetKind.GRASS_AREA, shape, place.id,
-                                name=f"{place.name} grass {ids.counts['grass']}", mower=mower, site_factor=site,
-                                attributes={"true_growth_factor": truth}))
+            assets.append(
+                Asset(
+                    ids.next("grass"),
+                    AssetKind.GRASS_AREA,
+                    shape,
+                    place.id,
+                    name=f"{place.name} grass {ids.counts['grass']}",
+                    mower=mower,
+                    site_factor=site,
+                    attributes={"true_growth_factor": truth},
+                )
+            )
 
         for _ in range(shrubs_per[i]):
             shape = f.patch(float(rng.uniform(20.0, 400.0)), 15.0)
             if shape is not None:
-                assets.append(Asset(ids.next("shrub"), AssetKind.SHRUB_BED, shape, place.id,
-                                    name=f"{place.name} shrub bed {ids.counts['shrub']}"))
+                assets.append(
+                    Asset(
+                        ids.next("shrub"),
+                        AssetKind.SHRUB_BED,
+                        shape,
+                        place.id,
+                        name=f"{place.name} shrub bed {ids.counts['shrub']}",
+                    )
+                )
 
         for _ in range(verges_per[i]):
             line = f.line_beside(6.0, 40.0)
             if line is not None:
-                assets.append(Asset(ids.next("verge"), AssetKind.VERGE, line, place.id,
-                                    name=f"{place.name} verge {ids.counts['verge']}",
-                                    mower="flail" if c == RURAL else "strimmer"))
+                assets.append(
+                    Asset(
+                        ids.next("verge"),
+                        AssetKind.VERGE,
+                        line,
+                        place.id,
+                        name=f"{place.name} verge {ids.counts['verge']}",
+                        mower="flail" if c == RURAL else "strimmer",
+                    )
+                )
 
         for _ in range(hedges_per[i]):
             line = f.line_beside(9.0, 25.0, part=(0.3, 0.7))
             if line is not None:
-                assets.append(Asset(ids.next("hedge"), AssetKind.HEDGE, line, place.id,
-                                    name=f"{place.name} hedge {ids.counts['hedge']}"))
+                assets.append(
+                    Asset(
+                        ids.next("hedge"),
+                        AssetKind.HEDGE,
+                        line,
+                        place.id,
+                        name=f"{place.name} hedge {ids.counts['hedge']}",
+                    )
+                )
     return assets
 
 
-def _street_lengths(place: Place, links: list[RoadLink], n: int, ids: _Counter,
-                    rng: np.random.Generator) -> list[Asset]:
-    """n street lengths on the place's own streets: whole links, or pieces of them when n exceeds the links."""
+def _street_lengths(
+    place: Place, links: list[RoadLink], n: int, ids: _Counter, rng: np.random.Generator
+) -> list[Asset]:
+    """n street lengths on the place's own streets: whole links, or pieces when n exceeds the links."""
     if n <= 0 or not links:
         return []
     if n <= len(links):
@@ -279,15 +332,27 @@ def _street_lengths(place: Place, links: list[RoadLink], n: int, ids: _Counter,
         chosen = [(ln, k, per) for ln in links for k in range(per)][:n]
     out = []
     for road, k, parts in chosen:
-        geom = road.geometry if parts == 1 else substring(road.geometry, k / parts, (k + 1) / parts, normalized=True)
+        geom = (
+            road.geometry
+            if parts == 1
+            else substring(road.geometry, k / parts, (k + 1) / parts, normalized=True)
+        )
         label = road.name or f"{place.name} street {ids.counts.get('street', 0) + 1}"
         if parts > 1:
             label = f"{label} ({k + 1} of {parts})"
         zone = _street_zone(place, rng)
         mechanical = zone == IntensityZone.HIGH or (zone == IntensityZone.MEDIUM and rng.random() < 0.5)
         litter_rate = round(litter_load_per_day(zone) * float(rng.lognormal(0.0, 0.3)), 3)
-        out.append(Asset(ids.next("street"), AssetKind.STREET_LENGTH, geom, place.id,
-                         name=label, zone=zone,
-                         sweep_method="mechanical" if mechanical else "manual",
-                         attributes={"true_litter_load_per_day": litter_rate}))
+        out.append(
+            Asset(
+                ids.next("street"),
+                AssetKind.STREET_LENGTH,
+                geom,
+                place.id,
+                name=label,
+                zone=zone,
+                sweep_method="mechanical" if mechanical else "manual",
+                attributes={"true_litter_load_per_day": litter_rate},
+            )
+        )
     return out

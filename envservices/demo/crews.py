@@ -44,38 +44,152 @@ class CrewTemplate:
 
 
 TEMPLATES: tuple[CrewTemplate, ...] = (
-    CrewTemplate("place team", REDDITCH, VehicleKind.CAGED_TIPPER, 6000.0, frozenset(),
-                 (PLACE_LEADER, PLACE_HAND, PLACE_HAND_FLY)),
-    CrewTemplate("sweeper", BROMSGROVE, VehicleKind.SWEEPER, 5000.0, frozenset({"sweeper"}),
-                 (SWEEPER_DRIVER, SWEEPER_HAND)),
-    CrewTemplate("grounds and hedges", REDDITCH, VehicleKind.VAN_WITH_TRAILER, 3000.0,
-                 frozenset({"mower", "strimmer", "hedge_cutter"}), (GROUNDS_LEADER, GROUNDS_HAND, HEDGE_HAND)),
-    CrewTemplate("place team", BROMSGROVE, VehicleKind.CAGED_TIPPER, 8000.0, frozenset(),
-                 (PLACE_LEADER | {S.HGV}, PLACE_HAND, PLACE_HAND_FLY), hgv=True),
-    CrewTemplate("grounds", BROMSGROVE, VehicleKind.VAN_WITH_TRAILER, 3000.0, frozenset({"mower", "strimmer"}),
-                 (GROUNDS_LEADER, GROUNDS_HAND)),
-    CrewTemplate("sweeper", REDDITCH, VehicleKind.SWEEPER, 5000.0, frozenset({"sweeper"}),
-                 (SWEEPER_DRIVER, SWEEPER_HAND)),
-    CrewTemplate("place team", REDDITCH, VehicleKind.CAGED_TIPPER, 4000.0, frozenset(),
-                 (PLACE_LEADER, PLACE_HAND), days_off=frozenset({2, 5, 6})),
-    CrewTemplate("place team", BROMSGROVE, VehicleKind.CAGED_TIPPER, 5000.0, frozenset(),
-                 (PLACE_LEADER, PLACE_HAND_FLY | {S.BIN_EMPTY}), days_off=frozenset({4, 5, 6})),
+    CrewTemplate(
+        "place team",
+        REDDITCH,
+        VehicleKind.CAGED_TIPPER,
+        6000.0,
+        frozenset(),
+        (PLACE_LEADER, PLACE_HAND, PLACE_HAND_FLY),
+    ),
+    CrewTemplate(
+        "sweeper",
+        BROMSGROVE,
+        VehicleKind.SWEEPER,
+        5000.0,
+        frozenset({"sweeper"}),
+        (SWEEPER_DRIVER, SWEEPER_HAND),
+    ),
+    CrewTemplate(
+        "grounds and hedges",
+        REDDITCH,
+        VehicleKind.VAN_WITH_TRAILER,
+        3000.0,
+        frozenset({"mower", "strimmer", "hedge_cutter"}),
+        (GROUNDS_LEADER, GROUNDS_HAND, HEDGE_HAND),
+    ),
+    CrewTemplate(
+        "place team",
+        BROMSGROVE,
+        VehicleKind.CAGED_TIPPER,
+        8000.0,
+        frozenset(),
+        (PLACE_LEADER | {S.HGV}, PLACE_HAND, PLACE_HAND_FLY),
+        hgv=True,
+    ),
+    CrewTemplate(
+        "grounds",
+        BROMSGROVE,
+        VehicleKind.VAN_WITH_TRAILER,
+        3000.0,
+        frozenset({"mower", "strimmer"}),
+        (GROUNDS_LEADER, GROUNDS_HAND),
+    ),
+    CrewTemplate(
+        "sweeper",
+        REDDITCH,
+        VehicleKind.SWEEPER,
+        5000.0,
+        frozenset({"sweeper"}),
+        (SWEEPER_DRIVER, SWEEPER_HAND),
+    ),
+    CrewTemplate(
+        "place team",
+        REDDITCH,
+        VehicleKind.CAGED_TIPPER,
+        4000.0,
+        frozenset(),
+        (PLACE_LEADER, PLACE_HAND),
+        days_off=frozenset({2, 5, 6}),
+    ),
+    CrewTemplate(
+        "place team",
+        BROMSGROVE,
+        VehicleKind.CAGED_TIPPER,
+        5000.0,
+        frozenset(),
+        (PLACE_LEADER, PLACE_HAND_FLY | {S.BIN_EMPTY}),
+        days_off=frozenset({4, 5, 6}),
+    ),
 )
 
-FIRST_NAMES = ("Alan", "Beth", "Carl", "Dawn", "Errol", "Fiona", "Gary", "Hannah", "Imran", "Jo", "Kev", "Lisa",
-               "Mick", "Nadia", "Owen", "Priya", "Ray", "Sue", "Tom", "Val", "Wes", "Yasmin", "Zoe", "Dean",
-               "Kerry", "Lee", "Marie", "Nathan", "Paul", "Sandra", "Tariq", "Wayne")
-SURNAMES = ("Allen", "Baker", "Clarke", "Davies", "Evans", "Ford", "Green", "Hughes", "Iqbal", "Jones", "Khan",
-            "Lewis", "Moore", "Nash", "Owen", "Patel", "Reed", "Smith", "Taylor", "Walker", "Webb", "Wright",
-            "Young", "Price", "Morris", "Cooper", "Bennett", "Hall", "Ward", "Turner")
+FIRST_NAMES = (
+    "Alan",
+    "Beth",
+    "Carl",
+    "Dawn",
+    "Errol",
+    "Fiona",
+    "Gary",
+    "Hannah",
+    "Imran",
+    "Jo",
+    "Kev",
+    "Lisa",
+    "Mick",
+    "Nadia",
+    "Owen",
+    "Priya",
+    "Ray",
+    "Sue",
+    "Tom",
+    "Val",
+    "Wes",
+    "Yasmin",
+    "Zoe",
+    "Dean",
+    "Kerry",
+    "Lee",
+    "Marie",
+    "Nathan",
+    "Paul",
+    "Sandra",
+    "Tariq",
+    "Wayne",
+)
+SURNAMES = (
+    "Allen",
+    "Baker",
+    "Clarke",
+    "Davies",
+    "Evans",
+    "Ford",
+    "Green",
+    "Hughes",
+    "Iqbal",
+    "Jones",
+    "Khan",
+    "Lewis",
+    "Moore",
+    "Nash",
+    "Owen",
+    "Patel",
+    "Reed",
+    "Smith",
+    "Taylor",
+    "Walker",
+    "Webb",
+    "Wright",
+    "Young",
+    "Price",
+    "Morris",
+    "Cooper",
+    "Bennett",
+    "Hall",
+    "Ward",
+    "Turner",
+)
 
 
 def crew_count(scale: float) -> int:
-    return max(MIN_CREWS, int(round(CREWS_AT_SCALE_1 * scale)))
+    return max(MIN_CREWS, round(CREWS_AT_SCALE_1 * scale))
 
 
-def build_crews(scale: float, depot_by_town: dict[str, str], rng: np.random.Generator,
-                ) -> tuple[list[Crew], list[Vehicle], dict[str, str]]:
+def build_crews(
+    scale: float,
+    depot_by_town: dict[str, str],
+    rng: np.random.Generator,
+) -> tuple[list[Crew], list[Vehicle], dict[str, str]]:
     """Crews, their vehicles, and the town each crew works from (keyed by crew id)."""
     crews: list[Crew] = []
     vehicles: list[Vehicle] = []
@@ -97,12 +211,29 @@ def build_crews(scale: float, depot_by_town: dict[str, str], rng: np.random.Gene
                     used.add(person)
                     break
             members.append(CrewMember(person, frozenset(skills)))
-        vehicle_name = {VehicleKind.CAGED_TIPPER: "caged tipper", VehicleKind.SWEEPER: "compact sweeper",
-                        VehicleKind.VAN_WITH_TRAILER: "van and trailer",
-                        VehicleKind.REFUSE_VEHICLE: "refuse vehicle"}[t.vehicle_kind]
-        reg = f"{'RD' if t.town == REDDITCH else 'BG'}{64 + n % 30:02d} {''.join(rng.choice(list('ABCEFHKLMNPRSTVWXY'), 3))}"
-        vehicles.append(Vehicle(vehicle_id, f"{vehicle_name} {reg}", t.vehicle_kind, t.capacity_l, t.equipment))
-        crews.append(Crew(crew_id, name, depot_by_town[t.town], vehicle_id, tuple(members), SHIFT_START_S,
-                          SHIFT_END_S, (LUNCH,), t.days_off))
+        vehicle_name = {
+            VehicleKind.CAGED_TIPPER: "caged tipper",
+            VehicleKind.SWEEPER: "compact sweeper",
+            VehicleKind.VAN_WITH_TRAILER: "van and trailer",
+            VehicleKind.REFUSE_VEHICLE: "refuse vehicle",
+        }[t.vehicle_kind]
+        letters = "".join(rng.choice(list("ABCEFHKLMNPRSTVWXY"), 3))
+        reg = f"{'RD' if t.town == REDDITCH else 'BG'}{64 + n % 30:02d} {letters}"
+        vehicles.append(
+            Vehicle(vehicle_id, f"{vehicle_name} {reg}", t.vehicle_kind, t.capacity_l, t.equipment)
+        )
+        crews.append(
+            Crew(
+                crew_id,
+                name,
+                depot_by_town[t.town],
+                vehicle_id,
+                tuple(members),
+                SHIFT_START_S,
+                SHIFT_END_S,
+                (LUNCH,),
+                t.days_off,
+            )
+        )
         town_of[crew_id] = t.town
     return crews, vehicles, town_of

@@ -109,15 +109,23 @@ def build_demo_district(seed: int = 1, scale: float = 1.0, today: dt.date | None
     if not MIN_SCALE <= scale <= MAX_SCALE:
         raise UserError(f"the demo scale must be between {MIN_SCALE} and {MAX_SCALE}, not {scale}")
     today = today or dt.date.today()
-    rng = np.random.default_rng([int(seed) % 2**63, int(round(scale * 1000))])
+    rng = np.random.default_rng([int(seed) % 2**63, round(scale * 1000)])
 
     areas = (
-        Area(AREA_IDS[REDDITCH], REDDITCH, Regime.NEEDS, AreaKind.TRIAL, trial_start_for(today),
-             area_outline(REDDITCH)),
-        Area(AREA_IDS[BROMSGROVE], BROMSGROVE, Regime.ROTA, AreaKind.DISTRICT, None, area_outline(BROMSGROVE)),
+        Area(
+            AREA_IDS[REDDITCH],
+            REDDITCH,
+            Regime.NEEDS,
+            AreaKind.TRIAL,
+            trial_start_for(today),
+            area_outline(REDDITCH),
+        ),
+        Area(
+            AREA_IDS[BROMSGROVE], BROMSGROVE, Regime.ROTA, AreaKind.DISTRICT, None, area_outline(BROMSGROVE)
+        ),
     )
 
-    shapes = build_place_shapes(max(MIN_PLACES, int(round(PLACES_AT_SCALE_1 * scale))), rng)
+    shapes = build_place_shapes(max(MIN_PLACES, round(PLACES_AT_SCALE_1 * scale)), rng)
     network = build_road_network(shapes, rng)
     roads = [
         RoadLink(f"road-{k + 1:05d}", LineString([network.nodes[a], network.nodes[b]]), name, highway, kph)
@@ -125,13 +133,24 @@ def build_demo_district(seed: int = 1, scale: float = 1.0, today: dt.date | None
     ]
 
     depots = {
-        town: Site(f"depot-{town.lower()}", SiteKind.DEPOT, f"{town} depot", point(network, nearest_node(network, *xy)))
+        town: Site(
+            f"depot-{town.lower()}",
+            SiteKind.DEPOT,
+            f"{town} depot",
+            point(network, nearest_node(network, *xy)),
+        )
         for town, xy in DEPOT_NEAR.items()
     }
     a_road_nodes = np.nonzero(network.node_place == -1)[0]
-    tip = Site("tip-1", SiteKind.TIP, "Household waste site and transfer station",
-               point(network, nearest_node(network, *TIP_NEAR, only=a_road_nodes)), open_s=7 * 3600,
-               close_s=17 * 3600, unload_s=15 * 60)
+    tip = Site(
+        "tip-1",
+        SiteKind.TIP,
+        "Household waste site and transfer station",
+        point(network, nearest_node(network, *TIP_NEAR, only=a_road_nodes)),
+        open_s=7 * 3600,
+        close_s=17 * 3600,
+        unload_s=15 * 60,
+    )
 
     crews, vehicles, town_of = build_crews(scale, {t: s.id for t, s in depots.items()}, rng)
 
@@ -146,9 +165,18 @@ def build_demo_district(seed: int = 1, scale: float = 1.0, today: dt.date | None
         team = teams[shape.town]
         crew_id = team[counters[shape.town] % len(team)] if team else None
         counters[shape.town] += 1
-        places.append(Place(f"place-{k + 1:03d}", shape.name, AREA_IDS[shape.town], shape.geometry,
-                            shape.character, zone_for(shape.character, rng), crew_id,
-                            attributes={"ward": shape.ward, "town": shape.town}))
+        places.append(
+            Place(
+                f"place-{k + 1:03d}",
+                shape.name,
+                AREA_IDS[shape.town],
+                shape.geometry,
+                shape.character,
+                zone_for(shape.character, rng),
+                crew_id,
+                attributes={"ward": shape.ward, "town": shape.town},
+            )
+        )
 
     assets = build_assets(places, roads, scale, rng)
     rota = build_rota(places, assets, rng)
@@ -167,4 +195,3 @@ def build_demo_district(seed: int = 1, scale: float = 1.0, today: dt.date | None
         scale=scale,
         today=today,
     )
-

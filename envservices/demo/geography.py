@@ -1,4 +1,4 @@
-"""The demo's ground: real 2013 ward boundaries of Redditch and Bromsgrove, cut into places, and a road network.
+"""The demo's ground: the 2013 wards of Redditch and Bromsgrove, cut into places, and a road network.
 
 Wards are read with json, shapely and pyproj only (geopandas belongs to the gis layer) and reprojected to
 British National Grid. Places are whole wards, wards split into compact pieces (larger scales) and a town
@@ -30,7 +30,7 @@ WARD_FILES = {
     REDDITCH: ("boundaries", "redditch_wards_2013.geojson"),
     BROMSGROVE: ("boundaries", "bromsgrove_wards_2013.geojson"),
 }
-"""Office for National Statistics ward boundaries, December 2013 (Open Government Licence, Crown copyright)."""
+"""Office for National Statistics wards, December 2013 (Open Government Licence, Crown copyright)."""
 
 TOWN_CENTRE = "town centre"
 ESTATE = "housing estate"
@@ -41,25 +41,50 @@ RURAL = "rural edge"
 # Wards in the order they join the demo as the scale grows, with the character of the place they become.
 WARD_PLAN: dict[str, tuple[tuple[str, str], ...]] = {
     REDDITCH: (
-        ("Batchley & Brockhill", ESTATE), ("Lodge Park", PARK), ("Winyates", INDUSTRIAL),
-        ("Astwood Bank and Feckenham", RURAL), ("Greenlands", ESTATE), ("Matchborough", ESTATE),
-        ("Headless Cross and Oakenshaw", ESTATE), ("Abbey", PARK), ("Church Hill", ESTATE),
-        ("Crabbs Cross", ESTATE), ("West", ESTATE), ("Central", ESTATE),
+        ("Batchley & Brockhill", ESTATE),
+        ("Lodge Park", PARK),
+        ("Winyates", INDUSTRIAL),
+        ("Astwood Bank and Feckenham", RURAL),
+        ("Greenlands", ESTATE),
+        ("Matchborough", ESTATE),
+        ("Headless Cross and Oakenshaw", ESTATE),
+        ("Abbey", PARK),
+        ("Church Hill", ESTATE),
+        ("Crabbs Cross", ESTATE),
+        ("West", ESTATE),
+        ("Central", ESTATE),
     ),
     BROMSGROVE: (
-        ("Sidemoor", ESTATE), ("Stoke Prior", INDUSTRIAL), ("Tardebigge", RURAL), ("Charford", ESTATE),
-        ("Beacon", PARK), ("Whitford", ESTATE), ("St Johns", ESTATE), ("Slideslow", ESTATE),
-        ("Norton", ESTATE), ("Catshill", ESTATE), ("Stoke Heath", ESTATE), ("Marlbrook", ESTATE),
-        ("Linthurst", ESTATE), ("Waseley", PARK), ("Hillside", RURAL), ("Alvechurch", RURAL),
-        ("Woodvale", RURAL), ("Drakes Cross and Walkers Heath", ESTATE), ("Wythall South", RURAL),
-        ("Hollywood and Majors Green", ESTATE), ("Hagley", RURAL), ("Furlongs", RURAL), ("Uffdown", RURAL),
+        ("Sidemoor", ESTATE),
+        ("Stoke Prior", INDUSTRIAL),
+        ("Tardebigge", RURAL),
+        ("Charford", ESTATE),
+        ("Beacon", PARK),
+        ("Whitford", ESTATE),
+        ("St Johns", ESTATE),
+        ("Slideslow", ESTATE),
+        ("Norton", ESTATE),
+        ("Catshill", ESTATE),
+        ("Stoke Heath", ESTATE),
+        ("Marlbrook", ESTATE),
+        ("Linthurst", ESTATE),
+        ("Waseley", PARK),
+        ("Hillside", RURAL),
+        ("Alvechurch", RURAL),
+        ("Woodvale", RURAL),
+        ("Drakes Cross and Walkers Heath", ESTATE),
+        ("Wythall South", RURAL),
+        ("Hollywood and Majors Green", ESTATE),
+        ("Hagley", RURAL),
+        ("Furlongs", RURAL),
+        ("Uffdown", RURAL),
     ),
 }
 TOWN_CENTRES = {REDDITCH: ((404050.0, 267550.0), 480.0), BROMSGROVE: ((395850.0, 270650.0), 400.0)}
-"""Centre (BNG easting, northing) and rough radius of each town centre: the Kingfisher Centre, the High Street."""
+"""Centre (BNG easting, northing) and rough radius of each town centre (Kingfisher Centre, High Street)."""
 
 SPLIT_WEIGHT = {TOWN_CENTRE: 2.0, ESTATE: 3.0, PARK: 1.5, INDUSTRIAL: 1.5, RURAL: 1.5}
-"""How many pieces a place of this character gets, relatively, when the scale asks for more places than wards."""
+"""How many pieces a place of this character gets when the scale asks for more places than wards."""
 
 STREET_SPACING_M = {TOWN_CENTRE: 110.0, ESTATE: 170.0, INDUSTRIAL: 230.0, PARK: 280.0, RURAL: 650.0}
 STREET_DROP = {TOWN_CENTRE: 0.03, ESTATE: 0.12, INDUSTRIAL: 0.1, PARK: 0.2, RURAL: 0.25}
@@ -75,20 +100,89 @@ A_ROAD_KPH = 48.0
 LINK_KPH = 40.0
 
 A_ROADS: tuple[tuple[str, tuple[tuple[float, float], ...]], ...] = (
-    ("A448", ((404050, 267550), (402600, 267900), (401000, 268400), (399300, 268900), (397800, 269700),
-              (396600, 270300), (395850, 270650))),
-    ("A38", ((394300, 265600), (395600, 267300), (396700, 269400), (397300, 271600), (397700, 274000),
-             (398600, 276500), (399600, 278300))),
+    (
+        "A448",
+        (
+            (404050, 267550),
+            (402600, 267900),
+            (401000, 268400),
+            (399300, 268900),
+            (397800, 269700),
+            (396600, 270300),
+            (395850, 270650),
+        ),
+    ),
+    (
+        "A38",
+        (
+            (394300, 265600),
+            (395600, 267300),
+            (396700, 269400),
+            (397300, 271600),
+            (397700, 274000),
+            (398600, 276500),
+            (399600, 278300),
+        ),
+    ),
     ("A441", ((404300, 268000), (404100, 270400), (403400, 272800), (402900, 275400))),
 )
 """Illustrative courses of the A-roads that link the two towns and run through them."""
 
 STREET_STEMS = (
-    "Church", "Mill", "Station", "Park", "Victoria", "Queens", "Kings", "Grove", "Meadow", "Oak", "Ash",
-    "Willow", "Birch", "Elm", "Hawthorn", "Orchard", "Manor", "Windsor", "York", "Albert", "Bridge", "Brook",
-    "Chapel", "School", "Green", "Hill", "Field", "Farm", "Lodge", "Needle", "Forge", "Arrow", "Salter",
-    "Crabtree", "Beoley", "Holloway", "Hewell", "Perry", "Carpenter", "Woodland", "Hazel", "Rowan", "Cedar",
-    "Lime", "Beech", "Poplar", "Cherry", "Maple", "Laurel", "Heath", "Moat", "Abbey", "Priory", "Foxglove",
+    "Church",
+    "Mill",
+    "Station",
+    "Park",
+    "Victoria",
+    "Queens",
+    "Kings",
+    "Grove",
+    "Meadow",
+    "Oak",
+    "Ash",
+    "Willow",
+    "Birch",
+    "Elm",
+    "Hawthorn",
+    "Orchard",
+    "Manor",
+    "Windsor",
+    "York",
+    "Albert",
+    "Bridge",
+    "Brook",
+    "Chapel",
+    "School",
+    "Green",
+    "Hill",
+    "Field",
+    "Farm",
+    "Lodge",
+    "Needle",
+    "Forge",
+    "Arrow",
+    "Salter",
+    "Crabtree",
+    "Beoley",
+    "Holloway",
+    "Hewell",
+    "Perry",
+    "Carpenter",
+    "Woodland",
+    "Hazel",
+    "Rowan",
+    "Cedar",
+    "Lime",
+    "Beech",
+    "Poplar",
+    "Cherry",
+    "Maple",
+    "Laurel",
+    "Heath",
+    "Moat",
+    "Abbey",
+    "Priory",
+    "Foxglove",
 )
 STREET_SUFFIXES = ("Road", "Street", "Lane", "Close", "Drive", "Avenue", "Way", "Crescent", "Grove", "Walk")
 
@@ -177,7 +271,7 @@ def _points_in(poly: BaseGeometry, n: int, rng: np.random.Generator) -> np.ndarr
 
 def _compass(dx: float, dy: float) -> str:
     names = ("East", "North-east", "North", "North-west", "West", "South-west", "South", "South-east")
-    return names[int(round(math.atan2(dy, dx) / (math.pi / 4))) % 8]
+    return names[round(math.atan2(dy, dx) / (math.pi / 4)) % 8]
 
 
 def _split(poly: BaseGeometry, k: int, rng: np.random.Generator) -> list[BaseGeometry]:
@@ -229,11 +323,12 @@ def build_place_shapes(n_places: int, rng: np.random.Generator) -> list[PlaceSha
     """About n_places non-overlapping places: two town centres, then wards in plan order, then ward pieces."""
     wards = {w.name: w for w in load_wards()}
     plan: list[tuple[str, str, str]] = []  # (town, ward, character), interleaving the two towns
-    lists = [[(REDDITCH, n, c) for n, c in WARD_PLAN[REDDITCH]], [(BROMSGROVE, n, c) for n, c in WARD_PLAN[BROMSGROVE]]]
+    lists = [
+        [(REDDITCH, n, c) for n, c in WARD_PLAN[REDDITCH]],
+        [(BROMSGROVE, n, c) for n, c in WARD_PLAN[BROMSGROVE]],
+    ]
     for i in range(max(len(x) for x in lists)):
-        for lst in lists:
-            if i < len(lst):
-                plan.append(lst[i])
+        plan.extend(lst[i] for lst in lists if i < len(lst))
     n_wards = min(len(plan), max(n_places - 2, 2))
     chosen = plan[:n_wards]
 
@@ -262,7 +357,9 @@ def build_place_shapes(n_places: int, rng: np.random.Generator) -> list[PlaceSha
             label = _compass(pc.x - c.x, pc.y - c.y)
             seen[label] = seen.get(label, 0) + 1
             suffix = label if seen[label] == 1 else f"{label} {seen[label]}"
-            shapes.append(PlaceShape(f"{shape.name} {suffix}", shape.town, shape.character, shape.ward, piece))
+            shapes.append(
+                PlaceShape(f"{shape.name} {suffix}", shape.town, shape.character, shape.ward, piece)
+            )
     return shapes
 
 
@@ -291,7 +388,9 @@ class _Components:
         return out
 
 
-def _connect(nodes: np.ndarray, members: np.ndarray, uf: _Components, links: list, kind: tuple[str, float]) -> None:
+def _connect(
+    nodes: np.ndarray, members: np.ndarray, uf: _Components, links: list, kind: tuple[str, float]
+) -> None:
     """Join every separate group of these nodes to the largest one by its shortest gap."""
     groups = sorted(uf.groups(members).values(), key=lambda g: (-len(g), g[0]))
     if len(groups) < 2:
@@ -307,7 +406,7 @@ def _connect(nodes: np.ndarray, members: np.ndarray, uf: _Components, links: lis
 
 
 def build_road_network(shapes: list[PlaceShape], rng: np.random.Generator) -> RoadNetwork:
-    """A connected network: a jittered grid in every place, stitched across boundaries, plus linking A-roads."""
+    """A connected network: a jittered grid per place, stitched across boundaries, plus A-roads."""
     all_nodes: list[np.ndarray] = []
     node_place: list[np.ndarray] = []
     links: list[tuple[int, int, str, float, str]] = []
@@ -338,8 +437,12 @@ def build_road_network(shapes: list[PlaceShape], rng: np.random.Generator) -> Ro
         all_nodes.append(pts)
         node_place.append(np.full(len(pts), p_idx))
         highway, kph = STREET_CLASS[shape.character]
-        row_names = [f"{rng.choice(STREET_STEMS)} {rng.choice(STREET_SUFFIXES)}" for _ in range(inside.shape[1])]
-        col_names = [f"{rng.choice(STREET_STEMS)} {rng.choice(STREET_SUFFIXES)}" for _ in range(inside.shape[0])]
+        row_names = [
+            f"{rng.choice(STREET_STEMS)} {rng.choice(STREET_SUFFIXES)}" for _ in range(inside.shape[1])
+        ]
+        col_names = [
+            f"{rng.choice(STREET_STEMS)} {rng.choice(STREET_SUFFIXES)}" for _ in range(inside.shape[0])
+        ]
         drop = STREET_DROP[shape.character]
         for di, dj in ((1, 0), (0, 1)):
             a = index[: index.shape[0] - di, : index.shape[1] - dj]
@@ -388,12 +491,11 @@ def build_road_network(shapes: list[PlaceShape], rng: np.random.Generator) -> Ro
     start = len(nodes)
     for name, course in A_ROADS:
         line = LineString(course)
-        n_seg = max(1, int(round(line.length / 450.0)))
+        n_seg = max(1, round(line.length / 450.0))
         pts = np.array([line.interpolate(t, normalized=True).coords[0] for t in np.linspace(0, 1, n_seg + 1)])
         first = start + sum(len(x) for x in a_nodes)
         a_nodes.append(pts)
-        for s in range(n_seg):
-            a_links.append((first + s, first + s + 1, "primary", A_ROAD_KPH, name))
+        a_links.extend((first + s, first + s + 1, "primary", A_ROAD_KPH, name) for s in range(n_seg))
     a_pts = np.concatenate(a_nodes)
     d_near, j_near = tree.query(a_pts)
     nodes = np.concatenate([nodes, a_pts])

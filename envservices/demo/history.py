@@ -36,13 +36,21 @@ HISTORY_WEEKS = 8
 BURN_IN_DAYS = 35
 """Days simulated before the first observation, so the first surveys see a lived-in state."""
 BUSY_BIN_PCT_PER_DAY = 20.0
-"""Bins filling faster than this are on the daily (weekday) round; the rest are emptied Monday and Thursday."""
+"""Bins filling faster than this are emptied every weekday; the rest Monday and Thursday."""
 MISSED_VISIT_SHARE = 0.04
 WORK_START_H, WORK_END_H = 7.25, 15.25
 FLY_TIPS_PER_DAY_AT_SCALE_1 = 0.35
 FLY_TIP_WEIGHT = {TOWN_CENTRE: 0.5, ESTATE: 1.0, PARK: 1.0, INDUSTRIAL: 3.0, RURAL: 3.0}
-FLY_TIP_NOTES = ("mattress", "builders' rubble", "black bags", "fridge", "sofa", "tyres", "garden waste",
-                 "carpet and underlay")
+FLY_TIP_NOTES = (
+    "mattress",
+    "builders' rubble",
+    "black bags",
+    "fridge",
+    "sofa",
+    "tyres",
+    "garden waste",
+    "carpet and underlay",
+)
 
 
 # ---------------------------------------------------------------- rota
@@ -65,8 +73,17 @@ def build_rota(places: list[Place], assets: list[Asset], rng: np.random.Generato
         }
 
     def add(service: str, asset: Asset, weekdays: tuple[int, ...], every: int, offset: int) -> None:
-        entries.append(RotaEntry(f"rota-{len(entries) + 1:05d}", service, asset.id, asset.place_id, weekdays,
-                                 every, offset % every))
+        entries.append(
+            RotaEntry(
+                f"rota-{len(entries) + 1:05d}",
+                service,
+                asset.id,
+                asset.place_id,
+                weekdays,
+                every,
+                offset % every,
+            )
+        )
 
     for a in assets:
         p = plan[a.place_id]
@@ -143,13 +160,20 @@ def _work_times(shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
 
 
 def _at(day: dt.date, frac: float) -> dt.datetime:
-    seconds = int(round(frac * 86400 / 60.0)) * 60
+    seconds = round(frac * 86400 / 60.0) * 60
     return dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=min(seconds, 86340))
 
 
-def build_observations(places: list[Place], assets: list[Asset], rota: list[RotaEntry], crews: list[Crew],
-                       today: dt.date, scale: float, rng: np.random.Generator,
-                       settings: Settings | None = None) -> list[Observation]:
+def build_observations(
+    places: list[Place],
+    assets: list[Asset],
+    rota: list[RotaEntry],
+    crews: list[Crew],
+    today: dt.date,
+    scale: float,
+    rng: np.random.Generator,
+    settings: Settings | None = None,
+) -> list[Observation]:
     """Eight weeks of surveys, complaints and fly-tips ending today, from the simulated truth."""
     settings = settings or Settings()
     first = today - dt.timedelta(days=7 * HISTORY_WEEKS - 1)
@@ -176,26 +200,51 @@ def build_observations(places: list[Place], assets: list[Asset], rota: list[Rota
         day_factor = np.array([bin_fill_pct_per_day(1.0, day) for day in dates])
         rate = base[:, None] * day_factor[None, :] * rng.lognormal(0.0, 0.25, (len(bins), n_days))
         served = _served([by_asset.get(a.id, []) for a in bins], dates, rng)
-        need = _Need(rate, served, _work_times(served.shape, rng), np.zeros(served.shape),
-                     rng.uniform(0.0, 30.0, len(bins)))
+        need = _Need(
+            rate,
+            served,
+            _work_times(served.shape, rng),
+            np.zeros(served.shape),
+            rng.uniform(0.0, 30.0, len(bins)),
+        )
         i, d = np.nonzero((rng.random(served.shape) < 0.4) & workday[None, :])
         frac = _work_times(i.shape, rng)
         seen = need.level(i, d, frac) + rng.normal(0.0, 4.0, i.shape)
         fill = np.clip(np.round(seen / 5.0) * 5.0, 0.0, 120.0)
         for k in range(len(i)):
             a = bins[i[k]]
-            rows.append((_at(dates[d[k]], frac[k]), ObservationKind.BIN_FILL.value,
-                         {"place_id": a.place_id, "asset_id": a.id, "fill_pct": float(fill[k]),
-                          "recorded_by": recorder(a.place_id),
-                          "note": "overflowing" if fill[k] > settings.bin_overflow_pct else ""}))
+            rows.append(
+                (
+                    _at(dates[d[k]], frac[k]),
+                    ObservationKind.BIN_FILL.value,
+                    {
+                        "place_id": a.place_id,
+                        "asset_id": a.id,
+                        "fill_pct": float(fill[k]),
+                        "recorded_by": recorder(a.place_id),
+                        "note": "overflowing" if fill[k] > settings.bin_overflow_pct else "",
+                    },
+                )
+            )
         eod = need.end_of_day()
-        ci, cd = np.nonzero((eod > settings.bin_overflow_pct) & window[None, :]
-                            & (rng.random(eod.shape) < 0.06))
+        ci, cd = np.nonzero(
+            (eod > settings.bin_overflow_pct) & window[None, :] & (rng.random(eod.shape) < 0.06)
+        )
         for a_idx, d_idx in zip(ci, cd, strict=True):
             a = bins[a_idx]
-            rows.append((_at(dates[d_idx], rng.uniform(8, 20) / 24), ObservationKind.COMPLAINT.value,
-                         {"place_id": a.place_id, "asset_id": a.id, "count": 1,
-                          "recorded_by": "public report", "note": "overflowing bin"}))
+            rows.append(
+                (
+                    _at(dates[d_idx], rng.uniform(8, 20) / 24),
+                    ObservationKind.COMPLAINT.value,
+                    {
+                        "place_id": a.place_id,
+                        "asset_id": a.id,
+                        "count": 1,
+                        "recorded_by": "public report",
+                        "note": "overflowing bin",
+                    },
+                )
+            )
 
     # Grass: seasonal growth times the site's true factor; cut on the rota in season; surveyed weekly.
     grass = [a for a in assets if a.kind == AssetKind.GRASS_AREA]
@@ -204,17 +253,26 @@ def build_observations(places: list[Place], assets: list[Asset], rota: list[Rota
         weather = rng.lognormal(0.0, 0.2, n_days)
         growth = np.array([grass_growth_mm_per_day(day) for day in dates]) * weather
         rate = factor[:, None] * growth[None, :]
-        in_season = np.array([settings.grass_season_start_month <= day.month <= settings.grass_season_end_month
-                              for day in dates])
+        in_season = np.array(
+            [
+                settings.grass_season_start_month <= day.month <= settings.grass_season_end_month
+                for day in dates
+            ]
+        )
         served = _served([by_asset.get(a.id, []) for a in grass], dates, rng) & in_season[None, :]
         cut_to = settings.grass_cut_to_mm + rng.normal(0.0, 3.0, served.shape)
-        need = _Need(rate, served, _work_times(served.shape, rng), cut_to,
-                     rng.uniform(settings.grass_cut_to_mm, settings.grass_cut_mm, len(grass)))
+        need = _Need(
+            rate,
+            served,
+            _work_times(served.shape, rng),
+            cut_to,
+            rng.uniform(settings.grass_cut_to_mm, settings.grass_cut_mm, len(grass)),
+        )
         i_list, d_list = [], []
         week_days = [d for d in range(n_days) if workday[d]]
         for g in range(len(grass)):
             for w in range(0, len(week_days), 5):
-                chunk = week_days[w:w + 5]
+                chunk = week_days[w : w + 5]
                 i_list.append(g)
                 d_list.append(chunk[int(rng.integers(len(chunk)))])
         i, d = np.array(i_list, dtype=int), np.array(d_list, dtype=int)
@@ -222,34 +280,60 @@ def build_observations(places: list[Place], assets: list[Asset], rota: list[Rota
         height = np.maximum(10.0, np.round(need.level(i, d, frac) + rng.normal(0.0, 3.0, i.shape)))
         for k in range(len(i)):
             a = grass[i[k]]
-            rows.append((_at(dates[d[k]], frac[k]), ObservationKind.GRASS_HEIGHT.value,
-                         {"place_id": a.place_id, "asset_id": a.id, "height_mm": float(height[k]),
-                          "recorded_by": recorder(a.place_id)}))
+            rows.append(
+                (
+                    _at(dates[d[k]], frac[k]),
+                    ObservationKind.GRASS_HEIGHT.value,
+                    {
+                        "place_id": a.place_id,
+                        "asset_id": a.id,
+                        "height_mm": float(height[k]),
+                        "recorded_by": recorder(a.place_id),
+                    },
+                )
+            )
         eod = need.end_of_day()
-        ci, cd = np.nonzero((eod > settings.grass_failure_mm) & window[None, :] & (rng.random(eod.shape) < 0.02))
+        ci, cd = np.nonzero(
+            (eod > settings.grass_failure_mm) & window[None, :] & (rng.random(eod.shape) < 0.02)
+        )
         for a_idx, d_idx in zip(ci, cd, strict=True):
             a = grass[a_idx]
-            rows.append((_at(dates[d_idx], rng.uniform(8, 20) / 24), ObservationKind.COMPLAINT.value,
-                         {"place_id": a.place_id, "asset_id": a.id, "count": 1,
-                          "recorded_by": "public report", "note": "long grass"}))
+            rows.append(
+                (
+                    _at(dates[d_idx], rng.uniform(8, 20) / 24),
+                    ObservationKind.COMPLAINT.value,
+                    {
+                        "place_id": a.place_id,
+                        "asset_id": a.id,
+                        "count": 1,
+                        "recorded_by": "public report",
+                        "note": "long grass",
+                    },
+                )
+            )
 
-    # Litter: each street's load grows with its zone's use, is cleared by picks and sweeps; graded twice a week.
+    # Litter: a street's load grows with its zone's use, cleared by picks and sweeps; graded twice weekly.
     streets = [a for a in assets if a.kind == AssetKind.STREET_LENGTH]
     if streets:
         base = np.array([a.attributes["true_litter_load_per_day"] for a in streets])
         weekday = np.array([BIN_WEEKDAY_FACTOR[day.weekday()] for day in dates])
         rate = base[:, None] * weekday[None, :] * rng.lognormal(0.0, 0.3, (len(streets), n_days))
         served = _served([by_asset.get(a.id, []) for a in streets], dates, rng)
-        need = _Need(rate, served, _work_times(served.shape, rng), np.full(served.shape, 0.1),
-                     rng.uniform(0.0, 2.0, len(streets)))
+        need = _Need(
+            rate,
+            served,
+            _work_times(served.shape, rng),
+            np.full(served.shape, 0.1),
+            rng.uniform(0.0, 2.0, len(streets)),
+        )
         street_idx: dict[str, list[int]] = {}
         for k, a in enumerate(streets):
             street_idx.setdefault(a.place_id, []).append(k)
         i_list, d_list, f_list = [], [], []
         week_days = [d for d in range(n_days) if workday[d]]
-        for place_id, members in street_idx.items():
+        for members in street_idx.values():
             for w in range(0, len(week_days), 5):
-                chunk = week_days[w:w + 5]
+                chunk = week_days[w : w + 5]
                 for d_pick in rng.choice(len(chunk), min(2, len(chunk)), replace=False):
                     f0 = _work_times((), rng)
                     for k, m in enumerate(members):
@@ -260,27 +344,57 @@ def build_observations(places: list[Place], assets: list[Asset], rota: list[Rota
         load = need.level(i, d, frac) * rng.lognormal(0.0, 0.2, i.shape)
         for k in range(len(i)):
             a = streets[i[k]]
-            rows.append((_at(dates[d[k]], frac[k]), ObservationKind.LITTER_GRADE.value,
-                         {"place_id": a.place_id, "asset_id": a.id, "grade": litter_grade(float(load[k])),
-                          "recorded_by": recorder(a.place_id)}))
+            rows.append(
+                (
+                    _at(dates[d[k]], frac[k]),
+                    ObservationKind.LITTER_GRADE.value,
+                    {
+                        "place_id": a.place_id,
+                        "asset_id": a.id,
+                        "grade": litter_grade(float(load[k])),
+                        "recorded_by": recorder(a.place_id),
+                    },
+                )
+            )
         eod = need.end_of_day()
         busy = np.array([a.zone in (IntensityZone.HIGH, IntensityZone.MEDIUM) for a in streets])
         ci, cd = np.nonzero((eod >= 4.0) & busy[:, None] & window[None, :] & (rng.random(eod.shape) < 0.02))
         for a_idx, d_idx in zip(ci, cd, strict=True):
             a = streets[a_idx]
-            rows.append((_at(dates[d_idx], rng.uniform(8, 20) / 24), ObservationKind.COMPLAINT.value,
-                         {"place_id": a.place_id, "asset_id": a.id, "count": 1,
-                          "recorded_by": "public report", "note": "litter"}))
+            rows.append(
+                (
+                    _at(dates[d_idx], rng.uniform(8, 20) / 24),
+                    ObservationKind.COMPLAINT.value,
+                    {
+                        "place_id": a.place_id,
+                        "asset_id": a.id,
+                        "count": 1,
+                        "recorded_by": "public report",
+                        "note": "litter",
+                    },
+                )
+            )
 
     # Fly-tips: reported any day, most often on the rural edge and industrial estates.
     weights = np.array([FLY_TIP_WEIGHT.get(p.character, 1.0) for p in places])
     for d_idx in np.nonzero(window)[0]:
         for _ in range(int(rng.poisson(FLY_TIPS_PER_DAY_AT_SCALE_1 * scale))):
             p = places[int(rng.choice(len(places), p=weights / weights.sum()))]
-            rows.append((_at(dates[d_idx], rng.uniform(7, 19) / 24), ObservationKind.FLY_TIP.value,
-                         {"place_id": p.id, "count": 1, "recorded_by": "public report",
-                          "note": str(rng.choice(FLY_TIP_NOTES))}))
+            rows.append(
+                (
+                    _at(dates[d_idx], rng.uniform(7, 19) / 24),
+                    ObservationKind.FLY_TIP.value,
+                    {
+                        "place_id": p.id,
+                        "count": 1,
+                        "recorded_by": "public report",
+                        "note": str(rng.choice(FLY_TIP_NOTES)),
+                    },
+                )
+            )
 
     rows.sort(key=lambda r: (r[0], r[1], r[2].get("asset_id") or "", r[2]["place_id"]))
-    return [Observation(f"obs-{n + 1:06d}", ObservationKind(kind), when, **fields)
-            for n, (when, kind, fields) in enumerate(rows)]
+    return [
+        Observation(f"obs-{n + 1:06d}", ObservationKind(kind), when, **fields)
+        for n, (when, kind, fields) in enumerate(rows)
+    ]

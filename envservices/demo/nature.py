@@ -37,8 +37,13 @@ LITTER_LOAD_PER_DAY = {
 }
 """Typical litter load (grade units) a street gains per day, by intensity-of-use zone."""
 
-LITTER_GRADE_UPPER_LOAD = ((Grade.A, 0.4), (Grade.B_PLUS, 1.2), (Grade.B, 2.5), (Grade.B_MINUS, 4.0),
-                           (Grade.C, 6.5))
+LITTER_GRADE_UPPER_LOAD = (
+    (Grade.A, 0.4),
+    (Grade.B_PLUS, 1.2),
+    (Grade.B, 2.5),
+    (Grade.B_MINUS, 4.0),
+    (Grade.C, 6.5),
+)
 """A street's litter load below each bound gets that grade; above the last it is grade D."""
 
 
@@ -55,9 +60,12 @@ def grass_growth_mm_per_day(date: dt.date) -> float:
     September and near nothing from November to February. Multiply by a site's growth factor.
     """
     doy = date.timetuple().tm_yday
-    spring = GRASS_PEAK_MM_PER_DAY * math.exp(-0.5 * (_day_gap(doy, GRASS_PEAK_DOY) / GRASS_PEAK_WIDTH_DAYS) ** 2)
+    spring = GRASS_PEAK_MM_PER_DAY * math.exp(
+        -0.5 * (_day_gap(doy, GRASS_PEAK_DOY) / GRASS_PEAK_WIDTH_DAYS) ** 2
+    )
     autumn = GRASS_AUTUMN_MM_PER_DAY * math.exp(
-        -0.5 * (_day_gap(doy, GRASS_AUTUMN_DOY) / GRASS_AUTUMN_WIDTH_DAYS) ** 2)
+        -0.5 * (_day_gap(doy, GRASS_AUTUMN_DOY) / GRASS_AUTUMN_WIDTH_DAYS) ** 2
+    )
     return GRASS_WINTER_MM_PER_DAY + spring + autumn
 
 
@@ -73,7 +81,7 @@ def bin_fill_pct_per_day(base_rate: float, date: dt.date) -> float:
 
 
 def litter_load_per_day(zone: IntensityZone) -> float:
-    """Typical daily litter load gained by a street in this intensity-of-use zone (busier zones slip faster)."""
+    """Typical daily litter load gained by a street in this zone (busier zones slip faster)."""
     return LITTER_LOAD_PER_DAY[zone]
 
 
@@ -86,11 +94,11 @@ def litter_grade(load: float) -> Grade:
 
 
 __all__ = [
-    "grass_growth_mm_per_day",
-    "bin_fill_pct_per_day",
-    "litter_load_per_day",
-    "litter_grade",
     "BIN_WEEKDAY_FACTOR",
-    "LITTER_LOAD_PER_DAY",
     "LITTER_GRADE_UPPER_LOAD",
+    "LITTER_LOAD_PER_DAY",
+    "bin_fill_pct_per_day",
+    "grass_growth_mm_per_day",
+    "litter_grade",
+    "litter_load_per_day",
 ]

@@ -28,10 +28,10 @@ from envservices.needs.model import (
     reset_level,
 )
 
-BIN_WORTH_MARGIN_PCT = 10.0
-"""A bin is worth emptying this far below the intervention level (a crew passing by should)."""
-GRASS_WORTH_MARGIN_MM = 10.0
-LITTER_WORTH_INDEX = litter_index_lower(Grade.B) + 0.75  # well into B: a pick now keeps the street above B
+BIN_WORTH_MARGIN_PCT = 5.0
+"""A bin is worth emptying this far below the intervention level: earlier is work the bin did not need."""
+GRASS_WORTH_MARGIN_MM = 5.0
+LITTER_WORTH_INDEX = litter_index_lower(Grade.B_MINUS) - 0.25  # about to fall below B
 LITTER_DUE_INDEX = litter_index_lower(Grade.B_MINUS)  # falls below B: the Code's trigger
 LITTER_FAIL_INDEX = litter_index_lower(Grade.C)  # grade C: a failure once the zone's response time has passed
 HORIZON_DAYS = 42

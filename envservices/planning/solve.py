@@ -51,6 +51,7 @@ Measured on this 2-core machine with synthetic weeks (`planning.synthetic`, stra
 
 from __future__ import annotations
 
+import importlib.metadata
 import math
 import random
 import time
@@ -60,6 +61,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from envservices.planning.callbacks import Progress, no_progress
+from envservices.planning.day_routing import DayCrew, DayTask, DayTip, open_stretch, route_day
 from envservices.planning.problem import PlanningProblem, PlanResult, Route, RouteStop
 from envservices.planning.stop import AnyOf, StoppingCriterion, TimeLimit
 
@@ -69,6 +71,10 @@ STABILITY_WEIGHT = 15.0  # cost units per task done by a crew other than its pla
 TOGETHER_WEIGHT = 40.0  # cost units per extra crew-day a place's due tasks are split over
 INSERTION_TRIES = 8  # simulated candidate positions per insertion (ranked by detour)
 BIG_TIME = 10**9
+ONE_DAY_PYVRP_SHARE = 0.85  # of the time left after the first plan, for PyVRP on a one-day problem
+WEEK_IMPROVE_SHARE = 0.45  # of the time left after the first plan: the engine moves work between days
+WEEK_PYVRP_SHARE = 0.35  # then PyVRP re-routes each day; the engine polishes in the rest
+WEEK_OFFER_MIN = 20  # work left out offered to PyVRP on a week's day: at least this many, or a third of the day
 DECOMPOSE_ABOVE = 2500  # tasks; above this a week with several depots is planned depot by depot
 
 
@@ -135,6 +141,7 @@ class _Search:
                 v.sort()
         # tips: travel to and from every location, as plain lists for the simulator's inner loop
         self.tips = list(problem.tips)
+        self.day_tips = [DayTip(tp.location, tp.open_s, tp.close_s, tp.unload_s) for tp in self.tips]
         tip_locs = [tp.location for tp in self.tips]
         if self.tips:
             self.to_tip_s = self.dur_s[:, tip_locs].tolist()
@@ -181,6 +188,10 @@ class _Search:
                 self.crewdays.append(cd)
                 self.cd_index[(c.id, d)] = k
         self.n_crews = len(problem.crews)
+        # fairness is priced in crew time: crews that cost nothing per hour (a distance-only benchmark) have
+        # no hours to balance, so the term must not outweigh their kilometres
+        mean_rate = sum(c.cost_per_hour for c in problem.crews) / max(1, self.n_crews)
+        self.balance_weight = BALANCE_WEIGHT * mean_rate / 60.0
         # state
         self.routes: list[list[int]] = [[] for _ in self.crewdays]
         self.route_cost = [0.0] * len(self.crewdays)
@@ -410,7 +421,7 @@ class _Search:
         if self.n_crews == 0:
             return 0.0
         m = sum(self.crew_hours) / self.n_crews
-        return BALANCE_WEIGHT * sum((h - m) ** 2 for h in self.crew_hours)
+        return self.balance_weight * sum((h - m) ** 2 for h in self.crew_hours)
 
     def _balance_delta(self, changes: dict[int, float]) -> float:
         """Change of the fairness term when crews' weekly hours change by `changes` (crew -> hours)."""
@@ -420,7 +431,7 @@ class _Search:
         before = self._ss(hours)
         for c, dh in changes.items():
             hours[c] += dh
-        return BALANCE_WEIGHT * (self._ss(hours) - before)
+        return self.balance_weight * (self._ss(hours) - before)
 
     @staticmethod
     def _ss(hours: list[float]) -> float:
@@ -536,7 +547,7 @@ class _Search:
             m = self.crew_hours
             mean = sum(m) / self.n_crews
             dh = (dur + float(detours.min())) / 3600.0
-            est_base += BALANCE_WEIGHT * 2 * dh * (m[cd.crew] - mean)
+            est_base += self.balance_weight * 2 * dh * (m[cd.crew] - mean)
             if exhaustive or len(detours) <= tries:
                 order = range(len(detours))
             else:
@@ -852,8 +863,8 @@ def solve(problem: PlanningProblem, *, time_limit_s: float = 30, stop: StoppingC
     if len(problem.tasks) > DECOMPOSE_ABOVE and len(depots) > 1:
         return _solve_by_depot(problem, time_limit_s, stop, report, seed)
     t0 = time.perf_counter()
-    s, status, attempted = _search(problem, time_limit_s, stop, report, seed, t0)
-    result = _result(s, status, attempted)
+    s, status, attempted, solver = _search(problem, time_limit_s, stop, report, seed, t0)
+    result = _result(s, status, attempted, solver)
     report(result.cost, time.perf_counter() - t0, f"done: {status}")
     return result
 
@@ -876,15 +887,208 @@ class _Phase:
 
 
 def _search(problem: PlanningProblem, time_limit_s: float, stop: StoppingCriterion | None, report: Progress,
-            seed: int, t0: float) -> tuple[_Search, str, set[int] | None]:
-    """The whole search on one problem: locks, pins, construction, urgent pass, improvement."""
+            seed: int, t0: float) -> tuple[_Search, str, set[int] | None, str]:
+    """The whole search on one problem: locks, pins, construction, urgent pass, improvement, and the days'
+    routes by PyVRP where it is installed (see the module docstring for the split of the time)."""
     s, built, user_stopped, attempted = _construct(problem, time_limit_s, stop, report, seed, t0)
     if user_stopped:
-        return s, "cancelled", (None if built else attempted)
+        return s, "cancelled", (None if built else attempted), SOLVER_NAME
     if not built:
-        return s, "time limit", attempted
+        return s, "time limit", attempted, SOLVER_NAME
+    if not _pyvrp_version() or not any(s.eligible[t] for t in range(s.n)):
+        status = _improve(s, time_limit_s - (time.perf_counter() - t0), stop, report, t0)
+        return s, status, None, SOLVER_NAME
+    one_day = problem.days == 1 and not problem.before and not problem.within
+    if not one_day:
+        left = time_limit_s - (time.perf_counter() - t0)
+        status = _improve(s, left * WEEK_IMPROVE_SHARE, stop, report, t0)
+        if status == "cancelled":
+            return s, status, None, SOLVER_NAME
+    left = time_limit_s - (time.perf_counter() - t0)
+    share = ONE_DAY_PYVRP_SHARE if one_day else WEEK_PYVRP_SHARE / (1.0 - WEEK_IMPROVE_SHARE)
+    kept, tried, cancelled = _pyvrp_days(s, left * share, stop, report, t0, seed, one_day)
+    solver = (f"envservices: routes by PyVRP {_pyvrp_version()} iterated local search, polished by the "
+              "engine's local search" if one_day else
+              f"envservices: days by insertion + local search; routes by PyVRP {_pyvrp_version()} iterated "
+              f"local search where the exact simulator accepts them ({kept} of {tried} days)")
+    if cancelled:
+        _urgent_last_word(s)
+        return s, "cancelled", None, solver
     status = _improve(s, time_limit_s - (time.perf_counter() - t0), stop, report, t0)
-    return s, status, None
+    return s, status, None, solver
+
+
+def _pyvrp_version() -> str:
+    """PyVRP's version, or "" when it is not installed (the engine then routes alone)."""
+    try:
+        import pyvrp  # noqa: F401
+    except ImportError:
+        return ""
+    try:
+        return importlib.metadata.version("pyvrp")
+    except importlib.metadata.PackageNotFoundError:
+        return "(version unknown)"
+
+
+def _pyvrp_days(s: _Search, time_s: float, stop: StoppingCriterion | None, report: Progress, t0: float,
+                seed: int, whole_day: bool) -> tuple[int, int, bool]:
+    """Route each day's tasks across that day's crews with PyVRP and keep a day's routes only where the exact
+    simulator accepts every route and the objective drops. Returns (days kept, days tried, cancelled)."""
+    deadline = time.perf_counter() + max(0.0, time_s)
+    days = sorted({cd.day for cd in s.crewdays if cd.open and not cd.locked})
+    inputs = {d: _day_inputs(s, d, offer_all=whole_day) for d in days}
+    sizes = {d: len(x[0]) for d, x in inputs.items() if x is not None}
+    kept = tried = 0
+    asked = _Asked(stop)
+    for n, d in enumerate(days):
+        if asked(s.objective()):
+            return kept, tried, True
+        if d not in sizes or not sizes[d]:
+            continue
+        if n > 0:
+            inputs[d] = _day_inputs(s, d, offer_all=whole_day)  # earlier days may have taken or freed work
+            if inputs[d] is None:
+                continue
+        tasks, crews, initial = inputs[d]  # type: ignore[misc]
+        rest = sum(sizes.get(x, 0) for x in days[n:])
+        slice_s = (deadline - time.perf_counter()) * sizes[d] / max(1, rest)
+        if slice_s < 0.05:
+            break
+        tried += 1
+        routes = route_day(tasks, crews, s.day_tips, s.dur_s, s.dist_m, slice_s, asked, seed + d,
+                           initial=None if whole_day else initial)
+        if asked.said:
+            return kept, tried, True
+        if routes is not None and _adopt_day(s, d, [c.key for c in crews], routes):
+            kept += 1
+            report(s.objective(), time.perf_counter() - t0, f"day {d + 1}: routes by PyVRP kept")
+        else:
+            report(s.objective(), time.perf_counter() - t0, f"day {d + 1}: the engine's routes kept")
+    return kept, tried, False
+
+
+class _Asked:
+    """The caller's stopping criterion, remembering whether it ever said stop (PyVRP asks it too)."""
+
+    def __init__(self, stop: StoppingCriterion | None) -> None:
+        self.stop = stop
+        self.said = False
+
+    def __call__(self, best_cost: float) -> bool:
+        if not self.said and self.stop is not None and self.stop(best_cost):
+            self.said = True
+        return self.said
+
+
+def _day_inputs(s: _Search, day: int, offer_all: bool
+                ) -> tuple[list[DayTask], list[DayCrew], dict[int, list[int]]] | None:
+    """The day as PyVRP sees it: its open, unlocked crew-days; the tasks planned on them; and work left out
+    that they could do (all of it for a one-day problem, the most pressing for a week's day)."""
+    ks = [k for k, cd in enumerate(s.crewdays) if cd.day == day and cd.open and not cd.locked]
+    if not ks:
+        return None
+    kset = set(ks)
+    planned = [t for k in ks for t in s.routes[k]]
+    left = [t for t in range(s.n) if s.route_of[t] < 0 and not s.fixed[t] and kset.intersection(s.eligible[t])
+            and (not s.has_links[t] or s._link_days_ok(t, day))]
+    if not offer_all:
+        left.sort(key=lambda t: (not s.urgent[t], -s.penalty[t], len(s.elig_days[t])))
+        left = left[: max(WEEK_OFFER_MIN, len(planned) // 3)]
+    tasks = []
+    for t in planned + left:
+        crews = frozenset({s.route_of[t]}) if s.fixed[t] else frozenset(k for k in s.eligible[t] if k in kset)
+        if not crews:
+            crews = frozenset({s.route_of[t]})
+        end = s.we[t] if s.we[t] < BIG_TIME else None
+        closed = s.closed[t].get(day) if s.closed[t] else None
+        window = open_stretch(s.ws[t], end, s.service_s[t], closed) or (s.ws[t], end)
+        tasks.append(DayTask(
+            key=t, location=s.loc[t], duration_s=s.service_s[t], crews=crews, volume_l=s.vol[t],
+            earliest_start_s=window[0], latest_end_s=window[1], prize=s.penalty[t],
+            required=s.route_of[t] >= 0 and (s.urgent[t] or s.fixed[t]),
+        ))
+    crews_in = []
+    for k in ks:
+        cd = s.crewdays[k]
+        crews_in.append(DayCrew(
+            key=k, depot=cd.depot, start_s=cd.start_s, end_s=cd.shift_end_s - sum(b[2] for b in cd.breaks),
+            overtime_s=cd.limit_s - cd.shift_end_s, capacity_l=cd.capacity_l, cost_per_hour=cd.cost_per_hour,
+            cost_per_km=cd.cost_per_km, overtime_multiplier=cd.overtime_multiplier,
+        ))
+    return tasks, crews_in, {k: list(s.routes[k]) for k in ks}
+
+
+def _adopt_day(s: _Search, day: int, ks: list[int], new_routes: dict[int, list[int]]) -> bool:
+    """Put PyVRP's routes into the plan if the exact simulator accepts them and the objective drops.
+
+    A route the simulator rejects (a break, a tip or a `before` link PyVRP could not see) gives its tasks back
+    to the engine's insertion; the whole day is undone unless every route of the day is then feasible, every
+    link holds, no urgent task is lost, no pinned task moves, and the plan costs less than before."""
+    kset = set(ks)
+    placed = [t for seq in new_routes.values() for t in seq]
+    if len(placed) != len(set(placed)) or any(k not in kset for k in new_routes):
+        return False
+    for k, seq in new_routes.items():
+        for t in seq:
+            if s.fixed[t] and s.route_of[t] != k:
+                return False
+            if not s.fixed[t] and k not in s.eligible[t]:
+                return False
+            if s.route_of[t] >= 0 and s.route_of[t] not in kset:
+                return False
+    before = s.objective()
+    urgent_before = sum(1 for t in range(s.n) if s.urgent[t] and s.route_of[t] >= 0)
+    snap = s.snapshot()
+    was_on_day = [t for k in ks for t in s.routes[k]]
+    fixed_here = [t for t in was_on_day if s.fixed[t]]
+    for k in ks:
+        if s.routes[k]:
+            s._set_route(k, [], s._simulate(k, []))  # type: ignore[arg-type]
+    live = {k for k in ks if new_routes.get(k)}
+    for _ in range(4):  # until the times settle: a linked task waits for its partner in another route
+        changed = False
+        for k in sorted(live):
+            seq = new_routes[k]
+            sim = s._simulate(k, seq)
+            if sim is None:
+                live.discard(k)
+                if s.routes[k]:
+                    s._set_route(k, [], s._simulate(k, []))  # type: ignore[arg-type]
+                changed = True
+            elif s.routes[k] != seq or sim.starts != [s.start_of[t] for t in seq] \
+                    or sim.ends != [s.end_of[t] for t in seq]:
+                s._set_route(k, seq, sim)
+                changed = True
+        if not changed:
+            break
+    else:
+        s.restore(snap)
+        return False
+    if any(s.route_of[t] < 0 for t in fixed_here):
+        s.restore(snap)
+        return False
+    leftovers = [t for t in set(was_on_day) | set(placed) if s.route_of[t] < 0 and s.eligible[t]]
+    leftovers.sort(key=lambda t: (not s.urgent[t], -s.penalty[t], len(s.eligible[t])))
+    for t in leftovers:
+        if t in was_on_day or s.urgent[t]:
+            s.insert(t)
+    s.refresh_dependents(kset)
+    day_ks = [k for k, cd in enumerate(s.crewdays) if cd.day == day and s.routes[k]]
+    sound = all(s._simulate(k, s.routes[k]) is not None for k in day_ks)
+    sound = sound and s._links_ok([t for k in day_ks for t in s.routes[k]])
+    sound = sound and sum(1 for t in range(s.n) if s.urgent[t] and s.route_of[t] >= 0) >= urgent_before
+    if sound and s.objective() < before - 1e-6:
+        return True
+    s.restore(snap)
+    return False
+
+
+def _urgent_last_word(s: _Search) -> None:
+    """Every position of every able crew-day for urgent work left out, ejecting lesser work if need be."""
+    for t in range(s.n):
+        if s.urgent[t] and s.route_of[t] < 0 and s.eligible[t]:
+            if not s.insert(t, exhaustive=True):
+                s.eject_for(t)
 
 
 def _construct(problem: PlanningProblem, time_limit_s: float, stop: StoppingCriterion | None,
@@ -1006,11 +1210,7 @@ def _improve(s: _Search, time_limit_s: float, stop: StoppingCriterion | None, re
                 if seq:
                     sim = s._simulate(k, seq) or s._simulate(k, seq, strict=False)
                     s._set_route(k, seq, sim)  # type: ignore[arg-type]
-    # last word for urgent work: every position of every able crew-day, ejecting lesser work if need be
-    for t in range(s.n):
-        if s.urgent[t] and s.route_of[t] < 0 and s.eligible[t]:
-            if not s.insert(t, exhaustive=True):
-                s.eject_for(t)
+    _urgent_last_word(s)
     return status
 
 
@@ -1161,7 +1361,7 @@ def _solve_by_depot(problem: PlanningProblem, time_limit_s: float, stop: Stoppin
     return result
 
 
-def _result(s: _Search, status: str, attempted: set[int] | None) -> PlanResult:
+def _result(s: _Search, status: str, attempted: set[int] | None, solver: str = SOLVER_NAME) -> PlanResult:
     p = s.p
     routes = []
     hours = km = overtime = 0.0
@@ -1207,13 +1407,14 @@ def _result(s: _Search, status: str, attempted: set[int] | None) -> PlanResult:
         "cost": round(op_cost, 2),
         "together_split": sum(len(c) - 1 for c in s.group_count if len(c) > 1),
         "crew_hours_spread": round(max(s.crew_hours) - min(s.crew_hours), 3) if s.crew_hours else 0.0,
+        "solver": solver,
     }
     return PlanResult(
         routes=tuple(routes),
         unplanned=tuple(unplanned),
         cost=round(s.objective(), 3),
         kpis=kpis,
-        solver=SOLVER_NAME,
+        solver=solver,
         travel_source=p.travel.source,
         status=status,
         explanations=_explanations(p, unplanned),

@@ -6,7 +6,7 @@ transaction, and raises `UserError` with a clear sentence when it cannot; nothin
 
 from __future__ import annotations
 
-from envservices.services import compare, district, maintenance, observations, planning, settings, simulation
+from envservices.services import compare, crews, district, maintenance, observations, planning, settings, simulation
 from envservices.storage import Database, open_database
 
 
@@ -15,5 +15,5 @@ def open_db(url: str | None = None) -> Database:
     return open_database(url)
 
 
-__all__ = ["compare", "district", "maintenance", "observations", "open_db", "planning", "settings",
+__all__ = ["compare", "crews", "district", "maintenance", "observations", "open_db", "planning", "settings",
            "simulation"]

@@ -12,11 +12,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QIcon, QKeySequence, QUndoStack
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
-    QApplication, QCheckBox, QComboBox, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QScrollArea,
-    QTabWidget, QToolBar, QVBoxLayout, QWidget,
+    QApplication, QCheckBox, QComboBox, QDialog, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox,
+    QScrollArea, QTabWidget, QTextBrowser, QToolBar, QVBoxLayout, QWidget,
 )
 
 import envservices
@@ -34,7 +34,6 @@ SCREENS = {
     "plan": ("envservices.ui.screens.plan_board", "PlanBoardScreen"),
     "dashboard": ("envservices.ui.screens.dashboard", "DashboardScreen"),
 }
-README_CANDIDATES = ("docs/USER_GUIDE.md", "docs/user_guide.md", "README.md")
 
 
 def first_line(exc: BaseException) -> str:
@@ -647,14 +646,31 @@ class MainWindow(QMainWindow):
 
     # -- help -------------------------------------------------------------------------------------------------
     def user_guide_path(self) -> Path | None:
-        root = Path(envservices.__file__).resolve().parents[1]
-        return next((root / c for c in README_CANDIDATES if (root / c).is_file()), None)
+        from envservices.resources import ResourceNotFound, resource_path
 
-    def open_user_guide(self) -> None:
+        try:
+            return resource_path("guide", "USER_GUIDE.md")
+        except ResourceNotFound:
+            return None
+
+    def open_user_guide(self) -> QDialog:
+        """The guide inside the application (a .md file has no program to open it on many council PCs)."""
         path = self.user_guide_path()
-        if path is not None and QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
-            return
-        QMessageBox.information(self, "User guide", GUIDE_TEXT)
+        dialog = QDialog(self)
+        dialog.setObjectName("userGuide")
+        dialog.setWindowTitle("envservices user guide")
+        dialog.resize(900, 700)
+        browser = QTextBrowser(dialog)
+        browser.setOpenExternalLinks(True)
+        if path is None:
+            browser.setPlainText(GUIDE_TEXT)
+        else:
+            browser.setSearchPaths([str(path.parent)])
+            browser.setMarkdown(path.read_text(encoding="utf-8"))
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(browser)
+        dialog.show()
+        return dialog
 
     def show_about(self) -> None:
         QMessageBox.about(self, "About envservices", about_text())
