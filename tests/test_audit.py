@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from shapely.geometry import Point
 from sqlalchemy.exc import DBAPIError
+from test_multiuser import grade, small_district
 
 from envservices.domain import Asset, AssetKind, Grade, Observation, ObservationKind, VisitStatus
 from envservices.domain.settings import Settings
 from envservices.errors import UserError
 from envservices.services import observations, planning, settings, users
 from envservices.storage import Database, Role, open_database
-from test_multiuser import grade, small_district
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgis)])

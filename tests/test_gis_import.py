@@ -152,7 +152,7 @@ def test_not_strict_skips_and_reports(tmp_path: Path) -> None:
     result = import_places(path, area_id="a", strict=False)
     assert [p.name for p in result.places] == ["P0"]
     assert [p.row for p in result.problems] == [2, 3]
-    assert "has no geometry" in result.problems[1].reason
+    assert "has no usable geometry" in result.problems[1].reason
 
 
 def test_validate_reports_empty_and_wrong_family() -> None:
@@ -272,6 +272,6 @@ def test_assets_not_strict_skip_bad_rows(tmp_path: Path) -> None:
     path.write_text("easting,northing\n404010,267010\n,\n404030,267030\n")
     result = import_assets(path, kind=AssetKind.DOG_BIN, places=[], strict=False)
     assert len(result.assets) == 2
-    assert [(p.row, p.reason) for p in result.problems] == [(2, "has no geometry (empty or missing coordinates)")]
+    assert [(p.row, p.reason) for p in result.problems] == [(2, "has no usable geometry (empty, missing coordinates, or too few points for its type)")]
     with pytest.raises(ImportRefused, match=r"\(row 2: has no geometry"):
         import_assets(path, kind=AssetKind.DOG_BIN, places=[])

@@ -16,8 +16,20 @@ import pytest
 from shapely.geometry import Point, Polygon
 
 from envservices.domain import (
-    Area, AreaKind, Crew, CrewDay, Grade, Observation, ObservationKind, Place, Plan, Regime, Site, SiteKind,
-    Visit, VisitStatus,
+    Area,
+    AreaKind,
+    Crew,
+    CrewDay,
+    Grade,
+    Observation,
+    ObservationKind,
+    Place,
+    Plan,
+    Regime,
+    Site,
+    SiteKind,
+    Visit,
+    VisitStatus,
 )
 from envservices.domain.settings import Settings
 from envservices.errors import ConflictError, PermissionDenied, UserError

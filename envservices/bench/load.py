@@ -125,7 +125,7 @@ def _client(client: int, url: str, tag: str, plan_id: str, place_ids: list[str],
                         dt.datetime(2026, 11, 2, 8) + dt.timedelta(seconds=written), rng.choice(place_ids),
                         recorded_by=f"load-{tag}", grade=rng.choice(list(Grade)), source="bench",
                     )
-                    run_with_retry(lambda: observations.record(db, obs), on_retry=counted)
+                    run_with_retry(lambda obs=obs: observations.record(db, obs), on_retry=counted)
                     result.acknowledged_observations.append(obs.id)
                     written += 1
                 elif op == "read_plan":
@@ -137,7 +137,8 @@ def _client(client: int, url: str, tag: str, plan_id: str, place_ids: list[str],
                     status = rng.choice([VisitStatus.DONE, VisitStatus.PLANNED])
                     for _attempt in range(20):
                         try:
-                            run_with_retry(lambda: planning.mark_visit(db, plan_id, task, status), on_retry=counted)
+                            run_with_retry(lambda t=task, s=status: planning.mark_visit(db, plan_id, t, s),
+                                           on_retry=counted)
                             result.acknowledged_marks += 1
                             break
                         except ConflictError:
@@ -233,8 +234,8 @@ def run_load_figures(url: str, clients: int = 20, seconds: float = 60) -> dict[s
 
 def describe_load(figures: dict[str, Any]) -> str:
     lines = [
-        f"Load: {figures['clients']} clients for {figures['seconds']:g} s against {figures['database']} "
-        f"({figures['machine']}, {figures['date']})",
+        (f"Load: {figures['clients']} clients for {figures['seconds']:g} s against {figures['database']} "
+         f"({figures['machine']}, {figures['date']})"),
         "",
         f"{'operation':<20} {'count':>7} {'per s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}",
     ]
@@ -243,11 +244,11 @@ def describe_load(figures: dict[str, Any]) -> str:
                      f"{o['p95_ms'] or '-':>8} {o['p99_ms'] or '-':>8}")
     lines += [
         "",
-        f"total {figures['total_per_second']} operations/s; retries after deadlock/serialization failure: "
-        f"{figures['retries']}; optimistic-lock conflicts retried: {figures['conflicts_retried']}",
-        f"writes: {figures['acknowledged_writes']} acknowledged, {figures['stored_writes']} stored, "
-        f"{figures['lost_writes']} lost, {figures['duplicated_writes']} duplicated; marks: "
-        f"{figures['acknowledged_marks']} acknowledged, {figures['audited_marks']} in the audit log",
+        (f"total {figures['total_per_second']} operations/s; retries after deadlock/serialization failure: "
+         f"{figures['retries']}; optimistic-lock conflicts retried: {figures['conflicts_retried']}"),
+        (f"writes: {figures['acknowledged_writes']} acknowledged, {figures['stored_writes']} stored, "
+         f"{figures['lost_writes']} lost, {figures['duplicated_writes']} duplicated; marks: "
+         f"{figures['acknowledged_marks']} acknowledged, {figures['audited_marks']} in the audit log"),
         f"errors: {figures['error_count']}" + (f" (first: {figures['errors'][0]})" if figures["errors"] else ""),
     ]
     return "\n".join(lines)

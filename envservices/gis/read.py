@@ -158,7 +158,7 @@ def _read_ogr(p: Path, layer: str | None, notes: list[str]) -> gpd.GeoDataFrame:
         with py_warnings.catch_warnings():
             py_warnings.simplefilter("ignore", RuntimeWarning)
             if encoding is None:
-                return pyogrio.read_dataframe(source, layer=layer)
+                return pyogrio.read_dataframe(source, layer=layer, on_invalid="ignore")
             return _read_with_fallback(p, source, layer, notes)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise _not_gis(p) from exc
@@ -183,7 +183,7 @@ def _read_with_fallback(p: Path, source: str, layer: str, notes: list[str]) -> g
     """Try UTF-8 first (most modern exports), then the Windows code page many council systems write."""
     for encoding in _TEXT_ENCODINGS:
         try:
-            gdf = pyogrio.read_dataframe(source, layer=layer, encoding=encoding)
+            gdf = pyogrio.read_dataframe(source, layer=layer, encoding=encoding, on_invalid="ignore")
         except UnicodeDecodeError:
             continue
         if encoding != "utf-8":

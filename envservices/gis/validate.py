@@ -103,7 +103,7 @@ def validate_geometries(frame: gpd.GeoDataFrame) -> Validated:
     geometries: list[BaseGeometry] = []
     for row, geometry in zip(frame.index, frame.geometry.values, strict=True):
         if geometry is None or geometry.is_empty:
-            problems.append(RowProblem(int(row), "has no geometry (empty or missing coordinates)"))
+            problems.append(RowProblem(int(row), "has no usable geometry (empty, missing coordinates, or too few points for its type)"))
             continue
         if not geometry.is_valid:
             fixed, reason = repair(geometry)

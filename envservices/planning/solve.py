@@ -74,6 +74,7 @@ BIG_TIME = 10**9
 ONE_DAY_PYVRP_SHARE = 0.85  # of the time left after the first plan, for PyVRP on a one-day problem
 WEEK_IMPROVE_SHARE = 0.45  # of the time left after the first plan: the engine moves work between days
 WEEK_PYVRP_SHARE = 0.35  # then PyVRP re-routes each day; the engine polishes in the rest
+WEEK_DAY_SLACK_S = 1800  # a week's crew-day may grow by this much in PyVRP's hands (fairness, see _day_inputs)
 WEEK_OFFER_MIN = 20  # work left out offered to PyVRP on a week's day: at least this many, or a third of the day
 DECOMPOSE_ABOVE = 2500  # tasks; above this a week with several depots is planned depot by depot
 
@@ -384,6 +385,10 @@ class _Search:
                     self._group_dec(g, k)
         self.routes[k] = list(seq)
         for i, t in enumerate(seq):
+            was = self.route_of[t]
+            if was >= 0 and was != k and self.group_of[t] >= 0:
+                # t still sits in another route being put back (a move undone): count it once, here
+                self._group_dec(self.group_of[t], was)
             self.route_of[t] = k
             self.start_of[t] = sim.starts[i]
             self.end_of[t] = sim.ends[i]
@@ -999,9 +1004,25 @@ def _day_inputs(s: _Search, day: int, offer_all: bool
         crews = frozenset({s.route_of[t]}) if s.fixed[t] else frozenset(k for k in s.eligible[t] if k in kset)
         if not crews:
             crews = frozenset({s.route_of[t]})
+        start = s.ws[t]
         end = s.we[t] if s.we[t] < BIG_TIME else None
+        for f, sec, _ in s.links[t] if s.has_links[t] else ():
+            # a `before` pair on this day: keep each side on its side of the partner's current times, which
+            # already hold the rule, so whatever PyVRP does with both of them the pair stays in order
+            x = sec if f == t else f
+            kx = s.route_of[x]
+            if kx < 0 or s.crewdays[kx].day != day:
+                continue
+            if f == t:
+                end = s.start_of[x] if end is None else min(end, s.start_of[x])
+            else:
+                start = max(start, s.end_of[x])
+        if end is not None:
+            # PyVRP does not see breaks and the simulator takes them first, so a window that ends after a
+            # break may open must leave room for it
+            end -= max(sum(b[2] for b in s.crewdays[k].breaks if b[0] < end) for k in crews)
         closed = s.closed[t].get(day) if s.closed[t] else None
-        window = open_stretch(s.ws[t], end, s.service_s[t], closed) or (s.ws[t], end)
+        window = open_stretch(start, end, s.service_s[t], closed) or (start, end)
         tasks.append(DayTask(
             key=t, location=s.loc[t], duration_s=s.service_s[t], crews=crews, volume_l=s.vol[t],
             earliest_start_s=window[0], latest_end_s=window[1], prize=s.penalty[t],
@@ -1010,10 +1031,18 @@ def _day_inputs(s: _Search, day: int, offer_all: bool
     crews_in = []
     for k in ks:
         cd = s.crewdays[k]
+        end_s = cd.shift_end_s - sum(b[2] for b in cd.breaks)
+        overtime_s = cd.limit_s - cd.shift_end_s
+        if not offer_all:
+            # PyVRP does not see the week's fairness: a crew-day may grow only a little beyond its length now,
+            # or PyVRP would pile the day's work on the fewest crews and unbalance their weeks
+            cap_s = cd.start_s + int(s.route_hours[k] * 3600) + WEEK_DAY_SLACK_S
+            end_s = min(end_s, cap_s)
+            overtime_s = max(0, min(overtime_s, cap_s - end_s))
         crews_in.append(DayCrew(
-            key=k, depot=cd.depot, start_s=cd.start_s, end_s=cd.shift_end_s - sum(b[2] for b in cd.breaks),
-            overtime_s=cd.limit_s - cd.shift_end_s, capacity_l=cd.capacity_l, cost_per_hour=cd.cost_per_hour,
-            cost_per_km=cd.cost_per_km, overtime_multiplier=cd.overtime_multiplier,
+            key=k, depot=cd.depot, start_s=cd.start_s, end_s=end_s, overtime_s=overtime_s,
+            capacity_l=cd.capacity_l, cost_per_hour=cd.cost_per_hour, cost_per_km=cd.cost_per_km,
+            overtime_multiplier=cd.overtime_multiplier,
         ))
     return tasks, crews_in, {k: list(s.routes[k]) for k in ks}
 
@@ -1073,6 +1102,12 @@ def _adopt_day(s: _Search, day: int, ks: list[int], new_routes: dict[int, list[i
         if t in was_on_day or s.urgent[t]:
             s.insert(t)
     s.refresh_dependents(kset)
+    # PyVRP saw neither the week's fairness nor a place's together group: a pass of the engine's relocate over
+    # the day's tasks settles those before the day is judged
+    movable = [t for k in ks for t in s.routes[k] if not s.fixed[t]]
+    s.rng.shuffle(movable)
+    for t in movable:
+        s.relocate(t)
     day_ks = [k for k, cd in enumerate(s.crewdays) if cd.day == day and s.routes[k]]
     sound = all(s._simulate(k, s.routes[k]) is not None for k in day_ks)
     sound = sound and s._links_ok([t for k in day_ks for t in s.routes[k]])

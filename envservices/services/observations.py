@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,7 +106,9 @@ def parse_survey_csv(db, path: Path) -> SurveyPreview:
             break
         except UnicodeDecodeError:
             continue
-    reader = csv.DictReader(text.splitlines())
+    else:
+        raise UserError(f"{path.name} is not a text file in UTF-8 or Windows-1252; save it as CSV (UTF-8)")
+    reader = csv.DictReader(io.StringIO(text, newline=""))  # csv's own line rules: quoted newlines stay in a cell
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in SURVEY_COLUMNS if c not in header]
     if missing:

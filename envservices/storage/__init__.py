@@ -4,7 +4,13 @@ Everything crossing out of here is a domain object; everything coming in goes th
 """
 
 from envservices.storage.accounts import AuditEntry, Role, User
-from envservices.storage.database import Database, is_retryable, local_user_name, open_database, run_with_retry
+from envservices.storage.database import (
+    Database,
+    is_retryable,
+    local_user_name,
+    open_database,
+    run_with_retry,
+)
 from envservices.storage.engine import default_url, resolve_url
 from envservices.storage.unit_of_work import UnitOfWork
 

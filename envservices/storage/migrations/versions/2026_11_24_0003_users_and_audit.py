@@ -29,12 +29,18 @@ SQLITE_TRIGGERS = [
     for event in ("UPDATE", "DELETE")
 ]
 POSTGRES_STATEMENTS = [
-    "CREATE OR REPLACE FUNCTION envservices_audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS "
-    f"$$ BEGIN RAISE EXCEPTION '{REFUSAL}' USING ERRCODE = 'insufficient_privilege'; END $$",
-    "CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log "
-    "FOR EACH ROW EXECUTE FUNCTION envservices_audit_log_append_only()",
-    "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log "
-    "FOR EACH STATEMENT EXECUTE FUNCTION envservices_audit_log_append_only()",
+    (
+        "CREATE OR REPLACE FUNCTION envservices_audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+        f"$$ BEGIN RAISE EXCEPTION '{REFUSAL}' USING ERRCODE = 'insufficient_privilege'; END $$"
+    ),
+    (
+        "CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log "
+        "FOR EACH ROW EXECUTE FUNCTION envservices_audit_log_append_only()"
+    ),
+    (
+        "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log "
+        "FOR EACH STATEMENT EXECUTE FUNCTION envservices_audit_log_append_only()"
+    ),
     "REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM PUBLIC",
 ]
 
