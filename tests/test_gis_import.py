@@ -273,5 +273,5 @@ def test_assets_not_strict_skip_bad_rows(tmp_path: Path) -> None:
     result = import_assets(path, kind=AssetKind.DOG_BIN, places=[], strict=False)
     assert len(result.assets) == 2
     assert [(p.row, p.reason) for p in result.problems] == [(2, "has no usable geometry (empty, missing coordinates, or too few points for its type)")]
-    with pytest.raises(ImportRefused, match=r"\(row 2: has no geometry"):
+    with pytest.raises(ImportRefused, match=r"\(row 2: has no usable geometry"):
         import_assets(path, kind=AssetKind.DOG_BIN, places=[])

@@ -954,7 +954,7 @@ def _pyvrp_days(s: _Search, time_s: float, stop: StoppingCriterion | None, repor
             inputs[d] = _day_inputs(s, d, offer_all=whole_day)  # earlier days may have taken or freed work
             if inputs[d] is None:
                 continue
-        tasks, crews, initial = inputs[d]  # type: ignore[misc]
+        tasks, crews, initial, bundles = inputs[d]  # type: ignore[misc]
         rest = sum(sizes.get(x, 0) for x in days[n:])
         slice_s = (deadline - time.perf_counter()) * sizes[d] / max(1, rest)
         if slice_s < 0.05:
@@ -962,6 +962,8 @@ def _pyvrp_days(s: _Search, time_s: float, stop: StoppingCriterion | None, repor
         tried += 1
         routes = route_day(tasks, crews, s.day_tips, s.dur_s, s.dist_m, slice_s, asked, seed + d,
                            initial=None if whole_day else initial)
+        if routes is not None and bundles:
+            routes = {k: [x for t in seq for x in bundles.get(t, [t])] for k, seq in routes.items()}
         if asked.said:
             return kept, tried, True
         if routes is not None and _adopt_day(s, d, [c.key for c in crews], routes):
@@ -986,19 +988,50 @@ class _Asked:
 
 
 def _day_inputs(s: _Search, day: int, offer_all: bool
-                ) -> tuple[list[DayTask], list[DayCrew], dict[int, list[int]]] | None:
+                ) -> tuple[list[DayTask], list[DayCrew], dict[int, list[int]], dict[int, list[int]]] | None:
     """The day as PyVRP sees it: its open, unlocked crew-days; the tasks planned on them; and work left out
-    that they could do (all of it for a one-day problem, the most pressing for a week's day)."""
+    that they could do (all of it for a one-day problem, the most pressing for a week's day).
+
+    A place's `together` tasks done one after another by one crew-day go to PyVRP as one visit (PyVRP has no
+    rule to keep them in one route); the last item returned maps that visit's key to its tasks in order."""
     ks = [k for k, cd in enumerate(s.crewdays) if cd.day == day and cd.open and not cd.locked]
     if not ks:
         return None
     kset = set(ks)
-    planned = [t for k in ks for t in s.routes[k]]
+    bundles: dict[int, list[int]] = {}
+    planned: list[int] = []
+    for k in ks:
+        members: dict[int, list[int]] = defaultdict(list)
+        for t in s.routes[k]:
+            if s.group_of[t] >= 0 and _bundleable(s, t, day):
+                members[s.group_of[t]].append(t)
+        for t in s.routes[k]:
+            group = members.get(s.group_of[t]) if s.group_of[t] >= 0 else None
+            if group and len(group) > 1 and t in group:
+                if t == group[0]:
+                    bundles[t] = group
+                    planned.append(t)
+            else:
+                planned.append(t)
     left = [t for t in range(s.n) if s.route_of[t] < 0 and not s.fixed[t] and kset.intersection(s.eligible[t])
             and (not s.has_links[t] or s._link_days_ok(t, day))]
     if not offer_all:
         left.sort(key=lambda t: (not s.urgent[t], -s.penalty[t], len(s.elig_days[t])))
         left = left[: max(WEEK_OFFER_MIN, len(planned) // 3)]
+    tasks = []
+    for t in planned:
+        if t in bundles:
+            group = bundles[t]
+            crews = frozenset(kset.intersection(*(s.eligible[x] for x in group)))
+            if not crews:
+                crews = frozenset({s.route_of[t]})
+            inside_s = sum(int(s.dur_s[s.loc[a], s.loc[b]]) for a, b in zip(group, group[1:]))
+            tasks.append(DayTask(
+                key=t, location=s.loc[t], duration_s=sum(s.service_s[x] for x in group) + inside_s,
+                crews=crews, volume_l=sum(s.vol[x] for x in group), prize=sum(s.penalty[x] for x in group),
+                required=any(s.urgent[x] for x in group),
+            ))
+    for t in [x for x in planned if x not in bundles] + left:
     tasks = []
     for t in planned + left:
         crews = frozenset({s.route_of[t]}) if s.fixed[t] else frozenset(k for k in s.eligible[t] if k in kset)
@@ -1044,7 +1077,15 @@ def _day_inputs(s: _Search, day: int, offer_all: bool
             capacity_l=cd.capacity_l, cost_per_hour=cd.cost_per_hour, cost_per_km=cd.cost_per_km,
             overtime_multiplier=cd.overtime_multiplier,
         ))
-    return tasks, crews_in, {k: list(s.routes[k]) for k in ks}
+    member_of = {x: rep for rep, group in bundles.items() for x in group}
+    initial = {k: list(dict.fromkeys(member_of.get(t, t) for t in s.routes[k])) for k in ks}
+    return tasks, crews_in, initial, bundles
+
+
+def _bundleable(s: _Search, t: int, day: int) -> bool:
+    """A task that can travel inside a bundle: no time of day, no closed period that day, no link, not pinned."""
+    return not s.fixed[t] and not s.has_links[t] and s.ws[t] == 0 and s.we[t] >= BIG_TIME \
+        and not (s.closed[t] and s.closed[t].get(day))
 
 
 def _adopt_day(s: _Search, day: int, ks: list[int], new_routes: dict[int, list[int]]) -> bool:
