@@ -36,6 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--self-test", action="store_true",
                         help="open a demo district in a temporary database, plan a week offscreen, and exit")
     _add_db(parser, top=True)
+    parser.add_argument("--user", help="who you are on a SQLite database (default: $ENVSERVICES_USER, else your "
+                        "login); on PostgreSQL your database login is used")
     sub = parser.add_subparsers(dest="command")
 
     p = sub.add_parser("gui", help="open the desktop application (the default)")
@@ -100,6 +102,19 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bench", help="benchmarks: solomon DIR | pvrp DIR | district | load", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)
+
+    p = sub.add_parser("users", help="list, add or change users and their roles (administrators)")
+    _add_db(p)
+    p.add_argument("action", choices=["list", "add", "set-role"])
+    p.add_argument("name", nargs="?")
+    p.add_argument("--role", choices=["administrator", "supervisor", "team_leader", "manager"])
+    p.add_argument("--team", metavar="CREW", help="a team leader's crew (their team's places)")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("audit", help="the audit log: who changed what, when")
+    _add_db(p)
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("backup", help="copy the database to a file")
     _add_db(p)
@@ -196,6 +211,17 @@ def _run(args: argparse.Namespace) -> int:
                 services.compare.write_charts(comparison, Path(args.charts))
             _print_json(services.compare.to_json(comparison)) if args.json else print(
                 services.compare.describe(comparison))
+        elif cmd == "users":
+            return _users(db, args)
+        elif cmd == "audit":
+            entries = services.users.audit_log(db, limit=args.limit)
+            rows = [e if isinstance(e, dict) else _plain(e) for e in entries]
+            if args.json:
+                _print_json(rows)
+            else:
+                for r in rows:
+                    print(f"{r.get('at')}  {r.get('user_name')}  {r.get('action')}  {r.get('table_name')}  "
+                          f"{r.get('record_id') or ''}")
         elif cmd == "check":
             report = services.maintenance.check(db)
             _print_json(report) if args.json else print("\n".join(report["messages"]))
@@ -203,6 +229,38 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     finally:
         db.dispose()
+
+
+def _plain(obj) -> dict:
+    import dataclasses
+
+    return dataclasses.asdict(obj) if dataclasses.is_dataclass(obj) else dict(vars(obj))
+
+
+def _users(db, args: argparse.Namespace) -> int:
+    from envservices import services
+
+    if args.action == "list":
+        rows = [_plain(u) for u in services.users.list_users(db)]
+        if args.json:
+            _print_json(rows)
+        else:
+            for u in rows:
+                print(f"{u['name']}: {getattr(u['role'], 'value', u['role'])}"
+                      + (f" (team {u['team_crew_id']})" if u.get("team_crew_id") else "")
+                      + ("" if u.get("active", True) else " (inactive)"))
+        return 0
+    if not args.name:
+        raise UserError(f"'users {args.action}' needs a user name")
+    if not args.role:
+        raise UserError(f"'users {args.action}' needs --role (administrator, supervisor, team_leader or manager)")
+    if args.action == "add":
+        services.users.add_user(db, args.name, args.role, team_crew_id=args.team)
+        print(f"Added {args.name} as {args.role}")
+    else:
+        services.users.set_role(db, args.name, args.role, team_crew_id=args.team)
+        print(f"{args.name} is now {args.role}")
+    return 0
 
 
 class _StderrProgress:
@@ -297,6 +355,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=os.environ.get("ENVSERVICES_LOG", "WARNING"))
+    if getattr(args, "user", None):
+        os.environ["ENVSERVICES_USER"] = args.user
     try:
         if args.self_test:
             return _self_test(args)

@@ -1032,8 +1032,6 @@ def _day_inputs(s: _Search, day: int, offer_all: bool
                 required=any(s.urgent[x] for x in group),
             ))
     for t in [x for x in planned if x not in bundles] + left:
-    tasks = []
-    for t in planned + left:
         crews = frozenset({s.route_of[t]}) if s.fixed[t] else frozenset(k for k in s.eligible[t] if k in kset)
         if not crews:
             crews = frozenset({s.route_of[t]})

@@ -6,7 +6,9 @@ transaction, and raises `UserError` with a clear sentence when it cannot; nothin
 
 from __future__ import annotations
 
-from envservices.services import compare, crews, district, maintenance, observations, planning, settings, simulation
+from envservices.services import (
+    compare, crews, district, maintenance, observations, planning, settings, simulation, users,
+)
 from envservices.storage import Database, open_database
 
 
@@ -16,4 +18,4 @@ def open_db(url: str | None = None) -> Database:
 
 
 __all__ = ["compare", "crews", "district", "maintenance", "observations", "open_db", "planning", "settings",
-           "simulation"]
+           "simulation", "users"]
