@@ -243,8 +243,8 @@ def test_fly_tip_becomes_urgent_and_clearing_it_removes_it() -> None:
     assert needs_tasks({}, PLACES, [tip], SERVICES, MONDAY, SETTINGS, cleared) == []
 
 
-def test_grade_d_and_overflowing_bin_are_urgent_complaint_too() -> None:
-    """A street seen at grade D, an overflowing bin and a complaint each give urgent work."""
+def test_grade_d_and_complaint_are_urgent_overflowing_bin_due_at_once() -> None:
+    """A street seen at grade D and a complaint give urgent work; a bin seen overflowing is due at once."""
     assets = {"s1": a_street(), "b1": a_bin()}
     obs = [
         Observation(
@@ -255,8 +255,11 @@ def test_grade_d_and_overflowing_bin_are_urgent_complaint_too() -> None:
     ]
     tasks = needs_tasks(assets, PLACES, obs, SERVICES, MONDAY, SETTINGS)
     urgent = {(t.service, t.asset_id) for t in tasks if t.urgency == Urgency.URGENT}
-    assert ("litter_pick", "s1") in urgent and ("empty_bin", "b1") in urgent
+    assert ("litter_pick", "s1") in urgent
     assert ("litter_pick", None) in urgent  # the complaint: pick the whole place
+    full = next(t for t in tasks if t.asset_id == "b1")
+    assert full.urgency == Urgency.ROUTINE and full.earliest_day == MONDAY
+    assert full.latest_day <= MONDAY + dt.timedelta(days=1)
 
 
 def slow_bin_history() -> tuple[list[Observation], list[WorkDone]]:

@@ -88,19 +88,22 @@ def tasks_for_forecast(
     first, last = work_days[0], work_days[-1]
     next_plan_day = week_start + dt.timedelta(days=7)
     lv = levels_for(measure, asset, places, settings)
-    urgent_level = URGENT_LITTER_INDEX if measure == LITTER_GRADE else lv.fail
+    failed_level = URGENT_LITTER_INDEX if measure == LITTER_GRADE else lv.fail
     x_m, y_m = representative_point(asset, places.get(asset.place_id) if asset.place_id else None)
     tasks: list[Task] = []
     f = forecast
     not_before = first
     for k in range(MAX_VISITS_PER_WEEK):
-        urgent = (
-            k == 0 and f.rate.level_observed and f.rate.level is not None and f.rate.level >= urgent_level
+        seen_failed = (
+            k == 0 and f.rate.level_observed and f.rate.level is not None and f.rate.level >= failed_level
         )
+        # Grade D is urgent work (the Code); a bin seen overflowing or long grass is routine work due at
+        # once: urgent work may displace anything, which a week with many of them cannot afford.
+        urgent = seen_failed and measure == LITTER_GRADE
         due_day = _day(f.due_at) if f.due_at else None
         safe_day = _latest_safe_day(f.latest_at)
         needed = (
-            urgent
+            seen_failed
             or (due_day is not None and due_day <= last)
             or (safe_day is not None and safe_day < next_plan_day)
         )
@@ -117,7 +120,7 @@ def tasks_for_forecast(
         worth_day = _day(f.worth_at) if f.worth_at else last
         earliest = max(not_before, worth_day, first)
         latest = last if safe_day is None else min(last, safe_day)
-        if urgent:
+        if seen_failed:
             earliest, latest = first, min(last, first + dt.timedelta(days=1))
         latest = max(latest, first)
         earliest = min(earliest, latest)
@@ -141,7 +144,7 @@ def tasks_for_forecast(
                 volume_l=_volume_l(asset, service, settings),
                 urgency=urgency,
                 source="needs",
-                note=_note(f, urgent),
+                note=_note(f, seen_failed),
             )
         )
         if urgency == Urgency.OPTIONAL:

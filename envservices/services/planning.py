@@ -35,6 +35,10 @@ class PreparedWeek:
     area_id: str | None = None
     depot_id: str | None = None
     sources: dict[str, str] = field(default_factory=dict, compare=False, hash=False)  # area name -> rota|needs
+    replaces: tuple[str, int] | None = None
+    """(id, version) of the week's stored plan when this was prepared: saving the new plan over it is
+    refused if somebody else saved that plan in between, so one supervisor's re-plan never silently
+    overwrites another's."""
 
 
 def parse_week(week: str) -> dt.date:
@@ -142,6 +146,10 @@ def prepare_week(db, week: str, *, area: str | None = None, depot: str | None = 
         since = dt.datetime.combine(week_start - dt.timedelta(days=120), dt.time())
         observations = uow.observations.list(since=since)
         roads = uow.roads.list()
+        current = uow.plans.get_by_week(week, depot_id=chosen_depot.id if chosen_depot else None)
+        if current is not None and (current.area_id, current.depot_id) != (
+                chosen_area.id if chosen_area else None, chosen_depot.id if chosen_depot else None):
+            current = None  # a plan for another area or depot is not the one being re-planned
         done_visits = [(cd.day, v) for plan in uow.plans.list() for cd in plan.crew_days for v in cd.visits
                        if v.status is VisitStatus.DONE and cd.day < week_start]
     if not crews:
@@ -197,7 +205,7 @@ def prepare_week(db, week: str, *, area: str | None = None, depot: str | None = 
         week=week, week_start=week_start, problem=problem, tasks=tuple(tasks), crews=tuple(crews),
         places={pid: all_places[pid] for pid in in_scope}, crew_names={c.id: c.name for c in crews},
         area_id=chosen_area.id if chosen_area else None, depot_id=chosen_depot.id if chosen_depot else None,
-        sources=sources,
+        sources=sources, replaces=(current.id, current.version) if current is not None else None,
     )
 
 
@@ -235,8 +243,9 @@ def solve_week(prepared: PreparedWeek, *, time_limit_s: float = 30.0, stop=None,
     if time_limit_s <= 0:
         raise UserError("the time limit must be more than 0 seconds")
     result = solve(prepared.problem, time_limit_s=time_limit_s, stop=stop, progress=progress, seed=seed)
-    plan = to_plan(prepared.problem, result, prepared.week, prepared.week_start, plan_id=new_id("plan"))
-    return replace(plan, area_id=prepared.area_id, depot_id=prepared.depot_id,
+    plan_id, version = prepared.replaces or (new_id("plan"), 0)
+    plan = to_plan(prepared.problem, result, prepared.week, prepared.week_start, plan_id=plan_id)
+    return replace(plan, area_id=prepared.area_id, depot_id=prepared.depot_id, version=version,
                    created_at=dt.datetime.now().replace(microsecond=0))
 
 

@@ -406,7 +406,16 @@ def run_season(
             progress(w, weeks, f"week {row.week}: planning {len(tasks)} tasks")
         t_plan = time.perf_counter()
         plan = planner(
-            tasks, crews, vehicles, sites, place_list, week_start, settings, time_limit_s, seed + w, travel,
+            tasks,
+            crews,
+            vehicles,
+            sites,
+            place_list,
+            week_start,
+            settings,
+            time_limit_s,
+            seed + w,
+            travel,
             rules=rules,
         )
         row.plan_seconds = time.perf_counter() - t_plan
