@@ -135,3 +135,21 @@ def test_plan_has_dates_visits_stops_and_no_violations(world):
     assert "strimming" in left["cut"] and "mechanical_sweep" in left["sweep"]
     assert plan.kpis["visits"] == len(visits) and plan.kpis["travel_km"] > 0
     assert check(p, r) == []
+
+
+def test_before_links_only_picks_covering_the_grass_being_mown():
+    """Mowing grass waits for a pick of that grass or of the whole place, not for picks of other streets."""
+    from envservices.domain.model import CoordinationRule
+    from envservices.planning.build import expand_rules
+    from envservices.planning.problem import ProblemTask
+
+    def task(tid: str, service: str, asset: str | None) -> ProblemTask:
+        return ProblemTask(id=tid, place="p", location=0, service=service, skill="x", duration_s=60,
+                           earliest_day=0, latest_day=4, asset=asset)
+
+    tasks = [task("mow-g", "mow", "grass-1"), task("pick-street", "litter_pick", "street-9"),
+             task("mow-h", "mow", "grass-2"), task("pick-h", "litter_pick", "grass-2"),
+             task("pick-place", "litter_pick", None)]
+    before, _, _ = expand_rules(tasks, [CoordinationRule("before", "litter_pick", "mow")])
+    links = {(b.first, b.second) for b in before}
+    assert links == {("pick-place", "mow-g"), ("pick-h", "mow-h")}

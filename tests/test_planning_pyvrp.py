@@ -6,13 +6,13 @@ import importlib
 
 import numpy as np
 import pytest
+from test_planning_solve import LINE, H, crew, placement, problem, task
 
 from envservices.planning.callbacks import ProgressLog
 from envservices.planning.check import check
 from envservices.planning.day_routing import DayCrew, DayTask, DayTip, open_stretch, route_day
 from envservices.planning.problem import Before, Closed, ProblemBreak, ProblemTip
 from envservices.planning.solve import solve
-from test_planning_solve import H, LINE, crew, placement, problem, task
 
 pytest.importorskip("pyvrp")
 solve_module = importlib.import_module("envservices.planning.solve")

@@ -23,7 +23,7 @@ from envservices.domain.model import Asset, AssetKind, IntensityZone, Place, Roa
 
 BINS_AT_SCALE_1 = 1000
 GRASS_AT_SCALE_1 = 250
-STREETS_AT_SCALE_1 = 330
+STREETS_AT_SCALE_1 = 115
 VERGES_AT_SCALE_1 = 60
 SHRUB_BEDS_AT_SCALE_1 = 40
 HEDGES_AT_SCALE_1 = 25
@@ -47,13 +47,26 @@ BIN_KIND_SHARE = {
 LITTER_BIN_RATE = {TOWN_CENTRE: 22.0, ESTATE: 9.0, PARK: 12.0, INDUSTRIAL: 7.0, RURAL: 5.0}
 DOG_BIN_RATE = {TOWN_CENTRE: 10.0, ESTATE: 10.0, PARK: 14.0, INDUSTRIAL: 6.0, RURAL: 8.0}
 RECYCLING_BIN_RATE = 12.0
-# Grass area sizes (m2) are log-uniform between these, by character.
+# Grass area sizes (m2) are log-uniform between these, by character: most amenity grass is a verge-side strip,
+# a green on an estate or a lawn in a park of 500-3,000 m2, so two or three mowing crews can cut it all each
+# fortnight, as a real grounds service does.
 GRASS_SIZE_M2 = {
-    TOWN_CENTRE: (200, 2500),
-    ESTATE: (200, 8000),
-    PARK: (1000, 20000),
-    INDUSTRIAL: (300, 5000),
-    RURAL: (500, 15000),
+    TOWN_CENTRE: (200, 1200),
+    ESTATE: (250, 2000),
+    PARK: (500, 3000),
+    INDUSTRIAL: (300, 2000),
+    RURAL: (300, 2500),
+}
+BIG_PARK_SHARE = 0.05
+"""Share of a park's grass areas that are playing fields or open parkland instead, of BIG_PARK_M2."""
+BIG_PARK_M2 = (8000, 18000)
+# A street length is the stretch of footway and channel cleansed and graded as one (the Code of Practice's
+# survey transects are 50 m): short in the town centre, longer on the quiet lanes of the rural edge.
+STREET_STRETCH_M = {
+    IntensityZone.HIGH: (40.0, 90.0),
+    IntensityZone.MEDIUM: (50.0, 110.0),
+    IntensityZone.LOW: (60.0, 140.0),
+    IntensityZone.VERY_LOW: (80.0, 200.0),
 }
 RIDE_ON_FROM_M2 = 1500.0
 """Grass areas at least this big are cut with a ride-on mower, smaller ones with a pedestrian mower."""
@@ -256,8 +269,8 @@ def build_assets(
 
         assets.extend(_street_lengths(place, [roads[j] for j in inside], streets_per[i], ids, rng))
 
-        lo, hi = GRASS_SIZE_M2[c]
         for _ in range(grass_per[i]):
+            lo, hi = BIG_PARK_M2 if c == PARK and rng.random() < BIG_PARK_SHARE else GRASS_SIZE_M2[c]
             shape = f.patch(float(math.exp(rng.uniform(math.log(lo), math.log(hi)))), 200.0)
             if shape is None or shape.area < 200.0:
                 continue
@@ -322,25 +335,26 @@ def build_assets(
 def _street_lengths(
     place: Place, links: list[RoadLink], n: int, ids: _Counter, rng: np.random.Generator
 ) -> list[Asset]:
-    """n street lengths on the place's own streets: whole links, or pieces when n exceeds the links."""
+    """n street lengths on the place's own streets: a stretch of n of them, or of every one (several apart on
+    each) when n exceeds the streets."""
     if n <= 0 or not links:
         return []
-    if n <= len(links):
-        chosen = [(links[int(j)], 0, 1) for j in sorted(rng.choice(len(links), n, replace=False))]
+    parts = 1 if n <= len(links) else math.ceil(n / len(links))
+    if parts == 1:
+        chosen = [(links[int(j)], 0) for j in sorted(rng.choice(len(links), n, replace=False))]
     else:
-        per = math.ceil(n / len(links))
-        chosen = [(ln, k, per) for ln in links for k in range(per)][:n]
+        chosen = [(ln, k) for ln in links for k in range(parts)][:n]
     out = []
-    for road, k, parts in chosen:
-        geom = (
-            road.geometry
-            if parts == 1
-            else substring(road.geometry, k / parts, (k + 1) / parts, normalized=True)
-        )
+    for road, k in chosen:
+        zone = _street_zone(place, rng)
+        lo, hi = STREET_STRETCH_M[zone]
+        slot_m = road.geometry.length / parts
+        stretch_m = min(float(rng.uniform(lo, hi)), slot_m)
+        start_m = k * slot_m + float(rng.uniform(0.0, slot_m - stretch_m))
+        geom = substring(road.geometry, start_m, start_m + stretch_m)
         label = road.name or f"{place.name} street {ids.counts.get('street', 0) + 1}"
         if parts > 1:
             label = f"{label} ({k + 1} of {parts})"
-        zone = _street_zone(place, rng)
         mechanical = zone == IntensityZone.HIGH or (zone == IntensityZone.MEDIUM and rng.random() < 0.5)
         litter_rate = round(litter_load_per_day(zone) * float(rng.lognormal(0.0, 0.3)), 3)
         out.append(

@@ -1,8 +1,10 @@
 """The demo's workforce: crews of two or three with mixed skills, their vehicles and their depots.
 
-Crews come from a cycle of eight templates (a place team with a caged tipper, a sweeper, a grounds team with a
-van and trailer ...). The first three templates between them can do every service in the catalogue, so even
-the smallest demo has someone for every kind of work; larger scales add more crews of the same kinds.
+Crews come from a cycle of eight templates, the mix a council of this size runs: four place teams with caged
+tippers (bins, litter, fly-tips), three grounds crews with vans and trailers (one cuts hedges too) who mow in
+either town, and one sweeper that also empties bins and picks litter. The first three templates between them
+can do every service in the catalogue, so even the smallest demo has someone for every kind of work; larger
+scales add more crews of the same kinds. The rota in `history.py` is sized to this mix (see `capacity.py`).
 """
 
 from __future__ import annotations
@@ -53,20 +55,20 @@ TEMPLATES: tuple[CrewTemplate, ...] = (
         (PLACE_LEADER, PLACE_HAND, PLACE_HAND_FLY),
     ),
     CrewTemplate(
-        "sweeper",
-        BROMSGROVE,
-        VehicleKind.SWEEPER,
-        5000.0,
-        frozenset({"sweeper"}),
-        (SWEEPER_DRIVER, SWEEPER_HAND),
-    ),
-    CrewTemplate(
         "grounds and hedges",
-        REDDITCH,
+        BROMSGROVE,
         VehicleKind.VAN_WITH_TRAILER,
         3000.0,
         frozenset({"mower", "strimmer", "hedge_cutter"}),
         (GROUNDS_LEADER, GROUNDS_HAND, HEDGE_HAND),
+    ),
+    CrewTemplate(
+        "sweeper",
+        REDDITCH,
+        VehicleKind.SWEEPER,
+        5000.0,
+        frozenset({"sweeper"}),
+        (SWEEPER_DRIVER, SWEEPER_HAND),
     ),
     CrewTemplate(
         "place team",
@@ -79,19 +81,11 @@ TEMPLATES: tuple[CrewTemplate, ...] = (
     ),
     CrewTemplate(
         "grounds",
-        BROMSGROVE,
+        REDDITCH,
         VehicleKind.VAN_WITH_TRAILER,
         3000.0,
         frozenset({"mower", "strimmer"}),
         (GROUNDS_LEADER, GROUNDS_HAND),
-    ),
-    CrewTemplate(
-        "sweeper",
-        REDDITCH,
-        VehicleKind.SWEEPER,
-        5000.0,
-        frozenset({"sweeper"}),
-        (SWEEPER_DRIVER, SWEEPER_HAND),
     ),
     CrewTemplate(
         "place team",
@@ -101,6 +95,14 @@ TEMPLATES: tuple[CrewTemplate, ...] = (
         frozenset(),
         (PLACE_LEADER, PLACE_HAND),
         days_off=frozenset({2, 5, 6}),
+    ),
+    CrewTemplate(
+        "grounds",
+        BROMSGROVE,
+        VehicleKind.VAN_WITH_TRAILER,
+        3000.0,
+        frozenset({"mower", "strimmer"}),
+        (GROUNDS_LEADER, GROUNDS_HAND),
     ),
     CrewTemplate(
         "place team",

@@ -179,7 +179,7 @@ def build_demo_district(seed: int = 1, scale: float = 1.0, today: dt.date | None
         )
 
     assets = build_assets(places, roads, scale, rng)
-    rota = build_rota(places, assets, rng)
+    rota = build_rota(places, assets, rng, crews)
     observations = build_observations(places, assets, rota, crews, today, scale, rng)
     return DemoDistrict(
         areas=areas,

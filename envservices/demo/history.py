@@ -35,8 +35,29 @@ from envservices.domain.settings import Settings
 HISTORY_WEEKS = 8
 BURN_IN_DAYS = 35
 """Days simulated before the first observation, so the first surveys see a lived-in state."""
-BUSY_BIN_PCT_PER_DAY = 20.0
-"""Bins filling faster than this are emptied every weekday; the rest Monday and Thursday."""
+DAILY_BIN_PCT_PER_DAY = 20.0
+"""Town-centre bins filling faster than this are emptied every weekday (only the town centre gets daily
+rounds)."""
+TWICE_WEEKLY_BIN_PCT_PER_DAY = 16.0
+"""Bins filling faster than this are emptied twice a week; slower ones weekly, on their place's round."""
+LITTER_EVERY_WEEKS = {
+    IntensityZone.HIGH: 0,
+    IntensityZone.MEDIUM: 1,
+    IntensityZone.LOW: 2,
+    IntensityZone.VERY_LOW: 4,
+}
+"""Litter picking by intensity-of-use zone: high twice a week (0 stands for that), medium weekly, low
+fortnightly, very low every four weeks."""
+SWEEP_EVERY_WEEKS = {IntensityZone.HIGH: 0, IntensityZone.MEDIUM: 2, IntensityZone.LOW: 4, IntensityZone.VERY_LOW: 4}
+"""Mechanical sweeping: the town centre every weekday (0), busy streets elsewhere on their place's two
+round days (0 too), medium streets fortnightly, quieter ones every four weeks."""
+MOW_EVERY_WEEKS = 2
+VERGE_EVERY_WEEKS = 4
+SHRUB_EVERY_WEEKS = 8
+HEDGE_EVERY_WEEKS = 26
+ROUND_DAYS = ((0, 3), (1, 4), (0, 2), (1, 3), (2, 4))
+"""The pairs of weekdays a place team can visit a place on; its weekly work goes on one of them."""
+PLACE_SKILLS = frozenset({"bin_empty", "litter_pick", "mechanical_sweep"})
 MISSED_VISIT_SHARE = 0.04
 WORK_START_H, WORK_END_H = 7.25, 15.25
 FLY_TIPS_PER_DAY_AT_SCALE_1 = 0.35
@@ -56,54 +77,148 @@ FLY_TIP_NOTES = (
 # ---------------------------------------------------------------- rota
 
 
-def build_rota(places: list[Place], assets: list[Asset], rng: np.random.Generator) -> list[RotaEntry]:
-    """The historic rota: fixed days whatever the need, place by place so each team has its own days."""
-    entries: list[RotaEntry] = []
-    plan: dict[str, dict[str, int]] = {}
-    for place in places:
-        litter_day = int(rng.integers(0, 5))
-        plan[place.id] = {
-            "litter": litter_day,
-            "sweep": (litter_day + int(rng.integers(1, 4))) % 5,
-            "grounds": int(rng.integers(0, 5)),
-            "offset2": int(rng.integers(0, 2)),
-            "offset4": int(rng.integers(0, 4)),
-            "offset8": int(rng.integers(0, 8)),
-            "offset26": int(rng.integers(0, 26)),
-        }
+def _bin_weekdays(asset: Asset, place: Place, days: tuple[int, int], weekly: int) -> tuple[int, ...]:
+    """A bin's rota days by its use: daily in a busy town centre, else twice or once a week on the round."""
+    rate = asset.attributes["true_fill_rate_pct_per_day"]
+    if place.character == TOWN_CENTRE and rate > DAILY_BIN_PCT_PER_DAY:
+        return (0, 1, 2, 3, 4)
+    return days if rate > TWICE_WEEKLY_BIN_PCT_PER_DAY else (weekly,)
 
-    def add(service: str, asset: Asset, weekdays: tuple[int, ...], every: int, offset: int) -> None:
-        entries.append(
-            RotaEntry(
-                f"rota-{len(entries) + 1:05d}",
-                service,
-                asset.id,
-                asset.place_id,
-                weekdays,
-                every,
-                offset % every,
-            )
-        )
 
+def _place_lines(place: Place, assets: list[Asset], choice: dict[str, object]) -> list[tuple]:
+    """A place's bin, litter and sweep lines (service, asset, weekdays, every_weeks, week_offset) for one
+    choice of its round days, sweep day and cycle weeks."""
+    days, weekly = choice["days"], choice["weekly"]
+    out: list[tuple] = []
     for a in assets:
-        p = plan[a.place_id]
         if a.kind.is_bin:
-            busy = a.attributes["true_fill_rate_pct_per_day"] > BUSY_BIN_PCT_PER_DAY
-            add("empty_bin", a, (0, 1, 2, 3, 4) if busy else (0, 3), 1, 0)
-        elif a.kind == AssetKind.GRASS_AREA:
-            add("mow", a, (p["grounds"],), 2, p["offset2"])
+            out.append(("empty_bin", a, _bin_weekdays(a, place, days, weekly), 1, 0))
         elif a.kind == AssetKind.STREET_LENGTH:
-            high = a.zone == IntensityZone.HIGH
-            add("litter_pick", a, (p["litter"],), 1 if high else 2, p["offset2"])
+            every = LITTER_EVERY_WEEKS[a.zone]
+            out.append(("litter_pick", a, days if every == 0 else (weekly,), max(every, 1), choice[f"o{every}"]))
             if a.sweep_method == "mechanical":
-                add("mech_sweep", a, (p["sweep"],), 1 if high else 4, p["offset4"])
-        elif a.kind == AssetKind.VERGE:
-            add("verge_cut", a, (p["grounds"],), 4, p["offset4"])
-        elif a.kind == AssetKind.SHRUB_BED:
-            add("shrub_bed", a, (p["grounds"],), 8, p["offset8"])
-        elif a.kind == AssetKind.HEDGE:
-            add("hedge_cut", a, (p["grounds"],), 26, p["offset26"])
-    return entries
+                every = SWEEP_EVERY_WEEKS[a.zone]
+                daily = (0, 1, 2, 3, 4) if place.character == TOWN_CENTRE else days
+                out.append(("mech_sweep", a, daily if every == 0 else (choice["sweep"],), max(every, 1),
+                            choice[f"o{every}"]))
+    return out
+
+
+GROUNDS_EVERY_WEEKS = {
+    AssetKind.GRASS_AREA: ("mow", MOW_EVERY_WEEKS),
+    AssetKind.VERGE: ("verge_cut", VERGE_EVERY_WEEKS),
+    AssetKind.SHRUB_BED: ("shrub_bed", SHRUB_EVERY_WEEKS),
+    AssetKind.HEDGE: ("hedge_cut", HEDGE_EVERY_WEEKS),
+}
+
+
+def _grounds_days(kind: AssetKind, place_lines: list[tuple]) -> list[int]:
+    """Weekdays a grounds job may take in its place: grass off the litter days (litter is picked before
+    mowing, so a shared day would tie two crews together), verges off the day of or before a sweep (a road
+    is swept within a day after its verge is cut, the same tie)."""
+    litter = {d for code, _, days, *_ in place_lines if code == "litter_pick" for d in days}
+    sweeps = {d for code, _, days, *_ in place_lines if code == "mech_sweep" for d in days}
+    if kind == AssetKind.GRASS_AREA:
+        allowed = [d for d in range(5) if d not in litter]
+    elif kind == AssetKind.VERGE:
+        allowed = [d for d in range(5) if d not in sweeps and (d + 1) % 5 not in sweeps]
+    else:
+        allowed = list(range(5))
+    return allowed or list(range(5))
+
+
+def build_rota(
+    places: list[Place], assets: list[Asset], rng: np.random.Generator, crews: list[Crew] | None = None
+) -> list[RotaEntry]:
+    """The historic rota: fixed days whatever the need, sized to the crews a council has.
+
+    Frequencies are the usual ones (bins daily in the town centre, else twice or once a week by use; litter by
+    zone from twice a week to every four weeks; grass fortnightly in season; verges monthly; shrub beds every
+    eight weeks; hedges twice a year). Like a supervisor with a planning board, the work is spread so no
+    weekday or week asks more of the crews able to do it than another: places (biggest first) get the round
+    days and cycle weeks that keep the busiest day least busy relative to the place teams at work that day (a
+    team's day off is felt), then each grounds job (biggest first) gets its day and week the same way against
+    the grounds crews. `capacity.py` checks the result.
+    """
+    services = Settings().services()
+    crews = list(crews or [])
+    by_place: dict[str, list[Asset]] = {p.id: [] for p in places}
+    for a in assets:
+        by_place[a.place_id].append(a)
+
+    def day_capacity(skills: frozenset[str]) -> np.ndarray:
+        """Crews (of those with any of these skills) at work on each weekday; all five alike when none."""
+        able = [c for c in crews if {s.value for s in c.skills} & skills]
+        if not able:
+            return np.ones(5)
+        return np.array([max(0.5, sum(d not in c.days_off for c in able)) for d in range(5)], dtype=float)
+
+    def hours(lines: list[tuple]) -> np.ndarray:
+        """(4 weeks of the cycle, 5 weekdays) task-hours of some rota lines."""
+        out = np.zeros((4, 5))
+        for code, a, weekdays, every, offset in lines:
+            h = services[code].duration_s(a) / 3600.0
+            for week in range(4):
+                if week % min(every, 4) == offset % min(every, 4):
+                    out[week, list(weekdays)] += h
+        return out
+
+    all_cap = day_capacity(frozenset(s.value for c in crews for s in c.skills))
+
+    def spread(
+        load: np.ndarray, cap: np.ndarray, options: list[tuple[object, np.ndarray]], other: np.ndarray
+    ) -> object:
+        """The option whose hours keep the busiest day least busy, for its own crews and for all crews
+        together (place teams and grounds crews both pick litter), then the days most even."""
+        best, best_cost = None, None
+        for option, h in options:
+            share = (load + h) / cap
+            overall = (load + h + other) / all_cap
+            cost = (max(float(share.max()), float(overall.max())), float((share**2).sum() + (overall**2).sum()))
+            if best_cost is None or cost < best_cost:
+                best, best_cost = option, cost
+        return best
+
+    place_cap = day_capacity(frozenset({"bin_empty"}))
+    place_load = np.zeros((4, 5))
+    choices = [
+        {"days": days, "weekly": weekly, "sweep": sweep, "o0": 0, "o1": 0, "o2": o2, "o4": o4}
+        for days in ROUND_DAYS
+        for weekly in days
+        for sweep in range(5)
+        for o2 in range(2)
+        for o4 in range(4)
+    ]
+    choices = [choices[int(k)] for k in rng.permutation(len(choices))]
+    lines_of: dict[str, list[tuple]] = {}
+    sized = sorted(places, key=lambda p: (-hours(_place_lines(p, by_place[p.id], choices[0])).sum(), p.id))
+    for p in sized:
+        options = [(c, hours(_place_lines(p, by_place[p.id], c))) for c in choices]
+        choice = spread(place_load, place_cap, options, np.zeros((4, 5)))
+        lines_of[p.id] = _place_lines(p, by_place[p.id], choice)
+        place_load += hours(lines_of[p.id])
+
+    grounds_cap = day_capacity(frozenset({"mowing"}))
+    grounds_load = np.zeros((4, 5))
+    jobs = [a for a in assets if a.kind in GROUNDS_EVERY_WEEKS]
+    jobs.sort(key=lambda a: (-services[GROUNDS_EVERY_WEEKS[a.kind][0]].duration_s(a), a.id))
+    for a in jobs:
+        code, every = GROUNDS_EVERY_WEEKS[a.kind]
+        offsets = [int(o) for o in rng.permutation(every)[:4]]
+        options = [
+            ((code, a, (d,), every, o), hours([(code, a, (d,), every, o)]))
+            for d in _grounds_days(a.kind, lines_of[a.place_id])
+            for o in offsets
+        ]
+        line = spread(grounds_load, grounds_cap, options, place_load)
+        grounds_load += hours([line])
+        lines_of[a.place_id].append(line)
+
+    lines = sorted((ln for p in places for ln in lines_of[p.id]), key=lambda ln: (ln[1].id, ln[0]))
+    return [
+        RotaEntry(f"rota-{k + 1:05d}", code, a.id, a.place_id, tuple(weekdays), every, offset % every)
+        for k, (code, a, weekdays, every, offset) in enumerate(lines)
+    ]
 
 
 # ---------------------------------------------------------------- simulation

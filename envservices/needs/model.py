@@ -379,12 +379,17 @@ def asset_history(
     return intervals, last
 
 
+CROSSING_GAP = dt.timedelta(days=1.5)
+"""Readings further apart place the change of grade too loosely: the reading's mid-band is used instead."""
+
+
 def litter_crossings(events: list[tuple[dt.datetime, int, float]]) -> list[tuple[dt.datetime, int, float]]:
     """Grade readings as the moments litter crossed into a worse grade.
 
     A grade is a wide band, so the middle of the band says little about where in it the street is; the
     moment the grade changed does: it lies half way between the last reading of the better grade and the
-    first of the worse one, at the band's lower edge. A better grade with no pick recorded is kept as a
+    first of the worse one, at the band's lower edge (when they are close enough in time to say so). A
+    better grade with no pick recorded is kept as a
     reading (a fall that tells the model someone cleaned up).
     """
     out: list[tuple[dt.datetime, int, float]] = []
@@ -398,9 +403,9 @@ def litter_crossings(events: list[tuple[dt.datetime, int, float]]) -> list[tuple
         lower = _band_lower_of_mid(level)
         if prev_lower is None or prev_t is None:
             out.append((t, kind, level))
-        elif lower > prev_lower:
+        elif lower > prev_lower and (t - prev_t) <= CROSSING_GAP:
             out.append((prev_t + (t - prev_t) / 2, kind, lower))
-        elif lower < prev_lower:
+        elif lower != prev_lower:
             out.append((t, kind, level))
         else:
             prev_t = t

@@ -218,7 +218,9 @@ def expand_rules(
     """Council rules -> links between the week's task ids.
 
     before: each `second` task after the `first` tasks on the same asset, or, when none is on its asset, the
-    `first` tasks in the same place; only where their due windows share a day (else the rule cannot apply).
+    place-wide `first` tasks (no asset) of the same place; only where their due windows share a day (else the
+    rule cannot apply). A pick of some street does not have to precede mowing a park: mowers shred the litter
+    on the grass they cut, so only picks covering that grass are linked.
     within: each `second` task after the `first` tasks in the same place that it can follow within max_days.
     together: each place's due tasks (two or more).
     """
@@ -241,7 +243,7 @@ def expand_rules(
             for s in seconds:
                 if kind == "before":
                     same_asset = [f for f in firsts if f.asset is not None and f.asset == s.asset]
-                    for f in same_asset or firsts:
+                    for f in same_asset or [f for f in firsts if f.asset is None]:
                         if max(f.earliest_day, s.earliest_day) <= min(f.latest_day, s.latest_day):
                             before.append(Before(f.id, s.id))
                 elif kind == "within":

@@ -19,8 +19,8 @@ This module knows nothing of the engine's state: it takes plain per-day data and
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -148,11 +148,11 @@ def route_day(tasks: list[DayTask], crews: list[DayCrew], tips: list[DayTip], du
         c = grp[0]
         rates += [c.cost_per_km * COST_SCALE / 1000, c.cost_per_hour * COST_SCALE / 3600,
                   c.cost_per_hour * (c.overtime_multiplier - 1.0) * COST_SCALE / 3600]
-    ints = [int(round(r)) for r in rates if round(r) > 0]
+    ints = [round(r) for r in rates if round(r) > 0]
     divisor = math.gcd(*ints) if ints else 1
 
     def scaled(value: float) -> int:
-        return int(round(value * COST_SCALE / divisor))
+        return round(value * COST_SCALE / divisor)
 
     prizes = _prizes(tasks, crews, group_list, allowed, depots, n_end, first_task, dur, dist, scaled, divisor)
 
@@ -189,9 +189,9 @@ def route_day(tasks: list[DayTask], crews: list[DayCrew], tips: list[DayTip], du
             dist_mats.append(d_mat)
             dur_mats.append(t_mat)
         e = depots.index(c.depot)
-        per_m = int(round(c.cost_per_km * COST_SCALE / 1000 / divisor))
-        per_s = int(round(c.cost_per_hour * COST_SCALE / 3600 / divisor))
-        over_s = int(round(c.cost_per_hour * (c.overtime_multiplier - 1.0) * COST_SCALE / 3600 / divisor))
+        per_m = round(c.cost_per_km * COST_SCALE / 1000 / divisor)
+        per_s = round(c.cost_per_hour * COST_SCALE / 3600 / divisor)
+        over_s = round(c.cost_per_hour * (c.overtime_multiplier - 1.0) * COST_SCALE / 3600 / divisor)
         vehicle_types.append(pyvrp.VehicleType(
             num_available=len(grp), capacity=[int(c.capacity_l)], start_depot=e, end_depot=n_dep + e if tips else e,
             tw_early=c.start_s, start_late=c.start_s, tw_late=c.end_s + c.overtime_s,

@@ -4,14 +4,42 @@ Design, and why
 ---------------
 The hard rules of a council week do not fit one off-the-shelf model: time windows *and* several closed periods
 per task, breaks that float inside a window, unload trips to the nearest tip when the vehicle fills, `before`
-links that tie two routes' clocks together on one day, pins and locked crew-days. PyVRP (hybrid genetic
-search) is the best on pure VRPTW (see `envservices bench solomon`), and it has reload depots, but it cannot
-express floating breaks, multiple closed periods per task or cross-route precedence; OR-Tools routing can
-express more of it, but on time-windowed instances it lands 2-6 % above the best known and is slow to build
-for a 1,500-stop week in Python. CP-SAT could choose the days, but its answer must then be routed anyway,
-and a two-stage split loses the interplay (a crew-day is "full" only once it is routed).
+links that tie two routes' clocks together on one day, pins and locked crew-days, the week's fairness. So the
+engine owns the rules (one exact schedule simulator, below) and the days (which crew-day does which task), and
+PyVRP plans the order of each day's visits across that day's crews wherever it can express them.
 
-So the engine is one exact schedule simulator plus a search around it:
+Why PyVRP for the routes, measured (`envservices bench solomon`, 12 Solomon VRPTW instances, 30 s each, fleet of
+the best-known, distance-only DIMACS best-known values; envservices/bench/RESULTS.md): PyVRP 0.14 direct
+mean gap 0.10 % (worst 0.47 %); plain OR-Tools 9.15 routing (parallel cheapest insertion + guided local
+search) 3.57 % (worst 9.26 %, nothing feasible with the best-known fleet on 5 of 12); this engine's own
+insertion + local search 134 % with 5 of 12 infeasible at that fleet. With PyVRP routing the day the engine is
+at PyVRP's level (see RESULTS.md for the latest run). OR-Tools routing is therefore not used: it is worse than
+PyVRP on what both can express, and what neither expresses (floating breaks, several closed periods, links
+across routes, fairness) the exact simulator and the engine's own moves handle anyway.
+
+How PyVRP is used (`day_routing.route_day`; what it cannot see is approximated on the safe side and the exact
+simulator has the last word):
+* One day, no links (a Solomon instance, a one-day re-plan): first plan by insertion (anytime), then PyVRP on
+  the whole day for ONE_DAY_PYVRP_SHARE of the time left, its routes re-timed by the simulator, then the
+  engine's local search polishes.
+* A week: the engine builds and improves the week (choosing days) for WEEK_IMPROVE_SHARE of the time, then
+  each day in turn goes to PyVRP (warm-started from the engine's routes) for WEEK_PYVRP_SHARE, then the engine
+  polishes. A day's PyVRP routes are kept only if the simulator accepts every route of that day, every link
+  holds, no pinned task moves, no urgent task is lost and the objective (fairness and soft terms included,
+  after one relocate pass over the day's tasks) drops; otherwise the engine's routes for that day stay.
+  Locked crew-days are never offered; pinned tasks are offered only to their crew-day. A place's `together`
+  tasks in one crew-day travel as one visit, a same-day `before` pair keeps each side of the partner's current
+  times, and a crew-day may grow by at most WEEK_DAY_SLACK_S (PyVRP does not see the week's fairness).
+  Measured on a 600-task synthetic week, 8 crews, 30 s: objective -4.0 %, travel -19 %, crew hours -4.6 %
+  against the engine alone, 4-5 of 5 days kept, zero violations.
+* Skills and equipment become PyVRP routing profiles (out-of-reach travel to tasks a crew cannot do), breaks
+  shorten the shift and the simulator puts them back, closed periods narrow a task's window to its longest
+  open stretch, tips are PyVRP reload depots and the day's end is reached through the best tip.
+
+Without PyVRP installed, and for weeks planned depot by depot (above DECOMPOSE_ABOVE tasks), the engine runs
+the same search without the PyVRP passes.
+
+The engine itself is one exact schedule simulator plus a search around it:
 
 * `_Search._simulate` walks a crew-day's sequence from the depot and back and returns the exact times (travel,
   waiting for a window, pushing past closed periods, breaks taken at the first point they are due, a tip visit
@@ -42,16 +70,15 @@ Measured on this 2-core machine with synthetic weeks (`planning.synthetic`, stra
   a few passes); planned depot by depot and joined (see `solve`, above DECOMPOSE_ABOVE tasks): first
   whole-week plan 6.3 s, 62 left out (49 held back by links) at 291 s, travel 17 % less, zero violations.
   Fairness is then per depot (crews' weekly hours 11 h apart across depots, within 1 h inside a depot).
-* PyVRP as a route polisher: re-ordering each crew-day of a 600-task week with PyVRP's HGS (0.3 s per
-  crew-day, time windows, shift; breaks as shift shortening) and keeping its order where our simulator found
-  it feasible and cheaper improved 6 of 19 crew-days and the week's route cost by 0.39 %. The order of visits
-  is not where the week's cost is (the assignment of tasks to crews and days is), and PyVRP cannot hold the
-  hard rules above, so it is not in the engine; it remains the yardstick in `envservices bench`.
+* PyVRP as a pure route polisher (each crew-day re-ordered alone, tasks kept on their crew-day) improved the
+  week's route cost by only 0.39 %: the gain is in moving tasks between a day's crews, which the day pass
+  above does.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
+import itertools
 import math
 import random
 import time
@@ -66,7 +93,7 @@ from envservices.planning.problem import PlanningProblem, PlanResult, Route, Rou
 from envservices.planning.stop import AnyOf, StoppingCriterion, TimeLimit
 
 SOLVER_NAME = "envservices insertion + local search"
-BALANCE_WEIGHT = 20.0  # cost units per (hour of deviation from the crews' mean)^2
+BALANCE_WEIGHT = 20.0  # cost units per (hour of deviation from the crews' mean)^2, at 60 per crew hour
 STABILITY_WEIGHT = 15.0  # cost units per task done by a crew other than its place's previous team
 TOGETHER_WEIGHT = 40.0  # cost units per extra crew-day a place's due tasks are split over
 INSERTION_TRIES = 8  # simulated candidate positions per insertion (ranked by detour)
@@ -900,16 +927,24 @@ def _search(problem: PlanningProblem, time_limit_s: float, stop: StoppingCriteri
         return s, "cancelled", (None if built else attempted), SOLVER_NAME
     if not built:
         return s, "time limit", attempted, SOLVER_NAME
+    status, solver = _improve_routing(s, time_limit_s - (time.perf_counter() - t0), stop, report, t0, seed)
+    return s, status, None, solver
+
+
+def _improve_routing(s: _Search, time_s: float, stop: StoppingCriterion | None, report: Progress, t0: float,
+                     seed: int) -> tuple[str, str]:
+    """Improve a built plan: the engine's moves, and PyVRP for each day's routes where it is installed.
+    Returns the status and the solver's description."""
+    problem = s.p
+    start = time.perf_counter()
     if not _pyvrp_version() or not any(s.eligible[t] for t in range(s.n)):
-        status = _improve(s, time_limit_s - (time.perf_counter() - t0), stop, report, t0)
-        return s, status, None, SOLVER_NAME
+        return _improve(s, time_s, stop, report, t0), SOLVER_NAME
     one_day = problem.days == 1 and not problem.before and not problem.within
     if not one_day:
-        left = time_limit_s - (time.perf_counter() - t0)
-        status = _improve(s, left * WEEK_IMPROVE_SHARE, stop, report, t0)
+        status = _improve(s, time_s * WEEK_IMPROVE_SHARE, stop, report, t0)
         if status == "cancelled":
-            return s, status, None, SOLVER_NAME
-    left = time_limit_s - (time.perf_counter() - t0)
+            return status, SOLVER_NAME
+    left = time_s - (time.perf_counter() - start)
     share = ONE_DAY_PYVRP_SHARE if one_day else WEEK_PYVRP_SHARE / (1.0 - WEEK_IMPROVE_SHARE)
     kept, tried, cancelled = _pyvrp_days(s, left * share, stop, report, t0, seed, one_day)
     solver = (f"envservices: routes by PyVRP {_pyvrp_version()} iterated local search, polished by the "
@@ -918,9 +953,8 @@ def _search(problem: PlanningProblem, time_limit_s: float, stop: StoppingCriteri
               f"local search where the exact simulator accepts them ({kept} of {tried} days)")
     if cancelled:
         _urgent_last_word(s)
-        return s, "cancelled", None, solver
-    status = _improve(s, time_limit_s - (time.perf_counter() - t0), stop, report, t0)
-    return s, status, None, solver
+        return "cancelled", solver
+    return _improve(s, time_s - (time.perf_counter() - start), stop, report, t0), solver
 
 
 def _pyvrp_version() -> str:
@@ -1025,7 +1059,7 @@ def _day_inputs(s: _Search, day: int, offer_all: bool
             crews = frozenset(kset.intersection(*(s.eligible[x] for x in group)))
             if not crews:
                 crews = frozenset({s.route_of[t]})
-            inside_s = sum(int(s.dur_s[s.loc[a], s.loc[b]]) for a, b in zip(group, group[1:]))
+            inside_s = sum(int(s.dur_s[s.loc[a], s.loc[b]]) for a, b in itertools.pairwise(group))
             tasks.append(DayTask(
                 key=t, location=s.loc[t], duration_s=sum(s.service_s[x] for x in group) + inside_s,
                 crews=crews, volume_l=sum(s.vol[x] for x in group), prize=sum(s.penalty[x] for x in group),
@@ -1370,6 +1404,7 @@ def _solve_by_depot(problem: PlanningProblem, time_limit_s: float, stop: Stoppin
     status = "feasible"
     parts = _split_by_depot(problem)
     total = sum(len(p.tasks) for p in parts)
+    solver = SOLVER_NAME
     built: list[tuple[PlanningProblem, _Search]] = []
     attempted_all: set[str] = set()
     for n, part in enumerate(parts):
@@ -1393,7 +1428,8 @@ def _solve_by_depot(problem: PlanningProblem, time_limit_s: float, stop: Stoppin
             def relay2(best: float, elapsed: float, message: str, n: int = n) -> None:
                 report(best, time.perf_counter() - t0, f"depot {n + 1} of {len(parts)}: {message}")
 
-            if _improve(sub, share, stop, relay2, t0) == "cancelled":
+            sub_status, solver = _improve_routing(sub, share, stop, relay2, t0, seed + n)
+            if sub_status == "cancelled":
                 cancelled = True
                 status = "cancelled"
                 break
@@ -1430,7 +1466,8 @@ def _solve_by_depot(problem: PlanningProblem, time_limit_s: float, stop: Stoppin
                 s.eject_for(t)
     report(s.objective(), time.perf_counter() - t0, "depots joined")
     result = _result(s, status, None if status == "feasible" else
-                     {i for i, t in enumerate(problem.tasks) if t.id in attempted_all})
+                     {i for i, t in enumerate(problem.tasks) if t.id in attempted_all},
+                     solver.split(" (")[0] + f"; planned depot by depot ({len(parts)} depots)")
     report(result.cost, time.perf_counter() - t0, f"done: {status}")
     return result
 
