@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import os
 import sys
 import traceback
@@ -272,7 +273,7 @@ class _StderrProgress:
     def __call__(self, best_cost: float, elapsed_s: float, message: str = "") -> None:
         if elapsed_s - self._last >= 2.0 or message.startswith("done"):
             self._last = elapsed_s
-            cost = f"best cost {best_cost:,.0f}" if best_cost == best_cost and best_cost < 1e15 else ""
+            cost = f"best cost {best_cost:,.0f}" if math.isfinite(best_cost) and best_cost < 1e15 else ""
             print(f"  {elapsed_s:6.1f}s  {cost}  {message}", file=sys.stderr)
 
 

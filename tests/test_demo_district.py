@@ -213,17 +213,36 @@ def test_rota_refers_to_known_things(district):
 
 
 def test_rota_frequencies_follow_the_historic_pattern(district):
-    """Bins Monday and Thursday (busy ones every weekday), grass fortnightly, high-zone litter weekly."""
+    """Bins daily only in the town centre, else twice or once a week by use; grass fortnightly; litter by zone."""
     assets = {a.id: a for a in district.assets}
+    places = {p.id: p for p in district.places}
     by = defaultdict(list)
     for e in district.rota:
         by[e.service].append(e)
-    bin_days = Counter(e.weekdays for e in by["empty_bin"])
-    assert set(bin_days) == {(0, 3), (0, 1, 2, 3, 4)} and bin_days[(0, 3)] > bin_days[(0, 1, 2, 3, 4)]
+    per_week = Counter(len(e.weekdays) for e in by["empty_bin"])
+    assert set(per_week) == {1, 2, 5} and per_week[1] > per_week[5] and per_week[2] > per_week[5]
+    for e in by["empty_bin"]:
+        if len(e.weekdays) == 5:
+            assert places[e.place_id].character == "town centre"
+        rate = assets[e.asset_id].attributes["true_fill_rate_pct_per_day"]
+        assert len(e.weekdays) == 1 or rate > 10
     assert {e.every_weeks for e in by["mow"]} == {2}
+    expected = {IntensityZone.HIGH: (1, 2), IntensityZone.MEDIUM: (1, 1), IntensityZone.LOW: (2, 1),
+                IntensityZone.VERY_LOW: (4, 1)}
     for e in by["litter_pick"]:
-        assert e.every_weeks == (1 if assets[e.asset_id].zone == IntensityZone.HIGH else 2)
+        assert (e.every_weeks, len(e.weekdays)) == expected[assets[e.asset_id].zone]
     assert min(e.every_weeks for e in by["hedge_cut"]) > 8
+
+
+def test_rota_keeps_mowing_off_the_litter_days(district):
+    """Litter is picked before mowing, so the rota never puts both in one place on one day."""
+    litter_days = defaultdict(set)
+    for e in district.rota:
+        if e.service == "litter_pick":
+            litter_days[e.place_id] |= set(e.weekdays)
+    for e in district.rota:
+        if e.service == "mow":
+            assert not set(e.weekdays) & litter_days[e.place_id], e
 
 
 def test_every_service_has_a_crew_that_can_do_it(district, small):

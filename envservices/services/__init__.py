@@ -7,7 +7,15 @@ transaction, and raises `UserError` with a clear sentence when it cannot; nothin
 from __future__ import annotations
 
 from envservices.services import (
-    compare, crews, district, maintenance, observations, planning, settings, simulation, users,
+    compare,
+    crews,
+    district,
+    maintenance,
+    observations,
+    planning,
+    settings,
+    simulation,
+    users,
 )
 from envservices.storage import Database, open_database
 

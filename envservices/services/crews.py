@@ -8,7 +8,6 @@ Depots come first (a crew names its depot), from a sheet of names with eastings 
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from envservices.domain import (
 )
 from envservices.domain.settings import Settings
 from envservices.errors import UserError
+from envservices.services.sheets import column_key, read_rows
 
 __all__ = [
     "CREW_COLUMNS",
@@ -110,34 +110,6 @@ class DepotsPreview:
     errors: tuple[tuple[int, str], ...]
 
 
-def _key(text: str) -> str:
-    return re.sub(r"[\s\-]+", "_", text.strip().lower())
-
-
-def _read_rows(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
-    """The sheet's rows with lower-case column names; Excel's UTF-8 marker and Windows encoding both work."""
-    path = Path(path)
-    if not path.is_file():
-        raise UserError(f"file not found: {path}")
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise UserError(f"{path.name} has text in an unknown encoding; save it as CSV UTF-8")
-    reader = csv.DictReader(text.splitlines())
-    header = [_key(h or "") for h in (reader.fieldnames or [])]
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise UserError(f"{path.name} lacks the column(s) {', '.join(missing)} "
-                        f"(found: {', '.join(header) or 'none'})")
-    rows = [{_key(k or ""): (v or "").strip() for k, v in row.items() if k is not None} for row in reader]
-    if not rows:
-        raise UserError(f"{path.name} has a header but no rows")
-    return rows
 
 
 def _time_s(text: str, column: str) -> int:
@@ -162,7 +134,7 @@ def _number(text: str, column: str) -> float:
 
 
 def _skill(word: str) -> Skill:
-    key = _key(word)
+    key = column_key(word)
     try:
         return Skill(key)
     except ValueError:
@@ -197,7 +169,7 @@ def _breaks(text: str) -> tuple[Break, ...]:
     """'30 min 11:00-12:30' (several separated by ';'), 'none', or empty for the usual lunch break."""
     if not text:
         return DEFAULT_BREAKS
-    if _key(text) in ("none", "no", "0"):
+    if column_key(text) in ("none", "no", "0"):
         return ()
     breaks = []
     for part in text.split(";"):
@@ -219,7 +191,7 @@ def _days_off(text: str) -> frozenset[int]:
     """'Sat; Sun', 'Saturday, Sunday', 'none', or empty for the weekend."""
     if not text:
         return DEFAULT_DAYS_OFF
-    if _key(text) in ("none", "no"):
+    if column_key(text) in ("none", "no"):
         return frozenset()
     days = set()
     for word in re.split(r"[;,|/\s]+", text.strip().lower()):
@@ -235,7 +207,7 @@ def _days_off(text: str) -> frozenset[int]:
 
 
 def _vehicle_kind(text: str) -> VehicleKind:
-    key = _key(text)
+    key = column_key(text)
     try:
         return VehicleKind(key)
     except ValueError:
@@ -248,7 +220,7 @@ def _vehicle_kind(text: str) -> VehicleKind:
 def _equipment(text: str, skills: frozenset[Skill], known: frozenset[str]) -> frozenset[str]:
     if not text:
         return frozenset(EQUIPMENT_FOR_SKILL[s] for s in skills if s in EQUIPMENT_FOR_SKILL)
-    items = frozenset(_key(w) for w in re.split(r"[;,|/]", text) if w.strip())
+    items = frozenset(column_key(w) for w in re.split(r"[;,|/]", text) if w.strip())
     unknown = sorted(items - known)
     if unknown:
         raise ValueError(f"'{', '.join(unknown)}' is not equipment any service needs "
@@ -313,7 +285,7 @@ def parse_crews_csv(db, path: Path) -> CrewsPreview:
     """Read a crews sheet: name, depot, members, and skills, vehicle_kind, capacity_l, shift_start, shift_end,
     break, days_off, with optional vehicle_name and equipment. Depots are matched by name (or id).
     """
-    rows = _read_rows(Path(path), CREW_COLUMNS)
+    rows = read_rows(Path(path), CREW_COLUMNS)
     with db.unit_of_work() as uow:
         depots = uow.sites.list(kind=SiteKind.DEPOT)
         taken = {c.name.lower() for c in uow.crews.list()}
@@ -370,7 +342,7 @@ def parse_depots_csv(db, path: Path) -> DepotsPreview:
     """Read a depots sheet: name, easting, northing (or longitude, latitude), and optional kind (depot or
     tip), opens, closes and unload_min (minutes to tip a load).
     """
-    rows = _read_rows(Path(path), DEPOT_COLUMNS)
+    rows = read_rows(Path(path), DEPOT_COLUMNS)
     with db.unit_of_work() as uow:
         taken = {(s.kind, s.name.lower()) for s in uow.sites.list()}
     to_bng = Transformer.from_crs(4326, BNG_EPSG, always_xy=True)
@@ -382,7 +354,7 @@ def parse_depots_csv(db, path: Path) -> DepotsPreview:
             if not name:
                 raise ValueError("'name' is empty")
             try:
-                kind = SiteKind(_key(row.get("kind") or "depot"))
+                kind = SiteKind(column_key(row.get("kind") or "depot"))
             except ValueError:
                 raise ValueError(f"'kind' must be depot or tip, not '{row.get('kind')}'") from None
             if (kind, name.lower()) in taken:
@@ -396,7 +368,7 @@ def parse_depots_csv(db, path: Path) -> DepotsPreview:
             if unload_min < 0:
                 raise ValueError("'unload_min' cannot be negative")
             site = Site(id=new_id(kind.value), kind=kind, name=name, geometry=_point(row, to_bng),
-                        open_s=open_s, close_s=close_s, unload_s=int(round(unload_min * 60)))
+                        open_s=open_s, close_s=close_s, unload_s=round(unload_min * 60))
         except ValueError as exc:
             errors.append((number, str(exc)))
             continue
@@ -419,7 +391,7 @@ def import_file(db, path: Path, *, kind: str, strict: bool = True) -> dict:
     With strict (the default) a sheet with any bad row is refused whole, naming the first rows and reasons;
     otherwise the good rows are stored and the bad ones reported.
     """
-    key = _key(kind).rstrip("s")
+    key = column_key(kind).rstrip("s")
     if key not in ("depot", "crew", "site"):
         raise UserError(f"'{kind}' is not a kind of sheet this reads; use depots or crews")
     preview = parse_crews_csv(db, path) if key == "crew" else parse_depots_csv(db, path)

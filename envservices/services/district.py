@@ -182,7 +182,8 @@ def export(db, out: Path) -> dict[str, int]:
     out = Path(out)
     data = map_data(db)
     suffix = out.suffix.lower()
-    kwargs = dict(places=data.places, assets=data.assets, sites=data.sites, roads=data.roads, areas=data.areas)
+    kwargs = {"places": data.places, "assets": data.assets, "sites": data.sites, "roads": data.roads,
+              "areas": data.areas}
     if suffix == ".gpkg":
         write.export_gpkg(out, **kwargs)
     elif suffix in (".geojson", ".json"):

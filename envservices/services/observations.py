@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
 from envservices.domain import Grade, Observation, ObservationKind, new_id
 from envservices.errors import UserError
 from envservices.services import access
+from envservices.services.sheets import read_rows
 
 SURVEY_COLUMNS = ("place", "kind", "observed_at")
 MAX_FILL_PCT = 150.0  # an overflowing bin is recorded above 100 %, but not beyond reason
@@ -96,23 +95,7 @@ def parse_survey_csv(db, path: Path) -> SurveyPreview:
     """Read a survey sheet: columns place, kind, observed_at and the value columns grade / fill_pct /
     height_mm / count, with optional asset, recorded_by and note. Places and assets may be named or given by id.
     """
-    path = Path(path)
-    if not path.exists():
-        raise UserError(f"file not found: {path}")
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise UserError(f"{path.name} is not a text file in UTF-8 or Windows-1252; save it as CSV (UTF-8)")
-    reader = csv.DictReader(io.StringIO(text, newline=""))  # csv's own line rules: quoted newlines stay in a cell
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in SURVEY_COLUMNS if c not in header]
-    if missing:
-        raise UserError(f"{path.name} lacks the column(s) {', '.join(missing)} (found: {', '.join(header) or 'none'})")
+    rows_in = read_rows(path, SURVEY_COLUMNS, allow_empty=True)
     with db.unit_of_work() as uow:
         places = uow.places.list()
         assets = uow.assets.list()
@@ -120,8 +103,7 @@ def parse_survey_csv(db, path: Path) -> SurveyPreview:
     asset_by = {a.id: a for a in assets} | {a.name.lower(): a for a in assets if a.name}
     rows: list[Observation] = []
     errors: list[tuple[int, str]] = []
-    for number, original in enumerate(reader, start=1):
-        row = {(k or "").strip().lower(): (v or "") for k, v in original.items()}
+    for number, row in enumerate(rows_in, start=1):
         try:
             place = place_by.get(row["place"].strip()) or place_by.get(row["place"].strip().lower())
             if place is None:

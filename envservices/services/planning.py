@@ -13,7 +13,20 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from envservices.domain import (
-    Area, Asset, Crew, Pin, Place, Plan, Regime, Site, SiteKind, Task, Urgency, Visit, VisitStatus, new_id,
+    Area,
+    Asset,
+    Crew,
+    Pin,
+    Place,
+    Plan,
+    Regime,
+    Site,
+    SiteKind,
+    Task,
+    Urgency,
+    Visit,
+    VisitStatus,
+    new_id,
 )
 from envservices.domain.settings import Settings
 from envservices.errors import UserError

@@ -59,8 +59,8 @@ def describe(result: dict) -> str:
     lines = [
         f"Regime {result['regime']}, {result['weeks']} weeks:",
         f"  crew hours {result['crew_hours']:.1f}, travel {result['travel_km']:.1f} km",
-        f"  bin overflow days {f['bin_overflow_days']}, grass over height days {f['grass_over_height_days']}, "
-        f"litter C/D beyond response {f['litter_cd_beyond_response']}",
+        (f"  bin overflow days {f['bin_overflow_days']}, grass over height days {f['grass_over_height_days']}, "
+         f"litter C/D beyond response {f['litter_cd_beyond_response']}"),
     ]
     for key in ("cost", "co2_kg", "visits", "forecast_mae_days"):
         if result.get(key) is not None:
