@@ -142,10 +142,11 @@ def rota_week_load(district, week_start: dt.date, settings: Settings | None = No
 
 def describe(load: WeekLoad) -> str:
     """A few lines for a person: the week's total, each skill and each day, as shares of free crew time."""
-    lines = [
+    head = (
         f"week of {load.week_start}: {load.tasks} tasks, {load.task_hours:.0f} task-hours of "
         f"{load.crew_hours:.0f} free crew-hours ({load.share:.0%})"
-    ]
+    )
+    lines = [head]
     for s in load.skills:
         lines.append(f"  {s.skill:<17} {s.task_hours:6.1f} h of {s.crew_hours:6.1f} h ({s.share:.0%})")
     lines.append("  days: " + " ".join(f"{x:.0%}" for x in load.day_shares[:5]))

@@ -9,6 +9,7 @@ complaints follow real failures (overflowing bins, long grass, heavy litter) and
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,7 +58,6 @@ SHRUB_EVERY_WEEKS = 8
 HEDGE_EVERY_WEEKS = 26
 ROUND_DAYS = ((0, 3), (1, 4), (0, 2), (1, 3), (2, 4))
 """The pairs of weekdays a place team can visit a place on; its weekly work goes on one of them."""
-PLACE_SKILLS = frozenset({"bin_empty", "litter_pick", "mechanical_sweep"})
 MISSED_VISIT_SHARE = 0.04
 WORK_START_H, WORK_END_H = 7.25, 15.25
 FLY_TIPS_PER_DAY_AT_SCALE_1 = 0.35
@@ -190,10 +190,38 @@ def build_rota(
         for o4 in range(4)
     ]
     choices = [choices[int(k)] for k in rng.permutation(len(choices))]
+    def summary(lines: list[tuple], choice: dict[str, object]) -> dict[tuple[str, int], float]:
+        """A place's hours by how their days follow from the choice (every weekday, the round days, the
+        weekly day or the sweep day) and cycle length, so each choice is costed without rebuilding lines."""
+        out: dict[tuple[str, int], float] = defaultdict(float)
+        for code, a, weekdays, every, _ in lines:
+            if len(weekdays) == 5:
+                rule = "all"
+            elif tuple(weekdays) == choice["days"]:
+                rule = "days"
+            elif code == "mech_sweep":
+                rule = "sweep"
+            else:
+                rule = "weekly"
+            out[(rule, every)] += services[code].duration_s(a) / 3600.0
+        return out
+
+    def costed(parts: dict[tuple[str, int], float], choice: dict[str, object]) -> np.ndarray:
+        out = np.zeros((4, 5))
+        for (rule, every), h in parts.items():
+            days = {"all": (0, 1, 2, 3, 4), "days": choice["days"], "weekly": (choice["weekly"],),
+                    "sweep": (choice["sweep"],)}[rule]
+            offset = choice[f"o{every}"] if every > 1 else 0
+            for week in range(4):
+                if week % every == offset % every:
+                    out[week, list(days)] += h
+        return out
+
     lines_of: dict[str, list[tuple]] = {}
-    sized = sorted(places, key=lambda p: (-hours(_place_lines(p, by_place[p.id], choices[0])).sum(), p.id))
+    parts_of = {p.id: summary(_place_lines(p, by_place[p.id], choices[0]), choices[0]) for p in places}
+    sized = sorted(places, key=lambda p: (-sum(parts_of[p.id].values()), p.id))
     for p in sized:
-        options = [(c, hours(_place_lines(p, by_place[p.id], c))) for c in choices]
+        options = [(c, costed(parts_of[p.id], c)) for c in choices]
         choice = spread(place_load, place_cap, options, np.zeros((4, 5)))
         lines_of[p.id] = _place_lines(p, by_place[p.id], choice)
         place_load += hours(lines_of[p.id])
