@@ -207,7 +207,9 @@ def prepare_week(db, week: str, *, area: str | None = None, depot: str | None = 
                 tasks.extend(_task_of_visit(v, cd.day, all_places, assets, services)
                              for v in cd.visits if v.task_id not in known)
     absent_set = {(c, d) for c, d in absent}
-    previous = _previous_crews(db, week_start)
+    # A place keeps its team: its own place team first, then whoever served it most last week.
+    previous = {pid: p.team_crew_id for pid, p in all_places.items() if p.team_crew_id}
+    previous.update(_previous_crews(db, week_start))
     locked = [cd for cd in locked_plan.crew_days if (cd.crew_id, cd.day) in locked_days_set] if locked_plan else []
     problem = build_problem(
         tasks=tasks, crews=crews, vehicles=vehicles, sites=list(depots) + list(tips), week_start=week_start,
