@@ -56,7 +56,7 @@ class Levels:
     due: float
     fail: float
     fail_delay_h: float = 0.0  # litter: the zone's response time once grade C is reached
-    latest_at_due: bool = False  # bins: work is due by the intervention level, not by the failure
+    latest_at_due: bool = False  # work must be done by the due level, not by the failure (no measure now)
 
 
 @dataclass(frozen=True)
@@ -72,8 +72,9 @@ class Forecast:
     due_at: dt.datetime | None
     fail_at: dt.datetime | None
     latest_at: dt.datetime | None
-    """When the work must be done by: the soonest plausible failure, or for bins the soonest plausible
-    crossing of the intervention level (what settings say a bin is emptied at; the rest is for events)."""
+    """When the work must be done by: the soonest plausible failure (at the pessimistic rate). For bins
+    this is the soonest plausible overflow: aiming at the soonest plausible 80 % as well emptied bins at
+    about half full and asked for more emptyings a week than the crews can do, so bins overflowed unemptied."""
     rate: Rate
     observed_failure: bool = False
 
@@ -93,7 +94,6 @@ def levels_for(measure: str, asset: Asset, places: Mapping[str, Place], settings
             settings.bin_intervention_pct - BIN_WORTH_MARGIN_PCT,
             settings.bin_intervention_pct,
             settings.bin_overflow_pct,
-            latest_at_due=True,
         )
     if measure == GRASS_HEIGHT:
         return Levels(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from envservices.domain.model import (
     Asset,
@@ -25,13 +26,14 @@ from envservices.domain.model import (
     Urgency,
 )
 from envservices.domain.settings import Settings
-from envservices.needs.forecast import Forecast, forecast_one, levels_for
+from envservices.needs.forecast import Forecast, forecast_one, levels_for, roll_forward
 from envservices.needs.model import (
     BIN_FILL,
     GRASS_HEIGHT,
     LITTER_GRADE,
     LITTER_KINDS,
     NeedsModel,
+    Rate,
     WorkDone,
     learn,
     litter_index_lower,
@@ -168,6 +170,146 @@ def tasks_for_forecast(
     return tasks
 
 
+TOP_UP_PCT = 60.0
+"""When a crew is at a place emptying bins anyway, it also empties every bin there expected to be this full:
+a bin at half full now would need its own trip within days, and the trip is the dear part."""
+TOP_UP_OPTIONAL = False
+"""True makes top-ups optional (the first work a full week leaves out; later rounds then do not count on
+them). Measured worse: the top-up then comes back as a trip of its own later in the week."""
+ROUND_GAP_DAYS = 1
+"""A bin whose last safe day is this soon after a round goes in that round rather than in a round of its own."""
+ROUND_SLACK_DAYS = 3
+"""A round's window opens this many days before its last safe day, so the planner can spread the rounds
+forced by the weekend over the week instead of piling them on Friday."""
+
+
+@dataclass
+class _BinState:
+    """One bin while its place's rounds for the week are laid out: what is known, and its forecast."""
+
+    asset: Asset
+    rate: Rate
+    level0: float
+    t0: dt.datetime
+    seen_failed: bool
+    visits: int = 0
+
+
+def _bin_forecast(
+    b: _BinState, places: Mapping[str, Place], settings: Settings, weekday_factors: tuple[float, ...]
+) -> Forecast:
+    return forecast_one(
+        b.asset,
+        BIN_FILL,
+        b.rate,
+        places,
+        settings,
+        b.t0,
+        weekday_factors,
+        start_level=b.level0,
+        start_at=b.t0,
+    )
+
+
+def _expected_level(b: _BinState, at: dt.datetime, weekday_factors: tuple[float, ...]) -> float:
+    _, level = roll_forward(BIN_FILL, b.rate.rate, b.level0, b.t0, (), weekday_factors, until=at)
+    return b.level0 if level is None else level
+
+
+def bin_rounds_for_place(
+    bins: list[tuple[Asset, Forecast]],
+    service: ServiceType,
+    places: Mapping[str, Place],
+    settings: Settings,
+    week_start: dt.date,
+    work_days: list[dt.date],
+    weekday_factors: tuple[float, ...],
+) -> list[Task]:
+    """A place's bin emptying for the week, as rounds: the visits its bins need, batched.
+
+    A round is set by the bin that can wait least (its last safe day, from the pessimistic rate); in it a
+    crew empties that bin, every bin that would need a visit within ROUND_GAP_DAYS anyway, and every bin
+    expected to be TOP_UP_PCT full. The rota batches a place's bins on its round days; emptying bins one by
+    one as each comes due sends a vehicle to the same place every day and costs more than it saves.
+    """
+    first, last = work_days[0], work_days[-1]
+    next_plan_day = week_start + dt.timedelta(days=7)
+    fail_level = settings.bin_overflow_pct
+    states: list[_BinState] = []
+    for asset, f in bins:
+        rate = f.rate
+        if rate.level is not None and rate.level_at is not None:
+            level0, t0 = rate.level, rate.level_at
+        else:
+            level0, t0 = settings.bin_intervention_pct / 2.0, f.as_of
+        seen = bool(rate.level_observed and rate.level is not None and rate.level >= fail_level)
+        states.append(_BinState(asset, rate, level0, t0, seen))
+    tasks: list[Task] = []
+    not_before = first
+    for _ in range(MAX_VISITS_PER_WEEK):
+        if not_before > last:
+            break
+        latest_of: dict[str, dt.date | None] = {}
+        needed: list[_BinState] = []
+        for b in states:
+            f = _bin_forecast(b, places, settings, weekday_factors)
+            safe = _latest_safe_day(f.latest_at)
+            if b.seen_failed:
+                safe = first + dt.timedelta(days=1)
+            latest_of[b.asset.id] = safe
+            due_day = _day(f.due_at) if f.due_at else None
+            if b.seen_failed or (due_day is not None and due_day <= last) or (
+                safe is not None and safe < next_plan_day
+            ):
+                needed.append(b)
+        if not needed:
+            break
+        round_day = min(
+            (latest_of[b.asset.id] or last for b in needed), default=last
+        )
+        round_day = min(max(round_day, not_before), last)
+        opens = max(not_before, round_day - dt.timedelta(days=ROUND_SLACK_DAYS))
+        at = dt.datetime.combine(round_day, dt.time(ASSUMED_VISIT_HOUR))
+        members: list[tuple[_BinState, bool]] = []
+        for b in states:
+            safe = latest_of[b.asset.id]
+            if b.seen_failed or (safe is not None and safe <= round_day + dt.timedelta(days=ROUND_GAP_DAYS)):
+                members.append((b, False))
+            elif _expected_level(b, at, weekday_factors) >= TOP_UP_PCT:
+                members.append((b, True))
+        for b, top_up in members:
+            x_m, y_m = representative_point(b.asset, places.get(b.asset.place_id) if b.asset.place_id else None)
+            f = _bin_forecast(b, places, settings, weekday_factors)
+            tasks.append(
+                Task(
+                    id=f"needs:{service.code}:{b.asset.id}:{week_start.isoformat()}:{b.visits}",
+                    service=service.code,
+                    place_id=b.asset.place_id or "",
+                    x_m=x_m,
+                    y_m=y_m,
+                    skill=service.skill,
+                    duration_s=service.duration_s(b.asset),
+                    earliest_day=opens,
+                    latest_day=round_day,
+                    asset_id=b.asset.id,
+                    equipment=service.equipment,
+                    volume_l=_volume_l(b.asset, service, settings),
+                    urgency=Urgency.OPTIONAL if top_up and TOP_UP_OPTIONAL else Urgency.ROUTINE,
+                    source="needs",
+                    note="top-up while the crew is there" if top_up else _note(f, b.seen_failed),
+                )
+            )
+            if top_up and TOP_UP_OPTIONAL:
+                continue
+            # The crew may come on the window's first day: the next fill is forecast from then.
+            b.level0 = reset_level(BIN_FILL, settings)
+            b.t0 = dt.datetime.combine(opens, dt.time(ASSUMED_VISIT_HOUR))
+            b.seen_failed = False
+            b.visits += 1
+        not_before = round_day + dt.timedelta(days=1)
+    return tasks
+
+
 def _note(f: Forecast, urgent: bool) -> str:
     if urgent:
         return f"{f.measure.replace('_', ' ')} reading at failure level"
@@ -298,6 +440,7 @@ def needs_tasks(
             rota_of[(e.asset_id, e.service)].append(e)
     still_on_rota: list[RotaEntry] = []
     tasks: list[Task] = []
+    bins_by_place: dict[str, list[tuple[Asset, Forecast]]] = defaultdict(list)
     for (asset_id, measure), rate in sorted(model.rates.items()):
         code = NEEDS_SERVICE.get(measure)
         if code is None or code not in services:
@@ -312,9 +455,24 @@ def needs_tasks(
                 continue
         asset = assets[asset_id]
         f = forecast_one(asset, measure, rate, places, settings, as_of, model.weekday_factors)
+        if measure == BIN_FILL:
+            bins_by_place[asset.place_id or asset.id].append((asset, f))
+            continue
         tasks.extend(
             tasks_for_forecast(
                 asset, f, services[code], places, settings, week_start, work_days, model.weekday_factors
+            )
+        )
+    for _place, bins in sorted(bins_by_place.items()):
+        tasks.extend(
+            bin_rounds_for_place(
+                bins,
+                services[NEEDS_SERVICE[BIN_FILL]],
+                places,
+                settings,
+                week_start,
+                all_days,
+                model.weekday_factors,
             )
         )
     if still_on_rota:
@@ -336,4 +494,4 @@ def needs_tasks(
     return tasks
 
 
-__all__ = ["NEEDS_SERVICE", "needs_tasks", "tasks_for_forecast", "urgent_tasks"]
+__all__ = ["NEEDS_SERVICE", "bin_rounds_for_place", "needs_tasks", "tasks_for_forecast", "urgent_tasks"]

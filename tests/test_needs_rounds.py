@@ -1,0 +1,72 @@
+"""Bin emptying as rounds: a place's bins that need a visit, or are well on the way, share one visit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from shapely.geometry import Point, box
+
+from envservices.domain.model import (
+    Asset,
+    AssetKind,
+    IntensityZone,
+    Observation,
+    ObservationKind,
+    Place,
+)
+from envservices.domain.settings import Settings
+from envservices.needs.model import WorkDone
+from envservices.needs.tasks import needs_tasks
+
+SETTINGS = Settings()
+SERVICES = SETTINGS.services()
+PLACES = {"p1": Place("p1", "Market Square", "a1", box(0, 0, 1000, 1000), zone=IntensityZone.HIGH)}
+MONDAY = dt.date(2026, 6, 1)
+AS_OF = dt.datetime.combine(MONDAY, dt.time())
+
+
+def bins(n: int) -> dict[str, Asset]:
+    return {
+        f"b{i}": Asset(f"b{i}", AssetKind.LITTER_BIN, Point(100 + i, 100), "p1", capacity_l=110)
+        for i in range(n)
+    }
+
+
+def readings(levels: dict[str, tuple[float, float]]) -> tuple[list[Observation], list[WorkDone]]:
+    """Each bin emptied a week ago and read twice since: (fill three days ago, fill last night)."""
+    obs, work = [], []
+    for aid, (earlier, now) in levels.items():
+        work.append(WorkDone("empty_bin", AS_OF - dt.timedelta(days=7), aid))
+        obs.append(
+            Observation(
+                f"{aid}-a", ObservationKind.BIN_FILL, AS_OF - dt.timedelta(days=3), "p1", aid, fill_pct=earlier
+            )
+        )
+        obs.append(
+            Observation(
+                f"{aid}-b", ObservationKind.BIN_FILL, AS_OF - dt.timedelta(hours=10), "p1", aid, fill_pct=now
+            )
+        )
+    return obs, work
+
+
+def test_bins_due_and_half_full_share_one_round_empty_bins_wait() -> None:
+    """The bin that cannot wait sets the round; a bin past the top-up level joins it; an empty one does not."""
+    assets = bins(3)
+    obs, work = readings({"b0": (60.0, 85.0), "b1": (45.0, 60.0), "b2": (5.0, 10.0)})
+    tasks = [t for t in needs_tasks(assets, PLACES, obs, SERVICES, MONDAY, SETTINGS, work) if t.asset_id]
+    first = {t.asset_id: t for t in tasks if t.id.endswith(":0")}
+    assert set(first) == {"b0", "b1"}
+    assert first["b0"].earliest_day == MONDAY == first["b1"].earliest_day
+    assert first["b0"].latest_day == first["b1"].latest_day
+
+
+def test_rounds_leave_no_bin_to_overflow_before_next_week() -> None:
+    """Every planned round lies before the bin's forecast overflow, and the last one sees it to Monday."""
+    assets = bins(1)
+    obs, work = readings({"b0": (40.0, 70.0)})  # about 10 % a day: full again about every ten days
+    tasks = sorted(
+        needs_tasks(assets, PLACES, obs, SERVICES, MONDAY, SETTINGS, work), key=lambda t: t.earliest_day
+    )
+    assert tasks and tasks[0].latest_day <= MONDAY + dt.timedelta(days=2)
+    assert all(t.earliest_day <= t.latest_day for t in tasks)
