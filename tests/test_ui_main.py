@@ -227,3 +227,14 @@ def test_help_opens_the_user_guide_inside_the_app(window):
     text = dialog.findChild(QTextBrowser).toPlainText()
     assert "team leader" in text.lower() and "supervisor" in text.lower() and "manager" in text.lower()
     dialog.close()
+
+
+def test_recent_databases_never_keep_a_password(window):
+    """A PostgreSQL URL typed with a password is remembered without it."""
+    from envservices.ui.main_window import without_password
+
+    assert without_password("postgresql://ada:s3cret@db.council.local:5433/envservices") == \
+        "postgresql://ada@db.council.local:5433/envservices"
+    window._remember("postgresql://ada:s3cret@db/envservices")
+    assert window.recent_databases()[0] == "postgresql://ada@db/envservices"
+    assert all("s3cret" not in u for u in window.recent_databases())

@@ -36,6 +36,21 @@ SCREENS = {
 }
 
 
+def without_password(url: str) -> str:
+    """A URL fit to keep in the settings file: a password is never written to disk (PostgreSQL then reads it
+    from the user's ~/.pgpass or PGPASSWORD)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username}@{host}" if parts.username else host
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
 def first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
@@ -450,6 +465,7 @@ class MainWindow(QMainWindow):
         return [str(v) for v in (value or []) if v]
 
     def _remember(self, url: str) -> None:
+        url = without_password(url)
         recent = [url] + [u for u in self.recent_databases() if u != url]
         self.qsettings.setValue("recent/databases", recent[:MAX_RECENT])
 
