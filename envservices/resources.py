@@ -1,11 +1,13 @@
 """Find files shipped with envservices (demo boundaries, default settings, icons), installed or not.
 
-A source checkout keeps them in `<repo>/resources`; an installed package carries a copy in
-`envservices/_resources`. Code asks for a file by its parts and never cares which of the two it came from.
+A source checkout (and an editable install) keeps them in `<repo>/resources`; a frozen build carries a copy in
+`envservices/_resources`; a wheel installs them under `<prefix>/share/envservices` (pyproject's data-files).
+Code asks for a file by its parts and never cares which of these it came from.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from envservices.errors import UserError
@@ -18,8 +20,9 @@ class ResourceNotFound(UserError, FileNotFoundError):
 
 
 def resource_roots() -> tuple[Path, ...]:
-    """Folders searched for resources, in order: the source checkout first, then the installed copy."""
-    return (_PACKAGE_DIR.parent / "resources", _PACKAGE_DIR / "_resources")
+    """Folders searched for resources, in order: the source checkout first, then the installed copies."""
+    return (_PACKAGE_DIR.parent / "resources", _PACKAGE_DIR / "_resources",
+            Path(sys.prefix) / "share" / "envservices")
 
 
 def resource_path(*parts: str) -> Path:

@@ -178,6 +178,10 @@ TOP_UP_OPTIONAL = False
 them). Measured worse: the top-up then comes back as a trip of its own later in the week."""
 ROUND_GAP_DAYS = 1
 """A bin whose last safe day is this soon after a round goes in that round rather than in a round of its own."""
+NEXT_WEEK_HEADROOM_DAYS = 1
+"""A bin that could last only until next Monday is emptied this week: Monday already takes every bin the
+weekend filled and every reading that came in fuller than forecast, and a Monday-only task that does not
+fit overflows."""
 ROUND_SLACK_DAYS = 3
 """A round's window opens this many days before its last safe day, so the planner can spread the rounds
 forced by the weekend over the week instead of piling them on Friday."""
@@ -259,7 +263,7 @@ def bin_rounds_for_place(
             latest_of[b.asset.id] = safe
             due_day = _day(f.due_at) if f.due_at else None
             if b.seen_failed or (due_day is not None and due_day <= last) or (
-                safe is not None and safe < next_plan_day
+                safe is not None and safe < next_plan_day + dt.timedelta(days=NEXT_WEEK_HEADROOM_DAYS)
             ):
                 needed.append(b)
         if not needed:
