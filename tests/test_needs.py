@@ -300,7 +300,8 @@ def test_new_observation_changes_the_tasks_at_once() -> None:
         Observation("o2", ObservationKind.BIN_FILL, AS_OF - dt.timedelta(hours=2), "p2", "b2", fill_pct=85.0)
     ]
     t = needs_tasks(assets, PLACES, full, SERVICES, MONDAY, SETTINGS, work)[0]
-    assert t.asset_id == "b2" and t.earliest_day == MONDAY
+    # past 80 % but slow: due now, emptied before its soonest plausible overflow, this week
+    assert t.asset_id == "b2" and MONDAY <= t.earliest_day <= t.latest_day <= MONDAY + dt.timedelta(days=4)
     # readings after the planning moment are not used
     assert (
         needs_tasks(

@@ -182,9 +182,9 @@ NEXT_WEEK_HEADROOM_DAYS = 1
 """A bin that could last only until next Monday is emptied this week: Monday already takes every bin the
 weekend filled and every reading that came in fuller than forecast, and a Monday-only task that does not
 fit overflows."""
-ROUND_SLACK_DAYS = 3
-"""A round's window opens this many days before its last safe day, so the planner can spread the rounds
-forced by the weekend over the week instead of piling them on Friday."""
+ROUND_SLACK_DAYS = 1
+"""A round's window opens this many days before its last safe day, so the planner has room to fit it in.
+Wider (3 days) measured worse: rounds of one place overlap and the planner splits them over days."""
 
 
 @dataclass
