@@ -153,3 +153,14 @@ def test_before_links_only_picks_covering_the_grass_being_mown():
     before, _, _ = expand_rules(tasks, [CoordinationRule("before", "litter_pick", "mow")])
     links = {(b.first, b.second) for b in before}
     assert links == {("pick-place", "mow-g"), ("pick-h", "mow-h")}
+
+
+def test_routine_work_that_can_wait_costs_least_to_leave_out(world):
+    """Overdue routine work costs most to drop, then work due Monday, then Friday, then work that can slip."""
+    sites, vehicles, crews, places, _ = world
+    tasks = [_task(f"t{lo}", "litter_pick", Skill.LITTER_PICK, 500, earliest=min(lo, 0), latest=lo)
+             for lo in (-2, 0, 4, 9)]
+    tasks.append(_task("opt", "litter_pick", Skill.LITTER_PICK, 500, latest=9, urgency=Urgency.OPTIONAL))
+    p = build_problem(tasks, crews, vehicles, sites, MONDAY, places=places, days=5)
+    pen = {t.id: t.penalty for t in p.tasks}
+    assert pen["t-2"] > pen["t0"] > pen["t4"] > pen["t9"] > pen["opt"]

@@ -50,6 +50,17 @@ PENALTY = {Urgency.OPTIONAL: 2_000, Urgency.ROUTINE: 10_000, Urgency.URGENT: 10_
 """Cost of leaving a task out: optional work goes first, urgent work only when no crew could do it."""
 
 
+def _slack_factor(latest_day: int, days: int) -> float:
+    """When the week cannot hold all routine work, leave out what can wait: work already overdue costs most
+    to drop, work due early in the week more than work due at its end, work that could slip to next week least.
+    """
+    if latest_day < 0:
+        return 3.0
+    if latest_day >= days:
+        return 0.5
+    return 1.0 + (days - 1 - latest_day) / max(1, days - 1)
+
+
 class PlanningInputError(UserError):
     """The week cannot be set up for planning as given (e.g. a crew's depot is missing)."""
 
@@ -152,6 +163,9 @@ def build_problem(
     problem_tasks = []
     for t in tasks:
         earliest, latest = day_of(t.earliest_day), day_of(t.latest_day)
+        penalty = PENALTY[t.urgency]
+        if t.urgency is Urgency.ROUTINE:
+            penalty = int(penalty * _slack_factor(latest, days))
         if latest < 0:
             earliest, latest = 0, days - 1
         problem_tasks.append(ProblemTask(
@@ -168,7 +182,7 @@ def build_problem(
             window_start_s=None if t.window_start_s is None else int(t.window_start_s),
             window_end_s=None if t.window_end_s is None else int(t.window_end_s),
             urgent=t.urgency == Urgency.URGENT,
-            penalty=PENALTY[t.urgency],
+            penalty=penalty,
             asset=t.asset_id,
         ))
     empty = np.zeros((0, 0), np.int32)
