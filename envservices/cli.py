@@ -305,7 +305,30 @@ def _plan(db, args: argparse.Namespace) -> int:
     return 0 if not plan.violations else 1
 
 
+def _headless_start(args: argparse.Namespace) -> int:
+    """Without a display the application still does its first-start work: the database, with the demo
+    district if it is empty, and says what it holds."""
+    from envservices import services
+
+    db = _open(args)
+    try:
+        summary = (services.district.create_demo(db) if db.is_empty() else services.district.summary(db))
+    finally:
+        db.dispose()
+    _print_summary(summary)
+    print("envservices: there is no display here, so the window was not opened; on a desktop `envservices` "
+          "opens it (see `envservices --help` for the command line).", file=sys.stderr)
+    return 0
+
+
 def _gui(args: argparse.Namespace) -> int:
+    headless = (sys.platform.startswith("linux") and not os.environ.get("DISPLAY")
+                and not os.environ.get("WAYLAND_DISPLAY") and not os.environ.get("QT_QPA_PLATFORM"))
+    if headless:
+        if getattr(args, "screenshot", None):
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        else:
+            return _headless_start(args)
     try:
         from envservices.ui.app_main import run_gui
     except ImportError as exc:

@@ -144,3 +144,16 @@ def test_paths_are_plain_files(tmp_path, capsys):
     assert main(["info", "--db", str(path), "--json"]) == 0
     assert _json(capsys)["places"] == 0
     assert path.exists()
+
+
+def test_first_start_without_a_display_builds_the_demo_and_says_so(tmp_path, monkeypatch, capsys):
+    """With no screen, `envservices` still creates the demo district on first start and prints its summary."""
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(sys, "platform", "linux")
+    path = tmp_path / "first.sqlite"
+    assert main(["--db", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert "Places: 30" in out and "no display" in err
+    assert main(["--db", str(path)]) == 0  # second start: the same district, not a second one
+    assert "Places: 30" in capsys.readouterr().out
