@@ -95,8 +95,9 @@ def test_missing_screen_shows_placeholder(window, demo_file, monkeypatch):
     assert "not available" in window.statusBar().currentMessage()
 
 
-def test_themes_and_layers_from_the_menus(window, demo_file):
-    """The thematic colouring actions recolour the places; the layers panel hides a layer."""
+def test_themes_and_layers_from_the_menus(qtbot, window, demo_file):
+    """The thematic colouring actions recolour the places (forecast need off the GUI thread); the layers panel
+    hides a layer."""
     assert window.open_database(str(demo_file))
     pid = window.canvas.place_ids()[0]
     window.theme_actions["regime"].trigger()
@@ -105,7 +106,7 @@ def test_themes_and_layers_from_the_menus(window, demo_file):
     assert window.canvas.place_brush_colour(pid) != regime
     assert window.theme_key() == "none"
     window.theme_actions["need"].trigger()
-    assert window.canvas.theme().key == "need"
+    qtbot.waitUntil(lambda: window.canvas.theme().key == "need", timeout=30_000)
     window.layers_panel.boxes["roads"].setChecked(False)
     assert not window.canvas.layer_visible("roads")
 

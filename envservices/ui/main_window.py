@@ -26,6 +26,7 @@ from envservices.errors import UserError
 from envservices.ui.icons import icon
 from envservices.ui.screens.record_need import RecordNeedScreen
 from envservices.ui.widgets.map_canvas import LAYERS, MapCanvas
+from envservices.ui.workers import Worker, WorkerPool
 from envservices.ui.widgets.themes import Theme, grade_theme, need_theme, plain_theme, regime_theme
 
 MAX_RECENT = 8
@@ -135,6 +136,7 @@ class MainWindow(QMainWindow):
         self._settings_cache: Settings | None = None
         self._theme_key = str(self.qsettings.value("map/theme", "grade"))
         self.undo_stack = QUndoStack(self)
+        self._background = WorkerPool()
         self.screens: dict[str, Any] = {}
         self._loaded: set[str] = set()
         self._problems: list[str] = []  # screens that could not be made, told in the status bar
@@ -593,7 +595,26 @@ class MainWindow(QMainWindow):
             return
         grades = services.observations.latest_grades(self.db)
         self.canvas.set_latest_grades(grades)
+        if key == "need" and getattr(services.district, "need_by_place", None) is not None:
+            self._forecast_need_in_background()
+            return
         self.canvas.apply_theme(self._theme(key, grades))
+
+    def _forecast_need_in_background(self) -> None:
+        """The needs model takes seconds on a district: forecast off the GUI thread, colour when it is ready."""
+        worker = Worker(services.district.need_by_place, self.db, cancellable=False)
+        db = self.db
+
+        def done(need: dict) -> None:
+            if self.db is db and self._theme_key == "need":
+                self.canvas.apply_theme(need_theme(need))
+                self.statusBar().showMessage("Places coloured by forecast need.", 4000)
+
+        worker.signals.finished.connect(done)
+        worker.signals.failed.connect(
+            lambda message: self.statusBar().showMessage(f"Forecast need failed: {message}", 10000))
+        self.statusBar().showMessage("Forecasting need...")
+        self._background.start(worker)
 
     def _theme(self, key: str, grades: dict) -> Theme:
         if key == "grade":
@@ -706,6 +727,7 @@ class MainWindow(QMainWindow):
         return stopped
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        self._background.cancel_all()
         self._shutdown_screens()
         self.qsettings.setValue("window/geometry", self.saveGeometry())
         self.qsettings.setValue("window/state", self.saveState())
