@@ -302,6 +302,20 @@ def _work_times(shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
     return rng.uniform(WORK_START_H, WORK_END_H, shape) / 24.0
 
 
+def _complaints(assets, failing: np.ndarray, window: np.ndarray, share: float, dates, rng, note: str) -> list:
+    """The public reports a share of visible failures (asset x day) as complaints: failure demand."""
+    ci, cd = np.nonzero(failing & window[None, :] & (rng.random(failing.shape) < share))
+    return [
+        (
+            _at(dates[d_idx], rng.uniform(8, 20) / 24),
+            ObservationKind.COMPLAINT.value,
+            {"place_id": assets[a_idx].place_id, "asset_id": assets[a_idx].id, "count": 1,
+             "recorded_by": "public report", "note": note},
+        )
+        for a_idx, d_idx in zip(ci, cd, strict=True)
+    ]
+
+
 def _at(day: dt.date, frac: float) -> dt.datetime:
     seconds = round(frac * 86400 / 60.0) * 60
     return dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=min(seconds, 86340))
@@ -369,25 +383,8 @@ def build_observations(
                     },
                 )
             )
-        eod = need.end_of_day()
-        ci, cd = np.nonzero(
-            (eod > settings.bin_overflow_pct) & window[None, :] & (rng.random(eod.shape) < 0.06)
-        )
-        for a_idx, d_idx in zip(ci, cd, strict=True):
-            a = bins[a_idx]
-            rows.append(
-                (
-                    _at(dates[d_idx], rng.uniform(8, 20) / 24),
-                    ObservationKind.COMPLAINT.value,
-                    {
-                        "place_id": a.place_id,
-                        "asset_id": a.id,
-                        "count": 1,
-                        "recorded_by": "public report",
-                        "note": "overflowing bin",
-                    },
-                )
-            )
+        rows += _complaints(bins, need.end_of_day() > settings.bin_overflow_pct, window, 0.06, dates, rng,
+                            "overflowing bin")
 
     # Grass: seasonal growth times the site's true factor; cut on the rota in season; surveyed weekly.
     grass = [a for a in assets if a.kind == AssetKind.GRASS_AREA]
@@ -435,25 +432,8 @@ def build_observations(
                     },
                 )
             )
-        eod = need.end_of_day()
-        ci, cd = np.nonzero(
-            (eod > settings.grass_failure_mm) & window[None, :] & (rng.random(eod.shape) < 0.02)
-        )
-        for a_idx, d_idx in zip(ci, cd, strict=True):
-            a = grass[a_idx]
-            rows.append(
-                (
-                    _at(dates[d_idx], rng.uniform(8, 20) / 24),
-                    ObservationKind.COMPLAINT.value,
-                    {
-                        "place_id": a.place_id,
-                        "asset_id": a.id,
-                        "count": 1,
-                        "recorded_by": "public report",
-                        "note": "long grass",
-                    },
-                )
-            )
+        rows += _complaints(grass, need.end_of_day() > settings.grass_failure_mm, window, 0.02, dates, rng,
+                            "long grass")
 
     # Litter: a street's load grows with its zone's use, cleared by picks and sweeps; graded twice weekly.
     streets = [a for a in assets if a.kind == AssetKind.STREET_LENGTH]
