@@ -70,3 +70,22 @@ def test_rounds_leave_no_bin_to_overflow_before_next_week() -> None:
     )
     assert tasks and tasks[0].latest_day <= MONDAY + dt.timedelta(days=2)
     assert all(t.earliest_day <= t.latest_day for t in tasks)
+
+
+def test_top_ups_dropped_when_week_exceeds_the_rotas_bin_count() -> None:
+    """Past the rota's weekly count of emptyings the half-full bin waits for its own round; within it, it
+    joins the round of the bin that cannot wait."""
+    from envservices.domain.model import RotaEntry
+
+    assets = bins(3)
+    obs, work = readings({"b0": (60.0, 85.0), "b1": (45.0, 60.0), "b2": (5.0, 10.0)})
+    roomy = [RotaEntry(f"r{i}", "empty_bin", asset_id=f"b{i}", weekdays=(0, 3)) for i in range(3)]
+    tight = [RotaEntry("r0", "empty_bin", asset_id="b0", weekdays=(0,))]
+
+    def first_visits(rota: list[RotaEntry]) -> dict[str | None, dt.date]:
+        tasks = needs_tasks(assets, PLACES, obs, SERVICES, MONDAY, SETTINGS, work, rota=rota)
+        return {t.asset_id: t.latest_day for t in tasks if t.service == "empty_bin" and t.id.endswith(":0")}
+
+    roomy_days, tight_days = first_visits(roomy), first_visits(tight)
+    assert set(roomy_days) == {"b0", "b1"} and roomy_days["b1"] == roomy_days["b0"]
+    assert "b2" not in tight_days and tight_days["b1"] > tight_days["b0"]
