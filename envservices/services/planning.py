@@ -387,5 +387,5 @@ def urgent_task(place: Place, service: str, settings: Settings, day: dt.date, no
     )
 
 
-__all__ = ["PreparedWeek", "Visit", "load_plan", "mark_visit", "parse_week", "prepare_week", "save_plan",
-           "solve_week", "tasks_by_id", "urgent_task", "week_of", "write_plan"]
+__all__ = ["PreparedWeek", "load_plan", "mark_visit", "parse_week", "plan_to_json", "prepare_week", "save_plan",
+           "solve_week", "tasks_by_id", "urgent_task", "week_of", "work_done", "write_plan"]
