@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from envservices.domain.model import (
@@ -323,14 +323,16 @@ TOP_UP_STEPS_PCT = (TOP_UP_PCT, 70.0, 80.0, 90.0, 101.0)
 """Top-up thresholds tried in turn while the week's emptyings exceed the budget (101: no top-ups)."""
 
 
-def rota_bin_emptyings(rota: Iterable[RotaEntry], week_start: dt.date, service_code: str) -> int:
-    """How many bin emptyings the historic rota does in the week: the crews' known bin capacity."""
+def rota_bin_emptyings(
+    rota: Iterable[RotaEntry], week_start: dt.date, service_code: str, asset_ids: Collection[str]
+) -> int:
+    """How many emptyings of these bins the historic rota does in the week: the crews' known capacity."""
     from envservices.rota.tasks import entry_runs_in_week
 
     return sum(
         len(set(e.weekdays))
         for e in rota
-        if e.service == service_code and e.asset_id is not None and entry_runs_in_week(e, week_start)
+        if e.service == service_code and e.asset_id in asset_ids and entry_runs_in_week(e, week_start)
     )
 
 
@@ -487,6 +489,7 @@ def needs_tasks(
         raise ValueError(f"the planning week must start on a Monday, not {week_start:%A %d %B %Y}")
     observations = list(observations)
     completed_work = list(completed_work)
+    rota = list(rota)
     as_of = as_of or dt.datetime.combine(week_start, dt.time())
     if model is None:
         model = learn(assets, places, observations, settings, as_of, completed_work)
@@ -530,7 +533,12 @@ def needs_tasks(
                 week_start,
                 all_days,
                 model.weekday_factors,
-                rota_bin_emptyings(rota, week_start, services[NEEDS_SERVICE[BIN_FILL]].code),
+                rota_bin_emptyings(
+                    rota,
+                    week_start,
+                    services[NEEDS_SERVICE[BIN_FILL]].code,
+                    {a.id for bins in bins_by_place.values() for a, _f in bins},
+                ),
             )
         )
     if still_on_rota:
