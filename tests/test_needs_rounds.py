@@ -89,3 +89,30 @@ def test_top_ups_dropped_when_week_exceeds_the_rotas_bin_count() -> None:
     roomy_days, tight_days = first_visits(roomy), first_visits(tight)
     assert set(roomy_days) == {"b0", "b1"} and roomy_days["b1"] == roomy_days["b0"]
     assert "b2" not in tight_days and tight_days["b1"] > tight_days["b0"]
+
+
+def test_fridays_round_takes_the_bin_that_would_overflow_at_the_weekend() -> None:
+    """A bin that lasts past Friday but not to Monday is emptied this week, in its last round."""
+    assets = bins(1)
+    obs, work = readings({"b0": (10.0, 20.0)})  # overflows about Sunday
+    tasks = [t for t in needs_tasks(assets, PLACES, obs, SERVICES, MONDAY, SETTINGS, work) if t.asset_id]
+    assert [t.latest_day for t in tasks] == [MONDAY + dt.timedelta(days=4)]
+
+
+def test_bin_rounds_capped_at_the_rotas_round_days_plus_one() -> None:
+    """Bins falling due Monday, Wednesday and Friday get three rounds with no rota; a place the rota serves
+    on Mondays only gets two, the second taking every bin that would fall due before next week."""
+    from envservices.domain.model import RotaEntry
+
+    assets = bins(3)
+    obs, work = readings({"b0": (60.0, 85.0), "b1": (30.0, 50.0), "b2": (15.0, 28.0)})
+    mondays = [RotaEntry(f"r{i}", "empty_bin", asset_id=f"b{i}", weekdays=(0,)) for i in range(3)]
+
+    def round_days(rota: list[RotaEntry]) -> set[dt.date]:
+        tasks = needs_tasks(assets, PLACES, obs, SERVICES, MONDAY, SETTINGS, work, rota=rota)
+        return {t.latest_day for t in tasks if t.service == "empty_bin"}
+
+    assert len(round_days([])) == 3
+    capped = needs_tasks(assets, PLACES, obs, SERVICES, MONDAY, SETTINGS, work, rota=mondays)
+    assert len({t.latest_day for t in capped}) == 2
+    assert {t.asset_id for t in capped if t.latest_day > MONDAY} == {"b0", "b1", "b2"}
