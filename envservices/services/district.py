@@ -202,9 +202,9 @@ def need_by_place(db, today: dt.date | None = None) -> dict[str, float]:
 
     Read from the needs model's tasks for the current week, so the map shows what the planner would see.
     """
-    from envservices.domain import Urgency, VisitStatus
+    from envservices.domain import Urgency
     from envservices.needs.tasks import needs_tasks
-    from envservices.services.planning import work_done
+    from envservices.services.planning import visits_done, work_done
 
     today = today or dt.date.today()
     monday = today - dt.timedelta(days=today.weekday())
@@ -215,8 +215,7 @@ def need_by_place(db, today: dt.date | None = None) -> dict[str, float]:
         assets = {a.id: a for a in uow.assets.list()}
         rota = uow.rota.list()
         observations = uow.observations.list(since=dt.datetime.combine(monday - dt.timedelta(days=120), dt.time()))
-        done_visits = [(cd.day, v) for plan in uow.plans.list() for cd in plan.crew_days for v in cd.visits
-                       if v.status is VisitStatus.DONE and cd.day < monday]
+        done_visits = visits_done(uow, monday - dt.timedelta(days=120), monday)
     services = settings.services()
     need: dict[str, float] = {pid: 0.0 for pid in places}
     for area in areas:

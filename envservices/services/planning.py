@@ -97,12 +97,25 @@ def travel_function(roads, settings: Settings):
     return network_travel(roads, settings)
 
 
+def visits_done(uow, since: dt.date, until: dt.date) -> list[tuple[dt.date, Visit]]:
+    """Visits marked done between `since` and `until` (exclusive), read week by week from the stored plans
+    rather than every plan the database has ever held."""
+    out: list[tuple[dt.date, Visit]] = []
+    monday = since - dt.timedelta(days=since.weekday())
+    while monday < until:
+        for plan in uow.plans.list(week=week_of(monday)):
+            out.extend((cd.day, v) for cd in plan.crew_days for v in cd.visits
+                       if v.status is VisitStatus.DONE and since <= cd.day < until)
+        monday += dt.timedelta(days=7)
+    return out
+
+
 def work_done(area: Area, until: dt.date, *, rota, assets, places, observations, services, settings,
               done_visits) -> list:
     """The services carried out that explain the readings: the rota's work before the area's trial, then
     the visits marked done in stored plans."""
     from envservices.needs.model import WorkDone
-    from envservices.simulation.season import rota_history
+    from envservices.rota.history import rota_history
 
     rota_until = min(until, area.trial_start) if area.trial_start else until
     done = rota_history(rota, assets, places, services, settings, observations, rota_until)
@@ -163,8 +176,7 @@ def prepare_week(db, week: str, *, area: str | None = None, depot: str | None = 
         if current is not None and (current.area_id, current.depot_id) != (
                 chosen_area.id if chosen_area else None, chosen_depot.id if chosen_depot else None):
             current = None  # a plan for another area or depot is not the one being re-planned
-        done_visits = [(cd.day, v) for plan in uow.plans.list() for cd in plan.crew_days for v in cd.visits
-                       if v.status is VisitStatus.DONE and cd.day < week_start]
+        done_visits = visits_done(uow, since.date(), week_start)
     if not crews:
         raise UserError("there are no crews in the database; add crews before planning a week")
     services = settings.services()
