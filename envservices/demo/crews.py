@@ -9,6 +9,7 @@ scales add more crews of the same kinds. The rota in `history.py` is sized to th
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,7 +17,7 @@ import numpy as np
 from envservices.demo.geography import BROMSGROVE, REDDITCH
 from envservices.domain.model import Break, Crew, CrewMember, Skill, Vehicle, VehicleKind
 
-CREWS_AT_SCALE_1 = 8
+CREWS_AT_SCALE_1 = 13
 MIN_CREWS = 3
 SHIFT_START_S = 7 * 3600
 SHIFT_END_S = 15 * 3600 + 30 * 60
@@ -113,6 +114,46 @@ TEMPLATES: tuple[CrewTemplate, ...] = (
         (PLACE_LEADER, PLACE_HAND_FLY | {S.BIN_EMPTY}),
         days_off=frozenset({4, 5, 6}),
     ),
+    CrewTemplate(
+        "place team",
+        REDDITCH,
+        VehicleKind.CAGED_TIPPER,
+        6000.0,
+        frozenset(),
+        (PLACE_LEADER, PLACE_HAND),
+    ),
+    CrewTemplate(
+        "place team",
+        BROMSGROVE,
+        VehicleKind.CAGED_TIPPER,
+        6000.0,
+        frozenset(),
+        (PLACE_LEADER, PLACE_HAND_FLY | {S.BIN_EMPTY}),
+    ),
+    CrewTemplate(
+        "grounds",
+        REDDITCH,
+        VehicleKind.VAN_WITH_TRAILER,
+        3000.0,
+        frozenset({"mower", "strimmer"}),
+        (GROUNDS_LEADER, GROUNDS_HAND),
+    ),
+    CrewTemplate(
+        "place team",
+        REDDITCH,
+        VehicleKind.CAGED_TIPPER,
+        6000.0,
+        frozenset(),
+        (PLACE_LEADER, PLACE_HAND, PLACE_HAND_FLY),
+    ),
+    CrewTemplate(
+        "place team",
+        BROMSGROVE,
+        VehicleKind.CAGED_TIPPER,
+        6000.0,
+        frozenset(),
+        (PLACE_LEADER, PLACE_HAND),
+    ),
 )
 
 FIRST_NAMES = (
@@ -184,7 +225,7 @@ SURNAMES = (
 
 
 def crew_count(scale: float) -> int:
-    return max(MIN_CREWS, round(CREWS_AT_SCALE_1 * scale))
+    return max(MIN_CREWS, math.ceil(CREWS_AT_SCALE_1 * scale - 1e-9))
 
 
 def build_crews(

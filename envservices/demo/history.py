@@ -36,19 +36,16 @@ from envservices.domain.settings import Settings
 HISTORY_WEEKS = 8
 BURN_IN_DAYS = 35
 """Days simulated before the first observation, so the first surveys see a lived-in state."""
-DAILY_BIN_PCT_PER_DAY = 20.0
-"""Town-centre bins filling faster than this are emptied every weekday (only the town centre gets daily
-rounds)."""
-TWICE_WEEKLY_BIN_PCT_PER_DAY = 16.0
-"""Bins filling faster than this are emptied twice a week; slower ones weekly, on their place's round."""
+BIN_TWICE_WEEKLY = frozenset({ESTATE, PARK})
+"""Place characters whose bins the rota empties twice a week (the town centre daily, the rest weekly)."""
 LITTER_EVERY_WEEKS = {
     IntensityZone.HIGH: 0,
     IntensityZone.MEDIUM: 1,
     IntensityZone.LOW: 2,
     IntensityZone.VERY_LOW: 4,
 }
-"""Litter picking by intensity-of-use zone: high twice a week (0 stands for that), medium weekly, low
-fortnightly, very low every four weeks."""
+"""Litter picking by intensity-of-use zone, as council cleansing specifications set it: high (town centre)
+every weekday (0 stands for that), medium weekly, low fortnightly, very low every four weeks."""
 SWEEP_EVERY_WEEKS = {IntensityZone.HIGH: 0, IntensityZone.MEDIUM: 2, IntensityZone.LOW: 4, IntensityZone.VERY_LOW: 4}
 """Mechanical sweeping: the town centre every weekday (0), busy streets elsewhere on their place's two
 round days (0 too), medium streets fortnightly, quieter ones every four weeks."""
@@ -78,11 +75,12 @@ FLY_TIP_NOTES = (
 
 
 def _bin_weekdays(asset: Asset, place: Place, days: tuple[int, int], weekly: int) -> tuple[int, ...]:
-    """A bin's rota days by its use: daily in a busy town centre, else twice or once a week on the round."""
-    rate = asset.attributes["true_fill_rate_pct_per_day"]
-    if place.character == TOWN_CENTRE and rate > DAILY_BIN_PCT_PER_DAY:
+    """A bin's rota days by where it stands, as historic rotas set them: every weekday in the town centre,
+    twice a week on estates and in parks, weekly in quiet places. Nobody knew each bin's own rate, so the
+    same days go to a bin that fills in three days and to one that takes three weeks."""
+    if place.character == TOWN_CENTRE:
         return (0, 1, 2, 3, 4)
-    return days if rate > TWICE_WEEKLY_BIN_PCT_PER_DAY else (weekly,)
+    return days if place.character in BIN_TWICE_WEEKLY else (weekly,)
 
 
 def _place_lines(place: Place, assets: list[Asset], choice: dict[str, object]) -> list[tuple]:
@@ -95,10 +93,10 @@ def _place_lines(place: Place, assets: list[Asset], choice: dict[str, object]) -
             out.append(("empty_bin", a, _bin_weekdays(a, place, days, weekly), 1, 0))
         elif a.kind == AssetKind.STREET_LENGTH:
             every = LITTER_EVERY_WEEKS[a.zone]
-            out.append(("litter_pick", a, days if every == 0 else (weekly,), max(every, 1), choice[f"o{every}"]))
+            daily = (0, 1, 2, 3, 4) if place.character == TOWN_CENTRE else days
+            out.append(("litter_pick", a, daily if every == 0 else (weekly,), max(every, 1), choice[f"o{every}"]))
             if a.sweep_method == "mechanical":
                 every = SWEEP_EVERY_WEEKS[a.zone]
-                daily = (0, 1, 2, 3, 4) if place.character == TOWN_CENTRE else days
                 out.append(("mech_sweep", a, daily if every == 0 else (choice["sweep"],), max(every, 1),
                             choice[f"o{every}"]))
     return out

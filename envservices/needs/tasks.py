@@ -52,6 +52,12 @@ REPORT_MAX_AGE_DAYS = 28
 """Fly-tips and complaints older than this with no work since are taken as dealt with outside the system."""
 ASSUMED_VISIT_HOUR = 11
 MAX_VISITS_PER_WEEK = 7
+WAIT_FOR_NEXT_WEEK = frozenset({GRASS_HEIGHT})
+"""Measures whose work waits for next week's plan when it could: grass past its cutting height this week
+but forecast (at the pessimistic rate) to stay short of long grass until WAIT_HEADROOM_DAYS into next week
+is cut then, taller. The standard's window runs from the cutting height to long grass; cutting at its start
+every time is a fortnightly rota again, and every cut saved in the summer slowdown is an hour or more."""
+WAIT_HEADROOM_DAYS = 3
 
 
 def _day(t: dt.datetime) -> dt.date:
@@ -104,15 +110,21 @@ def tasks_for_forecast(
         urgent = seen_failed and measure == LITTER_GRADE
         due_day = _day(f.due_at) if f.due_at else None
         safe_day = _latest_safe_day(f.latest_at)
+        can_wait = (
+            measure in WAIT_FOR_NEXT_WEEK
+            and safe_day is not None
+            and safe_day >= next_plan_day + dt.timedelta(days=WAIT_HEADROOM_DAYS)
+        )
         needed = (
             seen_failed
-            or (due_day is not None and due_day <= last)
+            or (due_day is not None and due_day <= last and not can_wait)
             or (safe_day is not None and safe_day < next_plan_day)
         )
         urgency = Urgency.URGENT if urgent else Urgency.ROUTINE
         if not needed:
             if (
                 k == 0
+                and not can_wait
                 and due_day is not None
                 and due_day <= last + dt.timedelta(days=OPTIONAL_LOOKAHEAD_DAYS)
             ):
@@ -176,13 +188,13 @@ a bin at half full now would need its own trip within days, and the trip is the 
 TOP_UP_OPTIONAL = False
 """True makes top-ups optional (the first work a full week leaves out; later rounds then do not count on
 them). Measured worse: the top-up then comes back as a trip of its own later in the week."""
-ROUND_GAP_DAYS = 1
+ROUND_GAP_DAYS = 0
 """A bin whose last safe day is this soon after a round goes in that round rather than in a round of its own."""
 NEXT_WEEK_HEADROOM_DAYS = 1
 """A bin that could last only until next Monday is emptied this week: Monday already takes every bin the
 weekend filled and every reading that came in fuller than forecast, and a Monday-only task that does not
 fit overflows."""
-ROUND_SLACK_DAYS = 1
+ROUND_SLACK_DAYS = 0
 """A round's window opens this many days before its last safe day, so the planner has room to fit it in.
 Wider (3 days) measured worse: rounds of one place overlap and the planner splits them over days."""
 
@@ -281,6 +293,8 @@ def bin_rounds_for_place(
         )
         round_day = min(max(round_day, not_before), last)
         opens = max(not_before, round_day - dt.timedelta(days=ROUND_SLACK_DAYS))
+        if any(b.seen_failed for b in needed):
+            opens = not_before  # a bin seen overflowing is emptied as soon as a crew can get there
         at = dt.datetime.combine(round_day, dt.time(ASSUMED_VISIT_HOUR))
         take_until = round_day + dt.timedelta(days=ROUND_GAP_DAYS)
         if rounds_left == 1 or round_day >= last:

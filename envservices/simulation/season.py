@@ -42,6 +42,22 @@ PLAN_DAYS = 7
 SURVEY_GROUPS = 5
 """Each place is surveyed once a week: places are split into this many groups, one per working day."""
 
+WEEK_TIME_LIMIT_S = 10.0
+"""Planning time per simulated week. At 5 s the historic rota's weeks (3,000 tasks) were left short by about
+110 tasks a week, so the rota's failures were the planner's; at 10 s it fits, and a 12-week season takes
+about 140 s per regime on this machine's two cores."""
+
+READINGS_BUCKETS = ("0-4", "5-9", "10-19", "20+")
+"""Forecast errors are grouped by the readings behind the rate: (label, fewest readings) in order."""
+
+
+def readings_bucket(n: int) -> str:
+    for label, low in (("20+", 20), ("10-19", 10), ("5-9", 5)):
+        if n >= low:
+            return label
+    return "0-4"
+
+
 Progress = Callable[[int, int, str], None]
 
 
@@ -73,6 +89,8 @@ class WeekFigures:
     forecast_mae_days: float | None = None
     forecast_n: int = 0
     plan_seconds: float = 0.0
+    forecast_errors: dict[str, list[float]] = field(default_factory=dict)
+    """Forecast errors by how many readings the asset's rate rested on: bucket -> [sum of days, count]."""
     work_hours: dict[str, float] = field(default_factory=dict)
     """Hours of work done (on site, without travel) by service."""
 
@@ -122,6 +140,22 @@ class SeasonResult:
             sum(r.forecast_mae_days * r.forecast_n for r in self.rows if r.forecast_mae_days is not None) / n
         )
 
+    def forecast_mae_by_readings(self) -> dict[str, dict[str, float]]:
+        """Per measure, mean absolute error of the crossing day by how many readings each forecast rested
+        on: the evidence that forecasts get better as observations accumulate, free of which assets
+        happened to cross in which week (the weekly figure mixes fast bins with slow grass)."""
+        sums: dict[str, dict[str, list[float]]] = {}
+        for r in self.rows:
+            for key, (total, n) in r.forecast_errors.items():
+                measure, bucket = key.rsplit(":", 1)
+                acc = sums.setdefault(measure, {}).setdefault(bucket, [0.0, 0.0])
+                acc[0] += total
+                acc[1] += n
+        return {
+            m: {b: by[b][0] / by[b][1] for b in READINGS_BUCKETS if b in by and by[b][1]}
+            for m, by in sorted(sums.items())
+        }
+
     def to_json(self) -> dict[str, Any]:
         """Plain figures for `envservices simulate --json`."""
         mae = self.forecast_mae_days()
@@ -145,6 +179,9 @@ class SeasonResult:
             "litter_below_b_days": int(self.total("litter_below_b_days")),
             "fly_tip_days": int(self.total("fly_tip_days")),
             "forecast_mae_days": None if mae is None else round(mae, 3),
+            "forecast_mae_by_readings": {
+                m: {b: round(v, 3) for b, v in by.items()} for m, by in self.forecast_mae_by_readings().items()
+            },
             "elapsed_s": round(self.elapsed_s, 2),
             "work_hours": {k: round(v, 2) for k, v in sorted(self.work_hours().items())},
             "per_week": [_rounded(asdict(r)) for r in self.rows],
@@ -279,19 +316,22 @@ def run_season(
     start: dt.date | None = None,
     area: str | None = None,
     seed: int = 1,
-    time_limit_s: float = 5.0,
+    time_limit_s: float = WEEK_TIME_LIMIT_S,
     progress: Progress | None = None,
     settings: Settings | None = None,
     travel: Any = None,
     planner: Callable[..., Any] = default_planner,
     on_week: Callable[..., None] | None = None,
     rules: Sequence[CoordinationRule] | None = None,
+    cold_start: bool = False,
 ) -> SeasonResult:
     """Simulate `weeks` weeks under `regime` ('needs' or 'rota') from `start` (a Monday).
 
     `district` is a DemoDistrict (or anything with areas, places, assets, sites, vehicles, crews, rota and
     observations). The world's randomness depends only on `seed`, so two regimes with the same seed face
-    the same bins, grass and litter.
+    the same bins, grass and litter. `cold_start` leaves out the district's recorded readings: the needs
+    model begins from its priors and the trial's baseline survey alone, as a council with no past
+    observations would (the first months Bromsgrove and Redditch met).
     """
     if regime not in REGIMES:
         raise SimulationError(f"'{regime}' is not a regime (use needs or rota)")
@@ -311,9 +351,8 @@ def run_season(
     fixed_rota = rota_entries_outside_needs(rota, assets, places) if regime == "needs" else rota
     world = World(assets, places, settings, seed, start)
     start_at = dt.datetime.combine(start, dt.time())
-    observations = history_before(
-        [o for o in getattr(district, "observations", ()) if o.place_id in places], start_at
-    )
+    recorded = () if cold_start else getattr(district, "observations", ())
+    observations = history_before([o for o in recorded if o.place_id in places], start_at)
     work: list[WorkDone] = rota_history(rota, assets, places, services, settings, observations, start)
     # A trial starts with a baseline survey of every place, so both regimes begin knowing the same.
     observations += world.survey_now(start_at - dt.timedelta(minutes=1), places)
@@ -439,7 +478,12 @@ def run_season(
             visited = first_visit.get(key)
             if pred is None or (visited is not None and visited <= actual):
                 continue
-            errors.append(abs((pred - actual).total_seconds()) / 86400.0)
+            error = abs((pred - actual).total_seconds()) / 86400.0
+            errors.append(error)
+            bucket = f"{key[1]}:{readings_bucket(model.rates[key].n_obs)}"
+            acc = row.forecast_errors.setdefault(bucket, [0.0, 0])
+            acc[0] += error
+            acc[1] += 1
         if errors:
             row.forecast_mae_days = sum(errors) / len(errors)
             row.forecast_n = len(errors)
