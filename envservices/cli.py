@@ -90,6 +90,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--start", help="first day (default: the first Monday in May)")
     p.add_argument("--time-limit", type=float, default=None, help="seconds per weekly plan (default 10)")
+    p.add_argument("--cold-start", action="store_true",
+                   help="leave out the recorded readings: the needs model starts from priors and a baseline survey")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("compare", help="compare trial areas: needs against rota, before and after")
@@ -199,6 +201,7 @@ def _run(args: argparse.Namespace) -> int:
             result = services.simulation.simulate(
                 db, weeks=args.weeks, regime=args.regime, area=args.area, seed=args.seed, start=args.start,
                 time_limit_s=args.time_limit, progress=None if args.json else _StderrProgress(),
+                cold_start=args.cold_start,
             )
             _print_json(result) if args.json else print(services.simulation.describe(result))
         elif cmd == "compare":

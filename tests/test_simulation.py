@@ -211,3 +211,20 @@ def test_needs_model_learns_the_world_as_readings_accumulate() -> None:
             errors.append(sum(rel) / len(rel))
     assert errors[-1] < errors[0]
     assert errors[-1] < 0.1
+
+
+def test_forecast_error_reported_by_readings_falls_as_they_accumulate() -> None:
+    """A trial with no past readings (a small demo, cold start): bin forecasts resting on 5 or more readings
+    miss the crossing day by less than those resting on fewer, and the last week's error is below the
+    first's. The JSON reports the error per measure and by the readings behind each forecast."""
+    from envservices.demo.district import build_demo_district
+
+    d = build_demo_district(seed=1, scale=0.2)
+    result = run_season(d, regime="rota", weeks=4, seed=1, time_limit_s=1.0, cold_start=True)
+    data = json.loads(json.dumps(result.to_json()))
+    bins = data["forecast_mae_by_readings"]["bin_fill"]
+    assert set(bins) <= {"0-4", "5-9", "10-19", "20+"} and "0-4" in bins
+    later = [v for k, v in bins.items() if k != "0-4"]
+    assert later and max(later) < bins["0-4"]
+    weekly = [w["forecast_mae_days"] for w in data["per_week"]]
+    assert weekly[-1] < weekly[0]

@@ -41,7 +41,8 @@ def _parse_start(start: str | dt.date | None) -> dt.date | None:
 
 
 def simulate(db, *, weeks: int = 12, regime: str = "needs", area: str | None = None, seed: int = 1,
-             start: str | dt.date | None = None, time_limit_s: float | None = None, progress=None) -> dict:
+             start: str | dt.date | None = None, time_limit_s: float | None = None, progress=None,
+             cold_start: bool = False) -> dict:
     """Run a seeded season under one regime and return its figures as plain data."""
     from envservices.simulation.season import run_season
 
@@ -50,7 +51,7 @@ def simulate(db, *, weeks: int = 12, regime: str = "needs", area: str | None = N
     district = district_or_demo(db, seed)
     kwargs = {} if time_limit_s is None else {"time_limit_s": time_limit_s}
     result = run_season(district, regime=regime, weeks=weeks, start=_parse_start(start), area=area, seed=seed,
-                        progress=progress, settings=settings, **kwargs)
+                        progress=progress, settings=settings, cold_start=cold_start, **kwargs)
     return result.to_json()
 
 
