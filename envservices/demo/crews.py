@@ -1,10 +1,12 @@
 """The demo's workforce: crews of two or three with mixed skills, their vehicles and their depots.
 
-Crews come from a cycle of eight templates, the mix a council of this size runs: four place teams with caged
-tippers (bins, litter, fly-tips), three grounds crews with vans and trailers (one cuts hedges too) who mow in
-either town, and one sweeper that also empties bins and picks litter. The first three templates between them
-can do every service in the catalogue, so even the smallest demo has someone for every kind of work; larger
-scales add more crews of the same kinds. The rota in `history.py` is sized to this mix (see `capacity.py`).
+Crews come from a cycle of thirteen templates, the mix a council of this size runs for its historic rota:
+eight place teams with caged tippers (bins, litter, fly-tips), four grounds crews with vans and trailers (one
+cuts hedges too) who mow in either town, and one sweeper that also empties bins and picks litter. The rota
+empties most bins twice a week and the town centre's daily, so bins take most of the place teams' time. The
+first three templates between them can do every service in the catalogue, so even the smallest demo has
+someone for every kind of work; larger scales add more crews of the same kinds. The rota in `history.py` is
+sized to this mix (see `capacity.py`): a needs-based trial saves by needing fewer of these crew-hours.
 """
 
 from __future__ import annotations

@@ -105,7 +105,7 @@ def trial_start_for(today: dt.date) -> dt.date:
 
 
 def build_demo_district(seed: int = 1, scale: float = 1.0, today: dt.date | None = None) -> DemoDistrict:
-    """Build the demo district; scale 1 is about 30 places, 1,000 bins, 250 grass areas and 8 crews."""
+    """Build the demo district; scale 1 is about 30 places, 1,000 bins, 250 grass areas and 13 crews."""
     if not MIN_SCALE <= scale <= MAX_SCALE:
         raise UserError(f"the demo scale must be between {MIN_SCALE} and {MAX_SCALE}, not {scale}")
     today = today or dt.date.today()

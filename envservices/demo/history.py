@@ -130,9 +130,11 @@ def build_rota(
 ) -> list[RotaEntry]:
     """The historic rota: fixed days whatever the need, sized to the crews a council has.
 
-    Frequencies are the usual ones (bins daily in the town centre, else twice or once a week by use; litter by
-    zone from twice a week to every four weeks; grass fortnightly in season; verges monthly; shrub beds every
-    eight weeks; hedges twice a year). Like a supervisor with a planning board, the work is spread so no
+    Frequencies are the usual ones, set by where an asset is and never by its own need (bins every weekday
+    in the town centre, twice a week on estates and in parks, weekly in quiet places; litter by zone from
+    every weekday in the town centre to every four weeks; grass fortnightly in season; verges monthly; shrub
+    beds every eight weeks; hedges twice a year). An earlier demo gave each bin its days from its hidden
+    true fill rate: a rota no council could have written, and one that left the trial nothing to find. Like a supervisor with a planning board, the work is spread so no
     weekday or week asks more of the crews able to do it than another: places (biggest first) get the round
     days and cycle weeks that keep the busiest day least busy relative to the place teams at work that day (a
     team's day off is felt), then each grounds job (biggest first) gets its day and week the same way against
