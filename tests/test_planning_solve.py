@@ -316,6 +316,22 @@ def test_large_week_is_planned_depot_by_depot(monkeypatch):
     assert placement(r)["far"][0] == "B"
 
 
+def test_depot_split_sends_work_past_what_the_nearest_depots_crews_can_do_to_the_next():
+    """Eight hours of work all beside depot A, whose one crew works eight and travels too: the split gives A
+    what it can do and the rest to B's crew (by nearest depot alone, B's crew sat idle and A's work was left
+    out)."""
+    from envservices.planning.solve import SPLIT_WORK_SHARE, _split_by_depot
+
+    points = LINE
+    tasks = [task(f"t{i}", 1 + i % 3, duration_s=1800, earliest=0, latest=0) for i in range(16)]
+    crews = [crew("A", depot=0), crew("B", depot=11)]
+    parts = _split_by_depot(problem(points, tasks, crews, days=1))
+    by_crew = {p.crews[0].id: sum(t.duration_s for t in p.tasks) / H for p in parts}
+    assert by_crew["A"] <= 8 * SPLIT_WORK_SHARE + 1e-9
+    assert by_crew["A"] + by_crew["B"] == 8
+    assert by_crew["A"] >= 8 * SPLIT_WORK_SHARE - 0.5  # A is still given all it can do
+
+
 @pytest.mark.slow
 def test_synthetic_week_has_no_violations():
     """A 400-task synthetic week for 4 crews plans with zero violations and no urgent work left out."""

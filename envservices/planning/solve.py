@@ -105,6 +105,9 @@ WEEK_PYVRP_SHARE = 0.35  # then PyVRP re-routes each day; the engine polishes in
 WEEK_DAY_SLACK_S = 1800  # a week's crew-day may grow by this much in PyVRP's hands (fairness, see _day_inputs)
 WEEK_OFFER_MIN = 20  # work left out offered to PyVRP on a week's day: at least this many, or a third of the day
 DECOMPOSE_ABOVE = 2500  # tasks; above this a week with several depots is planned depot by depot
+SPLIT_WORK_SHARE = 0.6
+"""Share of a depot's crew time the depot split fills with task time before sending work to the next-nearest
+depot: the rest goes on travel, tips and slack (the demo's rota weeks spend about 38 % travelling)."""
 
 
 @dataclass
@@ -591,10 +594,24 @@ class _Search:
             return None
         cands.sort()
         if not exhaustive:
-            cands = cands[: max(tries, 2 * tries)]
+            # the cheapest-looking positions first; if none of them fits (their crew-days are full), the
+            # cheapest position of every other crew-day: a busy week's cheapest detours cluster in full routes,
+            # and stopping there called a task "no room" while other crews had time (a rota week at 10 s left
+            # 200 tasks out that way)
+            head = cands[: 2 * tries]
+            seen_days = {k for _e, k, _p in head}
+            tail = []
+            for c in cands[2 * tries:]:
+                if c[1] not in seen_days:
+                    seen_days.add(c[1])
+                    tail.append(c)
+            cands = head + tail
+            head_n = len(head)
         best: tuple[float, int, list[int], _Sim] | None = None
         feasible_seen = 0
-        for _est, k, pos in cands:
+        for i, (_est, k, pos) in enumerate(cands):
+            if not exhaustive and i >= head_n and best is not None:
+                break
             seq = override[k] if override and k in override else self.routes[k]
             new = seq[:pos] + [t] + seq[pos:]
             sim = self._simulate(k, new)
@@ -1357,20 +1374,52 @@ def _split_by_depot(problem: PlanningProblem) -> list[PlanningProblem]:
     pinned = {p.task: crew_depot.get(p.crew) for p in problem.pins}
     pinned |= {x: crew_depot.get(lk.crew) for lk in problem.locks for x in lk.tasks}
     dur = problem.travel.duration_s
+    absent = set(problem.absent)
+    room = {
+        d: SPLIT_WORK_SHARE * sum(
+            (c.shift_end_s - c.shift_start_s - sum(b.duration_s for b in c.breaks))
+            * sum(1 for day in range(problem.days) if day not in c.days_off and (c.id, day) not in absent)
+            for c in crews_at[d]
+        )
+        for d in depots
+    }
+    load = {d: 0.0 for d in depots}
     part_of: dict[int, int] = {}
+    choices: list[tuple[float, list[int], list[int]]] = []
     for members in components.values():
         forced = [pinned[problem.tasks[i].id] for i in members if problem.tasks[i].id in pinned]
+        work = float(sum(problem.tasks[i].duration_s for i in members))
         if forced and forced[0] is not None:
-            choice = forced[0]
+            load[forced[0]] += work
+            for i in members:
+                part_of[i] = forced[0]
+            continue
+
+        def score(d: int, members: list[int] = members) -> tuple[int, int]:
+            able = sum(1 for i in members if any(
+                problem.tasks[i].skill in c.skills
+                and (not problem.tasks[i].equipment or problem.tasks[i].equipment in c.equipment)
+                and c.capacity_l >= problem.tasks[i].volume_l for c in crews_at[d]))
+            travel = sum(int(dur[d, problem.tasks[i].location]) for i in members)
+            return (-able, travel)
+        ranked = sorted(depots, key=score)
+        scores = [score(d) for d in ranked]
+        # how much it matters: the extra travel of the second choice per hour of work (inf if only one can)
+        if len(ranked) < 2 or scores[1][0] != scores[0][0]:
+            regret = math.inf
+            ranked = ranked[:1] + [d for d, sc in zip(ranked[1:], scores[1:], strict=True) if sc[0] == scores[0][0]]
         else:
-            def score(d: int) -> tuple[int, int]:
-                able = sum(1 for i in members if any(
-                    problem.tasks[i].skill in c.skills
-                    and (not problem.tasks[i].equipment or problem.tasks[i].equipment in c.equipment)
-                    and c.capacity_l >= problem.tasks[i].volume_l for c in crews_at[d]))
-                travel = sum(int(dur[d, problem.tasks[i].location]) for i in members)
-                return (-able, travel)
-            choice = min(depots, key=score)
+            regret = (scores[1][1] - scores[0][1]) / max(work, 1.0)
+        choices.append((regret, ranked, members))
+    # Nearest depot first, but not past what its crews can do: a depot's crews were given every task nearer
+    # to them than to another depot, so a week whose work lies mostly near one depot left that depot's crews
+    # 200 tasks short while the other's worked two-hour days. Tasks that care most about their depot (the
+    # largest extra travel elsewhere per hour of work) choose first.
+    choices.sort(key=lambda c: -c[0])
+    for _regret, ranked, members in choices:
+        work = float(sum(problem.tasks[i].duration_s for i in members))
+        choice = next((d for d in ranked if load[d] + work <= room[d]), ranked[0])
+        load[choice] += work
         for i in members:
             part_of[i] = choice
     parts = []
