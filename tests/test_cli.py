@@ -125,6 +125,26 @@ def test_plan_writes_json_with_zero_violations(demo_db, tmp_path, capsys):
     assert csv_out.read_text().splitlines()[0].startswith("crew,day,order")
 
 
+def test_simulate_both_regimes_prints_the_issue_figures(demo_db, capsys):
+    """`simulate --json` gives regime, weeks, crew hours, travel and the three failure counts, for each
+    regime on the same seeded world; without --json a person reads the same, forecast error included."""
+    results = {}
+    for regime in ("needs", "rota"):
+        args = ["simulate", "--db", demo_db, "--weeks", "2", "--regime", regime, "--time-limit", "1", "--json"]
+        assert main(args) == 0
+        results[regime] = _json(capsys)
+    for regime, data in results.items():
+        assert data["regime"] == regime and data["weeks"] == 2
+        assert data["crew_hours"] > 0 and data["travel_km"] > 0
+        assert set(data["failures"]) == {"bin_overflow_days", "grass_over_height_days",
+                                         "litter_cd_beyond_response"}
+        assert "forecast_mae_by_readings" in data
+    assert results["needs"]["visits"] != results["rota"]["visits"]
+    assert main(["simulate", "--db", demo_db, "--weeks", "1", "--time-limit", "1", "--cold-start"]) == 0
+    out = capsys.readouterr().out
+    assert "Regime needs, 1 week:" in out and "bin overflow days" in out and "forecast error" in out
+
+
 def test_console_script_runs_as_a_process(tmp_path):
     """The installed entry point works as a real process and prints its version."""
     run = subprocess.run([sys.executable, "-m", "envservices", "--version"], capture_output=True, text=True)

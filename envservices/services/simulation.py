@@ -58,7 +58,7 @@ def simulate(db, *, weeks: int = 12, regime: str = "needs", area: str | None = N
 def describe(result: dict) -> str:
     f = result["failures"]
     lines = [
-        f"Regime {result['regime']}, {result['weeks']} weeks:",
+        f"Regime {result['regime']}, {result['weeks']} week{'' if result['weeks'] == 1 else 's'}:",
         f"  crew hours {result['crew_hours']:.1f}, travel {result['travel_km']:.1f} km",
         (f"  bin overflow days {f['bin_overflow_days']}, grass over height days {f['grass_over_height_days']}, "
          f"litter C/D beyond response {f['litter_cd_beyond_response']}"),
@@ -68,4 +68,7 @@ def describe(result: dict) -> str:
             value = result[key]
             lines.append(f"  {key.replace('_', ' ')}: {value:.1f}" if isinstance(value, float)
                          else f"  {key.replace('_', ' ')}: {value}")
+    for measure, by in (result.get("forecast_mae_by_readings") or {}).items():
+        buckets = ", ".join(f"{bucket} readings {mae:.2f}" for bucket, mae in by.items())
+        lines.append(f"  forecast error (days) for {measure.replace('_', ' ')}: {buckets}")
     return "\n".join(lines)
