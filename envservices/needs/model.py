@@ -328,14 +328,11 @@ class Interval:
     censored: bool = False  # the second reading hit the top of the scale (an overflowing bin)
 
 
-def asset_history(
-    measure: str,
-    asset: Asset,
-    observations: Sequence[Observation],
-    resets: Sequence[WorkDone],
-    settings: Settings,
-) -> tuple[list[Interval], tuple[float, dt.datetime, bool] | None]:
-    """Pairs of known levels, and the last known level (value, time, whether it was a reading)."""
+def level_events(
+    measure: str, observations: Sequence[Observation], resets: Sequence[WorkDone], settings: Settings
+) -> list[tuple[dt.datetime, int, float]]:
+    """Readings (kind 0) and services (kind 1, at the as-new level) in time order; readings on a day a
+    service was done at an unknown time are dropped, as nobody knows which side of it they fell."""
     events: list[tuple[dt.datetime, int, float]] = []
     for obs in observations:
         level = observation_level(measure, obs)
@@ -347,6 +344,18 @@ def asset_history(
     if vague_days:
         events = [e for e in events if e[1] == 1 or e[0].date() not in vague_days]
     events.sort(key=lambda e: (e[0], e[1]))
+    return events
+
+
+def asset_history(
+    measure: str,
+    asset: Asset,
+    observations: Sequence[Observation],
+    resets: Sequence[WorkDone],
+    settings: Settings,
+) -> tuple[list[Interval], tuple[float, dt.datetime, bool] | None]:
+    """Pairs of known levels, and the last known level (value, time, whether it was a reading)."""
+    events = level_events(measure, observations, resets, settings)
     last: tuple[float, dt.datetime, bool] | None = None
     if events:
         t, kind, level = events[-1]
@@ -403,13 +412,7 @@ def filtered_grass_level(
     that prediction (a Kalman filter along the readings since the cut). None when no cut is on record
     before the last reading.
     """
-    base = reset_level(GRASS_HEIGHT, settings)
-    events: list[tuple[dt.datetime, int, float]] = [(w.done_at, 1, base) for w in resets]
-    for obs in observations:
-        reading = observation_level(GRASS_HEIGHT, obs)
-        if reading is not None:
-            events.append((obs.observed_at, 0, reading))
-    events.sort(key=lambda e: (e[0], e[1]))
+    events = level_events(GRASS_HEIGHT, observations, resets, settings)
     cuts = [i for i, e in enumerate(events) if e[1] == 1]
     if not cuts or cuts[-1] == len(events) - 1:
         return None

@@ -1385,7 +1385,7 @@ def _split_by_depot(problem: PlanningProblem) -> list[PlanningProblem]:
     }
     load = {d: 0.0 for d in depots}
     part_of: dict[int, int] = {}
-    choices: list[tuple[float, list[int], list[int]]] = []
+    choices: list[tuple[float, list[int], list[int], float]] = []
     for members in components.values():
         forced = [pinned[problem.tasks[i].id] for i in members if problem.tasks[i].id in pinned]
         work = float(sum(problem.tasks[i].duration_s for i in members))
@@ -1394,30 +1394,25 @@ def _split_by_depot(problem: PlanningProblem) -> list[PlanningProblem]:
             for i in members:
                 part_of[i] = forced[0]
             continue
-
-        def score(d: int, members: list[int] = members) -> tuple[int, int]:
+        score = {}
+        for d in depots:
             able = sum(1 for i in members if any(
                 problem.tasks[i].skill in c.skills
                 and (not problem.tasks[i].equipment or problem.tasks[i].equipment in c.equipment)
                 and c.capacity_l >= problem.tasks[i].volume_l for c in crews_at[d]))
-            travel = sum(int(dur[d, problem.tasks[i].location]) for i in members)
-            return (-able, travel)
-        ranked = sorted(depots, key=score)
-        scores = [score(d) for d in ranked]
-        # how much it matters: the extra travel of the second choice per hour of work (inf if only one can)
-        if len(ranked) < 2 or scores[1][0] != scores[0][0]:
-            regret = math.inf
-            ranked = ranked[:1] + [d for d, sc in zip(ranked[1:], scores[1:], strict=True) if sc[0] == scores[0][0]]
-        else:
-            regret = (scores[1][1] - scores[0][1]) / max(work, 1.0)
-        choices.append((regret, ranked, members))
+            score[d] = (-able, sum(int(dur[d, problem.tasks[i].location]) for i in members))
+        ranked = sorted(depots, key=score.__getitem__)
+        # only depots able to do as much of it as the best; how much the choice matters: the extra travel of
+        # the second choice per second of work (inf when no other depot can do as much)
+        ranked = [d for d in ranked if score[d][0] == score[ranked[0]][0]]
+        regret = (score[ranked[1]][1] - score[ranked[0]][1]) / max(work, 1.0) if len(ranked) > 1 else math.inf
+        choices.append((regret, ranked, members, work))
     # Nearest depot first, but not past what its crews can do: a depot's crews were given every task nearer
     # to them than to another depot, so a week whose work lies mostly near one depot left that depot's crews
     # 200 tasks short while the other's worked two-hour days. Tasks that care most about their depot (the
     # largest extra travel elsewhere per hour of work) choose first.
     choices.sort(key=lambda c: -c[0])
-    for _regret, ranked, members in choices:
-        work = float(sum(problem.tasks[i].duration_s for i in members))
+    for _regret, ranked, members, work in choices:
         choice = next((d for d in ranked if load[d] + work <= room[d]), ranked[0])
         load[choice] += work
         for i in members:

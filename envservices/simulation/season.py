@@ -47,15 +47,12 @@ WEEK_TIME_LIMIT_S = 10.0
 110 tasks a week, so the rota's failures were the planner's; at 10 s it fits, and a 12-week season takes
 about 140 s per regime on this machine's two cores."""
 
-READINGS_BUCKETS = ("0-4", "5-9", "10-19", "20+")
-"""Forecast errors are grouped by the readings behind the rate: (label, fewest readings) in order."""
+READINGS_BUCKETS = (("0-4", 0), ("5-9", 5), ("10-19", 10), ("20+", 20))
+"""Forecast errors are grouped by the readings behind the rate: (label, fewest readings), in order."""
 
 
 def readings_bucket(n: int) -> str:
-    for label, low in (("20+", 20), ("10-19", 10), ("5-9", 5)):
-        if n >= low:
-            return label
-    return "0-4"
+    return next(label for label, fewest in reversed(READINGS_BUCKETS) if n >= fewest)
 
 
 Progress = Callable[[int, int, str], None]
@@ -89,8 +86,8 @@ class WeekFigures:
     forecast_mae_days: float | None = None
     forecast_n: int = 0
     plan_seconds: float = 0.0
-    forecast_errors: dict[str, list[float]] = field(default_factory=dict)
-    """Forecast errors by how many readings the asset's rate rested on: bucket -> [sum of days, count]."""
+    forecast_errors: dict[str, dict[str, list[float]]] = field(default_factory=dict)
+    """Forecast errors by measure and by how many readings the rate rested on: [sum of days, count]."""
     work_hours: dict[str, float] = field(default_factory=dict)
     """Hours of work done (on site, without travel) by service."""
 
@@ -146,13 +143,13 @@ class SeasonResult:
         happened to cross in which week (the weekly figure mixes fast bins with slow grass)."""
         sums: dict[str, dict[str, list[float]]] = {}
         for r in self.rows:
-            for key, (total, n) in r.forecast_errors.items():
-                measure, bucket = key.rsplit(":", 1)
-                acc = sums.setdefault(measure, {}).setdefault(bucket, [0.0, 0.0])
-                acc[0] += total
-                acc[1] += n
+            for measure, by in r.forecast_errors.items():
+                for bucket, (total, n) in by.items():
+                    acc = sums.setdefault(measure, {}).setdefault(bucket, [0.0, 0.0])
+                    acc[0] += total
+                    acc[1] += n
         return {
-            m: {b: by[b][0] / by[b][1] for b in READINGS_BUCKETS if b in by and by[b][1]}
+            m: {b: by[b][0] / by[b][1] for b, _ in READINGS_BUCKETS if b in by and by[b][1]}
             for m, by in sorted(sums.items())
         }
 
@@ -480,8 +477,8 @@ def run_season(
                 continue
             error = abs((pred - actual).total_seconds()) / 86400.0
             errors.append(error)
-            bucket = f"{key[1]}:{readings_bucket(model.rates[key].n_obs)}"
-            acc = row.forecast_errors.setdefault(bucket, [0.0, 0])
+            bucket = readings_bucket(model.rates[key].n_obs)
+            acc = row.forecast_errors.setdefault(key[1], {}).setdefault(bucket, [0.0, 0])
             acc[0] += error
             acc[1] += 1
         if errors:
