@@ -293,6 +293,8 @@ def _plan(db, args: argparse.Namespace) -> int:
                                                   source=args.source)
         print(f"Planning {args.week}: {len(prepared.problem.tasks)} tasks, {len(prepared.problem.crews)} crews, "
               f"travel by {prepared.problem.travel.source}", file=sys.stderr)
+        for note in prepared.notes:
+            print(f"  note: {note}", file=sys.stderr)
         plan = services.planning.solve_week(prepared, time_limit_s=args.time_limit, stop=cancel,
                                             progress=_StderrProgress())
     finally:

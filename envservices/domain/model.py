@@ -304,9 +304,29 @@ class ServiceType:
     per_unit_s: float = 0.0
     unit: str = "each"  # each | m2 | m
     volume_l_per_unit: float = 0.0
+    pedestrian_per_unit_s: float | None = None
+    """Rate for assets worked with a pedestrian machine (mower 'pedestrian'): 750 m2/h against 3,000 ride-on."""
+    trigger: str | None = None
+    """The observed measure that calls for this work under the needs regime (bin_fill, litter_grade,
+    grass_height); None: the service stays on the rota in needs areas too."""
+    trigger_level: float | None = None
+    """The level of `trigger` at which the work is due (80 % fill, grade index 2 = B, 75 mm)."""
+    months: tuple[int, ...] = ()
+    """Months the work may be done (1-12); empty: all year. Hedges default to September-February, outside
+    the bird-nesting season."""
+    holiday_rule: str = "next_working_day"
+    """What rota work falling on a bank holiday or council exception day does: next_working_day, saturday
+    (the Saturday of that week) or skip."""
 
     def duration_s(self, asset: Asset | None) -> int:
-        return int(round(self.fixed_s + self.per_unit_s * self.units(asset)))
+        rate = self.per_unit_s
+        if self.pedestrian_per_unit_s is not None and asset is not None and asset.mower == "pedestrian":
+            rate = self.pedestrian_per_unit_s
+        return int(round(self.fixed_s + rate * self.units(asset)))
+
+    def allowed_in(self, day: dt.date) -> bool:
+        """True when the catalogue allows this work in the month of `day`."""
+        return not self.months or day.month in self.months
 
     def units(self, asset: Asset | None) -> float:
         if asset is None or self.unit == "each":
@@ -326,7 +346,24 @@ class RotaEntry:
     place_id: str | None = None
     weekdays: tuple[int, ...] = (0,)  # Monday = 0
     every_weeks: int = 1  # 1 weekly, 2 fortnightly ...
-    week_offset: int = 0  # which week of the cycle (ISO week number modulo every_weeks)
+    week_offset: int = 0  # which week of the cycle (ISO week number modulo every_weeks), when no anchor
+    anchor: dt.date | None = None
+    """The date of one visit, which fixes the cycle of an n-weekly entry (the way councils write it)."""
+    months: tuple[int, ...] = ()
+    """Months in season (1-12); empty: all year."""
+    crew: str = ""
+    """The crew or round the rota names (information: the plan chooses crews)."""
+
+    def runs_in_week(self, week_start: dt.date) -> bool:
+        """A weekly entry runs every week; an n-weekly one in the weeks of its cycle (from its anchor date,
+        else the ISO week number modulo n)."""
+        every = max(1, int(self.every_weeks))
+        if every == 1:
+            return True
+        if self.anchor is not None:
+            anchor_monday = self.anchor - dt.timedelta(days=self.anchor.weekday())
+            return ((week_start - anchor_monday).days // 7) % every == 0
+        return week_start.isocalendar().week % every == self.week_offset % every
 
 
 @dataclass(frozen=True)
@@ -346,14 +383,36 @@ class CoordinationRule:
 
 @dataclass(frozen=True)
 class ClosedPeriod:
-    """A time when a service may not be done in a place (school run, market day)."""
+    """A time when a service may not be done in a place or at an asset (school run, market day)."""
 
     service: str
-    weekday: int
+    weekday: int | None  # Monday = 0; None: every day
     start_s: int
     end_s: int
     place_id: str | None = None  # None: everywhere
     reason: str = ""
+    asset_id: str | None = None
+    id: str = ""
+
+    def applies(self, service: str, place_id: str, asset_id: str | None, day: dt.date) -> bool:
+        """True when this period closes `service` at that place or asset on `day`."""
+        return (self.service in (service, "*")
+                and (self.place_id is None or self.place_id == place_id)
+                and (self.asset_id is None or self.asset_id == asset_id)
+                and (self.weekday is None or self.weekday == day.weekday()))
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    """A day the council does not work as usual: a bank holiday, or a council exception day."""
+
+    day: dt.date
+    name: str
+    kind: str = "exception"  # bank_holiday | exception
+
+    @property
+    def id(self) -> str:
+        return self.day.isoformat()
 
 
 @dataclass(frozen=True)
@@ -455,38 +514,39 @@ class Plan:
 
 
 __all__ = [
-    "new_id",
-    "Regime",
-    "AreaKind",
-    "AssetKind",
-    "SiteKind",
-    "IntensityZone",
-    "Grade",
-    "ObservationKind",
-    "VehicleKind",
-    "Skill",
-    "Urgency",
-    "VisitStatus",
-    "Area",
-    "Place",
-    "Asset",
-    "Site",
-    "RoadLink",
-    "Observation",
-    "Vehicle",
-    "CrewMember",
-    "Break",
-    "Crew",
-    "ServiceType",
-    "RotaEntry",
-    "CoordinationRule",
-    "ClosedPeriod",
-    "Task",
-    "Pin",
-    "Visit",
-    "Stop",
-    "CrewDay",
-    "Unplanned",
-    "Plan",
     "BNG_EPSG",
+    "Area",
+    "AreaKind",
+    "Asset",
+    "AssetKind",
+    "Break",
+    "CalendarDay",
+    "ClosedPeriod",
+    "CoordinationRule",
+    "Crew",
+    "CrewDay",
+    "CrewMember",
+    "Grade",
+    "IntensityZone",
+    "Observation",
+    "ObservationKind",
+    "Pin",
+    "Place",
+    "Plan",
+    "Regime",
+    "RoadLink",
+    "RotaEntry",
+    "ServiceType",
+    "Site",
+    "SiteKind",
+    "Skill",
+    "Stop",
+    "Task",
+    "Unplanned",
+    "Urgency",
+    "Vehicle",
+    "VehicleKind",
+    "Visit",
+    "VisitStatus",
+    "new_id",
 ]

@@ -11,6 +11,11 @@ from dataclasses import dataclass, field
 
 from envservices.domain.model import AssetKind, CoordinationRule, IntensityZone, ServiceType, Skill
 
+HOLIDAY_RULES = ("next_working_day", "saturday", "skip")
+"""What rota work on a bank holiday does: the next working day, the Saturday of that week, or nothing."""
+BIRD_NESTING_FREE_MONTHS = (1, 2, 9, 10, 11, 12)
+"""Hedges are not cut March to August, the bird-nesting season (Wildlife and Countryside Act guidance)."""
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -59,6 +64,8 @@ class Settings:
             CoordinationRule("together"),
         )
     )
+    catalogue: tuple[ServiceType, ...] = ()
+    """The council's stored service catalogue; empty: the defaults below, timed from these settings."""
 
     def response_h(self, zone: IntensityZone) -> float:
         return {
@@ -77,30 +84,41 @@ class Settings:
         }[zone]
 
     def services(self) -> dict[str, ServiceType]:
-        """The service catalogue, with durations taken from these settings."""
+        """The service catalogue: the council's stored one, else the defaults timed from these settings."""
+        if self.catalogue:
+            return {s.code: s for s in self.catalogue}
+        return self.default_services()
+
+    def default_services(self) -> dict[str, ServiceType]:
+        """Today's default catalogue, with durations taken from these settings."""
+        grass_months = tuple(range(self.grass_season_start_month, self.grass_season_end_month + 1))
         per_100m = self.litter_pick_s_per_100m_medium / 100.0
         return {
             s.code: s
             for s in (
                 ServiceType("empty_bin", "Empty bin", Skill.BIN_EMPTY,
                             (AssetKind.LITTER_BIN, AssetKind.DOG_BIN, AssetKind.RECYCLING_BIN),
-                            fixed_s=self.bin_empty_s, unit="each"),
+                            fixed_s=self.bin_empty_s, unit="each", trigger="bin_fill",
+                            trigger_level=self.bin_intervention_pct),
                 ServiceType("litter_pick", "Litter pick", Skill.LITTER_PICK,
                             (AssetKind.STREET_LENGTH, AssetKind.GRASS_AREA, AssetKind.VERGE),
-                            fixed_s=120, per_unit_s=per_100m, unit="m"),
+                            fixed_s=120, per_unit_s=per_100m, unit="m", trigger="litter_grade", trigger_level=2.0),
                 ServiceType("mow", "Mow grass", Skill.MOWING, (AssetKind.GRASS_AREA,), equipment="mower",
-                            fixed_s=self.site_setup_s, per_unit_s=3600.0 / self.mow_ride_on_m2_per_h, unit="m2"),
+                            fixed_s=self.site_setup_s, per_unit_s=3600.0 / self.mow_ride_on_m2_per_h, unit="m2",
+                            pedestrian_per_unit_s=3600.0 / self.mow_pedestrian_m2_per_h, trigger="grass_height",
+                            trigger_level=self.grass_cut_mm, months=grass_months),
                 ServiceType("verge_cut", "Cut verge", Skill.STRIMMING, (AssetKind.VERGE,), equipment="strimmer",
-                            fixed_s=self.site_setup_s, per_unit_s=3600.0 / 1500.0, unit="m"),
+                            fixed_s=self.site_setup_s, per_unit_s=3600.0 / 1500.0, unit="m", months=grass_months),
                 ServiceType("mech_sweep", "Mechanical sweep", Skill.MECHANICAL_SWEEP, (AssetKind.STREET_LENGTH,),
                             equipment="sweeper", fixed_s=120,
                             per_unit_s=3600.0 / (self.mechanical_sweep_km_per_h * 1000.0), unit="m"),
                 ServiceType("hedge_cut", "Cut hedge", Skill.HEDGE, (AssetKind.HEDGE,), equipment="hedge_cutter",
-                            fixed_s=self.site_setup_s, per_unit_s=20.0, unit="m"),
+                            fixed_s=self.site_setup_s, per_unit_s=20.0, unit="m", months=BIRD_NESTING_FREE_MONTHS),
                 ServiceType("shrub_bed", "Maintain shrub bed", Skill.SHRUB, (AssetKind.SHRUB_BED,),
                             fixed_s=self.site_setup_s, per_unit_s=6.0, unit="m2"),
                 ServiceType("fly_tip", "Clear fly-tip", Skill.FLY_TIP, (), fixed_s=1800, unit="each",
                             volume_l_per_unit=500.0),
+                ServiceType("inspect", "Inspect place", Skill.LITTER_PICK, (), fixed_s=1200, unit="each"),
             )
         }
 
@@ -118,7 +136,7 @@ class Settings:
         known = {f.name: f for f in dataclasses.fields(cls)}
         kwargs: dict[str, object] = {}
         for key, raw in values.items():
-            if key not in known or key == "rules":
+            if key not in known or key in ("rules", "catalogue"):
                 continue
             default = getattr(cls(), key)
             try:

@@ -25,6 +25,7 @@ from envservices.domain.model import (
     Task,
     Urgency,
 )
+from envservices.domain.calendar import WorkCalendar
 from envservices.domain.settings import Settings
 from envservices.needs.forecast import Forecast, forecast_one, levels_for, roll_forward
 from envservices.needs.model import (
@@ -544,6 +545,7 @@ def needs_tasks(
     model: NeedsModel | None = None,
     include_urgent: bool = True,
     rota: Iterable[RotaEntry] = (),
+    calendar: WorkCalendar | None = None,
 ) -> list[Task]:
     """The week's tasks from need: forecast crossings, readings at failure, fly-tips and complaints.
 
@@ -607,7 +609,7 @@ def needs_tasks(
             )
         )
     if still_on_rota:
-        tasks.extend(rota_tasks(still_on_rota, assets, places, services, week_start, settings))
+        tasks.extend(rota_tasks(still_on_rota, assets, places, services, week_start, settings, calendar))
     if include_urgent:
         tasks.extend(
             urgent_tasks(

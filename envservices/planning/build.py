@@ -193,10 +193,8 @@ def build_problem(
     problem_closed = []
     for cp in closed:
         for pt in problem_tasks:
-            if pt.service != cp.service or (cp.place_id is not None and pt.place != cp.place_id):
-                continue
             for d in range(days):
-                if (week_start + dt.timedelta(days=d)).weekday() == cp.weekday:
+                if cp.applies(pt.service, pt.place, pt.asset, week_start + dt.timedelta(days=d)):
                     problem_closed.append(Closed(pt.id, d, int(cp.start_s), int(cp.end_s)))
     task_ids = {t.id for t in problem_tasks}
     problem_pins = tuple(ProblemPin(p.task_id, p.crew_id, day_of(p.day))

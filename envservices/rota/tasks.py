@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 
+from envservices.domain.calendar import WorkCalendar
 from envservices.domain.model import Asset, Place, RotaEntry, ServiceType, Skill, Task, Urgency
 from envservices.domain.settings import Settings
 
@@ -31,9 +32,8 @@ def is_grass_service(service: ServiceType) -> bool:
 
 
 def entry_runs_in_week(entry: RotaEntry, week_start: dt.date) -> bool:
-    """A fortnightly (or n-weekly) entry runs when the ISO week number modulo its cycle is its offset."""
-    every = max(1, int(entry.every_weeks))
-    return week_start.isocalendar().week % every == entry.week_offset % every
+    """A fortnightly (or n-weekly) entry runs in the weeks of its cycle (see RotaEntry.runs_in_week)."""
+    return entry.runs_in_week(week_start)
 
 
 def representative_point(asset: Asset | None, place: Place | None) -> tuple[float, float]:
@@ -60,6 +60,36 @@ def place_assets_for(service: ServiceType, place_id: str, assets: Mapping[str, A
     )
 
 
+def occurrences(entry: RotaEntry, service: ServiceType, week_start: dt.date,
+                calendar: WorkCalendar | None = None) -> list[tuple[dt.date, dt.date]]:
+    """(day worked, day the rota says) for each visit of `entry` that falls in the week.
+
+    Visits in the entry's months and the service's months only; a visit due on a bank holiday or council
+    exception day moves by the service's holiday rule, so work from last week's Friday holiday can land on
+    this Monday. A moved visit that lands on a day the entry already works is merged into it.
+    """
+    starts = [week_start] if calendar is None else [week_start - dt.timedelta(days=7), week_start]
+    out: dict[dt.date, dt.date] = {}
+    moved: list[tuple[dt.date, dt.date]] = []
+    for start in starts:
+        if not entry.runs_in_week(start):
+            continue
+        for weekday in sorted(set(entry.weekdays)):
+            day = start + dt.timedelta(days=int(weekday))
+            if not service.allowed_in(day) or (entry.months and day.month not in entry.months):
+                continue
+            target = calendar.move(day, service.holiday_rule) if calendar is not None else day
+            if target is None or not (week_start <= target < week_start + dt.timedelta(days=7)):
+                continue
+            if target == day:
+                out[target] = day
+            else:
+                moved.append((target, day))
+    for target, day in moved:
+        out.setdefault(target, day)
+    return sorted(out.items())
+
+
 def rota_tasks(
     entries: Iterable[RotaEntry],
     assets: Mapping[str, Asset],
@@ -67,22 +97,25 @@ def rota_tasks(
     services: Mapping[str, ServiceType],
     week_start: dt.date,
     settings: Settings,
+    calendar: WorkCalendar | None = None,
 ) -> list[Task]:
-    """One task per entry per listed weekday in the ISO week starting on `week_start` (a Monday).
+    """One task per entry per visit in the ISO week starting on `week_start` (a Monday).
 
     A place-level entry (no asset) is one task for the place whose duration covers all the place's assets
     the service applies to. Unknown services, assets or places are refused with a clear message, because a
-    rota pointing at nothing would silently plan no work.
+    rota pointing at nothing would silently plan no work. With a `calendar`, visits on bank holidays move by
+    the service's holiday rule and say so in their note.
     """
     if week_start.weekday() != 0:
         raise ValueError(f"the planning week must start on a Monday, not {week_start:%A %d %B %Y}")
     tasks: list[Task] = []
     for entry in sorted(entries, key=lambda e: e.id):
-        if not entry_runs_in_week(entry, week_start):
-            continue
         service = services.get(entry.service)
         if service is None:
             raise ValueError(f"rota entry {entry.id} names unknown service '{entry.service}'")
+        visits = occurrences(entry, service, week_start, calendar)
+        if not visits:
+            continue
         asset = None
         if entry.asset_id is not None:
             asset = assets.get(entry.asset_id)
@@ -104,14 +137,13 @@ def rota_tasks(
                 duration_s = service.duration_s(None)
                 volume_l = work_volume_l(service, None)
         x_m, y_m = representative_point(asset, place)
-        grass = is_grass_service(service)
-        for weekday in sorted(set(entry.weekdays)):
-            day = week_start + dt.timedelta(days=int(weekday))
-            if grass and not in_grass_season(day, settings):
-                continue
+        for day, rota_day in visits:
+            note = f"rota entry {entry.id}"
+            if rota_day != day and calendar is not None:
+                note += f"; moved from {rota_day:%a %d %b} ({calendar.name(rota_day)})"
             tasks.append(
                 Task(
-                    id=f"rota:{entry.id}:{day.isoformat()}",
+                    id=f"rota:{entry.id}:{rota_day.isoformat()}",
                     service=service.code,
                     place_id=place_id,
                     x_m=x_m,
@@ -125,10 +157,10 @@ def rota_tasks(
                     volume_l=float(volume_l),
                     urgency=Urgency.ROUTINE,
                     source="rota",
-                    note=f"rota entry {entry.id}",
+                    note=note,
                 )
             )
     return tasks
 
 
-__all__ = ["GRASS_SERVICES", "TYPICAL_BIN_FILL", "entry_runs_in_week", "in_grass_season", "rota_tasks"]
+__all__ = ["GRASS_SERVICES", "TYPICAL_BIN_FILL", "entry_runs_in_week", "in_grass_season", "occurrences", "rota_tasks"]

@@ -203,31 +203,23 @@ def need_by_place(db, today: dt.date | None = None) -> dict[str, float]:
     Read from the needs model's tasks for the current week, so the map shows what the planner would see.
     """
     from envservices.domain import Urgency
-    from envservices.needs.tasks import needs_tasks
-    from envservices.services.planning import visits_done, work_done
+    from envservices.services.week import area_inputs, read_state
+    from envservices.week import decide_week
 
     today = today or dt.date.today()
     monday = today - dt.timedelta(days=today.weekday())
     with db.unit_of_work() as uow:
-        settings = uow.settings.load()
-        areas = uow.areas.list()
-        places = {p.id: p for p in uow.places.list()}
-        assets = {a.id: a for a in uow.assets.list()}
-        rota = uow.rota.list()
-        observations = uow.observations.list(since=dt.datetime.combine(monday - dt.timedelta(days=120), dt.time()))
-        done_visits = visits_done(uow, monday - dt.timedelta(days=120), monday)
-    services = settings.services()
+        state = read_state(uow, monday)
+    places, assets = state.places, state.assets
     need: dict[str, float] = {pid: 0.0 for pid in places}
-    for area in areas:
-        a_places = {pid: p for pid, p in places.items() if p.area_id == area.id}
-        a_assets = {aid: a for aid, a in assets.items() if a.place_id in a_places}
-        a_obs = [o for o in observations if o.place_id in a_places]
-        done = work_done(area, monday, rota=[r for r in rota if r.asset_id in a_assets or r.place_id in a_places],
-                         assets=a_assets, places=a_places, observations=a_obs, services=services,
-                         settings=settings, done_visits=done_visits)
-        tasks = needs_tasks(a_assets, a_places, a_obs, services, monday, settings, done)
+    for area in state.areas:
+        a_assets = {aid: a for aid, a in assets.items() if places.get(a.place_id or "") and
+                    places[a.place_id].area_id == area.id}
+        tasks = decide_week(area_inputs(state, area, monday, source="needs")).tasks
         due: dict[str, set] = {}
         for t in tasks:
+            if t.source in ("rota", "inspection"):
+                continue  # fixed work, not observed need
             if t.urgency is Urgency.URGENT:
                 need[t.place_id] = 1.0
             elif t.latest_day <= today + dt.timedelta(days=1):

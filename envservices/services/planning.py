@@ -19,7 +19,6 @@ from envservices.domain import (
     Pin,
     Place,
     Plan,
-    Regime,
     Site,
     SiteKind,
     Task,
@@ -48,6 +47,8 @@ class PreparedWeek:
     area_id: str | None = None
     depot_id: str | None = None
     sources: dict[str, str] = field(default_factory=dict, compare=False, hash=False)  # area name -> rota|needs
+    notes: tuple[str, ...] = field(default=(), compare=False, hash=False)
+    """What a supervisor should know about the week's work: bank holidays, why an area has no work."""
     replaces: tuple[str, int] | None = None
     """(id, version) of the week's stored plan when this was prepared: saving the new plan over it is
     refused if somebody else saved that plan in between, so one supervisor's re-plan never silently
@@ -125,25 +126,6 @@ def work_done(area: Area, until: dt.date, *, rota, assets, places, observations,
     return done
 
 
-def _work_for_area(area: Area, source: str, week_start: dt.date, *, rota, assets, places, observations,
-                   services, settings, done_visits) -> tuple[list[Task], str]:
-    regime = source
-    if source == "auto":
-        trial_started = area.trial_start is None or area.trial_start <= week_start
-        regime = "needs" if area.regime is Regime.NEEDS and trial_started else "rota"
-    if regime == "needs":
-        from envservices.needs.tasks import needs_tasks
-
-        done = work_done(area, week_start, rota=rota, assets=assets, places=places, observations=observations,
-                         services=services, settings=settings, done_visits=done_visits)
-        tasks = needs_tasks(assets, places, observations, services, week_start, settings, done)
-    else:
-        from envservices.rota.tasks import rota_tasks
-
-        tasks = rota_tasks(rota, assets, places, services, week_start, settings)
-    return tasks, regime
-
-
 def prepare_week(db, week: str, *, area: str | None = None, depot: str | None = None, source: str = "auto",
                  pins: tuple[Pin, ...] = (), absent: tuple[tuple[str, dt.date], ...] = (),
                  locked_plan: Plan | None = None, locked_days: tuple[tuple[str, dt.date], ...] = (),
@@ -155,28 +137,24 @@ def prepare_week(db, week: str, *, area: str | None = None, depot: str | None = 
     locked by the supervisor) are kept exactly and only the rest is planned again.
     """
     from envservices.planning.build import build_problem
+    from envservices.services.week import area_inputs, read_state
+    from envservices.week import decide_week
 
     week_start = parse_week(week)
     with db.unit_of_work() as uow:
-        settings = uow.settings.load()
-        areas = uow.areas.list()
+        state = read_state(uow, week_start)
         depots = uow.sites.list(kind=SiteKind.DEPOT)
         tips = uow.sites.list(kind=SiteKind.TIP)
-        chosen_area = _pick(areas, area, "area")
+        chosen_area = _pick(state.areas, area, "area")
         chosen_depot = _pick(depots, depot, "depot")
-        all_places = {p.id: p for p in uow.places.list()}
-        assets = {a.id: a for a in uow.assets.list()}
         crews = uow.crews.list()
         vehicles = {v.id: v for v in uow.vehicles.list()}
-        rota = uow.rota.list()
-        since = dt.datetime.combine(week_start - dt.timedelta(days=120), dt.time())
-        observations = uow.observations.list(since=since)
         roads = uow.roads.list()
         current = uow.plans.get_by_week(week, depot_id=chosen_depot.id if chosen_depot else None)
         if current is not None and (current.area_id, current.depot_id) != (
                 chosen_area.id if chosen_area else None, chosen_depot.id if chosen_depot else None):
             current = None  # a plan for another area or depot is not the one being re-planned
-        done_visits = visits_done(uow, since.date(), week_start)
+    settings, areas, all_places, assets = state.settings, state.areas, state.places, state.assets
     if not crews:
         raise UserError("there are no crews in the database; add crews before planning a week")
     services = settings.services()
@@ -196,18 +174,16 @@ def prepare_week(db, week: str, *, area: str | None = None, depot: str | None = 
 
     tasks: list[Task] = []
     sources: dict[str, str] = {}
+    notes: list[str] = []
+    closed_days: dict[dt.date, str] = {}
     for a in areas:
-        places = {pid: p for pid, p in all_places.items() if pid in in_scope and p.area_id == a.id}
-        if not places:
+        if not any(all_places[pid].area_id == a.id for pid in in_scope):
             continue
-        area_assets = {aid: x for aid, x in assets.items() if x.place_id in places}
-        area_rota = [r for r in rota if (r.asset_id in area_assets) or (r.place_id in places)]
-        area_obs = [o for o in observations if o.place_id in places]
-        work, regime = _work_for_area(a, source, week_start, rota=area_rota, assets=area_assets, places=places,
-                                      observations=area_obs, services=services, settings=settings,
-                                      done_visits=done_visits)
-        tasks.extend(work)
-        sources[a.name] = regime
+        work = decide_week(area_inputs(state, a, week_start, place_ids=in_scope, source=source))
+        tasks.extend(work.tasks)
+        sources[a.name] = work.regime
+        notes.extend(work.notes)
+        closed_days.update(work.closed_days)
     tasks.extend(extra_tasks)
 
     locked_days_set = set(locked_days)
@@ -219,13 +195,16 @@ def prepare_week(db, week: str, *, area: str | None = None, depot: str | None = 
                 tasks.extend(_task_of_visit(v, cd.day, all_places, assets, services)
                              for v in cd.visits if v.task_id not in known)
     absent_set = {(c, d) for c, d in absent}
+    absent_set |= {(c.id, d) for c in crews for d in closed_days}  # nobody works a bank holiday
+    crews = _with_saturday_for_moved_work(crews, tasks, week_start)
     # A place keeps its team: its own place team first, then whoever served it most last week.
     previous = {pid: p.team_crew_id for pid, p in all_places.items() if p.team_crew_id}
     previous.update(_previous_crews(db, week_start))
     locked = [cd for cd in locked_plan.crew_days if (cd.crew_id, cd.day) in locked_days_set] if locked_plan else []
     problem = build_problem(
         tasks=tasks, crews=crews, vehicles=vehicles, sites=list(depots) + list(tips), week_start=week_start,
-        travel=travel_function(roads, settings), rules=settings.rules, pins=tuple(pins), locked=locked,
+        travel=travel_function(roads, settings), rules=settings.rules, closed=tuple(state.closed),
+        pins=tuple(pins), locked=locked,
         absent=absent_set, previous_crew_of_place=previous, places=list(all_places.values()), settings=settings,
     )
     return PreparedWeek(
@@ -233,7 +212,18 @@ def prepare_week(db, week: str, *, area: str | None = None, depot: str | None = 
         places={pid: all_places[pid] for pid in in_scope}, crew_names={c.id: c.name for c in crews},
         area_id=chosen_area.id if chosen_area else None, depot_id=chosen_depot.id if chosen_depot else None,
         sources=sources, replaces=(current.id, current.version) if current is not None else None,
+        notes=tuple(dict.fromkeys(notes)),
     )
+
+
+def _with_saturday_for_moved_work(crews: list[Crew], tasks: list[Task], week_start: dt.date) -> list[Crew]:
+    """Rota work a bank holiday moved to the Saturday needs crews that work it: crews able to do that work
+    work the Saturday of this week (the usual catch-up day), whatever their normal days off."""
+    saturday = week_start + dt.timedelta(days=5)
+    skills = {t.skill for t in tasks if t.earliest_day == saturday and t.latest_day == saturday}
+    if not skills:
+        return crews
+    return [replace(c, days_off=frozenset(c.days_off) - {5}) if c.skills & skills else c for c in crews]
 
 
 def _task_of_visit(v: Visit, day: dt.date, places: dict[str, Place], assets: dict[str, Asset],
@@ -331,6 +321,7 @@ def plan_to_json(plan: Plan, prepared: PreparedWeek | None = None) -> dict:
         "week": plan.week,
         "travel": plan.travel_source,
         "sources": prepared.sources if prepared else {},
+        "notes": list(prepared.notes) if prepared else [],
         "crew_days": [
             {
                 "crew": names.get(cd.crew_id, cd.crew_id),

@@ -16,7 +16,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from envservices.domain.calendar import WorkCalendar
 from envservices.domain.model import (
+    Area,
     Asset,
     CoordinationRule,
     Crew,
@@ -31,10 +33,10 @@ from envservices.domain.settings import Settings
 from envservices.errors import UserError
 from envservices.needs.forecast import forecast_one
 from envservices.needs.model import WorkDone, learn, measures_of
-from envservices.needs.tasks import NEEDS_SERVICE, needs_tasks, urgent_tasks
 from envservices.rota.history import rota_history
-from envservices.rota.tasks import rota_tasks
 from envservices.simulation.world import DoneWork, World
+from envservices.week import WeekInputs, decide_week
+from envservices.week.work import rota_outside_needs
 
 REGIMES = ("needs", "rota")
 WORK_DAYS = 5
@@ -237,26 +239,11 @@ def _is_team_crew(crew: Crew, district: Any) -> bool:
 
 
 def rota_entries_outside_needs(
-    rota: Sequence[RotaEntry], assets: Mapping[str, Asset], places: Mapping[str, Place]
+    rota: Sequence[RotaEntry], assets: Mapping[str, Asset], places: Mapping[str, Place],
+    settings: Settings | None = None,
 ) -> list[RotaEntry]:
-    """Rota lines the needs model does not replace: services it does not forecast (hedges, sweeping,
-    verges) and assets it keeps no measure for. They stay on their fixed schedule under both regimes."""
-    needs_services = set(NEEDS_SERVICE.values())
-    served_by_needs: dict[str, set[str]] = {}
-    for a in assets.values():
-        served_by_needs[a.id] = {NEEDS_SERVICE[m] for m in measures_of(a)}
-    out = []
-    for e in rota:
-        if e.service not in needs_services:
-            out.append(e)
-        elif e.asset_id is not None:
-            if e.service not in served_by_needs.get(e.asset_id, set()):
-                out.append(e)
-        elif not any(
-            a.place_id == e.place_id and e.service in served_by_needs[a.id] for a in assets.values()
-        ):
-            out.append(e)
-    return out
+    """Rota lines the needs model does not replace (see `envservices.week.work.rota_outside_needs`)."""
+    return rota_outside_needs(rota, assets, (settings or Settings()).services())
 
 
 def history_before(observations: Sequence[Observation], start_at: dt.datetime) -> list[Observation]:
@@ -285,6 +272,7 @@ def default_planner(
     seed: int,
     travel: Any = None,
     rules: Sequence[CoordinationRule] | None = None,
+    absent: Any = (),
 ):
     """The real planning engine: build the week's problem and solve it within the time limit."""
     from envservices.planning.build import build_problem
@@ -301,6 +289,7 @@ def default_planner(
         places=list(places),
         settings=settings,
         days=PLAN_DAYS,
+        absent=absent,
     )
     return solve(problem, time_limit_s=time_limit_s, seed=seed)
 
@@ -345,7 +334,8 @@ def run_season(
         raise SimulationError("there are no crews to do the work")
     vehicles = {v.id: v for v in district.vehicles}
     sites = list(district.sites)
-    fixed_rota = rota_entries_outside_needs(rota, assets, places) if regime == "needs" else rota
+    sim_area = Area(id="simulation", name=area or "district")
+    council_days = tuple(getattr(district, "calendar_days", ()))
     world = World(assets, places, settings, seed, start)
     start_at = dt.datetime.combine(start, dt.time())
     recorded = () if cold_start else getattr(district, "observations", ())
@@ -368,33 +358,12 @@ def run_season(
             ).due_at
             for key, rate in model.rates.items()
         }
-        if regime == "needs":
-            tasks = needs_tasks(
-                assets,
-                places,
-                observations,
-                services,
-                week_start,
-                settings,
-                work,
-                days=WORK_DAYS,
-                as_of=as_of,
-                model=model,
-                rota=rota,
-            )
-        else:
-            tasks = urgent_tasks(
-                assets,
-                places,
-                observations,
-                services,
-                week_start,
-                settings,
-                work,
-                days=WORK_DAYS,
-                as_of=as_of,
-            )
-        tasks += rota_tasks(fixed_rota, assets, places, services, week_start, settings)
+        calendar = WorkCalendar.around(week_start, council_days)
+        inputs = WeekInputs(area=sim_area, week_start=week_start, places=places, assets=assets, rota=rota,
+                            observations=observations, work_done=work, settings=settings, calendar=calendar,
+                            source=regime)
+        tasks = list(decide_week(inputs, model=model).tasks)
+        absent = {(c.id, d) for c in crews for d in calendar.closed_in(week_start)}
         by_id = {t.id: t for t in tasks}
         row.tasks = len(tasks)
         row.urgent_tasks = sum(1 for t in tasks if t.urgency.value == "urgent")
@@ -413,6 +382,7 @@ def run_season(
             seed + w,
             travel,
             rules=rules,
+            absent=absent,
         )
         row.plan_seconds = time.perf_counter() - t_plan
         row.unplanned = len(plan.unplanned)

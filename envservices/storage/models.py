@@ -186,6 +186,57 @@ class RotaEntryRow(Base):
     weekdays: Mapped[Any]
     every_weeks: Mapped[int]
     week_offset: Mapped[int]
+    anchor: Mapped[dt.date | None]
+    months: Mapped[Any]
+    crew: Mapped[str]
+
+
+class ServiceTypeRow(Base):
+    """One line of the council's service catalogue (empty table: the built-in defaults)."""
+
+    __tablename__ = "service_types"
+    code: Mapped[str] = mapped_column(primary_key=True)
+    name: Mapped[str]
+    skill: Mapped[str]
+    asset_kinds: Mapped[Any]
+    equipment: Mapped[str | None]
+    fixed_s: Mapped[float]
+    per_unit_s: Mapped[float]
+    unit: Mapped[str]
+    volume_l_per_unit: Mapped[float]
+    pedestrian_per_unit_s: Mapped[float | None]
+    trigger: Mapped[str | None]
+    trigger_level: Mapped[float | None]
+    months: Mapped[Any]
+    holiday_rule: Mapped[str]
+
+
+class CoordinationRuleRow(Base):
+    __tablename__ = "coordination_rules"
+    id: Mapped[str] = mapped_column(primary_key=True)
+    kind: Mapped[str]
+    first_service: Mapped[str]
+    second_service: Mapped[str]
+    max_days: Mapped[int]
+
+
+class ClosedPeriodRow(Base):
+    __tablename__ = "closed_periods"
+    id: Mapped[str] = mapped_column(primary_key=True)
+    service: Mapped[str]
+    weekday: Mapped[int | None]
+    start_s: Mapped[int]
+    end_s: Mapped[int]
+    place_id: Mapped[str | None] = mapped_column(_ref("places.id", ondelete="CASCADE"))
+    asset_id: Mapped[str | None] = mapped_column(_ref("assets.id", ondelete="CASCADE"))
+    reason: Mapped[str]
+
+
+class CalendarDayRow(Base):
+    __tablename__ = "calendar_days"
+    day: Mapped[dt.date] = mapped_column(primary_key=True)
+    name: Mapped[str]
+    kind: Mapped[str]
 
 
 class PlanRow(Base):

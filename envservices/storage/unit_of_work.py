@@ -18,6 +18,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from envservices.errors import UserError
 from envservices.storage.audit import AuditTrail
+from envservices.storage.council_rules import (
+    CalendarRepository,
+    CatalogueRepository,
+    ClosedPeriodRepository,
+    CouncilSettingsRepository,
+    RuleRepository,
+)
 from envservices.storage.repositories import (
     AreaRepository,
     AssetRepository,
@@ -48,10 +55,15 @@ class UnitOfWork:
     rota: RotaRepository
     plans: PlanRepository
     settings: SettingsRepository
+    catalogue: CatalogueRepository
+    rules: RuleRepository
+    closed_periods: ClosedPeriodRepository
+    calendar: CalendarRepository
     users: UserRepository
     audit_log: AuditLogRepository
 
-    NOT_CLEARED = frozenset({"settings", "users", "audit_log", "alembic_version"})
+    NOT_CLEARED = frozenset({"settings", "users", "audit_log", "alembic_version", "service_types",
+                             "coordination_rules", "calendar_days"})
 
     def __init__(self, session_factory: sessionmaker[Session], user: str = "") -> None:
         self._session_factory = session_factory
@@ -74,7 +86,11 @@ class UnitOfWork:
         self.crews = CrewRepository(session, audit)
         self.rota = RotaRepository(session, audit)
         self.plans = PlanRepository(session, audit)
-        self.settings = SettingsRepository(session, audit)
+        self.settings = CouncilSettingsRepository(session, audit)
+        self.catalogue = CatalogueRepository(session, audit)
+        self.rules = RuleRepository(session, audit)
+        self.closed_periods = ClosedPeriodRepository(session, audit)
+        self.calendar = CalendarRepository(session, audit)
         self.users = UserRepository(session, audit)
         self.audit_log = AuditLogRepository(session)
         return self
