@@ -55,17 +55,18 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="import places or assets from a GIS or CSV file")
     _add_db(p)
     p.add_argument("file")
-    p.add_argument("--kind", help="place, depots, crews, or an asset kind: litter_bin, dog_bin, grass_area, "
-                   "street_length, ...")
+    p.add_argument("--kind", help="place, depots, crews, rota, survey, work, services, rules, closed, calendar, "
+                   "or an asset kind: litter_bin, dog_bin, grass_area, street_length, ...")
     p.add_argument("--area", help="area the places belong to (created if new)")
     p.add_argument("--crs", help="CRS of a file that has none, e.g. 27700 or EPSG:4326")
     p.add_argument("--layer", help="layer of a multi-layer file")
     p.add_argument("--skip-bad-rows", action="store_true", help="import the good rows and report the bad ones")
     p.add_argument("--json", action="store_true")
 
-    p = sub.add_parser("export", help="export places, assets, sites and roads to GeoPackage or GeoJSON")
+    p = sub.add_parser("export", help="export places, assets, sites and roads to GeoPackage or GeoJSON, or the "
+                       "rota to CSV/XLSX")
     _add_db(p)
-    p.add_argument("out", help="OUT.gpkg or OUT.geojson")
+    p.add_argument("out", help="OUT.gpkg, OUT.geojson, or rota.csv / rota.xlsx")
 
     p = sub.add_parser("info", help="what the database holds")
     _add_db(p)
@@ -128,6 +129,9 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="verify the database's integrity")
     _add_db(p)
     p.add_argument("--json", action="store_true")
+    from envservices import cli_council
+
+    cli_council.add_parsers(sub, _add_db)
     return parser
 
 
@@ -153,7 +157,7 @@ def _open(args: argparse.Namespace):
 
 
 def _run(args: argparse.Namespace) -> int:
-    from envservices import services
+    from envservices import cli_council, services
 
     cmd = args.command
     if cmd == "bench":
@@ -181,6 +185,13 @@ def _run(args: argparse.Namespace) -> int:
         elif cmd == "info":
             summary = services.district.summary(db)
             _print_json(summary) if args.json else _print_summary(summary)
+        elif cmd == "import" and (args.kind or "").strip().lower() in cli_council.SHEET_KINDS:
+            return cli_council.run_import(db, args)
+        elif cmd in ("areas", "places", "services", "rules"):
+            return cli_council.run(db, args)
+        elif cmd == "export" and Path(args.out).suffix.lower() in (".csv", ".xlsx"):
+            n = services.rota_sheet.export_rota(db, Path(args.out))
+            print(f"Wrote the rota to {args.out}: {n} lines")
         elif cmd == "import" and (args.kind or "").strip().lower() in ("crews", "depots"):
             report = services.crews.import_file(db, Path(args.file), kind=args.kind.strip().lower(),
                                                 strict=not args.skip_bad_rows)

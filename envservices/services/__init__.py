@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from envservices.services import (
     compare,
+    council,
     crews,
     district,
     maintenance,
     observations,
     planning,
+    rota_sheet,
     settings,
     simulation,
     users,
+    week,
+    work_sheet,
 )
 from envservices.storage import Database, open_database
 
@@ -25,5 +29,5 @@ def open_db(url: str | None = None) -> Database:
     return open_database(url)
 
 
-__all__ = ["compare", "crews", "district", "maintenance", "observations", "open_db", "planning", "settings",
-           "simulation", "users"]
+__all__ = ["compare", "council", "crews", "district", "maintenance", "observations", "open_db", "planning",
+           "rota_sheet", "settings", "simulation", "users", "week", "work_sheet"]

@@ -1,0 +1,234 @@
+"""The historic rota in and out, as councils keep it: one row per round entry in a CSV or Excel sheet.
+
+Columns (matched loosely, like the other importers): service (a code or the words people use), asset (an id
+or a name) or place (a place row covers every asset of the service's kinds in the place), days, how often
+(default weekly), the date of one visit (fixes the cycle when it is not weekly), months in season (blank: all
+year), crew or round name (optional), id (optional). Importing replaces the rota lines of the services the
+sheet names, so a council may keep one sheet per service. All or nothing unless the bad rows are skipped.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from envservices.domain import RotaEntry
+from envservices.errors import UserError
+from envservices.rota.words import (
+    format_days,
+    format_months,
+    parse_days,
+    parse_every_weeks,
+    parse_months,
+    parse_service,
+    service_lookup,
+)
+from envservices.services import access
+from envservices.services.sheets import read_rows
+
+ALIASES = {
+    "service": ("service", "task", "work", "activity", "operation"),
+    "asset": ("asset", "asset_id", "asset_ref", "asset_reference", "bin", "bin_id", "site"),
+    "place": ("place", "place_name", "area", "beat", "location"),
+    "days": ("days", "day", "weekdays", "days_of_week", "collection_days"),
+    "every": ("every_weeks", "every", "how_often", "frequency", "freq", "interval", "cycle"),
+    "anchor": ("first_visit", "cycle_date", "visit_date", "anchor", "from", "start_date", "date", "week_of"),
+    "months": ("months", "season", "months_in_season", "active_months"),
+    "crew": ("crew", "round", "round_name", "team", "gang"),
+    "id": ("id", "ref", "entry", "entry_id", "round_entry"),
+}
+EXPORT_COLUMNS = ("id", "service", "place", "asset", "days", "every_weeks", "first_visit", "months", "crew")
+
+
+@dataclass(frozen=True)
+class RotaImport:
+    entries: tuple[RotaEntry, ...]
+    errors: tuple[tuple[int, str], ...]
+    replaced: int = 0
+
+
+def _column(row: dict[str, str], name: str) -> str:
+    for alias in ALIASES[name]:
+        if row.get(alias, "").strip():
+            return row[alias].strip()
+    return ""
+
+
+def _parse_date(text: str) -> dt.date:
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d %b %Y", "%d %B %Y", "%Y-%m-%d %H:%M"):
+        try:
+            return dt.datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"'{text}' is not a date (write it like 2026-05-04 or 04/05/2026)")
+
+
+def parse_rota(db, path: Path) -> RotaImport:
+    """Read a rota sheet against the database's catalogue, places, assets and crews; nothing is stored."""
+    rows = read_rows(path, ())
+    if not rows or not any(_column(r, "service") for r in rows):
+        raise UserError(f"{Path(path).name} has no service column (name the work in a column called service)")
+    with db.unit_of_work() as uow:
+        services = uow.settings.load().services()
+        places = uow.places.list()
+        assets = uow.assets.list()
+        crews = uow.crews.list()
+    lookup = service_lookup(services)
+    place_by = {p.name.strip().lower(): p for p in places} | {p.id.lower(): p for p in places}
+    asset_by_id = {a.id.lower(): a for a in assets}
+    asset_by_name: dict[str, list] = {}
+    for a in assets:
+        if a.name:
+            asset_by_name.setdefault(a.name.strip().lower(), []).append(a)
+    crew_by = {c.name.strip().lower(): c for c in crews} | {c.id.lower(): c for c in crews}
+    worked_days = set(range(7)) - (frozenset.intersection(*(frozenset(c.days_off) for c in crews))
+                                   if crews else frozenset())
+    entries: list[RotaEntry] = []
+    errors: list[tuple[int, str]] = []
+    seen_ids: set[str] = set()
+    for number, row in enumerate(rows, start=1):
+        try:
+            code = parse_service(_column(row, "service"), lookup)
+            service = services[code]
+            asset_ref, place_ref = _column(row, "asset"), _column(row, "place")
+            asset = place = None
+            if asset_ref:
+                asset = asset_by_id.get(asset_ref.lower())
+                if asset is None:
+                    named = asset_by_name.get(asset_ref.lower(), [])
+                    if len(named) > 1:
+                        raise ValueError(f"{len(named)} assets are called '{asset_ref}'; give the asset's id")
+                    asset = named[0] if named else None
+                if asset is None:
+                    raise ValueError(f"no asset with the id or name '{asset_ref}'")
+                if service.asset_kinds and asset.kind not in service.asset_kinds:
+                    raise ValueError(f"'{service.name}' is not done to a {asset.kind.value.replace('_', ' ')} "
+                                     f"('{asset_ref}')")
+                if asset.place_id is None:
+                    raise ValueError(f"asset '{asset_ref}' is in no place; import the places first")
+            elif place_ref:
+                place = place_by.get(place_ref.lower())
+                if place is None:
+                    raise ValueError(f"no place called '{place_ref}'")
+            else:
+                raise ValueError("give an asset or a place")
+            days = parse_days(_column(row, "days"))
+            crew_ref = _column(row, "crew")
+            crew = crew_by.get(crew_ref.lower()) if crew_ref else None
+            if crew is not None:
+                off = sorted(set(days) & set(crew.days_off))
+                if off:
+                    raise ValueError(f"crew {crew.name} does not work on {format_days(tuple(off))}")
+            elif crews:
+                never = sorted(set(days) - worked_days)
+                if never:
+                    raise ValueError(f"no crew works on {format_days(tuple(never))}")
+            every = parse_every_weeks(_column(row, "every"))
+            anchor_text = _column(row, "anchor")
+            anchor = _parse_date(anchor_text) if anchor_text else None
+            if every > 1 and anchor is None:
+                raise ValueError(f"every {every} weeks needs the date of one visit (a first_visit column) to "
+                                 "fix which weeks")
+            months = parse_months(_column(row, "months"))
+            entry_id = _column(row, "id") or f"rota-{number:05d}"
+            if entry_id in seen_ids:
+                raise ValueError(f"the id '{entry_id}' is used twice")
+            seen_ids.add(entry_id)
+            entries.append(RotaEntry(
+                id=entry_id, service=code, asset_id=asset.id if asset else None,
+                place_id=None if asset else place.id, weekdays=days, every_weeks=every, anchor=anchor,
+                months=months, crew=crew.name if crew else crew_ref,
+            ))
+        except ValueError as exc:
+            errors.append((number, str(exc)))
+    return RotaImport(tuple(entries), tuple(errors))
+
+
+def import_rota(db, path: Path, *, strict: bool = True) -> RotaImport:
+    """Parse and store a rota sheet: the rota lines of the services it names are replaced by its rows."""
+    parsed = parse_rota(db, path)
+    if parsed.errors and strict:
+        raise UserError(describe_errors(Path(path).name, parsed.errors))
+    if not parsed.entries:
+        raise UserError(f"{Path(path).name} has no rota rows that could be read; nothing was changed")
+    codes = {e.service for e in parsed.entries}
+    with db.unit_of_work() as uow:
+        access.require(uow, access.CHANGE_DISTRICT)
+        old = [e for e in uow.rota.list() if e.service in codes]
+        new_ids = {e.id for e in parsed.entries}
+        others = {e.id for e in uow.rota.list() if e.service not in codes}
+        clash = sorted(new_ids & others)
+        if clash:
+            raise UserError(f"rota id '{clash[0]}' is already used by a line of another service; "
+                            "give the rows other ids or leave the id column empty")
+        for e in old:
+            uow.rota.delete(e.id)
+        uow.rota.add_all(parsed.entries)
+        uow.commit()
+    return RotaImport(parsed.entries, parsed.errors, replaced=len(old))
+
+
+def describe_errors(name: str, errors: tuple[tuple[int, str], ...], limit: int = 10) -> str:
+    shown = "; ".join(f"row {n}: {msg}" for n, msg in errors[:limit])
+    more = f"; and {len(errors) - limit} more" if len(errors) > limit else ""
+    return (f"{name} has {len(errors)} row{'s' if len(errors) != 1 else ''} that cannot be read ({shown}{more}); "
+            "nothing was imported (fix them, or pass --skip-bad-rows)")
+
+
+def rota_rows(db) -> list[dict[str, str]]:
+    """The stored rota in the sheet's shape, one row per entry, place and asset by name where unique."""
+    with db.unit_of_work() as uow:
+        rota = uow.rota.list()
+        places = {p.id: p for p in uow.places.list()}
+        assets = {a.id: a for a in uow.assets.list()}
+    rows = []
+    for e in sorted(rota, key=lambda e: (e.service, e.id)):
+        asset = assets.get(e.asset_id) if e.asset_id else None
+        place = places.get(e.place_id or (asset.place_id if asset else "") or "")
+        anchor = e.anchor
+        if anchor is None and e.every_weeks > 1:
+            anchor = _first_week_of_cycle(e)
+        rows.append({
+            "id": e.id, "service": e.service, "place": place.name if place else "",
+            "asset": asset.id if asset else "", "days": format_days(e.weekdays),
+            "every_weeks": str(e.every_weeks), "first_visit": anchor.isoformat() if anchor else "",
+            "months": format_months(e.months), "crew": e.crew,
+        })
+    return rows
+
+
+def _first_week_of_cycle(e: RotaEntry) -> dt.date:
+    """An entry kept by ISO week number (no anchor date): the first day of a week of its cycle."""
+    monday = dt.date.today() - dt.timedelta(days=dt.date.today().weekday())
+    while not e.runs_in_week(monday):
+        monday += dt.timedelta(days=7)
+    return monday + dt.timedelta(days=min(e.weekdays))
+
+
+def export_rota(db, out: Path) -> int:
+    """Write the rota as CSV (or XLSX) in the shape it is imported in; returns the number of rows."""
+    rows = rota_rows(db)
+    out = Path(out)
+    if not out.parent.is_dir():
+        raise UserError(f"the folder {out.parent} does not exist")
+    if out.suffix.lower() == ".xlsx":
+        import openpyxl
+
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.title = "Rota"
+        sheet.append(list(EXPORT_COLUMNS))
+        for r in rows:
+            sheet.append([r[c] for c in EXPORT_COLUMNS])
+        book.save(out)
+    else:
+        with out.open("w", newline="", encoding="utf-8") as fh:
+            w = csv.DictWriter(fh, fieldnames=list(EXPORT_COLUMNS))
+            w.writeheader()
+            w.writerows(rows)
+    return len(rows)
+
+
+__all__ = ["RotaImport", "describe_errors", "export_rota", "import_rota", "parse_rota", "rota_rows"]
