@@ -34,6 +34,7 @@ from envservices.errors import UserError
 from envservices.needs.forecast import forecast_one
 from envservices.needs.model import WorkDone, learn, measures_of
 from envservices.rota.history import rota_history
+from envservices.simulation.calibrate import calibrated_assets
 from envservices.simulation.world import DoneWork, World
 from envservices.week import WeekInputs, decide_week
 from envservices.week.work import rota_outside_needs
@@ -106,6 +107,8 @@ class SeasonResult:
     places: int
     rows: list[WeekFigures] = field(default_factory=list)
     elapsed_s: float = 0.0
+    calibrated_from_records: int = 0
+    """Measures whose simulated truth was drawn from the district's own readings (not the demo's truth)."""
 
     @property
     def weeks(self) -> int:
@@ -166,6 +169,7 @@ class SeasonResult:
             "area": self.area,
             "places": self.places,
             "assets": self.assets,
+            "calibrated_from_records": self.calibrated_from_records,
             "crew_hours": round(self.total("crew_hours"), 2),
             "travel_km": round(self.total("travel_km"), 2),
             "fuel_l": round(self.total("fuel_l"), 2),
@@ -244,6 +248,12 @@ def rota_entries_outside_needs(
 ) -> list[RotaEntry]:
     """Rota lines the needs model does not replace (see `envservices.week.work.rota_outside_needs`)."""
     return rota_outside_needs(rota, assets, (settings or Settings()).services())
+
+
+def observations_for_truth(district: Any, places: Mapping[str, Place], start: dt.date) -> list[Observation]:
+    """The district's recorded readings, as history before the season, from which its world is drawn."""
+    recorded = [o for o in getattr(district, "observations", ()) if o.place_id in places]
+    return history_before(recorded, dt.datetime.combine(start, dt.time()))
 
 
 def history_before(observations: Sequence[Observation], start_at: dt.datetime) -> list[Observation]:
@@ -336,15 +346,21 @@ def run_season(
     sites = list(district.sites)
     sim_area = Area(id="simulation", name=area or "district")
     council_days = tuple(getattr(district, "calendar_days", ()))
-    world = World(assets, places, settings, seed, start)
     start_at = dt.datetime.combine(start, dt.time())
     recorded = () if cold_start else getattr(district, "observations", ())
     observations = history_before([o for o in recorded if o.place_id in places], start_at)
     work: list[WorkDone] = rota_history(rota, assets, places, services, settings, observations, start)
+    # The world's truth: the district's own where it has one (the demo), else drawn from its records.
+    history = observations_for_truth(district, places, start)
+    truth_assets, result_calibrated = calibrated_assets(
+        assets, places, history, settings, start,
+        rota_history(rota, assets, places, services, settings, history, start), seed)
+    world = World(truth_assets, places, settings, seed, start)
     # A trial starts with a baseline survey of every place, so both regimes begin knowing the same.
     observations += world.survey_now(start_at - dt.timedelta(minutes=1), places)
     survey_order = sorted(places)
     result = SeasonResult(regime, start, seed, area, len(assets), len(places))
+    result.calibrated_from_records = result_calibrated
     place_list = list(places.values())
     for w in range(weeks):
         week_start = start + dt.timedelta(weeks=w)
