@@ -49,6 +49,8 @@ def run_import(db, args: argparse.Namespace) -> int:
         result = rota_sheet.import_rota(db, path, strict=strict)
         print(f"Imported {len(result.entries)} rota lines from {path.name} (replacing {result.replaced} of the "
               f"same services)" + _skipped(result.errors))
+        for n, message in result.warnings:
+            print(f"  note, row {n}: {message}")
     elif kind == "survey":
         preview = observations.parse_survey_csv(db, path)
         if preview.errors and strict:

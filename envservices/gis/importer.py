@@ -165,7 +165,7 @@ def import_places(
     name_col = _name_column(good, name_column, name, _PLACE_NAME_COLUMNS)
     id_col = _unique_id_column(good)
     zone_col = _first_column(good, _ZONE_COLUMNS)
-    crew_col = _first_column(good, ("team_crew_id",))
+    crew_col = _first_column(good, ("team_crew_id", "team", "team_crew", "crew"))
     used = {c for c in (name_col, id_col, zone_col, crew_col) if c is not None}
     warnings = list(frame.attrs.get("warnings", []))
     places: list[Place] = []

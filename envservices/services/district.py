@@ -134,9 +134,16 @@ def import_file(db, path: Path, *, kind: str | None = None, area: str | None = N
         else:
             result = importer.import_assets(path, kind=_parse_kind(kind), places=places, crs=crs, layer=layer,
                                             strict=strict)
-        crews = {c.id for c in uow.crews.list()}
-        new_places = [p if p.team_crew_id in crews or p.team_crew_id is None else replace(p, team_crew_id=None)
-                      for p in result.places]
+        crew_list = uow.crews.list()
+        crews = {c.id: c.id for c in crew_list} | {c.name.strip().lower(): c.id for c in crew_list}
+        unknown = sorted({p.team_crew_id for p in result.places
+                          if p.team_crew_id and p.team_crew_id.strip().lower() not in crews
+                          and p.team_crew_id not in crews})
+        if unknown:
+            raise UserError(f"the team column names crews that do not exist ({', '.join(unknown[:5])}); import "
+                            "the crews first (`envservices import crews.csv --kind crews`); nothing was imported")
+        new_places = [replace(p, team_crew_id=crews.get(p.team_crew_id) or crews.get(p.team_crew_id.strip().lower()))
+                      if p.team_crew_id else p for p in result.places]
         uow.places.add_all(new_places)
         uow.assets.add_all(result.assets)
         uow.roads.add_all(result.roads)

@@ -47,6 +47,7 @@ class RotaImport:
     entries: tuple[RotaEntry, ...]
     errors: tuple[tuple[int, str], ...]
     replaced: int = 0
+    warnings: tuple[tuple[int, str], ...] = ()
 
 
 def _column(row: dict[str, str], name: str) -> str:
@@ -87,6 +88,11 @@ def parse_rota(db, path: Path) -> RotaImport:
                                    if crews else frozenset())
     entries: list[RotaEntry] = []
     errors: list[tuple[int, str]] = []
+    warnings: list[tuple[int, str]] = []
+    kinds_in_place: dict[str, set] = {}
+    for a in assets:
+        if a.place_id:
+            kinds_in_place.setdefault(a.place_id, set()).add(a.kind)
     seen_ids: set[str] = set()
     for number, row in enumerate(rows, start=1):
         try:
@@ -112,6 +118,10 @@ def parse_rota(db, path: Path) -> RotaImport:
                 place = place_by.get(place_ref.lower())
                 if place is None:
                     raise ValueError(f"no place called '{place_ref}'")
+                if service.asset_kinds and not kinds_in_place.get(place.id, set()) & set(service.asset_kinds):
+                    warnings.append((number, f"{place.name} has no assets for '{service.name}' yet; the visit is "
+                                     f"planned as one {service.duration_s(None) // 60}-minute stop until they are "
+                                     "imported"))
             else:
                 raise ValueError("give an asset or a place")
             days = parse_days(_column(row, "days"))
@@ -143,7 +153,7 @@ def parse_rota(db, path: Path) -> RotaImport:
             ))
         except ValueError as exc:
             errors.append((number, str(exc)))
-    return RotaImport(tuple(entries), tuple(errors))
+    return RotaImport(tuple(entries), tuple(errors), warnings=tuple(warnings))
 
 
 def import_rota(db, path: Path, *, strict: bool = True) -> RotaImport:
@@ -167,7 +177,7 @@ def import_rota(db, path: Path, *, strict: bool = True) -> RotaImport:
             uow.rota.delete(e.id)
         uow.rota.add_all(parsed.entries)
         uow.commit()
-    return RotaImport(parsed.entries, parsed.errors, replaced=len(old))
+    return RotaImport(parsed.entries, parsed.errors, replaced=len(old), warnings=parsed.warnings)
 
 
 def describe_errors(name: str, errors: tuple[tuple[int, str], ...], limit: int = 10) -> str:
