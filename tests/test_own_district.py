@@ -166,7 +166,8 @@ def test_rota_area_follows_the_imported_rota_and_needs_area_its_records(plan, di
     visits = [(cd["day"], v) for cd in plan["crew_days"] for v in cd["visits"]]
     brom = [v for _, v in visits if area_of[v["place"]] == "Bromsgrove"]
     red = [v for _, v in visits if area_of[v["place"]] == "Redditch"]
-    assert brom and all(v["task"].startswith("rota:") for v in brom)
+    assert brom and all(v["task"].startswith("rota:") for v in brom if v["place"] in BROM_WARDS)
+    assert all(v["service"] == "inspect" for v in brom if v["place"] not in BROM_WARDS)
     # Thursday bins, Tuesday sweeping and the fortnightly mow of 27 May are there too.
     brom_days = {(d, v["service"]) for d, v in visits if area_of[v["place"]] == "Bromsgrove"}
     assert {("2026-05-28", "empty_bin"), ("2026-05-26", "mech_sweep"), ("2026-05-27", "mow")} <= brom_days
