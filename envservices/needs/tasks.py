@@ -546,9 +546,11 @@ def needs_tasks(
     include_urgent: bool = True,
     rota: Iterable[RotaEntry] = (),
     calendar: WorkCalendar | None = None,
+    forecast: frozenset[str] | None = None,
 ) -> list[Task]:
     """The week's tasks from need: forecast crossings, readings at failure, fly-tips and complaints.
 
+    `forecast` limits the services answered from forecasts (the catalogue's triggered ones; None: all).
     `as_of` (default: the Monday's midnight) is the planning moment; nothing later is used. Mowing is
     only planned on days in the grass season. `days` is the number of working days planned (Monday first).
     An asset with no usable pair of readings yet stays on its `rota` entries (if it has any) until it has:
@@ -572,7 +574,7 @@ def needs_tasks(
     bins_by_place: dict[str, list[tuple[Asset, Forecast]]] = defaultdict(list)
     for (asset_id, measure), rate in sorted(model.rates.items()):
         code = NEEDS_SERVICE.get(measure)
-        if code is None or code not in services:
+        if code is None or code not in services or (forecast is not None and code not in forecast):
             continue
         if rate.estimate is None and rota_of.get((asset_id, code)):
             still_on_rota.extend(rota_of[(asset_id, code)])

@@ -102,17 +102,17 @@ def parse_months(text: str) -> tuple[int, ...]:
     if not _plain(text):
         return ()
     out: set[int] = set()
-    for part in re.split(r"[;,/&+]|\band\b", text.lower()):
+    for part in re.split(r"[;,/&+]|\band\b", text, flags=re.IGNORECASE):
         part = part.strip()
         if not part:
             continue
-        span = re.fullmatch(r"([a-z]+)\s*(?:-|to)\s*([a-z]+)", part)
+        span = re.fullmatch(r"([a-z]+)\s*(?:-|to)\s*([a-z]+)", part, flags=re.IGNORECASE)
         words = span.groups() if span else (part,)
         nums = []
         for w in words:
-            if w not in MONTH_WORDS:
+            if w.lower() not in MONTH_WORDS:
                 raise ValueError(f"'{w}' is not a month (write Apr-Oct)")
-            nums.append(MONTH_WORDS[w])
+            nums.append(MONTH_WORDS[w.lower()])
         if span:
             a, b = nums
             out.update(range(a, b + 1) if a <= b else [*range(a, 13), *range(1, b + 1)])

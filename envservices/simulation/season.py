@@ -320,6 +320,7 @@ def run_season(
     on_week: Callable[..., None] | None = None,
     rules: Sequence[CoordinationRule] | None = None,
     cold_start: bool = False,
+    baseline_survey: bool = True,
 ) -> SeasonResult:
     """Simulate `weeks` weeks under `regime` ('needs' or 'rota') from `start` (a Monday).
 
@@ -357,7 +358,8 @@ def run_season(
         rota_history(rota, assets, places, services, settings, history, start), seed)
     world = World(truth_assets, places, settings, seed, start)
     # A trial starts with a baseline survey of every place, so both regimes begin knowing the same.
-    observations += world.survey_now(start_at - dt.timedelta(minutes=1), places)
+    if baseline_survey:
+        observations += world.survey_now(start_at - dt.timedelta(minutes=1), places)
     survey_order = sorted(places)
     result = SeasonResult(regime, start, seed, area, len(assets), len(places))
     result.calibrated_from_records = result_calibrated

@@ -153,9 +153,9 @@ def decide_week(inputs: WeekInputs, *, model=None) -> WeekWork:
     rota = [e for e in inputs.rota if e.service in services]
     cal = inputs.calendar
     if regime == "needs":
-        tasks = needs_tasks(assets, places, inputs.observations, needs_services(services), inputs.week_start,
-                            inputs.settings, inputs.work_done, days=WORK_DAYS, model=model, rota=rota,
-                            calendar=cal)
+        tasks = needs_tasks(assets, places, inputs.observations, services, inputs.week_start, inputs.settings,
+                            inputs.work_done, days=WORK_DAYS, model=model, rota=rota, calendar=cal,
+                            forecast=frozenset(needs_services(services)))
         tasks = _off_closed_days(tasks, inputs.week_start, cal)
         fixed = rota_outside_needs(rota, assets, services)
     else:
