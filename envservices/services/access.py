@@ -20,6 +20,7 @@ CHANGE_PLAN = "change plans"
 CHANGE_DISTRICT = "change the district"
 CHANGE_SETTINGS = "change settings"
 MANAGE_USERS = "manage users"
+SET_TRIALS = "set areas' regimes and trials"
 READ = "read"
 
 ALLOWED: dict[str, frozenset[Role]] = {
@@ -29,6 +30,7 @@ ALLOWED: dict[str, frozenset[Role]] = {
     CHANGE_DISTRICT: frozenset({Role.ADMINISTRATOR, Role.SUPERVISOR}),
     CHANGE_SETTINGS: frozenset({Role.ADMINISTRATOR}),
     MANAGE_USERS: frozenset({Role.ADMINISTRATOR}),
+    SET_TRIALS: frozenset({Role.ADMINISTRATOR, Role.MANAGER}),
     READ: frozenset(Role),
 }
 PLACE_SCOPED = frozenset({RECORD_NEED, MARK_VISIT})

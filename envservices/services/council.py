@@ -71,7 +71,7 @@ def set_area(db, name: str, *, regime: str | None = None, trial_start: str | dt.
         except ValueError as exc:
             raise UserError(str(exc)) from None
     with db.unit_of_work() as uow:
-        access.require(uow, access.CHANGE_DISTRICT)
+        access.require(uow, access.SET_TRIALS)
         area = _find(uow.areas.list(), name, "area")
         changes: dict = {}
         if regime is not None:

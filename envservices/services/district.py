@@ -139,9 +139,9 @@ def import_file(db, path: Path, *, kind: str | None = None, area: str | None = N
         unknown = sorted({p.team_crew_id for p in result.places
                           if p.team_crew_id and p.team_crew_id.strip().lower() not in crews
                           and p.team_crew_id not in crews})
-        if unknown:
-            raise UserError(f"the team column names crews that do not exist ({', '.join(unknown[:5])}); import "
-                            "the crews first (`envservices import crews.csv --kind crews`); nothing was imported")
+        team_warnings = [f"the team column names crews this database does not have ({', '.join(unknown[:5])}); "
+                         "those places have no team until the crews are imported and `places set` names them"
+                         ] if unknown else []
         new_places = [replace(p, team_crew_id=crews.get(p.team_crew_id) or crews.get(p.team_crew_id.strip().lower()))
                       if p.team_crew_id else p for p in result.places]
         uow.places.add_all(new_places)
@@ -157,7 +157,7 @@ def import_file(db, path: Path, *, kind: str | None = None, area: str | None = N
         "problems": [{"row": p.row, "reason": p.reason} for p in result.problems],
         "not_in_place": len(result.not_in_place),
         "in_two_places": len(result.in_two_places),
-        "warnings": list(result.warnings),
+        "warnings": list(result.warnings) + team_warnings,
     }
 
 

@@ -10,11 +10,12 @@ sheet names, so a council may keep one sheet per service. All or nothing unless 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from envservices.domain import RotaEntry
+from envservices.domain import RotaEntry, new_id
 from envservices.errors import UserError
 from envservices.rota.words import (
     format_days,
@@ -71,6 +72,11 @@ def parse_rota(db, path: Path) -> RotaImport:
     rows = read_rows(path, ())
     if not rows or not any(_column(r, "service") for r in rows):
         raise UserError(f"{Path(path).name} has no service column (name the work in a column called service)")
+    return parse_rota_rows(db, rows)
+
+
+def parse_rota_rows(db, rows: list[dict[str, str]]) -> RotaImport:
+    """Rota rows (column -> text, as in the sheet or the desktop's rota table) checked against the database."""
     with db.unit_of_work() as uow:
         services = uow.settings.load().services()
         places = uow.places.list()
@@ -180,6 +186,44 @@ def import_rota(db, path: Path, *, strict: bool = True) -> RotaImport:
     return RotaImport(parsed.entries, parsed.errors, replaced=len(old), warnings=parsed.warnings)
 
 
+def place_rota(db, place: str) -> list[dict[str, str]]:
+    """One place's rota lines (its own and its assets') in the sheet's shape, for the desktop to edit."""
+    with db.unit_of_work() as uow:
+        p = next((x for x in uow.places.list() if x.id == place or x.name.lower() == place.lower()), None)
+    if p is None:
+        raise UserError(f"there is no place called '{place}'")
+    return [r for r in rota_rows(db) if r["place"] == p.name]
+
+
+def replace_place_rota(db, place: str, rows: list[dict[str, str]]) -> RotaImport:
+    """Replace one place's rota lines with `rows` (every row must be about that place); all or nothing."""
+    with db.unit_of_work() as uow:
+        p = next((x for x in uow.places.list() if x.id == place or x.name.lower() == place.lower()), None)
+        if p is None:
+            raise UserError(f"there is no place called '{place}'")
+        asset_ids = {a.id for a in uow.assets.list(place_id=p.id)}
+    rows = [{**r, "place": r.get("place") or ("" if r.get("asset") else p.name),
+             "id": r.get("id") or new_id("rota")} for r in rows]
+    parsed = parse_rota_rows(db, rows) if rows else RotaImport((), ())
+    if parsed.errors:
+        raise UserError(describe_errors(f"The rota of {p.name}", parsed.errors).replace(
+            "(fix them, or pass --skip-bad-rows)", "(fix them and save again)"))
+    stray = [e for e in parsed.entries if (e.place_id and e.place_id != p.id) or (e.asset_id and e.asset_id
+                                                                                  not in asset_ids)]
+    if stray:
+        raise UserError(f"rota line {stray[0].id} is not about {p.name}; edit it from its own place")
+    with db.unit_of_work() as uow:
+        access.require(uow, access.CHANGE_DISTRICT)
+        mine = [e for e in uow.rota.list() if e.place_id == p.id or e.asset_id in asset_ids]
+        taken = {e.id for e in uow.rota.list()} - {e.id for e in mine}
+        entries = [e if e.id not in taken else dataclasses.replace(e, id=new_id("rota")) for e in parsed.entries]
+        for e in mine:
+            uow.rota.delete(e.id)
+        uow.rota.add_all(entries)
+        uow.commit()
+    return RotaImport(tuple(entries), (), replaced=len(mine), warnings=parsed.warnings)
+
+
 def describe_errors(name: str, errors: tuple[tuple[int, str], ...], limit: int = 10) -> str:
     shown = "; ".join(f"row {n}: {msg}" for n, msg in errors[:limit])
     more = f"; and {len(errors) - limit} more" if len(errors) > limit else ""
@@ -241,4 +285,5 @@ def export_rota(db, out: Path) -> int:
     return len(rows)
 
 
-__all__ = ["RotaImport", "describe_errors", "export_rota", "import_rota", "parse_rota", "rota_rows"]
+__all__ = ["RotaImport", "describe_errors", "export_rota", "import_rota", "parse_rota", "parse_rota_rows",
+           "place_rota", "replace_place_rota", "rota_rows"]

@@ -237,6 +237,8 @@ class MainWindow(QMainWindow):
                                          "Save the plan's visits as CSV")
         self.act_settings = self._action("&Settings…", self.open_settings, K.Preferences, "settings",
                                          "Thresholds, durations, response times and costs")
+        self.act_district = self._action("&District set-up…", self.open_district_setup, None, None,
+                                         "Areas and trials, place teams and rotas, services and rules")
         self.act_guide = self._action("&User guide", self.open_user_guide, K.HelpContents, "help",
                                       "Open the user guide")
         self.act_about = self._action("&About envservices", self.show_about, None, "about")
@@ -275,7 +277,7 @@ class MainWindow(QMainWindow):
         plan_menu.addSeparator()
         plan_menu.addActions([self.act_worksheets, self.act_plan_csv])
         plan_menu.addSeparator()
-        plan_menu.addActions([self.act_dashboard, self.act_settings])
+        plan_menu.addActions([self.act_dashboard, self.act_settings, self.act_district])
         help_menu = bar.addMenu("&Help")
         help_menu.addActions([self.act_guide, self.act_about])
 
@@ -567,6 +569,16 @@ class MainWindow(QMainWindow):
             for screen in self.screens.values():
                 self._guarded(screen.refresh, "Could not refresh a screen")
             self.statusBar().showMessage("Settings saved.", 6000)
+
+    def open_district_setup(self) -> None:
+        """Areas' regimes and trials, the selected place's team and rota, the catalogue and the rules."""
+        if self.db is None:
+            return
+        from envservices.ui.dialogs.district_setup_dialog import DistrictSetupDialog
+
+        DistrictSetupDialog(self.db, self, place_id=self.canvas.selected_place()).exec()
+        for screen in self.screens.values():
+            self._guarded(screen.refresh, "Could not refresh a screen")
 
     def _guarded(self, fn: Callable[[], Any], title: str) -> Any:
         try:
