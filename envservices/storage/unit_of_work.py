@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from envservices.errors import UserError
 from envservices.storage.audit import AuditTrail
+from envservices.storage.field import FieldRepository
 from envservices.storage.repositories import (
     AreaRepository,
     AssetRepository,
@@ -50,8 +51,9 @@ class UnitOfWork:
     settings: SettingsRepository
     users: UserRepository
     audit_log: AuditLogRepository
+    field: FieldRepository
 
-    NOT_CLEARED = frozenset({"settings", "users", "audit_log", "alembic_version"})
+    NOT_CLEARED = frozenset({"settings", "users", "audit_log", "alembic_version", "api_keys"})
 
     def __init__(self, session_factory: sessionmaker[Session], user: str = "") -> None:
         self._session_factory = session_factory
@@ -77,6 +79,7 @@ class UnitOfWork:
         self.settings = SettingsRepository(session, audit)
         self.users = UserRepository(session, audit)
         self.audit_log = AuditLogRepository(session)
+        self.field = FieldRepository(session, audit)
         return self
 
     def __exit__(
