@@ -14,10 +14,12 @@ from envservices.domain import (
     AssetKind,
     Crew,
     CrewDay,
+    CrewMember,
     Place,
     Plan,
     Site,
     SiteKind,
+    Skill,
     Vehicle,
     VehicleKind,
     Visit,
@@ -56,7 +58,9 @@ def make_field_db(path: Path, user: str = "super"):
         ])
         uow.sites.add(Site("depot-1", SiteKind.DEPOT, "Depot", Point(X0 - 1000, Y0)))
         uow.vehicles.add(Vehicle("veh-1", "Tipper", VehicleKind.CAGED_TIPPER, 4000))
-        uow.crews.add_all([Crew("crew-a", "Crew A", "depot-1", "veh-1"), Crew("crew-b", "Crew B", "depot-1", None)])
+        everything = (CrewMember("Ann", frozenset(Skill)), CrewMember("Bo", frozenset(Skill)))
+        uow.crews.add_all([Crew("crew-a", "Crew A", "depot-1", "veh-1", everything),
+                           Crew("crew-b", "Crew B", "depot-1", None, everything)])
         uow.commit()
     plan = Plan(id="plan-1", week=WEEK, crew_days=(
         CrewDay("crew-a", DAY, (

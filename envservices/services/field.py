@@ -142,8 +142,7 @@ def issue_token(db, crew_id: str, day: dt.date, *, valid_until: dt.datetime | No
 def crew_day_urls(db, plan: Plan, base_url: str | None = None) -> dict[tuple[str, dt.date], str]:
     """The link of each crew-day of a plan (for the worksheet's QR code); empty when no server address is
     known (`envservices serve --public-url` stores it) or the user may not issue them."""
-    with db.unit_of_work() as uow:
-        base = base_url or uow.field.secret(PUBLIC_URL_KEY)
+    base = base_url or public_url(db)
     if not base:
         return {}
     out: dict[tuple[str, dt.date], str] = {}
@@ -155,6 +154,12 @@ def crew_day_urls(db, plan: Plan, base_url: str | None = None) -> dict[tuple[str
         except UserError:
             continue
     return out
+
+
+def public_url(db) -> str | None:
+    """The address phones reach the server by, as `serve --public-url` stored it; None if never given."""
+    with db.unit_of_work() as uow:
+        return uow.field.secret(PUBLIC_URL_KEY)
 
 
 def set_public_url(db, url: str) -> None:
@@ -342,4 +347,4 @@ def add_photo(db, grant: CrewDayAccess, task_id: str, data: bytes, *, filename: 
 
 
 __all__ = ["Answer", "CrewDayAccess", "CrewDayView", "VisitView", "add_photo", "check_token", "crew_day_urls",
-           "crew_day_view", "issue_token", "set_public_url", "submit"]
+           "crew_day_view", "issue_token", "public_url", "set_public_url", "submit"]

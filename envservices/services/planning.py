@@ -140,7 +140,13 @@ def _work_for_area(area: Area, source: str, week_start: dt.date, *, rota, assets
     else:
         from envservices.rota.tasks import rota_tasks
 
+        from envservices.needs.tasks import urgent_tasks
+
         tasks = rota_tasks(rota, assets, places, services, week_start, settings)
+        # Fly-tips and complaints (typed in or reported by the public) are urgent work whatever the regime.
+        done = [w for w in work_done(area, week_start, rota=(), assets=assets, places=places, observations=(),
+                                     services=services, settings=settings, done_visits=done_visits)]
+        tasks += urgent_tasks(assets, places, observations, services, week_start, settings, done)
     return tasks, regime
 
 
