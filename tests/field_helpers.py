@@ -40,8 +40,8 @@ def visit(task: str, place: str, start_h: float, service: str, asset: str | None
                  asset_id=asset)
 
 
-def make_field_db(path: Path, user: str = "super"):
-    """A database with two crews' days on DAY: crew-a has four visits, crew-b two."""
+def make_field_db(path: Path, user: str = "super", day: dt.date = DAY):
+    """A database with two crews' days on `day`: crew-a has four visits, crew-b two."""
     from envservices.storage import open_database
 
     db = open_database(str(path), user=user)
@@ -62,14 +62,14 @@ def make_field_db(path: Path, user: str = "super"):
         uow.crews.add_all([Crew("crew-a", "Crew A", "depot-1", "veh-1", everything),
                            Crew("crew-b", "Crew B", "depot-1", None, everything)])
         uow.commit()
-    plan = Plan(id="plan-1", week=WEEK, crew_days=(
-        CrewDay("crew-a", DAY, (
+    plan = Plan(id="plan-1", week=services.planning.week_of(day), crew_days=(
+        CrewDay("crew-a", day, (
             visit("t-bin", "p-high", 7.5, "empty_bin", "bin-1"),
             visit("t-pick", "p-high", 8.0, "litter_pick"),
             visit("t-mow", "p-park", 9.0, "mow", "grass-1"),
             visit("t-pick2", "p-park", 10.0, "litter_pick"),
         ), depart_s=7 * 3600, return_s=11 * 3600),
-        CrewDay("crew-b", DAY, (
+        CrewDay("crew-b", day, (
             visit("t-b1", "p-park", 8.0, "litter_pick"),
             visit("t-b2", "p-high", 9.0, "litter_pick"),
         ), depart_s=7 * 3600, return_s=10 * 3600),
