@@ -274,6 +274,7 @@ def _field_command(db, args: argparse.Namespace) -> int:
     if args.command == "serve":
         from envservices.server import serve
 
+        field.check_can_serve(db)
         if args.public_url:
             field.set_public_url(db, args.public_url)
         print(f"envservices: serving {db.url} on http://{args.host}:{args.port} (Ctrl-C stops)", file=sys.stderr)

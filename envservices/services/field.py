@@ -24,6 +24,7 @@ from envservices.errors import PermissionDenied, UserError
 from envservices.services import access
 from envservices.services.observations import record_in
 from envservices.services.planning import week_of
+from envservices.storage import Role
 from envservices.storage.field import Photo, Submission, now
 
 SECRET_KEY = "server_token_secret"
@@ -154,6 +155,17 @@ def crew_day_urls(db, plan: Plan, base_url: str | None = None) -> dict[tuple[str
         except UserError:
             continue
     return out
+
+
+def check_can_serve(db) -> None:
+    """The server acts for each link's issuer; on PostgreSQL only an administrator's login may, so a server
+    started by anyone else would refuse every tap. Say so at the start rather than on the phones."""
+    if db.dialect != "postgresql":
+        return
+    me = access.current_user(db)
+    if me is None or me.role is not Role.ADMINISTRATOR or not me.active:
+        raise UserError(f"start the server with an administrator's database login, not {db.user}: it records "
+                        "each crew's changes as the person who issued their link.")
 
 
 def public_url(db) -> str | None:
