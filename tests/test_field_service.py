@@ -134,3 +134,17 @@ def test_timesheet_has_planned_and_actual_hours(db, tmp_path):
     assert (b["actual_hours"], b["visits_done"]) == ("", "0")
     with pytest.raises(UserError, match="no stored plan for 2026-W01"):
         timesheet.timesheet(db, "2026-W01")
+
+
+def test_missed_work_comes_back_in_the_next_plan(db):
+    """A visit missed on the crew page is a task in next week's plan; a done one is not."""
+    from envservices import services
+
+    grant = _grant(db)
+    field.submit(db, grant, {"id": "m1", "task_id": "t-mow", "action": "missed", "reason": "gate locked"})
+    field.submit(db, grant, {"id": "m2", "task_id": "t-pick", "action": "done"})
+    prepared = services.planning.prepare_week(db, "2026-W50")
+    back = [t for t in prepared.tasks if t.source == "missed"]
+    assert [(t.id, t.service, t.asset_id, t.earliest_day.isoformat()) for t in back] == [
+        ("missed:t-mow", "mow", "grass-1", "2026-12-07")]
+    assert "gate locked" in back[0].note
