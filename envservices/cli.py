@@ -283,6 +283,10 @@ def _field_command(db, args: argparse.Namespace) -> int:
         rows = timesheet.timesheet(db, args.week)
         timesheet.write_csv(rows, Path(args.out))
         print(f"Wrote {args.out}: {len(rows)} crew-days")
+        for a in timesheet.completion_by_area(db, args.week):
+            print(f"{a.area}{f' ({a.phase})' if a.phase else ''}: {a.done} of {a.visits} visits done "
+                  f"({a.completion_pct:.0f} %), {a.missed} missed; {a.planned_hours:.1f} h planned on site, "
+                  f"{a.actual_hours:.1f} h recorded" + (f"; missed: {a.missed_reasons}" if a.missed_reasons else ""))
     elif args.command == "apikeys" and args.action == "add":
         if not args.name:
             raise UserError("'apikeys add' needs a name saying who uses the key, e.g. fixmystreet")

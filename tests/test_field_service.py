@@ -148,3 +148,14 @@ def test_missed_work_comes_back_in_the_next_plan(db):
     assert [(t.id, t.service, t.asset_id, t.earliest_day.isoformat()) for t in back] == [
         ("missed:t-mow", "mow", "grass-1", "2026-12-07")]
     assert "gate locked" in back[0].note
+
+
+def test_completion_by_area_counts_done_missed_and_hours(db):
+    """The manager's view: completion rate, missed reasons and hours on site per area and week."""
+    grant = _grant(db)
+    field.submit(db, grant, {"id": "a", "task_id": "t-bin", "action": "start", "at": "2026-11-30T07:30:00Z"})
+    field.submit(db, grant, {"id": "b", "task_id": "t-bin", "action": "done", "at": "2026-11-30T08:00:00Z"})
+    field.submit(db, grant, {"id": "c", "task_id": "t-mow", "action": "missed", "reason": "rain"})
+    [row] = timesheet.completion_by_area(db, WEEK)
+    assert (row.area, row.visits, row.done, row.missed, row.completion_pct) == ("Bromsgrove", 6, 1, 1, 16.7)
+    assert (row.planned_hours, row.actual_hours, row.missed_reasons, row.phase) == (2.0, 0.5, "rain (1)", "")

@@ -72,6 +72,64 @@ def timesheet(db, week: str) -> list[TimesheetRow]:
     return sorted(rows, key=lambda r: (r.crew, r.day))
 
 
+@dataclass(frozen=True)
+class AreaWeek:
+    """What was really done in one area in one week: the manager's view, before and after a trial's start."""
+
+    area: str
+    week: str
+    phase: str  # "before trial", "trial", or "" for an area with no trial
+    visits: int
+    done: int
+    missed: int
+    completion_pct: float
+    planned_hours: float
+    actual_hours: float
+    missed_reasons: str
+
+
+def completion_by_area(db, week: str) -> list[AreaWeek]:
+    """Completion rate, missed work and its reasons, planned against actual hours on site, per area.
+
+    Hours here are time on site (visit start to finish), so areas compare fairly whatever the travel.
+    """
+    monday = parse_week(week)
+    with db.unit_of_work() as uow:
+        plans = uow.plans.list(week=week)
+        areas = {a.id: a for a in uow.areas.list()}
+        place_area = {p.id: p.area_id for p in uow.places.list()}
+    if not plans:
+        raise UserError(f"there is no stored plan for {week}; plan the week first.")
+    tally: dict[str, dict] = {}
+    for plan in plans:
+        for cd in plan.crew_days:
+            for v in cd.visits:
+                t = tally.setdefault(place_area.get(v.place_id, ""), {"n": 0, "done": 0, "missed": 0, "planned": 0.0,
+                                                                       "actual": 0.0, "reasons": {}})
+                t["n"] += 1
+                t["planned"] += (v.end_s - v.start_s) / 3600
+                if v.status is VisitStatus.DONE:
+                    t["done"] += 1
+                    if v.actual_start and v.actual_end:
+                        t["actual"] += max(0.0, (v.actual_end - v.actual_start).total_seconds() / 3600)
+                elif v.status is VisitStatus.MISSED:
+                    t["missed"] += 1
+                    reason = v.reason or "no reason given"
+                    t["reasons"][reason] = t["reasons"].get(reason, 0) + 1
+    rows = []
+    for area_id, t in tally.items():
+        area = areas.get(area_id)
+        phase = "" if area is None or area.trial_start is None else (
+            "trial" if monday >= area.trial_start else "before trial")
+        rows.append(AreaWeek(
+            area=area.name if area else "(no area)", week=week, phase=phase, visits=t["n"], done=t["done"],
+            missed=t["missed"], completion_pct=round(100 * t["done"] / t["n"], 1) if t["n"] else 0.0,
+            planned_hours=round(t["planned"], 2), actual_hours=round(t["actual"], 2),
+            missed_reasons="; ".join(f"{r} ({n})" for r, n in sorted(t["reasons"].items(), key=lambda x: -x[1])),
+        ))
+    return sorted(rows, key=lambda r: r.area)
+
+
 def write_csv(rows: list[TimesheetRow], out: Path) -> int:
     """The timesheet as CSV, one row per crew-day; returns the number of rows."""
     out = Path(out)
@@ -86,4 +144,4 @@ def write_csv(rows: list[TimesheetRow], out: Path) -> int:
     return len(rows)
 
 
-__all__ = ["TimesheetRow", "timesheet", "write_csv"]
+__all__ = ["AreaWeek", "TimesheetRow", "completion_by_area", "timesheet", "write_csv"]
