@@ -56,6 +56,11 @@ def test_crew_routes_apply_taps_once_and_refuse_other_crews(db, client):
     assert "expired" in client.get(f"/crew/{expired}/day.json").json()["detail"]
     bad = client.post(f"/crew/{token}/photo", data={"task_id": "t-bin"}, files={"photo": ("a.txt", b"x" * 64)})
     assert bad.status_code == 400 and "not a photo" in bad.json()["detail"]
+    from envservices.reports.qr import qr_png  # any real PNG will do
+
+    good = client.post(f"/crew/{token}/photo", data={"task_id": "t-bin"},
+                       files={"photo": ("bin.png", qr_png("x"), "image/png")})
+    assert good.status_code == 200 and good.json()["message"] == "photo kept."
     with db.unit_of_work() as uow:
         assert len(uow.field.submissions()) == 1
         assert [a.action for a in uow.audit_log.list(table_name="field_submissions")] == ["insert"]
