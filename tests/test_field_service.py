@@ -159,3 +159,10 @@ def test_completion_by_area_counts_done_missed_and_hours(db):
     [row] = timesheet.completion_by_area(db, WEEK)
     assert (row.area, row.visits, row.done, row.missed, row.completion_pct) == ("Bromsgrove", 6, 1, 1, 16.7)
     assert (row.planned_hours, row.actual_hours, row.missed_reasons, row.phase) == (2.0, 0.5, "rain (1)", "")
+
+
+def test_crew_day_view_says_where_each_visit_is(db):
+    """Each visit carries its position in WGS84 (the asset's, else the place's) for the phone's map link."""
+    views = {v.task_id: v for v in field.crew_day_view(db, _grant(db)).visits}
+    assert 52.3 < views["t-bin"].lat < 52.4 and -2.1 < views["t-bin"].lon < -2.0
+    assert views["t-bin"].lat != views["t-mow"].lat or views["t-bin"].lon != views["t-mow"].lon

@@ -69,6 +69,9 @@ class VisitView:
     actual_end: str
     reading: str
     """Which reading fits this visit: bin_fill, grass_height or litter_grade."""
+    lat: float | None = None
+    lon: float | None = None
+    """Where to go (the asset, else the place), in WGS84 for the phone's map."""
 
 
 @dataclass(frozen=True)
@@ -225,8 +228,24 @@ def crew_day_view(db, grant: CrewDayAccess) -> CrewDayView:
         crew = uow.crews.get(grant.crew_id)
         places = {p.id: p.name for p in uow.places.list()}
         settings = uow.settings.load()
-        assets = {a.id: a.name for a in uow.assets.list() if any(v.asset_id == a.id for v in cd.visits)}
+        wanted = {v.asset_id for v in cd.visits if v.asset_id}
+        asset_rows = {a.id: a for a in uow.assets.list() if a.id in wanted}
+        place_rows = {p.id: p for p in uow.places.list() if any(v.place_id == p.id for v in cd.visits)}
+    assets = {aid: a.name for aid, a in asset_rows.items()}
     names = {code: st.name for code, st in settings.services().items()}
+    from pyproj import Transformer
+
+    to_wgs = Transformer.from_crs(27700, 4326, always_xy=True)
+
+    def where(v) -> tuple[float | None, float | None]:
+        shape = asset_rows[v.asset_id].geometry if v.asset_id in asset_rows else (
+            place_rows[v.place_id].geometry if v.place_id in place_rows else None)
+        if shape is None:
+            return None, None
+        p = shape.representative_point()
+        lon, lat = to_wgs.transform(p.x, p.y)
+        return round(lat, 6), round(lon, 6)
+
     visits = tuple(
         VisitView(
             task_id=v.task_id, order=i, place=places.get(v.place_id, v.place_id),
@@ -235,7 +254,7 @@ def crew_day_view(db, grant: CrewDayAccess) -> CrewDayView:
             planned_start=_hhmm(v.start_s), planned_end=_hhmm(v.end_s), status=v.status.value, reason=v.reason,
             actual_start=f"{v.actual_start:%H:%M}" if v.actual_start else "",
             actual_end=f"{v.actual_end:%H:%M}" if v.actual_end else "",
-            reading=_reading_kind(v.service, v.asset_id),
+            reading=_reading_kind(v.service, v.asset_id), lat=where(v)[0], lon=where(v)[1],
         )
         for i, v in enumerate(sorted(cd.visits, key=lambda v: v.start_s), start=1)
     )
