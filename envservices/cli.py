@@ -132,6 +132,7 @@ def _parser() -> argparse.ArgumentParser:
     from envservices import cli_council
 
     cli_council.add_parsers(sub, _add_db)
+    _add_field_commands(sub)
     return parser
 
 
@@ -226,6 +227,8 @@ def _run(args: argparse.Namespace) -> int:
                 services.compare.write_charts(comparison, Path(args.charts))
             _print_json(services.compare.to_json(comparison)) if args.json else print(
                 services.compare.describe(comparison))
+        elif cmd in FIELD_COMMANDS:
+            return _field_command(db, args)
         elif cmd == "users":
             return _users(db, args)
         elif cmd == "audit":
@@ -244,6 +247,78 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     finally:
         db.dispose()
+
+
+# --- the field loop: the web service, timesheets, API keys (issue 15) ---------------------------------------
+FIELD_COMMANDS = ("serve", "timesheet", "apikeys", "crew-link")
+
+
+def _add_field_commands(sub) -> None:
+    p = sub.add_parser("serve", help="start the web service: crew pages, Open311 reports, schedules")
+    _add_db(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this "
+                   "computer only; 0.0.0.0 for the depot's network)")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--public-url", help="the address phones reach this service by, printed as QR codes on "
+                   "worksheets, e.g. http://depot-pc.local:8765")
+    p = sub.add_parser("timesheet", help="planned against actual hours per crew-day of a week, as CSV")
+    _add_db(p)
+    p.add_argument("--week", required=True, help="ISO week, e.g. 2026-W48")
+    p.add_argument("--out", required=True, help="OUT.csv")
+    p = sub.add_parser("apikeys", help="API keys for reporting sites (Open311): list, or add NAME")
+    _add_db(p)
+    p.add_argument("action", choices=["list", "add"])
+    p.add_argument("name", nargs="?")
+    p = sub.add_parser("crew-link", help="the link (and QR code) that opens a crew-day on a phone")
+    _add_db(p)
+    p.add_argument("crew", help="crew id")
+    p.add_argument("day", help="the day, e.g. 2026-11-30")
+    p.add_argument("--base-url", help="the service's address (default: the one `serve --public-url` stored)")
+    p.add_argument("--qr", metavar="OUT.png", help="also save the link as a QR code image")
+
+
+def _field_command(db, args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from envservices.services import field, open311, timesheet
+
+    if args.command == "serve":
+        from envservices.server import serve
+
+        field.check_can_serve(db)
+        if args.public_url:
+            field.set_public_url(db, args.public_url)
+        print(f"envservices: serving {db.url} on http://{args.host}:{args.port} (Ctrl-C stops)", file=sys.stderr)
+        serve(db, host=args.host, port=args.port)
+    elif args.command == "timesheet":
+        rows = timesheet.timesheet(db, args.week)
+        timesheet.write_csv(rows, Path(args.out))
+        print(f"Wrote {args.out}: {len(rows)} crew-days")
+        for a in timesheet.completion_by_area(db, args.week):
+            print(f"{a.area}{f' ({a.phase})' if a.phase else ''}: {a.done} of {a.visits} visits done "
+                  f"({a.completion_pct:.0f} %), {a.missed} missed; {a.planned_hours:.1f} h planned on site, "
+                  f"{a.actual_hours:.1f} h recorded" + (f"; missed: {a.missed_reasons}" if a.missed_reasons else ""))
+    elif args.command == "apikeys" and args.action == "add":
+        if not args.name:
+            raise UserError("'apikeys add' needs a name saying who uses the key, e.g. fixmystreet")
+        key = open311.issue_api_key(db, args.name)
+        print(f"API key for {args.name} (shown once; keep it safe): {key}")
+    elif args.command == "apikeys":
+        for k in open311.list_api_keys(db):
+            print(f"{k.name}: issued {k.created_at:%Y-%m-%d} by {k.created_by}{'' if k.active else ' (withdrawn)'}")
+    elif args.command == "crew-link":
+        try:
+            day = dt.date.fromisoformat(args.day)
+        except ValueError:
+            raise UserError(f"'{args.day}' is not a date; write it like 2026-11-30") from None
+        base = args.base_url or field.public_url(db) or "http://127.0.0.1:8765"
+        url = f"{base.rstrip('/')}/crew/{field.issue_token(db, args.crew, day)}"
+        if args.qr:
+            from envservices.reports.qr import save_qr
+
+            save_qr(url, Path(args.qr))
+        print(url)
+    return 0
 
 
 def _plain(obj) -> dict:

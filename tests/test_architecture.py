@@ -9,7 +9,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "envservices"
 
 # Third-party libraries that only one layer may import.
 OWNED = {"PySide6": {"ui"}, "sqlalchemy": {"storage"}, "geoalchemy2": {"storage"}, "alembic": {"storage"},
-         "geopandas": {"gis"}, "pyogrio": {"gis"}}
+         "geopandas": {"gis"}, "pyogrio": {"gis"}, "fastapi": {"server"}, "starlette": {"server"},
+         "uvicorn": {"server"}}
 # Layers of ours each layer must not import.
 FORBIDDEN = {
     "domain": {"gis", "storage", "needs", "rota", "planning", "simulation", "services", "reports", "ui", "cli", "week",
@@ -18,8 +19,9 @@ FORBIDDEN = {
     "needs": {"storage", "services", "ui", "cli", "gis"},
     "rota": {"storage", "services", "ui", "cli", "gis"},
     "gis": {"storage", "services", "ui", "cli", "planning"},
-    "storage": {"services", "ui", "cli", "planning", "gis"},
-    "services": {"ui", "cli"},
+    "storage": {"services", "ui", "cli", "planning", "gis", "server"},
+    "services": {"ui", "cli", "server"},
+    "server": {"ui", "cli", "storage", "planning", "needs", "rota", "simulation", "gis", "demo", "bench"},
     "simulation": {"storage", "services", "ui", "cli"},
     "demo": {"storage", "services", "ui", "cli", "gis"},
     "week": {"storage", "services", "ui", "cli", "gis", "planning", "simulation"},

@@ -461,6 +461,9 @@ class Visit:
     pinned: bool = False
     status: VisitStatus = VisitStatus.PLANNED
     reason: str = ""
+    actual_start: dt.datetime | None = None
+    """When the crew really started (recorded on the crew page or by the team leader); None: not recorded."""
+    actual_end: dt.datetime | None = None
 
 
 @dataclass(frozen=True)

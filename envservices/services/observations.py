@@ -33,15 +33,24 @@ def _check(obs: Observation) -> None:
 
 
 def record(db, obs: Observation) -> None:
-    _check(obs)
     with db.unit_of_work() as uow:
-        access.require(uow, access.RECORD_NEED, place_id=obs.place_id)
-        if uow.places.get(obs.place_id) is None:
-            raise UserError(f"there is no place with id '{obs.place_id}'")
-        if obs.asset_id and uow.assets.get(obs.asset_id) is None:
-            raise UserError(f"there is no asset with id '{obs.asset_id}'")
-        uow.observations.add(obs)
+        record_in(uow, obs)
         uow.commit()
+
+
+def record_in(uow, obs: Observation, *, check_access: bool = True) -> None:
+    """Record an observation inside a unit of work the caller commits (with the change that came with it).
+
+    check_access=False is for callers that authorised the change themselves (an Open311 API key).
+    """
+    _check(obs)
+    if check_access:
+        access.require(uow, access.RECORD_NEED, place_id=obs.place_id)
+    if uow.places.get(obs.place_id) is None:
+        raise UserError(f"there is no place with id '{obs.place_id}'")
+    if obs.asset_id and uow.assets.get(obs.asset_id) is None:
+        raise UserError(f"there is no asset with id '{obs.asset_id}'")
+    uow.observations.add(obs)
 
 
 def delete(db, obs_id: str) -> None:

@@ -176,6 +176,7 @@ def prepare_week(db, week: str, *, area: str | None = None, depot: str | None = 
     sources: dict[str, str] = {}
     notes: list[str] = []
     closed_days: dict[dt.date, str] = {}
+    on_rota: dict[str, Place] = {}  # the needs model brings missed work back by itself; the rota does not
     for a in areas:
         if not any(all_places[pid].area_id == a.id for pid in in_scope):
             continue
@@ -184,6 +185,9 @@ def prepare_week(db, week: str, *, area: str | None = None, depot: str | None = 
         sources[a.name] = work.regime
         notes.extend(work.notes)
         closed_days.update(work.closed_days)
+        if work.regime == "rota":
+            on_rota.update({pid: p for pid, p in all_places.items() if pid in in_scope and p.area_id == a.id})
+    tasks.extend(missed_work(db, week_start, tasks, on_rota, assets, services))
     tasks.extend(extra_tasks)
 
     locked_days_set = set(locked_days)
@@ -235,6 +239,31 @@ def _task_of_visit(v: Visit, day: dt.date, places: dict[str, Place], assets: dic
     return Task(id=v.task_id, service=v.service, place_id=v.place_id, x_m=p.x, y_m=p.y, skill=st.skill,
                 duration_s=max(1, v.end_s - v.start_s), earliest_day=day, latest_day=day, asset_id=v.asset_id,
                 equipment=st.equipment, source="kept")
+
+
+def missed_work(db, week_start: dt.date, tasks: list[Task], places: dict[str, Place], assets: dict[str, Asset],
+                services) -> list[Task]:
+    """Rota visits marked missed last week come back this week (they were dropped before), unless this week's
+    work already serves the same asset or place with the same service, or it was done later after all.
+    `places` are the places on the rota this week."""
+    with db.unit_of_work() as uow:
+        last = uow.plans.list(week=week_of(week_start - dt.timedelta(days=7)))
+    covered = {(t.service, t.asset_id or t.place_id) for t in tasks}
+    done = {(v.service, v.asset_id or v.place_id) for plan in last for cd in plan.crew_days for v in cd.visits
+            if v.status is VisitStatus.DONE}
+    out: list[Task] = []
+    for plan in last:
+        for cd in plan.crew_days:
+            for v in cd.visits:
+                key = (v.service, v.asset_id or v.place_id)
+                if (v.status is not VisitStatus.MISSED or v.place_id not in places or key in covered
+                        or key in done or v.service not in services):
+                    continue
+                covered.add(key)
+                task = _task_of_visit(v, week_start, places, assets, services)
+                out.append(replace(task, id=f"missed:{v.task_id}", latest_day=week_start + dt.timedelta(days=4),
+                                   source="missed", note=f"missed last week: {v.reason}"[:200]))
+    return out
 
 
 def _previous_crews(db, week_start: dt.date) -> dict[str, str]:

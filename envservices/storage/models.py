@@ -17,6 +17,7 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import (
     JSON,
     BigInteger,
+    LargeBinary,
     DateTime,
     Dialect,
     ForeignKey,
@@ -293,6 +294,8 @@ class PlanVisitRow(Base):
     pinned: Mapped[bool]
     status: Mapped[str]
     reason: Mapped[str]
+    actual_start: Mapped[dt.datetime | None]
+    actual_end: Mapped[dt.datetime | None]
 
 
 class SettingRow(Base):
@@ -326,3 +329,61 @@ class AuditRow(Base):
     record_id: Mapped[str]
     before: Mapped[Any | None] = mapped_column(JSONValue, nullable=True)
     after: Mapped[Any | None] = mapped_column(JSONValue, nullable=True)
+
+
+class FieldSubmissionRow(Base):
+    """One change sent from a crew's phone, kept by the id the phone gave it, so a replay changes nothing."""
+
+    __tablename__ = "field_submissions"
+    id: Mapped[str] = mapped_column(primary_key=True)
+    received_at: Mapped[dt.datetime]
+    user_name: Mapped[str]
+    plan_id: Mapped[str]
+    task_id: Mapped[str]
+    action: Mapped[str]
+    detail: Mapped[Any]
+    result: Mapped[str]
+
+
+class VisitPhotoRow(Base):
+    """A photo a crew took at a visit (a fly-tip before clearing, a damaged bin)."""
+
+    __tablename__ = "visit_photos"
+    __table_args__ = (Index("ix_visit_photos_plan_id_task_id", "plan_id", "task_id"),)
+    id: Mapped[str] = mapped_column(primary_key=True)
+    plan_id: Mapped[str]
+    task_id: Mapped[str]
+    taken_at: Mapped[dt.datetime]
+    content_type: Mapped[str]
+    size_bytes: Mapped[int]
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ServiceRequestRow(Base):
+    """A report from the public (Open311 GeoReport v2), keeping the id the reporting site knows it by."""
+
+    __tablename__ = "service_requests"
+    id: Mapped[str] = mapped_column(primary_key=True)
+    service_code: Mapped[str]
+    description: Mapped[str]
+    lat: Mapped[float]
+    long: Mapped[float]
+    address: Mapped[str]
+    place_id: Mapped[str]
+    observation_id: Mapped[str]
+    requested_at: Mapped[dt.datetime] = mapped_column(index=True)
+    received_at: Mapped[dt.datetime]
+    api_key_name: Mapped[str]
+    attributes: Mapped[Any]
+
+
+class ApiKeyRow(Base):
+    """A key an administrator issued to a reporting site or CRM; only its hash is stored."""
+
+    __tablename__ = "api_keys"
+    id: Mapped[str] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(unique=True)
+    key_hash: Mapped[str] = mapped_column(unique=True)
+    created_at: Mapped[dt.datetime]
+    created_by: Mapped[str]
+    active: Mapped[bool]

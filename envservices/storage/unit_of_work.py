@@ -25,6 +25,7 @@ from envservices.storage.council_rules import (
     CouncilSettingsRepository,
     RuleRepository,
 )
+from envservices.storage.field import FieldRepository
 from envservices.storage.repositories import (
     AreaRepository,
     AssetRepository,
@@ -61,8 +62,9 @@ class UnitOfWork:
     calendar: CalendarRepository
     users: UserRepository
     audit_log: AuditLogRepository
+    field: FieldRepository
 
-    NOT_CLEARED = frozenset({"settings", "users", "audit_log", "alembic_version", "service_types",
+    NOT_CLEARED = frozenset({"settings", "users", "audit_log", "alembic_version", "api_keys", "service_types",
                              "coordination_rules", "calendar_days"})
 
     def __init__(self, session_factory: sessionmaker[Session], user: str = "") -> None:
@@ -93,6 +95,7 @@ class UnitOfWork:
         self.calendar = CalendarRepository(session, audit)
         self.users = UserRepository(session, audit)
         self.audit_log = AuditLogRepository(session)
+        self.field = FieldRepository(session, audit)
         return self
 
     def __exit__(

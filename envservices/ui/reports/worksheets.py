@@ -14,7 +14,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPageLayout, QPageSize, QPainter, QPainterPath, QPdfWriter, QPen
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QImage,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPainterPath,
+    QPdfWriter,
+    QPen,
+)
 
 from envservices.domain.model import CrewDay, Plan, Stop, Visit
 from envservices.errors import UserError
@@ -38,6 +49,8 @@ class PlanLookups:
     site_names: Mapping[str, str] = field(default_factory=dict)
     crew_depots: Mapping[str, str] = field(default_factory=dict)  # crew id -> depot site id
     default_depot_id: str | None = None
+    crew_day_urls: Mapping[tuple[str, dt.date], str] = field(default_factory=dict)
+    """(crew id, day) -> the link that opens that crew-day on a phone, printed as a QR code."""
 
     def crew(self, crew_id: str) -> str:
         return self.crew_names.get(crew_id, crew_id)
@@ -185,6 +198,12 @@ def _draw_page(
     # map
     map_rect = mm.rect(130, 12, 65, 50)
     draw_route_map(painter, map_rect, route_points(crew_day, lookups), pen_width=mm(0.5), marker=mm(1.6))
+
+    url = lookups.crew_day_urls.get((crew_day.crew_id, crew_day.day))
+    if url:  # the crew opens this day on a phone from here
+        from envservices.reports.qr import qr_png
+
+        painter.drawImage(mm.rect(104, 40, 24, 24), QImage.fromData(qr_png(url)))
 
     # visits table
     top = 68.0

@@ -984,7 +984,12 @@ class PlanBoardScreen(QWidget):
         """Write crew worksheets (one page per crew-day) and return the number of pages."""
         if self._plan is None:
             raise UserError("There is no plan to print: generate the plan first.")
-        return write_worksheets(path, self._plan, self._build_lookups())
+        from dataclasses import replace as with_links
+
+        from envservices.services.field import crew_day_urls
+
+        lookups = with_links(self._build_lookups(), crew_day_urls=crew_day_urls(self._db, self._plan))
+        return write_worksheets(path, self._plan, lookups)
 
     def export_csv(self, path: str | Path) -> int:
         """Write the plan as CSV (one row per visit) and return the number of rows."""
