@@ -100,6 +100,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--weeks", type=int, default=12)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--no-simulation", action="store_true", help="recorded figures only")
+    p.add_argument("--seeds", type=int, default=1,
+                   help="simulate this many seeds (worlds) and show the band of the result (default 1)")
+    p.add_argument("--time-limit", type=float, default=None, help="seconds per weekly plan (default 5)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--csv", metavar="OUT")
     p.add_argument("--charts", metavar="DIR")
@@ -218,8 +221,8 @@ def _run(args: argparse.Namespace) -> int:
             _print_json(result) if args.json else print(services.simulation.describe(result))
         elif cmd == "compare":
             comparison = services.compare.compare_areas(
-                db, weeks=args.weeks, seed=args.seed, simulate=not args.no_simulation,
-                progress=None if args.json else _StderrProgress(),
+                db, weeks=args.weeks, seed=args.seed, simulate=not args.no_simulation, seeds=args.seeds,
+                time_limit_s=args.time_limit, progress=None if args.json else _StderrProgress(),
             )
             if args.csv:
                 services.compare.write_csv(comparison, Path(args.csv))

@@ -8,7 +8,7 @@ from envservices.errors import UserError
 
 
 def compare_areas(db, *, weeks: int = 12, seed: int = 1, simulate: bool = True, time_limit_s: float | None = None,
-                  progress=None, areas=None):
+                  progress=None, areas=None, seeds: int = 1):
     """Per area and week: the figures recorded in the database and, with `simulate`, a seeded season under
     each regime on the same district, normalised per place and per asset."""
     from envservices.services.simulation import load_district
@@ -28,8 +28,10 @@ def compare_areas(db, *, weeks: int = 12, seed: int = 1, simulate: bool = True, 
         if progress is not None:
             progress(float(step), float(steps), message)
 
+    if not 1 <= seeds <= 20:
+        raise UserError("--seeds must be 1 to 20")
     return compare(district, plans=plans, simulate=simulate, weeks=weeks, seed=seed, settings=settings,
-                   progress=forward, areas=areas, **kwargs)
+                   progress=forward, areas=areas, seeds=seeds, **kwargs)
 
 
 def to_json(comparison) -> dict:
@@ -58,6 +60,13 @@ def describe(comparison) -> str:
             f"travel km {h['travel_km']['needs']} against {h['travel_km']['rota']}")
         for key in f["needs"]:
             lines.append(f"    {key.replace('_', ' ')}: needs {f['needs'][key]}, rota {f['rota'][key]}")
+        if h.get("crew_hours_saved_pct_band"):
+            low, high = h["crew_hours_saved_pct_band"]
+            lines.append(f"    over seeds {h['seeds']}: {low} % to {high} % of crew hours saved; needs had more "
+                         f"failures than the rota in {h['seeds_with_more_failures_under_needs']} of them")
+        if h.get("calibrated_from_records"):
+            lines.append(f"    the simulated world was drawn from the district's own readings for "
+                         f"{h['calibrated_from_records']} asset measures")
         if h.get("forecast_mae_days") is not None:
             lines.append(f"    forecast error (mean absolute, days): {h['forecast_mae_days']:.2f}")
     for s in comparison.summaries():

@@ -162,6 +162,8 @@ class Comparison:
 
     rows: list[AreaWeek] = field(default_factory=list)
     seasons: dict[tuple[str, str], SeasonResult] = field(default_factory=dict)  # (area, regime) -> result
+    other_seeds: dict[tuple[str, str], list[SeasonResult]] = field(default_factory=dict)
+    """Further seeds' seasons (a new world drawn each time): how much the result depends on the draw."""
 
     def summaries(self) -> list[AreaSummary]:
         groups: dict[tuple[str, str, str], list[AreaWeek]] = defaultdict(list)
@@ -202,9 +204,25 @@ class Comparison:
                     "cost": {"needs": round(needs.total("cost"), 0), "rota": round(rota.total("cost"), 0)},
                     "failures": {"needs": needs.failures, "rota": rota.failures},
                     "forecast_mae_days": needs.forecast_mae_days(),
+                    "calibrated_from_records": needs.calibrated_from_records,
+                    **self._band(area, needs, rota),
                 }
             )
         return out
+
+    def _band(self, area: str, needs: SeasonResult, rota: SeasonResult) -> dict[str, Any]:
+        """Hours saved and failures over every seed run, so a reader sees the spread, not one draw."""
+        pairs = [(needs, rota)] + list(zip(self.other_seeds.get((area, "needs"), []),
+                                           self.other_seeds.get((area, "rota"), []), strict=False))
+        if len(pairs) < 2:
+            return {}
+        saved = [100.0 * (r.total("crew_hours") - n.total("crew_hours")) / r.total("crew_hours")
+                 for n, r in pairs if r.total("crew_hours")]
+        more_failures = sum(1 for n, r in pairs if sum(n.failures.values()) > sum(r.failures.values()))
+        return {"seeds": [n.seed for n, _ in pairs],
+                "crew_hours_saved_pct_by_seed": [round(x, 1) for x in saved],
+                "crew_hours_saved_pct_band": [round(min(saved), 1), round(max(saved), 1)] if saved else None,
+                "seeds_with_more_failures_under_needs": more_failures}
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -341,6 +359,7 @@ def compare_areas(
     settings: Settings | None = None,
     progress: Callable[[int, int, str], None] | None = None,
     areas: Sequence[str] | None = None,
+    seeds: int = 1,
 ) -> Comparison:
     """Recorded and (optionally) simulated figures for every area of `district`.
 
@@ -352,7 +371,7 @@ def compare_areas(
     plans = list(plans)
     comparison = Comparison()
     chosen = [a for a in district.areas if areas is None or a.id in areas or a.name in areas]
-    steps = len(chosen) * 2 * (1 if simulate else 0)
+    steps = len(chosen) * 2 * max(1, seeds) * (1 if simulate else 0)
     step = 0
     for area in chosen:
         area_places = [p for p in district.places if p.area_id == area.id]
@@ -361,22 +380,26 @@ def compare_areas(
         comparison.rows += recorded_weeks(area, district.places, district.assets, obs, plans, settings)
         if not simulate or not area_places:
             continue
-        for regime in ("needs", "rota"):
-            if progress is not None:
-                progress(step, steps, f"simulating {area.name} under the {regime}")
-            result = run_season(
-                district,
-                regime=regime,
-                weeks=weeks,
-                start=start,
-                area=area.id,
-                seed=seed,
-                time_limit_s=time_limit_s,
-                settings=settings,
-            )
-            comparison.seasons[(area.name, regime)] = result
-            comparison.rows += simulated_weeks(result, area, len(area_places), n_assets)
-            step += 1
+        for k in range(max(1, seeds)):
+            for regime in ("needs", "rota"):
+                if progress is not None:
+                    progress(step, steps, f"simulating {area.name} under the {regime} (seed {seed + k})")
+                result = run_season(
+                    district,
+                    regime=regime,
+                    weeks=weeks,
+                    start=start,
+                    area=area.id,
+                    seed=seed + k,
+                    time_limit_s=time_limit_s,
+                    settings=settings,
+                )
+                if k == 0:
+                    comparison.seasons[(area.name, regime)] = result
+                    comparison.rows += simulated_weeks(result, area, len(area_places), n_assets)
+                else:
+                    comparison.other_seeds.setdefault((area.name, regime), []).append(result)
+                step += 1
     if progress is not None and steps:
         progress(steps, steps, "comparison ready")
     return comparison
