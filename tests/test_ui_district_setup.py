@@ -65,3 +65,20 @@ def test_add_a_service_and_a_cyclic_rule_is_refused(qtbot, db):
     dialog.rules.add_row({"kind": "before", "first": "mow", "second": "litter pick"})
     assert not dialog.save_rules()
     assert "cycle" in dialog.status.text()
+
+
+def test_closed_periods_and_calendar_in_the_desktop(qtbot, db):
+    from envservices.ui.dialogs.district_setup_dialog import DistrictSetupDialog
+
+    dialog = DistrictSetupDialog(db)
+    qtbot.addWidget(dialog)
+    dialog.closed.add_row({"place": "Town Centre", "service": "empty bins", "days": "Mon-Fri", "from": "08:15",
+                           "to": "09:15", "reason": "school run"})
+    assert dialog.save_closed(), dialog.status.text()
+    assert len(services.council.closed_periods(db)) == 5
+    dialog.closed.add_row({"place": "Town Centre", "service": "empty bins", "from": "05:00", "to": "20:00"})
+    assert not dialog.save_closed() and "all day" in dialog.status.text()
+    assert len(services.council.closed_periods(db)) == 5
+    dialog.calendar.add_row({"date": "24/12/2026", "name": "depot closed"})
+    assert dialog.save_calendar(), dialog.status.text()
+    assert services.council.calendar_rows(db) == [{"date": "2026-12-24", "name": "depot closed", "kind": "closed"}]

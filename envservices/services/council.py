@@ -295,17 +295,40 @@ def _whole_day(periods: list[ClosedPeriod], shift: tuple[int, int]) -> ClosedPer
 def import_closed(db, path: Path, *, strict: bool = True) -> int:
     """Add closed periods from a sheet: place or asset, service (blank: every service), days (blank: every
     day), from, to, reason. Periods that together close a place all day are refused."""
-    rows = read_rows(path, ("from", "to"))
+    out, errors = parse_closed_rows(db, read_rows(path, ("from", "to")))
+    _refuse(path, errors, strict, bool(out))
+    _store_closed(db, out, keep_existing=True)
+    return len(out)
+
+
+def replace_closed(db, rows: list[dict[str, str]]) -> int:
+    """Replace every closed period with `rows` (the desktop's table); all or nothing."""
+    out, errors = parse_closed_rows(db, rows)
+    if errors:
+        raise UserError(describe_errors("The closed periods", tuple(errors)).replace(
+            "(fix them, or pass --skip-bad-rows)", "(fix them and save again)"))
+    _store_closed(db, out, keep_existing=False)
+    return len(out)
+
+
+def closed_rows(db) -> list[dict[str, str]]:
+    """The closed periods in the sheet's shape."""
+    with db.unit_of_work() as uow:
+        periods = uow.closed_periods.list()
+        places = {p.id: p.name for p in uow.places.list()}
+    return [{"place": places.get(c.place_id or "", "") if not c.asset_id else "", "asset": c.asset_id or "",
+             "service": "" if c.service == "*" else c.service,
+             "days": "" if c.weekday is None else format_days((c.weekday,)),
+             "from": format_clock(c.start_s), "to": format_clock(c.end_s), "reason": c.reason} for c in periods]
+
+
+def parse_closed_rows(db, rows: list[dict[str, str]]) -> tuple[list[ClosedPeriod], list[tuple[int, str]]]:
     with db.unit_of_work() as uow:
         lookup = service_lookup(uow.settings.load().services())
         places = uow.places.list()
         assets = uow.assets.list()
-        crews = uow.crews.list()
-        existing = uow.closed_periods.list()
     place_by = {p.name.lower(): p for p in places} | {p.id.lower(): p for p in places}
     asset_by = {a.id.lower(): a for a in assets} | {a.name.lower(): a for a in assets if a.name}
-    shift = (min((c.shift_start_s for c in crews), default=7 * 3600),
-             max((c.shift_end_s for c in crews), default=15 * 3600 + 1800))
     out, errors = [], []
     for n, row in enumerate(rows, start=1):
         try:
@@ -320,7 +343,7 @@ def import_closed(db, path: Path, *, strict: bool = True) -> int:
                     raise ValueError(f"no place called '{row['place'].strip()}'")
             service = row.get("service", "").strip()
             code = parse_service(service, lookup) if service and service != "*" else "*"
-            start, end = parse_clock(row["from"]), parse_clock(row["to"])
+            start, end = parse_clock(row.get("from", "")), parse_clock(row.get("to", ""))
             if end <= start:
                 raise ValueError(f"'to' ({row['to']}) must be after 'from' ({row['from']})")
             days: tuple[int | None, ...] = parse_days(row["days"]) if row.get("days", "").strip() else (None,)
@@ -331,16 +354,46 @@ def import_closed(db, path: Path, *, strict: bool = True) -> int:
                                         id=new_id("closed")))
         except ValueError as exc:
             errors.append((n, str(exc)))
-    _refuse(path, errors, strict, bool(out))
-    whole = _whole_day(existing + out, shift)
-    if whole is not None:
-        where = next((p.name for p in places if p.id == whole.place_id), "everywhere")
-        day = "every day" if whole.weekday is None else format_days((whole.weekday,))
-        raise UserError(f"the closed periods would close {where} for {whole.service} all day on {day} "
-                        f"({format_clock(shift[0])}-{format_clock(shift[1])}); nothing was imported")
+    return out, errors
+
+
+def _store_closed(db, new: list[ClosedPeriod], *, keep_existing: bool) -> None:
     with db.unit_of_work() as uow:
         access.require(uow, access.CHANGE_DISTRICT)
-        uow.closed_periods.add_all(out)
+        existing = uow.closed_periods.list()
+        crews = uow.crews.list()
+        places = uow.places.list()
+        shift = (min((c.shift_start_s for c in crews), default=7 * 3600),
+                 max((c.shift_end_s for c in crews), default=15 * 3600 + 1800))
+        whole = _whole_day((existing if keep_existing else []) + new, shift)
+        if whole is not None:
+            where = next((p.name for p in places if p.id == whole.place_id), "everywhere")
+            day = "every day" if whole.weekday is None else format_days((whole.weekday,))
+            raise UserError(f"the closed periods would close {where} for {whole.service} all day on {day} "
+                            f"({format_clock(shift[0])}-{format_clock(shift[1])}); nothing was saved")
+        if not keep_existing:
+            for c in existing:
+                uow.closed_periods.delete(c.id)
+        uow.closed_periods.add_all(new)
+        uow.commit()
+
+
+def calendar_rows(db) -> list[dict[str, str]]:
+    with db.unit_of_work() as uow:
+        days = uow.calendar.list()
+    return [{"date": d.day.isoformat(), "name": d.name, "kind": "worked" if d.kind == WORKED else "closed"}
+            for d in days]
+
+
+def replace_calendar(db, rows: list[dict[str, str]]) -> int:
+    """Replace the council's own calendar days with `rows` (date, name, kind); all or nothing."""
+    out, errors = _parse_calendar(rows)
+    if errors:
+        raise UserError(describe_errors("The calendar", tuple(errors)).replace(
+            "(fix them, or pass --skip-bad-rows)", "(fix them and save again)"))
+    with db.unit_of_work() as uow:
+        access.require(uow, access.CHANGE_SETTINGS)
+        uow.calendar.replace(out)
         uow.commit()
     return len(out)
 
@@ -353,11 +406,23 @@ def closed_periods(db) -> list[ClosedPeriod]:
 # --- calendar ------------------------------------------------------------------------------------------
 def import_calendar(db, path: Path, *, strict: bool = True) -> int:
     """Council exception days (date, name, kind: closed or worked) added to the calendar."""
-    rows = read_rows(path, ("date",))
-    out, errors = [], []
+    out, errors = _parse_calendar(read_rows(path, ("date",)))
+    _refuse(path, errors, strict, bool(out))
+    with db.unit_of_work() as uow:
+        access.require(uow, access.CHANGE_SETTINGS)
+        uow.calendar.add_all(out)
+        uow.commit()
+    return len(out)
+
+
+def _parse_calendar(rows: list[dict[str, str]]) -> tuple[list[CalendarDay], list[tuple[int, str]]]:
+    out, errors, seen = [], [], set()
     for n, row in enumerate(rows, start=1):
         try:
-            day = _parse_date(row["date"])
+            day = _parse_date(row.get("date", ""))
+            if day in seen:
+                raise ValueError(f"{day:%d %b %Y} is given twice")
+            seen.add(day)
             kind = (row.get("kind", "").strip().lower() or "closed")
             if kind not in ("closed", WORKED):
                 raise ValueError(f"'{kind}' is not a kind of day (closed or worked)")
@@ -365,12 +430,7 @@ def import_calendar(db, path: Path, *, strict: bool = True) -> int:
                                    "exception" if kind == "closed" else WORKED))
         except ValueError as exc:
             errors.append((n, str(exc)))
-    _refuse(path, errors, strict, bool(out))
-    with db.unit_of_work() as uow:
-        access.require(uow, access.CHANGE_SETTINGS)
-        uow.calendar.add_all(out)
-        uow.commit()
-    return len(out)
+    return out, errors
 
 
 def _refuse(path: Path, errors: list, strict: bool, any_good: bool) -> None:
@@ -380,6 +440,24 @@ def _refuse(path: Path, errors: list, strict: bool, any_good: bool) -> None:
         raise UserError(f"{Path(path).name} has no rows that could be read; nothing was changed")
 
 
-__all__ = ["catalogue", "check_rules", "closed_periods", "import_calendar", "import_closed", "import_rules",
-           "import_services", "list_areas", "rules", "save_catalogue", "save_rules", "service_rows", "set_area",
-           "set_place_team", "format_days"]
+__all__ = [
+    "calendar_rows",
+    "catalogue",
+    "check_rules",
+    "closed_periods",
+    "closed_rows",
+    "format_days",
+    "import_calendar",
+    "import_closed",
+    "import_rules",
+    "import_services",
+    "list_areas",
+    "replace_calendar",
+    "replace_closed",
+    "rules",
+    "save_catalogue",
+    "save_rules",
+    "service_rows",
+    "set_area",
+    "set_place_team",
+]

@@ -187,12 +187,26 @@ def import_rota(db, path: Path, *, strict: bool = True) -> RotaImport:
 
 
 def place_rota(db, place: str) -> list[dict[str, str]]:
-    """One place's rota lines (its own and its assets') in the sheet's shape, for the desktop to edit."""
+    """One place's rota lines (its own and its assets') in the sheet's shape, for the desktop to edit: services
+    and assets by name (an asset whose name another asset shares keeps its id)."""
     with db.unit_of_work() as uow:
         p = next((x for x in uow.places.list() if x.id == place or x.name.lower() == place.lower()), None)
     if p is None:
         raise UserError(f"there is no place called '{place}'")
-    return [r for r in rota_rows(db) if r["place"] == p.name]
+    with db.unit_of_work() as uow:
+        services = uow.settings.load().services()
+        everywhere = uow.assets.list()
+    assets = {a.id: a for a in everywhere if a.place_id == p.id}
+    names = [a.name.lower() for a in everywhere if a.name]
+    out = []
+    for r in rota_rows(db):
+        if r["place"] != p.name:
+            continue
+        asset = assets.get(r["asset"])
+        if asset is not None and asset.name and names.count(asset.name.lower()) == 1:
+            r = {**r, "asset": asset.name}
+        out.append({**r, "service": services[r["service"]].name if r["service"] in services else r["service"]})
+    return out
 
 
 def replace_place_rota(db, place: str, rows: list[dict[str, str]]) -> RotaImport:

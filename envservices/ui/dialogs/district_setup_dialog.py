@@ -33,19 +33,21 @@ ROTA_HEADERS = ("Service", "Asset (empty: whole place)", "Days", "Every (weeks)"
                 "Crew", "Id")
 RULE_COLUMNS = ("kind", "first", "second", "max_days")
 AREA_COLUMNS = ("name", "regime", "trial_start", "places")
+CLOSED_COLUMNS = ("place", "asset", "service", "days", "from", "to", "reason")
 
 
 class SheetTable(QTableWidget):
     """A small editable sheet: rows of text under named columns."""
 
     def __init__(self, columns: Sequence[str], headers: Sequence[str], parent: QWidget | None = None,
-                 read_only: Sequence[str] = ()) -> None:
+                 read_only: Sequence[str] = (), stretch: str | None = None) -> None:
         super().__init__(0, len(columns), parent)
         self.columns = tuple(columns)
+        self._stretch = self.columns.index(stretch) if stretch else len(self.columns) - 1
         self._read_only = set(read_only)
         self.setHorizontalHeaderLabels(list(headers))
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.horizontalHeader().setStretchLastSection(True)
+        self.horizontalHeader().setStretchLastSection(False)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.verticalHeader().setVisible(False)
 
@@ -54,6 +56,10 @@ class SheetTable(QTableWidget):
         for row in rows:
             self.add_row(row)
         self.resizeColumnsToContents()
+        for c in range(len(self.columns)):
+            self.setColumnWidth(c, max(self.columnWidth(c), 90))
+        self.setColumnWidth(self._stretch, max(self.columnWidth(self._stretch), 200))
+        self.horizontalHeader().setStretchLastSection(True)
 
     def add_row(self, row: dict[str, str] | None = None) -> None:
         r = self.rowCount()
@@ -96,6 +102,8 @@ class DistrictSetupDialog(QDialog):
         self.tabs.addTab(self._rota_tab(place_id), "Place team and rota")
         self.tabs.addTab(self._services_tab(), "Services")
         self.tabs.addTab(self._rules_tab(), "Co-ordination rules")
+        self.tabs.addTab(self._closed_tab(), "Closed periods")
+        self.tabs.addTab(self._calendar_tab(), "Calendar")
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -133,7 +141,7 @@ class DistrictSetupDialog(QDialog):
     def _areas_tab(self) -> QWidget:
         w = QWidget()
         self.areas = SheetTable(AREA_COLUMNS, ("Area", "Regime (needs or rota)", "Trial start", "Places"),
-                                read_only=("name", "places"))
+                                read_only=("name", "places"), stretch="name")
         self.areas.set_rows([{k: str(v) for k, v in a.items()} for a in self.services.council.list_areas(self.db)])
         save = QPushButton("Save")
         save.clicked.connect(self.save_areas)
@@ -168,7 +176,7 @@ class DistrictSetupDialog(QDialog):
         self.team.addItem("(no team)", None)
         for c in crews:
             self.team.addItem(c.name, c.id)
-        self.rota = SheetTable(ROTA_COLUMNS, ROTA_HEADERS, read_only=("id",))
+        self.rota = SheetTable(ROTA_COLUMNS, ROTA_HEADERS, read_only=("id",), stretch="asset")
         self.place.currentIndexChanged.connect(self._load_place)
         top = QHBoxLayout()
         top.addWidget(QLabel("Place"))
@@ -210,7 +218,8 @@ class DistrictSetupDialog(QDialog):
     def _services_tab(self) -> QWidget:
         w = QWidget()
         rows = self.services.council.service_rows(self.services.council.catalogue(self.db))
-        self.catalogue = SheetTable(tuple(rows[0]), tuple(k.replace("_", " ").capitalize() for k in rows[0]))
+        self.catalogue = SheetTable(tuple(rows[0]), tuple(k.replace("_", " ").capitalize() for k in rows[0]),
+                                    stretch="asset_kinds")
         self.catalogue.set_rows(rows)
         layout = QVBoxLayout(w)
         layout.addWidget(QLabel("Add a service (e.g. weed spraying) as a row; rates per hour are in the service's "
@@ -273,6 +282,38 @@ class DistrictSetupDialog(QDialog):
             self.services.council.save_rules(self.db, out)
 
         return self._try(act, "The co-ordination rules were saved.")
+
+    # --- closed periods and the calendar ----------------------------------------------------------------
+    def _closed_tab(self) -> QWidget:
+        w = QWidget()
+        self.closed = SheetTable(CLOSED_COLUMNS, ("Place", "Asset", "Service (empty: all)", "Days (empty: every day)",
+                                                  "From", "To", "Reason"))
+        self.closed.set_rows(self.services.council.closed_rows(self.db))
+        layout = QVBoxLayout(w)
+        layout.addWidget(QLabel("When work may not be done: a school run, market day. Hedges are closed March to "
+                                "August by their months in the catalogue."))
+        layout.addWidget(self.closed)
+        layout.addLayout(self._buttons(self.closed, self.save_closed))
+        return w
+
+    def save_closed(self) -> bool:
+        return self._try(lambda: self.services.council.replace_closed(self.db, self.closed.rows()),
+                         "The closed periods were saved.")
+
+    def _calendar_tab(self) -> QWidget:
+        w = QWidget()
+        self.calendar = SheetTable(("date", "name", "kind"), ("Date", "Name", "Kind (closed or worked)"))
+        self.calendar.set_rows(self.services.council.calendar_rows(self.db))
+        layout = QVBoxLayout(w)
+        layout.addWidget(QLabel("England and Wales bank holidays are built in; add your own closed days, or a bank "
+                                "holiday you work (kind: worked)."))
+        layout.addWidget(self.calendar)
+        layout.addLayout(self._buttons(self.calendar, self.save_calendar))
+        return w
+
+    def save_calendar(self) -> bool:
+        return self._try(lambda: self.services.council.replace_calendar(self.db, self.calendar.rows()),
+                         "The calendar was saved.")
 
 
 __all__ = ["DistrictSetupDialog", "SheetTable"]
