@@ -249,3 +249,67 @@ def test_failed_solve_shows_a_message_and_keeps_the_plan(qtbot, screen, monkeypa
     assert screen.plan() is before
     assert services.planning.load_plan(screen._db, "2026-W49").id == before.id
     QApplication.processEvents()
+
+
+def _same_plan(a, b) -> bool:
+    return [(cd.crew_id, cd.day, [v.task_id for v in cd.visits]) for cd in a.crew_days] == \
+        [(cd.crew_id, cd.day, [v.task_id for v in cd.visits]) for cd in b.crew_days]
+
+
+def test_cancel_never_replaces_the_saved_plan_until_the_supervisor_chooses(qtbot, screen):
+    """Cancel mid re-plan: the saved plan stays in the database and on the board; a banner offers the choice,
+    keeping the partial plan saves it, and Undo puts the saved plan back."""
+    _solve(qtbot, screen)
+    saved = services.planning.load_plan(screen._db, "2026-W49")
+    screen.time_limit.setValue(120)
+    assert screen.generate()
+    qtbot.waitUntil(lambda: screen._best_cost is not None, timeout=30_000)
+    screen.cancel_button.click()
+    qtbot.waitUntil(lambda: not screen.is_busy(), timeout=20_000)
+
+    stored = services.planning.load_plan(screen._db, "2026-W49")
+    assert _same_plan(stored, saved) and stored.version == saved.version, "cancel replaced the saved plan"
+    assert _same_plan(screen.plan(), saved)
+    assert screen.choice_banner.isVisible()
+    keep_partial, keep_saved = screen.choice_banner.buttons()
+    assert keep_partial.text().startswith("Keep the partial plan (") and "left out" in keep_partial.text()
+    assert keep_saved.text() == "Keep the saved plan"
+
+    keep_partial.click()
+    partial = services.planning.load_plan(screen._db, "2026-W49")
+    assert not _same_plan(partial, saved)
+    assert _same_plan(screen.plan(), partial)
+    undo = screen.choice_banner.buttons()[0]
+    assert undo.text() == "Undo"
+    undo.click()
+    restored = services.planning.load_plan(screen._db, "2026-W49")
+    assert _same_plan(restored, saved) and _same_plan(screen.plan(), saved)
+    assert not screen.choice_banner.isVisible()
+
+
+def test_keep_the_saved_plan_discards_the_partial_one(qtbot, screen):
+    """'Keep the saved plan' after a cancel leaves the database as it was and hides the choice."""
+    _solve(qtbot, screen)
+    saved = services.planning.load_plan(screen._db, "2026-W49")
+    screen.time_limit.setValue(120)
+    assert screen.generate()
+    qtbot.waitUntil(lambda: screen._best_cost is not None, timeout=30_000)
+    screen.cancel()
+    qtbot.waitUntil(lambda: not screen.is_busy(), timeout=20_000)
+    screen.choice_banner.buttons()[1].click()
+    assert not screen.choice_banner.isVisible()
+    assert _same_plan(services.planning.load_plan(screen._db, "2026-W49"), saved)
+    assert _same_plan(screen.plan(), saved)
+
+
+def test_closing_during_a_replan_does_not_save_the_partial_plan(qtbot, screen):
+    """Closing the window stops the solve; what it found so far is not saved over the stored plan."""
+    _solve(qtbot, screen)
+    saved = services.planning.load_plan(screen._db, "2026-W49")
+    screen.time_limit.setValue(120)
+    assert screen.generate()
+    qtbot.waitUntil(lambda: screen._best_cost is not None, timeout=30_000)
+    assert screen.shutdown()
+    qtbot.waitUntil(lambda: not screen.is_busy(), timeout=20_000)
+    stored = services.planning.load_plan(screen._db, "2026-W49")
+    assert _same_plan(stored, saved) and stored.version == saved.version

@@ -57,6 +57,7 @@ from envservices.ui.screens.plan_board_parts import (
     BoardDelegate,
     BoardModel,
     Cell,
+    ChoiceBanner,
     CellKey,
     TimelineWidget,
     VisitRow,
@@ -113,6 +114,8 @@ class PlanBoardScreen(QWidget):
         self._dirty = False  # changes made since the plan shown was generated
         self._selected: CellKey | None = None
         self._lookups = PlanLookups()
+        self._partial: Plan | None = None  # a cancelled solve's plan, waiting for the supervisor's choice
+        self._undo: tuple[Plan, Plan | None] | None = None  # (the plan kept, the plan it replaced)
 
         self._build_ui()
 
@@ -213,6 +216,7 @@ class PlanBoardScreen(QWidget):
         self.message.setObjectName("planMessage")
         self.message.setWordWrap(True)
         self.message.hide()
+        self.choice_banner = ChoiceBanner()
 
         # board
         self.board_model = BoardModel(self)
@@ -325,6 +329,7 @@ class PlanBoardScreen(QWidget):
         layout.addLayout(top)
         layout.addLayout(levers)
         layout.addWidget(self.message)
+        layout.addWidget(self.choice_banner)
         layout.addWidget(split, 1)
         layout.addWidget(self.kpi_label)
 
@@ -434,7 +439,8 @@ class PlanBoardScreen(QWidget):
         self.set_week(iso_week(week_monday(self.week()) + dt.timedelta(weeks=step)))
 
     def _week_changed(self) -> None:
-        # Pins, locks, absences and urgent work belong to one week.
+        # Pins, locks, absences and urgent work belong to one week; so do a pending choice and its undo.
+        self._forget_choice()
         self._pins.clear()
         self._locked.clear()
         self._absent.clear()
@@ -487,6 +493,7 @@ class PlanBoardScreen(QWidget):
             self._show_message(str(exc), error=True)
             return False
         self._remember_prepared(prepared, key)
+        self._forget_choice()
         limit_s = float(self.time_limit.value())
         worker = Worker(planning_service.solve_week, prepared, time_limit_s=limit_s)
         worker.signals.progress.connect(self._on_progress)
@@ -516,8 +523,12 @@ class PlanBoardScreen(QWidget):
             self.cancel_button.setEnabled(False)
 
     def shutdown(self, wait_ms: int = 10_000) -> bool:
-        """Cancel any running solve and wait for it: call before the window closes."""
+        """Cancel any running solve and wait for it: call before the window closes.
+
+        A solve stopped this way is a cancelled one: its plan is never saved over the stored plan."""
         self._tick.stop()
+        if self._worker is not None:
+            self._cancel_requested = True
         return self._workers.cancel_all(wait_ms)
 
     def _update_progress(self) -> None:
@@ -547,17 +558,20 @@ class PlanBoardScreen(QWidget):
     def _on_finished(self, plan: Plan) -> None:
         cancelled = self._cancel_requested
         self._solve_ended()
-        if cancelled and not any(cd.visits for cd in plan.crew_days):
-            self.progress.setFormat("Cancelled")
+        if cancelled:
             self.progress.setValue(0)
-            self._show_message("Planning was cancelled before a plan was found; the plan was left as it was.")
+            self.progress.setFormat("Cancelled")
+            if not any(cd.visits for cd in plan.crew_days):
+                self._show_message("Planning was cancelled before a plan was found; the plan was left as it was.")
+            else:
+                self._offer_partial(plan)
             return
         try:
-            planning_service.save_plan(self._db, plan)
+            stored = planning_service.save_plan(self._db, plan)
         except UserError as exc:
             self._show_message(f"The new plan could not be saved, so nothing changed: {exc}", error=True)
             return
-        self._plan = plan
+        self._plan = stored
         self._dirty = False
         self.progress.setValue(1000)
         cost = plan.kpis.get("cost") if isinstance(plan.kpis, dict) else None
@@ -572,6 +586,76 @@ class PlanBoardScreen(QWidget):
         self._show_message(text + ".")
         self._show_plan()
         self._show_changes()
+
+    # -- a cancelled solve: the saved plan stays until the supervisor chooses
+    def _offer_partial(self, plan: Plan) -> None:
+        """Hold a cancelled solve's plan aside and ask; the saved plan stays in the database and on the board."""
+        self._partial = plan
+        visits = sum(len(cd.visits) for cd in plan.crew_days)
+        left = len(plan.unplanned)
+        saved = self._plan
+        if saved is not None:
+            saved_visits = sum(len(cd.visits) for cd in saved.crew_days)
+            now = f"The saved plan ({saved_visits} visits, {len(saved.unplanned)} left out) is unchanged and shown."
+            stay = "Keep the saved plan"
+        else:
+            now = "No plan is saved for this week yet."
+            stay = "Discard the partial plan"
+        self._show_message("Planning was cancelled: nothing was saved.")
+        self.choice_banner.ask(
+            f"The best plan found before the cancel has {visits} visits and leaves {left} tasks out. {now}",
+            [(f"Keep the partial plan ({visits} visits, {left} left out)", self.keep_partial_plan),
+             (stay, self.keep_saved_plan)],
+        )
+
+    def keep_partial_plan(self) -> bool:
+        """Save the cancelled solve's plan over the saved one, with Undo offered; False when it could not."""
+        partial, previous = self._partial, self._plan
+        if partial is None:
+            return False
+        self._partial = None
+        try:
+            stored = planning_service.save_plan(self._db, partial)
+        except UserError as exc:
+            self._show_message(f"The partial plan could not be saved, so nothing changed: {exc}", error=True)
+            return False
+        self._plan = stored
+        self._undo = (stored, previous)
+        self._show_plan()
+        visits = sum(len(cd.visits) for cd in stored.crew_days)
+        self._show_message(f"Kept the partial plan: {visits} visits, {len(stored.unplanned)} tasks left out.")
+        self.choice_banner.ask("The partial plan replaced the saved one.", [("Undo", self.undo_keep)])
+        self.choice_banner.buttons()[0].setToolTip(
+            "Put the saved plan back" if previous is not None else "Remove the partial plan again")
+        return True
+
+    def keep_saved_plan(self) -> None:
+        """Forget the cancelled solve's plan; the saved plan was never touched."""
+        self._partial = None
+        self._show_message("Kept the saved plan; the partial plan was discarded.")
+
+    def undo_keep(self) -> bool:
+        """Put back the plan that the kept partial plan replaced."""
+        if self._undo is None:
+            return False
+        kept, previous = self._undo
+        self._undo = None
+        try:
+            restored = planning_service.undo_plan(self._db, kept, previous)
+        except UserError as exc:
+            self._show_message(f"Could not undo: {exc}", error=True)
+            return False
+        self.choice_banner.hide()
+        self._plan = restored
+        self._show_plan()
+        self._show_message("The saved plan is back." if restored is not None
+                           else "The partial plan was removed; no plan is saved for this week.")
+        return True
+
+    def _forget_choice(self) -> None:
+        self._partial = None
+        self._undo = None
+        self.choice_banner.hide()
 
     def _on_failed(self, message: str) -> None:
         self._solve_ended()

@@ -23,7 +23,17 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QToolTip, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QToolTip,
+    QWidget,
+)
 
 from envservices.domain.model import CrewDay, Stop, Visit
 from envservices.ui.models.table_model import RowTableModel
@@ -35,6 +45,47 @@ VISIT_MIME = "application/x-envservices-task-ids"
 CELL_ROLE = Qt.ItemDataRole.UserRole + 10
 
 CellKey = tuple[str, dt.date]  # (crew id, day)
+
+
+# ---------------------------------------------------------------------------------------------- a choice
+
+
+class ChoiceBanner(QFrame):
+    """A sentence with one or two buttons that waits for the supervisor (keep this plan or that one, undo).
+
+    Used where a silent default would lose work: nothing happens until a button is pressed."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("choiceBanner")
+        self.setStyleSheet("#choiceBanner { background: #fff8e1; border: 1px solid #d69e2e; border-radius: 4px; }")
+        self._label = QLabel()
+        self._label.setWordWrap(True)
+        self._layout = QHBoxLayout(self)
+        self._layout.setContentsMargins(8, 4, 8, 4)
+        self._layout.addWidget(self._label, 1)
+        self._buttons: list[QPushButton] = []
+        self.hide()
+
+    def ask(self, text: str, choices: Sequence[tuple[str, Callable[[], None]]]) -> None:
+        """Show `text` and a button per (label, action); any button hides the banner before its action runs."""
+        for b in self._buttons:
+            self._layout.removeWidget(b)
+            b.deleteLater()
+        self._buttons = []
+        self._label.setText(text)
+        for label, action in choices:
+            button = QPushButton(label)
+            button.clicked.connect(lambda _=False, a=action: (self.hide(), a()))
+            self._layout.addWidget(button)
+            self._buttons.append(button)
+        self.show()
+
+    def text(self) -> str:
+        return self._label.text()
+
+    def buttons(self) -> list[QPushButton]:
+        return list(self._buttons)
 
 
 # ---------------------------------------------------------------------------------------------- the board
