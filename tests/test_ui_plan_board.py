@@ -150,14 +150,25 @@ def test_drop_on_a_board_cell_pins_the_dragged_visits(qtbot, screen):
     cd = max(screen.plan().crew_days, key=lambda c: len(c.visits))
     screen.select_crew_day(cd.crew_id, cd.day)
     data = screen.visits_model.mimeData([screen.visits_model.index(0, 0), screen.visits_model.index(1, 2)])
-    other = next(d for d in screen.board_model.days() if d != cd.day)
-    target = screen.board_model.index_of(cd.crew_id, other)
+    dragged = {screen.visits_model.row_at(0).visit.task_id, screen.visits_model.row_at(1).visit.task_id}
+    # a cell neither visit may go to (outside both due windows) pins nothing and says why
+    tasks = services.planning.tasks_by_id(screen._prepared)
+    wrong = next((d for d in screen.board_model.days()
+                  if all(not tasks[t].earliest_day <= d <= tasks[t].latest_day for t in dragged)), None)
+    if wrong is not None:
+        screen.board_model.dropMimeData(data, Qt.DropAction.MoveAction, -1, -1,
+                                        screen.board_model.index_of(cd.crew_id, wrong))
+        assert screen.pins() == () and screen.message.property("error") is True
+    # another crew-day both may take
+    crew_id, day = next((c, d) for c, _ in screen.board_model.crews() for d in screen.board_model.days()
+                        if (c, d) != (cd.crew_id, cd.day)
+                        and all(screen._pin_refusal(t, c, d) is None for t in dragged))
+    target = screen.board_model.index_of(crew_id, day)
     assert screen.board_model.canDropMimeData(data, Qt.DropAction.MoveAction, -1, -1, target)
     screen.board_model.dropMimeData(data, Qt.DropAction.MoveAction, -1, -1, target)
-    dragged = {screen.visits_model.row_at(0).visit.task_id, screen.visits_model.row_at(1).visit.task_id}
     pinned = {p.task_id: (p.crew_id, p.day) for p in screen.pins()}
-    assert pinned == {task_id: (cd.crew_id, other) for task_id in dragged}
-    assert screen.board_model.cell(cd.crew_id, other).pins_here == 2
+    assert pinned == {task_id: (crew_id, day) for task_id in dragged}
+    assert screen.board_model.cell(crew_id, day).pins_here == 2
 
 
 def test_locked_day_is_kept_and_absent_crew_gets_no_work(qtbot, screen):
@@ -313,3 +324,69 @@ def test_closing_during_a_replan_does_not_save_the_partial_plan(qtbot, screen):
     qtbot.waitUntil(lambda: not screen.is_busy(), timeout=20_000)
     stored = services.planning.load_plan(screen._db, "2026-W49")
     assert _same_plan(stored, saved) and stored.version == saved.version
+
+
+def _one_day_visit(screen):
+    """A planned visit whose task is due on one day only, with its crew-day."""
+    tasks = services.planning.tasks_by_id(screen._prepared)
+    for cd in screen.plan().crew_days:
+        for v in cd.visits:
+            task = tasks.get(v.task_id)
+            if task is not None and task.earliest_day == task.latest_day == cd.day:
+                return cd, v, task
+    raise AssertionError("the demo week should have a task due on one day only")
+
+
+def test_pin_to_offers_only_the_days_and_crews_the_task_may_take(qtbot, screen):
+    """'Pin to' lists only crew-days inside the due window with a crew able to do the work; pinning outside
+    them is refused with a sentence naming the due day, and nothing is pinned."""
+    _solve(qtbot, screen)
+    cd, visit, task = _one_day_visit(screen)
+    screen.select_crew_day(cd.crew_id, cd.day)
+    screen.visits.selectRow(screen.visits_model.row_of(lambda r: r.visit.task_id == visit.task_id))
+    pin_to = next(a.menu() for a in screen.visits_menu().actions() if a.text() == "Pin to")
+    offered = [a.data() for sub in pin_to.actions() if sub.menu() for a in sub.menu().actions()]
+    assert offered and all(day == task.earliest_day for _, day in offered)
+    skill = task.skill.value
+    for crew_id, _ in offered:
+        crew = next(c for c in screen._prepared.problem.crews if c.id == crew_id)
+        assert skill in crew.skills
+    unable = [c.id for c in screen._prepared.problem.crews if skill not in c.skills]
+
+    other_day = next(d for d in screen.board_model.days() if d != task.earliest_day)
+    assert screen.pin_visit(visit.task_id, cd.crew_id, other_day) is False
+    assert screen.message.property("error") is True
+    assert f"due on {task.earliest_day:%A}" in screen.message.text()
+    if unable:
+        assert screen.pin_visit(visit.task_id, unable[0], task.earliest_day) is False
+        assert "skill" in screen.message.text()
+    assert screen.pins() == ()
+
+
+def test_a_plan_that_does_not_keep_a_pin_is_not_saved(qtbot, screen, monkeypatch):
+    """If the planner moves or drops a pinned visit, the plan is not saved and the message says which pin and
+    where the visit went; the supervisor may then save it without that pin."""
+    _solve(qtbot, screen)
+    saved = services.planning.load_plan(screen._db, "2026-W49")
+    cd, visit, task = _one_day_visit(screen)
+    from envservices.services.pins import why_not
+
+    target = next((c.id for c in screen._prepared.problem.crews if c.id != cd.crew_id
+                   and why_not(task, c, cd.day) is None), None)
+    assert target is not None, "another crew should be able to take the visit"
+    assert screen.pin_visit(visit.task_id, target, cd.day)
+
+    monkeypatch.setattr(services.planning, "solve_week", lambda prepared, **kw: saved)  # ignores the pin
+    assert screen.generate()
+    qtbot.waitUntil(lambda: not screen.is_busy(), timeout=10_000)
+    stored = services.planning.load_plan(screen._db, "2026-W49")
+    assert stored.version == saved.version, "a plan that ignores a pin was saved"
+    assert screen.message.property("error") is True
+    assert "not saved" in screen.message.text() and "pinned to" in screen.message.text()
+    assert screen._crew_name(cd.crew_id) in screen.message.text()
+    assert [p.task_id for p in screen.pins()] == [visit.task_id]  # the pin is still there to act on
+    save_without = screen.choice_banner.buttons()[0]
+    assert save_without.text().startswith("Save without")
+    save_without.click()
+    assert screen.pins() == ()
+    assert services.planning.load_plan(screen._db, "2026-W49").version == saved.version + 1

@@ -40,6 +40,7 @@ from envservices.domain.model import CrewDay, Pin, Plan, SiteKind, Task, Visit, 
 from envservices.domain.settings import Settings
 from envservices.errors import UserError
 from envservices.services import district as district_service
+from envservices.services import pins as pins_service
 from envservices.services import planning as planning_service
 from envservices.ui.dialogs.urgent_work_dialog import UrgentWorkDialog
 from envservices.ui.icons import icon
@@ -116,6 +117,7 @@ class PlanBoardScreen(QWidget):
         self._lookups = PlanLookups()
         self._partial: Plan | None = None  # a cancelled solve's plan, waiting for the supervisor's choice
         self._undo: tuple[Plan, Plan | None] | None = None  # (the plan kept, the plan it replaced)
+        self._solve_pins: tuple[Pin, ...] = ()  # the pins the running solve was given, checked before saving
 
         self._build_ui()
 
@@ -493,7 +495,13 @@ class PlanBoardScreen(QWidget):
             self._show_message(str(exc), error=True)
             return False
         self._remember_prepared(prepared, key)
+        problems = self._pin_problems(prepared)
+        if problems:
+            self._show_message("Cannot plan with these pins, so nothing was started: " + "; ".join(problems)
+                               + ". Unpin them or pin them elsewhere.", error=True)
+            return False
         self._forget_choice()
+        self._solve_pins = tuple(self._pins.values())
         limit_s = float(self.time_limit.value())
         worker = Worker(planning_service.solve_week, prepared, time_limit_s=limit_s)
         worker.signals.progress.connect(self._on_progress)
@@ -566,6 +574,13 @@ class PlanBoardScreen(QWidget):
             else:
                 self._offer_partial(plan)
             return
+        broken = pins_service.broken_pins(plan, self._solve_pins)
+        if broken:
+            self._refuse_broken_pins(plan, broken)
+            return
+        self._save_new_plan(plan, cancelled)
+
+    def _save_new_plan(self, plan: Plan, cancelled: bool = False) -> None:
         try:
             stored = planning_service.save_plan(self._db, plan)
         except UserError as exc:
@@ -586,6 +601,64 @@ class PlanBoardScreen(QWidget):
         self._show_message(text + ".")
         self._show_plan()
         self._show_changes()
+
+    # -- pins are hard: a plan that does not keep them is not saved
+    def _visit_words(self, task_id: str) -> str:
+        task = self._tasks.get(task_id)
+        if task is None:
+            return f"task {task_id}"
+        return f"{self._lookups.service(task.service)} at {self._lookups.place(task.place_id)}"
+
+    def _problem_crew(self, crew_id: str) -> Any:
+        if self._prepared is None:
+            return None
+        return next((c for c in self._prepared.problem.crews if c.id == crew_id), None)
+
+    def _pin_refusal(self, task_id: str, crew_id: str, day: dt.date) -> str | None:
+        """Why this pin cannot hold (a sentence), or None."""
+        task = self._tasks.get(task_id)
+        crew = self._problem_crew(crew_id)
+        if task is None:
+            return f"task {task_id} is not in this week's work"
+        if crew is None:
+            return f"{self._crew_name(crew_id)} does not plan this area and depot"
+        return pins_service.why_not(task, crew, day, crew_name=self._crew_name(crew_id), absent=self._absent,
+                                    locked=self._locked)
+
+    def _pin_problems(self, prepared: planning_service.PreparedWeek) -> list[str]:
+        due = {t.id for t in prepared.tasks}
+        out = []
+        for pin in self._pins.values():
+            what = self._visit_words(pin.task_id)
+            if pin.task_id not in due:
+                out.append(f"{what} is no longer due this week")
+                continue
+            reason = self._pin_refusal(pin.task_id, pin.crew_id, pin.day)
+            if reason:
+                out.append(f"{what} cannot go to {self._crew_name(pin.crew_id)} on {pin.day:%A}: {reason}")
+        return out
+
+    def _refuse_broken_pins(self, plan: Plan, broken: list[pins_service.BrokenPin]) -> None:
+        """Say which pins the planner could not keep; save nothing unless the supervisor drops those pins."""
+        names = dict(self._prepared.crew_names) if self._prepared is not None else {}
+        lines = [pins_service.describe_broken(b, names, self._visit_words(b.pin.task_id)) for b in broken[:5]]
+        more = f" (and {len(broken) - 5} more)" if len(broken) > 5 else ""
+        self.progress.setValue(0)
+        self.progress.setFormat("Not saved: pins not kept")
+        self._show_message(f"The new plan was not saved: the planner could not keep {len(broken)} pin(s){more}. "
+                           + "; ".join(lines) + ".", error=True)
+
+        def save_without() -> None:
+            for b in broken:
+                self._pins.pop(b.pin.task_id, None)
+            self._save_new_plan(plan)
+            self._show_changes()
+
+        self.choice_banner.ask(
+            "Pin them elsewhere and re-plan, or save this plan without those pins.",
+            [(f"Save without {'this pin' if len(broken) == 1 else 'these pins'}", save_without),
+             ("Keep the saved plan", lambda: self._show_message("Kept the saved plan; the new plan was discarded."))],
+        )
 
     # -- a cancelled solve: the saved plan stays until the supervisor chooses
     def _offer_partial(self, plan: Plan) -> None:
@@ -666,15 +739,13 @@ class PlanBoardScreen(QWidget):
     # -- the supervisor's levers
     def pin_visit(self, task_id: str, crew_id: str, day: dt.date) -> bool:
         """Pin a task to a crew and day for the next re-plan; refuse a pin the plan could never keep."""
-        if (crew_id, day) in self._absent:
-            self._show_message(f"{self._crew_name(crew_id)} is marked absent on {day:%A}; pin the visit elsewhere.",
-                               error=True)
-            return False
-        if (crew_id, day) in self._locked:
-            self._show_message(f"{self._crew_name(crew_id)}'s {day:%A} is locked; unlock it to add work.", error=True)
-            return False
         if day not in self.board_model.days():
             self._show_message(f"{day:%d %B} is not in week {self.week()}.", error=True)
+            return False
+        reason = self._pin_refusal(task_id, crew_id, day)
+        if reason is not None:
+            self._show_message(f"Cannot pin {self._visit_words(task_id)} to {self._crew_name(crew_id)} on "
+                               f"{day:%A}: {reason}.", error=True)
             return False
         self._pins[task_id] = Pin(task_id=task_id, crew_id=crew_id, day=day)
         self._changes_made()
@@ -811,13 +882,24 @@ class PlanBoardScreen(QWidget):
             return menu
         ids = [r.visit.task_id for r in rows]
         pin_to = menu.addMenu("Pin to")
+        # only the crew-days every selected visit may go to: its due window, a crew able to do it, a worked day
+        offered = 0
         for crew_id, name in self.board_model.crews():
+            days = [d for d in self.board_model.days()
+                    if all(self._pin_refusal(i, crew_id, d) is None for i in ids)]
+            if not days:
+                continue
             crew_menu = pin_to.addMenu(name)
-            for day in self.board_model.days():
+            for day in days:
                 action = crew_menu.addAction(day.strftime("%A %d %b"))
                 action.setData((crew_id, day))
-                action.setEnabled((crew_id, day) not in self._absent and (crew_id, day) not in self._locked)
                 action.triggered.connect(lambda _=False, c=crew_id, d=day: self._pins_dropped(ids, c, d))
+                offered += 1
+        if not offered:
+            task = self._tasks.get(ids[0])
+            why = pins_service.due_window_words(task) if task is not None and len(ids) == 1 else "no common day"
+            nowhere = pin_to.addAction(f"Nowhere else this week ({why}, no other able crew free)")
+            nowhere.setEnabled(False)
         if self._selected is not None:
             here = menu.addAction("Pin here (keep on this crew and day)")
             here.triggered.connect(lambda: self._pins_dropped(ids, *self._selected))
