@@ -390,3 +390,16 @@ def test_a_plan_that_does_not_keep_a_pin_is_not_saved(qtbot, screen, monkeypatch
     save_without.click()
     assert screen.pins() == ()
     assert services.planning.load_plan(screen._db, "2026-W49").version == saved.version + 1
+
+
+def test_worksheets_and_csv_say_where_each_visit_is(qtbot, screen, tmp_path):
+    """Paper and CSV carry the asset's name, the nearest street and an OS grid reference for planned visits."""
+    _solve(qtbot, screen)
+    out = tmp_path / "plan.csv"
+    screen.export_csv(out)
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert all(re.fullmatch(r"S[OP] \d{4} \d{4}", r["grid_ref"]) for r in rows)
+    assert sum(1 for r in rows if r["street"]) >= 0.9 * len(rows)
+    assert all(r["asset"] for r in rows if r["asset_id"])
+    assert not any(r["asset"].startswith(("asset-", "bin-")) for r in rows)

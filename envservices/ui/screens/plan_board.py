@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from dataclasses import replace as dataclass_replace
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ from PySide6.QtWidgets import (
 from envservices.domain.model import CrewDay, Pin, Plan, SiteKind, Task, Visit, VisitStatus
 from envservices.domain.settings import Settings
 from envservices.errors import UserError
+from envservices.reports.whereabouts import due_words, nearest_streets, road_lines
 from envservices.services import district as district_service
 from envservices.services import pins as pins_service
 from envservices.services import planning as planning_service
@@ -103,6 +105,7 @@ class PlanBoardScreen(QWidget):
         self._places: dict[str, Any] = {}
         self._assets: dict[str, Any] = {}
         self._sites: dict[str, Any] = {}
+        self._roads: tuple[Any, ...] = ()
         self._areas: dict[str, Any] = {}
         self._prepared: planning_service.PreparedWeek | None = None
         self._prepared_key: tuple[str, str | None, str | None] | None = None
@@ -364,6 +367,7 @@ class PlanBoardScreen(QWidget):
         self._places = {p.id: p for p in data.places}
         self._assets = {a.id: a for a in data.assets}
         self._sites = {s.id: s for s in data.sites}
+        self._roads = tuple(data.roads)
         for combo, items, everything in (
             (self.area_combo, sorted(data.areas, key=lambda a: a.name), "All areas"),
             (self.depot_combo, sorted((s for s in data.sites if s.kind is SiteKind.DEPOT), key=lambda s: s.name),
@@ -988,12 +992,23 @@ class PlanBoardScreen(QWidget):
             place_names={pid: p.name for pid, p in self._places.items()},
             service_names={code: st.name for code, st in settings.services().items()},
             task_points=points,
-            task_notes={t.id: t.note for t in self._tasks.values() if t.note},
+            # a rota task's note is the rota entry's id: a reference for the office, not a note for the crew
+            task_notes={t.id: t.note for t in self._tasks.values() if t.note and not t.note.startswith("rota entry ")},
             site_points={sid: (s.geometry.x, s.geometry.y) for sid, s in self._sites.items()},
             site_names={sid: s.name for sid, s in self._sites.items()},
             crew_depots=crew_depots,
             default_depot_id=default_depot,
+            asset_names={aid: a.name for aid, a in self._assets.items() if a.name},
+            task_windows={t.id: (t.earliest_day, t.latest_day) for t in self._tasks.values()},
         )
+
+    def _export_lookups(self) -> PlanLookups:
+        """The screen's lookups plus what only paper needs: each visit's nearest street and the streets to draw."""
+        lookups = self._build_lookups()
+        planned = {v.task_id for cd in self._plan.crew_days for v in cd.visits} if self._plan is not None else set()
+        points = {t: p for t, p in lookups.task_points.items() if t in planned}
+        return dataclass_replace(lookups, task_streets=nearest_streets(points, self._roads),
+                                 road_lines=road_lines(self._roads))
 
     def _show_plan(self) -> None:
         self._lookups = self._build_lookups()
@@ -1038,9 +1053,7 @@ class PlanBoardScreen(QWidget):
             place = self._lookups.place(task.place_id) if task else ""
             due = ""
             if task is not None:
-                due = task.earliest_day.strftime("%a") + (
-                    f"-{task.latest_day:%a}" if task.latest_day != task.earliest_day else ""
-                )
+                due = due_words(task.earliest_day, task.latest_day, week_monday(self.week()))
             rows.append((u, work, place, due))
         self.unplanned_model.set_rows(rows)
         self.unplanned_label.setText(f"Tasks left out ({len(rows)})")
@@ -1150,13 +1163,13 @@ class PlanBoardScreen(QWidget):
         """Write crew worksheets (one page per crew-day) and return the number of pages."""
         if self._plan is None:
             raise UserError("There is no plan to print: generate the plan first.")
-        return write_worksheets(path, self._plan, self._build_lookups())
+        return write_worksheets(path, self._plan, self._export_lookups())
 
     def export_csv(self, path: str | Path) -> int:
         """Write the plan as CSV (one row per visit) and return the number of rows."""
         if self._plan is None:
             raise UserError("There is no plan to export: generate the plan first.")
-        return write_plan_csv(path, self._plan, self._build_lookups())
+        return write_plan_csv(path, self._plan, self._export_lookups())
 
     def _ask_worksheets(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save crew worksheets", f"worksheets-{self.week()}.pdf",
