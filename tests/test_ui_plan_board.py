@@ -403,3 +403,20 @@ def test_worksheets_and_csv_say_where_each_visit_is(qtbot, screen, tmp_path):
     assert sum(1 for r in rows if r["street"]) >= 0.9 * len(rows)
     assert all(r["asset"] for r in rows if r["asset_id"])
     assert not any(r["asset"].startswith(("asset-", "bin-")) for r in rows)
+
+
+def test_lock_day_and_layers_do_not_share_a_shortcut_and_a_stale_error_clears(qtbot, screen):
+    """Lock day has its own shortcut (Ctrl+L is Layers); an error goes away when the next action works."""
+    from PySide6.QtGui import QKeySequence
+
+    assert screen.lock_button.shortcut() != QKeySequence("Ctrl+L")
+    _solve(qtbot, screen)
+    cd = max(screen.plan().crew_days, key=lambda c: len(c.visits))
+    other_day = next(d for d in screen.board_model.days() if d != cd.day)
+    one_day = next((v for v in cd.visits if screen._tasks.get(v.task_id)
+                    and screen._tasks[v.task_id].latest_day == cd.day), None)
+    assert one_day is not None
+    assert not screen.pin_visit(one_day.task_id, cd.crew_id, other_day)
+    assert screen.message.isVisible() and screen.message.property("error")
+    assert screen.set_locked(cd.crew_id, cd.day, True)
+    assert not (screen.message.isVisible() and screen.message.property("error"))

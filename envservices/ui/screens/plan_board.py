@@ -197,8 +197,9 @@ class PlanBoardScreen(QWidget):
         self.urgent_button = QPushButton("Add urgent work…")
         self.urgent_button.setObjectName("urgentButton")
         self.lock_button = QPushButton("Lock day")
-        self.lock_button.setToolTip("Keep the selected crew-day exactly as it is when re-planning (Ctrl+L)")
-        self.lock_button.setShortcut(QKeySequence("Ctrl+L"))
+        # Ctrl+K ("keep"): Ctrl+L is the main window's Layers panel
+        self.lock_button.setToolTip("Keep the selected crew-day exactly as it is when re-planning (Ctrl+K)")
+        self.lock_button.setShortcut(QKeySequence("Ctrl+K"))
         self.absent_button = QPushButton("Crew absent")
         self.absent_button.setToolTip("The selected crew cannot work the selected day")
         self.clear_button = QPushButton("Clear changes")
@@ -826,7 +827,14 @@ class PlanBoardScreen(QWidget):
         self._show_plan()
         return True
 
+    def _clear_stale_error(self) -> None:
+        """An error is about the action that failed: the next action that works takes it off the screen."""
+        if self.message.property("error"):
+            self.message.hide()
+            self.message.setProperty("error", False)
+
     def _changes_made(self) -> None:
+        self._clear_stale_error()
         self._dirty = True
         self._show_plan()
         self._show_changes()
@@ -1085,6 +1093,7 @@ class PlanBoardScreen(QWidget):
             self._show_crew_day()
 
     def _board_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._clear_stale_error()
         self._selected = self.board_model.key_at(current)
         self._show_crew_day()
 
