@@ -147,10 +147,10 @@ class DashboardScreen(QWidget):
         self.progress.setRange(0, 100)
         self.progress.setValue(0)
         self.progress.setFormat("Ready")
-        self.progress.setMinimumWidth(260)
+        self.progress.setMinimumWidth(160)
         self.area_combo = QComboBox()
         self.area_combo.setObjectName("dashboardArea")
-        self.area_combo.setMinimumContentsLength(18)
+        self.area_combo.setMinimumContentsLength(14)
         self.png_button = QPushButton(icon("export"), "Save charts (PNG)…")
         self.csv_button = QPushButton(icon("export"), "Export figures (CSV)…")
 
@@ -167,10 +167,12 @@ class DashboardScreen(QWidget):
         top.addWidget(seed_label)
         top.addWidget(self.seed)
         top.addWidget(self.compare_button)
-        top.addWidget(self.progress)
-        top.addStretch(1)
-        top.addWidget(self.png_button)
-        top.addWidget(self.csv_button)
+        top.addWidget(self.progress, 1)
+        # the exports on a row of their own, so the screen fits a 1366-pixel laptop beside the Record dock
+        exports = QHBoxLayout()
+        exports.addStretch(1)
+        exports.addWidget(self.png_button)
+        exports.addWidget(self.csv_button)
 
         self.message = QLabel()
         self.message.setObjectName("dashboardMessage")
@@ -180,7 +182,7 @@ class DashboardScreen(QWidget):
         self.figure = Figure(figsize=(10, 6.5), layout="constrained")
         self.canvas = FigureCanvasQTAgg(self.figure)
         self.canvas.setObjectName("dashboardCanvas")
-        self.canvas.setMinimumHeight(380)
+        self.canvas.setMinimumHeight(260)
 
         self.headline_model, headline_proxy = make_table(HEADLINE_COLUMNS, parent=self)
         self.summary_model, summary_proxy = make_table(SUMMARY_COLUMNS, parent=self)
@@ -202,6 +204,7 @@ class DashboardScreen(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addLayout(exports)
         layout.addWidget(self.message)
         layout.addWidget(self.headline_label)
         layout.addWidget(self.headline_table)

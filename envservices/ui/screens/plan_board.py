@@ -56,12 +56,13 @@ from envservices.ui.reports.worksheets import (
     write_worksheets,
 )
 from envservices.ui.screens.plan_board_parts import (
+    ROW_HEIGHT,
     VISIT_MIME,
     BoardDelegate,
     BoardModel,
     Cell,
-    ChoiceBanner,
     CellKey,
+    ChoiceBanner,
     TimelineWidget,
     VisitRow,
     VisitsModel,
@@ -239,9 +240,9 @@ class PlanBoardScreen(QWidget):
         self.board.setDropIndicatorShown(True)
         self.board.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.board.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.board.verticalHeader().setDefaultSectionSize(62)
+        self.board.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
         self.board.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.board.setMinimumHeight(150)  # at least two crews visible even in a short dock
+        self.board.setMinimumHeight(2 * ROW_HEIGHT + 30)  # at least two crews visible even in a short dock
 
         # selected crew-day
         self.crew_day_label = QLabel("No crew-day selected")
@@ -324,8 +325,9 @@ class PlanBoardScreen(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.board)
         split.addWidget(lower)
-        split.setStretchFactor(0, 1)
-        split.setStretchFactor(1, 1)
+        split.setStretchFactor(0, 3)  # the board first: most of the height goes to the crews
+        split.setStretchFactor(1, 2)
+        split.setSizes([620, 300])
         split.setChildrenCollapsible(False)
 
         self.kpi_label = QLabel()

@@ -46,6 +46,10 @@ CELL_ROLE = Qt.ItemDataRole.UserRole + 10
 
 CellKey = tuple[str, dt.date]  # (crew id, day)
 
+ROW_HEIGHT = 40
+"""A crew's row on the board: one line of visits, hours and km above the bar of the shift used. At 62 px a
+1366x768 laptop showed 2 of 13 crews; at 40 px it shows about 6 and the rest scroll."""
+
 
 # ---------------------------------------------------------------------------------------------- a choice
 
@@ -235,7 +239,7 @@ class BoardDelegate(QStyledItemDelegate):
     """Paints a cell as a small card: visits and hours, a bar of the shift used, lock, absence and pins."""
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
-        return QSize(150, 58)
+        return QSize(120, ROW_HEIGHT)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
         cell: Cell | None = index.data(CELL_ROLE)
@@ -270,15 +274,22 @@ class BoardDelegate(QStyledItemDelegate):
         else:
             painter.setPen(QColor("#1f2933"))
             painter.setFont(bold)
-            painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
-                             f"{cell.visits} visits" if cell.visits != 1 else "1 visit")
+            headline = f"{cell.visits} visits" if cell.visits != 1 else "1 visit"
+            painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, headline)
             painter.setFont(small)
             painter.setPen(QColor("#52606d"))
             detail = f"{cell.hours:.1f} h"
             if cell.crew_day and cell.crew_day.visits:
                 detail += f" · {cell.crew_day.travel_m / 1000:.0f} km"
-            painter.drawText(text_rect.adjusted(0, 18, 0, 0), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
-                             detail)
+            if rect.height() < 50:  # compact row: the detail beside the headline, so a laptop shows more crews
+                painter.setFont(bold)
+                offset = painter.fontMetrics().horizontalAdvance(headline) + 6
+                painter.setFont(small)
+                painter.drawText(text_rect.adjusted(offset, 1, 0, 0),
+                                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, detail)
+            else:
+                painter.drawText(text_rect.adjusted(0, 18, 0, 0),
+                                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, detail)
             # share of the shift used; amber once the day runs into overtime
             bar = QRectF(text_rect.left(), rect.bottom() - 9, text_rect.width(), 5)
             painter.setPen(Qt.PenStyle.NoPen)
