@@ -167,7 +167,8 @@ class DashboardScreen(QWidget):
         top.addWidget(seed_label)
         top.addWidget(self.seed)
         top.addWidget(self.compare_button)
-        top.addWidget(self.progress, 1)
+        top.addWidget(self.progress)
+        top.addStretch(1)
         # the exports on a row of their own, so the screen fits a 1366-pixel laptop beside the Record dock
         exports = QHBoxLayout()
         exports.addStretch(1)
