@@ -80,7 +80,7 @@ def test_generate_keeps_the_window_responsive_and_shows_the_board(qtbot, screen)
     plan = screen.plan()
     assert plan is not None and sum(len(cd.visits) for cd in plan.crew_days) > 0
     assert screen.board_model.rowCount() >= 1 and screen.board_model.columnCount() >= 5
-    assert "Best cost" in screen.progress.format() or "Planned" in screen.progress.format()
+    assert "improving" in screen.progress.format() or "Planned" in screen.progress.format()
     assert screen.unplanned_model.rowCount() == len(plan.unplanned)
     assert services.planning.load_plan(screen._db, "2026-W49").id == plan.id  # saved
 
@@ -420,3 +420,25 @@ def test_lock_day_and_layers_do_not_share_a_shortcut_and_a_stale_error_clears(qt
     assert screen.message.isVisible() and screen.message.property("error")
     assert screen.set_locked(cd.crew_id, cd.day, True)
     assert not (screen.message.isVisible() and screen.message.property("error"))
+
+
+def test_week_preparation_runs_off_the_gui_thread(qtbot, screen, monkeypatch):
+    """Changing week and pressing Generate gather the week's work on a worker thread: the board is shown at
+    once and fills in when the preparation arrives."""
+    import threading
+
+    threads = []
+    real = services.planning.prepare_week
+
+    def recording(*args, **kwargs):
+        threads.append(threading.current_thread() is threading.main_thread())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services.planning, "prepare_week", recording)
+    screen.set_week("2026-W50")
+    assert screen.is_preparing() or screen._prepared_key[0] == "2026-W50"
+    qtbot.waitUntil(lambda: not screen.is_preparing(), timeout=30_000)
+    assert screen._prepared.week == "2026-W50"
+    assert screen.board_model.rowCount() >= 1
+    _solve(qtbot, screen)
+    assert threads and not any(threads), "prepare_week ran on the GUI thread"

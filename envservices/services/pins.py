@@ -60,6 +60,31 @@ def allowed_crew_days(task: Task, crews: Sequence[ProblemCrew], days: Iterable[d
             if why_not(task, c, d, absent=absent, locked=locked) is None]
 
 
+def pin_problems(prepared, pins: Iterable[Pin], *, absent: Collection[CrewDayKey] = (),
+                 locked: Collection[CrewDayKey] = (), words: Mapping[str, str] | None = None) -> list[str]:
+    """A sentence per pin the prepared week cannot honour (its task no longer due, or a crew-day it may not
+    take); checked before a solve starts, so nothing is planned around a pin that cannot hold.
+    `prepared` is a services.planning.PreparedWeek; `words` names tasks ('Empty bin at Church Street')."""
+    words = words or {}
+    tasks = {t.id: t for t in prepared.tasks}
+    crews = {c.id: c for c in prepared.problem.crews}
+    names = prepared.crew_names
+    out = []
+    for pin in pins:
+        what = words.get(pin.task_id, f"task {pin.task_id}")
+        name = names.get(pin.crew_id, pin.crew_id)
+        task, crew = tasks.get(pin.task_id), crews.get(pin.crew_id)
+        if task is None:
+            out.append(f"{what} is no longer due this week")
+        elif crew is None:
+            out.append(f"{what} is pinned to {name}, who does not plan this area and depot")
+        else:
+            reason = why_not(task, crew, pin.day, crew_name=name, absent=absent, locked=locked)
+            if reason:
+                out.append(f"{what} cannot go to {name} on {pin.day:%A}: {reason}")
+    return out
+
+
 @dataclass(frozen=True)
 class BrokenPin:
     """A pin the finished plan did not keep, with where the task ended up (or why it was left out)."""
@@ -95,4 +120,5 @@ def describe_broken(broken: BrokenPin, names: Mapping[str, str], what: str = "")
     return f"{head}, was planned for {names.get(crew, crew)} on {day:%A}"
 
 
-__all__ = ["BrokenPin", "allowed_crew_days", "broken_pins", "describe_broken", "due_window_words", "why_not"]
+__all__ = ["BrokenPin", "allowed_crew_days", "broken_pins", "describe_broken", "due_window_words", "pin_problems",
+           "why_not"]

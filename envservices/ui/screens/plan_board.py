@@ -70,6 +70,22 @@ from envservices.ui.screens.plan_board_parts import (
 from envservices.ui.workers import Worker, WorkerPool
 
 
+def prepare_and_solve(db: Any, args: dict[str, Any], words: dict[str, str], time_limit_s: float, *,
+                      stop: Any = None, progress: Any = None) -> tuple[planning_service.PreparedWeek, Plan]:
+    """The whole of Generate on a worker thread: gather the week (needs learning and the road matrix took
+    about 2 s on the GUI thread), refuse pins that cannot hold, then solve. Returns (prepared, plan)."""
+    if progress is not None:
+        progress(None, 0.0, "preparing the week")
+    prepared = planning_service.prepare_week(db, **args)
+    problems = pins_service.pin_problems(prepared, args.get("pins", ()), absent=args.get("absent", ()),
+                                         locked=args.get("locked_days", ()), words=words)
+    if problems:
+        raise UserError("Cannot plan with these pins, so nothing was started: " + "; ".join(problems)
+                        + ". Unpin them or pin them elsewhere.")
+    plan = planning_service.solve_week(prepared, time_limit_s=time_limit_s, stop=stop, progress=progress)
+    return prepared, plan
+
+
 def iso_week(day: dt.date) -> str:
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
@@ -122,6 +138,10 @@ class PlanBoardScreen(QWidget):
         self._partial: Plan | None = None  # a cancelled solve's plan, waiting for the supervisor's choice
         self._undo: tuple[Plan, Plan | None] | None = None  # (the plan kept, the plan it replaced)
         self._solve_pins: tuple[Pin, ...] = ()  # the pins the running solve was given, checked before saving
+        self._solve_key: tuple[str, str | None, str | None] | None = None
+        self._prepare_seq = 0  # a background preparation is used only if nothing newer was asked for since
+        self._preparing = False
+        self._solving = False  # a Generate has finished preparing and the solver is searching
 
         self._build_ui()
 
@@ -459,11 +479,11 @@ class PlanBoardScreen(QWidget):
         self.refresh()
 
     # -- preparing and solving
-    def _prepare(self) -> planning_service.PreparedWeek:
+    def _prepare_args(self) -> dict[str, Any]:
+        """The supervisor's decisions as plain data for `prepare_week`, read here on the GUI thread."""
         locked_plan = self._plan if self._plan is not None and self._locked else None
-        return planning_service.prepare_week(
-            self._db,
-            self.week(),
+        return dict(
+            week=self.week(),
             area=self.area_id(),
             depot=self.depot_id(),
             pins=tuple(self._pins.values()),
@@ -473,18 +493,49 @@ class PlanBoardScreen(QWidget):
             extra_tasks=tuple(self._extra),
         )
 
+    def _prepare(self) -> planning_service.PreparedWeek:
+        return planning_service.prepare_week(self._db, **self._prepare_args())
+
+    def is_preparing(self) -> bool:
+        """True while the week's crews and tasks are being gathered in the background (board already shown)."""
+        return self._preparing
+
     def _ensure_prepared(self, quiet: bool = False) -> None:
-        """Crews and tasks for names and the board's rows; prepared again only when week or filters change."""
+        """Crews and tasks for names and the board's rows, gathered on a worker thread (3-5 s on the GUI
+        thread froze the window at every week change); prepared again only when week or filters change."""
         key = (self.week(), self.area_id(), self.depot_id())
         if self._prepared is not None and self._prepared_key == key:
             return
-        try:
-            prepared = self._prepare()
-        except UserError as exc:
-            if not quiet:
-                self._show_message(str(exc), error=True)
+        self._prepare_seq += 1
+        seq = self._prepare_seq
+        worker = Worker(planning_service.prepare_week, self._db, cancellable=False, **self._prepare_args())
+        worker.signals.finished.connect(lambda prepared: self._prepared_in_background(prepared, key, seq))
+        worker.signals.failed.connect(lambda message: self._prepare_failed(message, seq, quiet))
+        self._preparing = True
+        if not self.is_busy():
+            self.progress.setFormat("Preparing the week…")
+        self._workers.start(worker)
+
+    def _prepared_in_background(self, prepared: planning_service.PreparedWeek,
+                                key: tuple[str, str | None, str | None], seq: int) -> None:
+        if seq != self._prepare_seq:
+            return  # the week, the filters or a Generate came since: this one is out of date
+        self._preparing = False
+        if key != (self.week(), self.area_id(), self.depot_id()):
             return
         self._remember_prepared(prepared, key)
+        if not self.is_busy():
+            self.progress.setFormat("Ready")
+            self._show_plan()
+
+    def _prepare_failed(self, message: str, seq: int, quiet: bool) -> None:
+        if seq != self._prepare_seq:
+            return
+        self._preparing = False
+        if not self.is_busy():
+            self.progress.setFormat("Ready")
+        if not quiet:
+            self._show_message(message, error=True)
 
     def _remember_prepared(self, prepared: planning_service.PreparedWeek, key: tuple[str, str | None, str | None]) -> None:
         self._prepared = prepared
@@ -495,22 +546,14 @@ class PlanBoardScreen(QWidget):
         """Plan the week (or re-plan the rest) in the background; False when it could not start."""
         if self.is_busy():
             return False
-        key = (self.week(), self.area_id(), self.depot_id())
-        try:
-            prepared = self._prepare()
-        except UserError as exc:
-            self._show_message(str(exc), error=True)
-            return False
-        self._remember_prepared(prepared, key)
-        problems = self._pin_problems(prepared)
-        if problems:
-            self._show_message("Cannot plan with these pins, so nothing was started: " + "; ".join(problems)
-                               + ". Unpin them or pin them elsewhere.", error=True)
-            return False
+        self._solve_key = (self.week(), self.area_id(), self.depot_id())
+        self._prepare_seq += 1  # a background preparation still running is now out of date
+        self._preparing = False
         self._forget_choice()
         self._solve_pins = tuple(self._pins.values())
+        words = {pin.task_id: self._visit_words(pin.task_id) for pin in self._solve_pins}
         limit_s = float(self.time_limit.value())
-        worker = Worker(planning_service.solve_week, prepared, time_limit_s=limit_s)
+        worker = Worker(prepare_and_solve, self._db, self._prepare_args(), words, limit_s)
         worker.signals.progress.connect(self._on_progress)
         worker.signals.finished.connect(self._on_finished)
         worker.signals.failed.connect(self._on_failed)
@@ -518,11 +561,10 @@ class PlanBoardScreen(QWidget):
         self._solve_started = time.monotonic()
         self._best_cost = None
         self._cancel_requested = False
+        self._solving = False
         self.progress.setValue(0)
-        self.progress.setFormat("Planning… no plan found yet")
-        self._show_message(
-            f"Planning {len(prepared.tasks)} tasks for {len(prepared.crews)} crews in the background…"
-        )
+        self.progress.setFormat("Preparing the week…")
+        self._show_message("Gathering the week's work and planning it in the background…")
         self._workers.start(worker)
         self._tick.start()
         self._update_buttons()
@@ -549,6 +591,11 @@ class PlanBoardScreen(QWidget):
     def _update_progress(self) -> None:
         if not self.is_busy():
             return
+        if not self._solving:
+            if not self._cancel_requested:
+                waited = time.monotonic() - self._solve_started
+                self.progress.setFormat(f"Preparing the week… {waited:.0f} s")
+            return
         elapsed = time.monotonic() - self._solve_started
         limit = max(float(self.time_limit.value()), 0.1)
         self.progress.setValue(min(int(elapsed / limit * 1000), 1000))
@@ -557,9 +604,13 @@ class PlanBoardScreen(QWidget):
         if self._best_cost is None:
             self.progress.setFormat(f"Planning… {elapsed:.0f} s, no plan found yet")
         else:
-            self.progress.setFormat(f"Best cost £{self._best_cost:,.0f} · {elapsed:.0f} of {limit:.0f} s")
+            # the solver's cost mixes money with penalties for work left out: not a figure to show as pounds
+            self.progress.setFormat(f"Plan found, improving it… {elapsed:.0f} of {limit:.0f} s")
 
     def _on_progress(self, values: tuple) -> None:
+        if not self._solving and not (len(values) > 2 and values[2] == "preparing the week"):
+            self._solving = True
+            self._solve_started = time.monotonic()  # the time limit counts from here
         if values and isinstance(values[0], (int, float)):
             self._best_cost = float(values[0])
         self._update_progress()
@@ -570,9 +621,12 @@ class PlanBoardScreen(QWidget):
         self._update_buttons()
         self.busyChanged.emit(False)
 
-    def _on_finished(self, plan: Plan) -> None:
+    def _on_finished(self, result: tuple[planning_service.PreparedWeek, Plan]) -> None:
+        prepared, plan = result
         cancelled = self._cancel_requested
         self._solve_ended()
+        if self._solve_key is not None:
+            self._remember_prepared(prepared, self._solve_key)
         if cancelled:
             self.progress.setValue(0)
             self.progress.setFormat("Cancelled")
@@ -631,19 +685,6 @@ class PlanBoardScreen(QWidget):
             return f"{self._crew_name(crew_id)} does not plan this area and depot"
         return pins_service.why_not(task, crew, day, crew_name=self._crew_name(crew_id), absent=self._absent,
                                     locked=self._locked)
-
-    def _pin_problems(self, prepared: planning_service.PreparedWeek) -> list[str]:
-        due = {t.id for t in prepared.tasks}
-        out = []
-        for pin in self._pins.values():
-            what = self._visit_words(pin.task_id)
-            if pin.task_id not in due:
-                out.append(f"{what} is no longer due this week")
-                continue
-            reason = self._pin_refusal(pin.task_id, pin.crew_id, pin.day)
-            if reason:
-                out.append(f"{what} cannot go to {self._crew_name(pin.crew_id)} on {pin.day:%A}: {reason}")
-        return out
 
     def _refuse_broken_pins(self, plan: Plan, broken: list[pins_service.BrokenPin]) -> None:
         """Say which pins the planner could not keep; save nothing unless the supervisor drops those pins."""
