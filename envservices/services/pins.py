@@ -44,9 +44,9 @@ def why_not(task: Task, crew: ProblemCrew, day: dt.date, *, crew_name: str = "",
         return f"{day:%A} is {name}'s day off"
     skill = getattr(task.skill, "value", task.skill)
     if skill not in crew.skills:
-        return f"{name} has nobody with the skill '{skill}' it needs"
+        return f"{name} has nobody with the skill it needs ({skill.replace('_', ' ')})"
     if task.equipment and task.equipment not in crew.equipment:
-        return f"{name}'s vehicle has no {task.equipment}"
+        return f"{name}'s vehicle has no {task.equipment.replace('_', ' ')}"
     if task.volume_l > 0 and crew.capacity_l < task.volume_l:
         return f"{name}'s vehicle holds {crew.capacity_l} l, less than its {task.volume_l:.0f} l"
     return None

@@ -62,14 +62,37 @@ def _share(value: float | None) -> str:
     return "" if value is None else f"{100 * value:.0f} %"
 
 
+NOT_RECORDED = "not recorded"
+
+
+def _or_not_recorded(display: Callable[[Any], str]) -> Callable[[Any], str]:
+    """Show 'not recorded' for a figure nobody recorded, never a 0.0 that reads as a measurement."""
+    return lambda v: NOT_RECORDED if v is None else display(v)
+
+
+def _planned(row: AreaWeek, value: float) -> float | None:
+    """A recorded week's plan figure, or None when no plan (no visit) was kept for that week."""
+    return None if row.source == RECORDED and not row.visits else value
+
+
+def _mean_planned(summary: AreaSummary, key: str) -> float | None:
+    means = summary.mean_per_week
+    if summary.source == RECORDED and not means.get("visits"):
+        return None
+    return means.get(key)
+
+
 SUMMARY_COLUMNS = (
     Column("Area", lambda s: s.area),
     Column("Figures", lambda s: s.source),
     Column("Period", lambda s: s.period or "-"),
     Column("Weeks", lambda s: s.weeks, align_right=True),
-    Column("Crew hours / week", lambda s: s.mean_per_week.get("crew_hours"), display=_number, align_right=True),
-    Column("Travel km / week", lambda s: s.mean_per_week.get("travel_km"), display=_number, align_right=True),
-    Column("Visits / week", lambda s: s.mean_per_week.get("visits"), display=_number, align_right=True),
+    Column("Crew hours / week", lambda s: _mean_planned(s, "crew_hours"), display=_or_not_recorded(_number),
+           align_right=True),
+    Column("Travel km / week", lambda s: _mean_planned(s, "travel_km"), display=_or_not_recorded(_number),
+           align_right=True),
+    Column("Visits / week", lambda s: _mean_planned(s, "visits"), display=_or_not_recorded(_number),
+           align_right=True),
     Column("Sites below B", lambda s: s.mean_per_week.get("share_below_b"), display=_share, align_right=True),
     Column("Complaints / week", lambda s: s.mean_per_week.get("complaints"), display=_number, align_right=True),
     Column("Overflowing bins / week",
@@ -85,13 +108,13 @@ WEEK_COLUMNS = (
     Column("Figures", lambda r: r.source),
     Column("Week", lambda r: r.week),
     Column("Period", lambda r: r.period or "-"),
-    Column("Visits", lambda r: r.visits, align_right=True),
-    Column("Crew hours", lambda r: r.crew_hours, display=_number, align_right=True),
-    Column("Travel km", lambda r: r.travel_km, display=_number, align_right=True),
+    Column("Visits", lambda r: _planned(r, r.visits), display=_or_not_recorded(str), align_right=True),
+    Column("Crew hours", lambda r: _planned(r, r.crew_hours), display=_or_not_recorded(_number), align_right=True),
+    Column("Travel km", lambda r: _planned(r, r.travel_km), display=_or_not_recorded(_number), align_right=True),
     Column("Sites below B", lambda r: r.share_below_b, display=_share, align_right=True),
     Column("Complaints", lambda r: r.complaints, align_right=True),
     Column("Fly-tips", lambda r: r.fly_tips, align_right=True),
-    Column("Failures", lambda r: r.failures, align_right=True),
+    Column("Failures", lambda r: r.failures, display=_or_not_recorded(str), align_right=True),
 )
 
 HEADLINE_COLUMNS = (
