@@ -125,3 +125,14 @@ def test_figures_never_recorded_say_so_instead_of_zero(qtbot, dashboard):
         assert model.data(model.index(r, hours)) == NOT_RECORDED
         assert model.data(model.index(r, failures)) == NOT_RECORDED
     assert not any(model.data(model.index(r, hours)) == "0.0" for r in range(model.rowCount()))
+
+
+def test_failures_are_shown_in_words_never_as_a_raw_dict():
+    """The headline's failures read 'bins 12 · grass 3 · litter 4' (and in full in the tooltip)."""
+    from envservices.ui.screens.dashboard import HEADLINE_COLUMNS
+
+    column = next(c for c in HEADLINE_COLUMNS if c.header == "Failures: needs")
+    failures = {"bin_overflow_days": 12, "grass_over_height_days": 3, "litter_cd_beyond_response": 4}
+    shown = column.display(failures)
+    assert shown == "bins 12 · grass 3 · litter 4" and "{" not in shown
+    assert "12 bin-days overflowing" in column.tooltip({"failures": {"needs": failures}})

@@ -64,6 +64,25 @@ def _share(value: float | None) -> str:
 
 NOT_RECORDED = "not recorded"
 
+FAILURE_WORDS = {
+    "bin_overflow_days": ("bin-days overflowing", "bins"),
+    "grass_over_height_days": ("days of grass too long", "grass"),
+    "litter_cd_beyond_response": ("litter C/D not cleared in time", "litter"),
+}
+
+
+def _failures_words(value: Any, long: bool = False) -> str:
+    """A season's service failures in words ('bins 12 · grass 3 · litter 4'), never a raw dict."""
+    if value is None:
+        return NOT_RECORDED
+    if not isinstance(value, dict):
+        return str(value)
+    parts = []
+    for key, count in value.items():
+        full, short = FAILURE_WORDS.get(key, (key.replace("_", " "), key.replace("_", " ")))
+        parts.append(f"{count} {full}" if long else f"{short} {count}")
+    return ("; " if long else " · ").join(parts)
+
 
 def _or_not_recorded(display: Callable[[Any], str]) -> Callable[[Any], str]:
     """Show 'not recorded' for a figure nobody recorded, never a 0.0 that reads as a measurement."""
@@ -128,8 +147,10 @@ HEADLINE_COLUMNS = (
     Column("Km: rota", lambda h: h["travel_km"]["rota"], display=_number, align_right=True),
     Column("Cost: needs", lambda h: h["cost"]["needs"], display=lambda v: f"£{v:,.0f}", align_right=True),
     Column("Cost: rota", lambda h: h["cost"]["rota"], display=lambda v: f"£{v:,.0f}", align_right=True),
-    Column("Failures: needs", lambda h: h["failures"]["needs"], align_right=True),
-    Column("Failures: rota", lambda h: h["failures"]["rota"], align_right=True),
+    Column("Failures: needs", lambda h: h["failures"]["needs"], display=lambda v: _failures_words(v),
+           tooltip=lambda h: _failures_words(h["failures"]["needs"], long=True)),
+    Column("Failures: rota", lambda h: h["failures"]["rota"], display=lambda v: _failures_words(v),
+           tooltip=lambda h: _failures_words(h["failures"]["rota"], long=True)),
 )
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import replace as dataclass_replace
 from collections.abc import Callable
+from dataclasses import replace as dataclass_replace
 from pathlib import Path
 from typing import Any
 
