@@ -442,3 +442,25 @@ def test_week_preparation_runs_off_the_gui_thread(qtbot, screen, monkeypatch):
     assert screen.board_model.rowCount() >= 1
     _solve(qtbot, screen)
     assert threads and not any(threads), "prepare_week ran on the GUI thread"
+
+
+def test_the_board_names_crews_before_the_week_is_gathered(qtbot, db):
+    """Opening the board on a week with a stored plan shows crew names at once, never ids like crew-007."""
+    s = PlanBoardScreen(db, lambda: services.settings.load(db))
+    qtbot.addWidget(s)
+    s.show()
+    s.load()
+    s.set_week("2026-W49")
+    qtbot.waitUntil(lambda: not s.is_preparing(), timeout=30_000)
+    if services.planning.load_plan(db, "2026-W49") is None:
+        _solve(qtbot, s)
+    s.shutdown()
+    fresh = PlanBoardScreen(db, lambda: services.settings.load(db))
+    qtbot.addWidget(fresh)
+    fresh.show()
+    fresh.load()
+    fresh.set_week("2026-W49")
+    assert fresh.board_model.rowCount() > 0
+    names = [name for _, name in fresh.board_model.crews()]
+    assert names and not any(re.fullmatch(r"crew-\d+", n) for n in names), names
+    fresh.shutdown()

@@ -304,6 +304,12 @@ def undo_plan(db, kept: Plan, previous: Plan | None) -> Plan | None:
         return restored
 
 
+def crew_names(db) -> dict[str, str]:
+    """Every crew's name by id: the board names crews at once, before the week's work is gathered."""
+    with db.unit_of_work() as uow:
+        return {c.id: c.name for c in uow.crews.list()}
+
+
 def load_plan(db, week: str) -> Plan | None:
     with db.unit_of_work() as uow:
         return uow.plans.get_by_week(week)
@@ -420,5 +426,5 @@ def urgent_task(place: Place, service: str, settings: Settings, day: dt.date, no
     )
 
 
-__all__ = ["PreparedWeek", "load_plan", "mark_visit", "parse_week", "plan_to_json", "prepare_week", "save_plan",
+__all__ = ["PreparedWeek", "crew_names", "load_plan", "mark_visit", "parse_week", "plan_to_json", "prepare_week", "save_plan",
            "solve_week", "tasks_by_id", "undo_plan", "urgent_task", "week_of", "work_done", "write_plan"]

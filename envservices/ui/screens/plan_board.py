@@ -123,6 +123,7 @@ class PlanBoardScreen(QWidget):
         self._assets: dict[str, Any] = {}
         self._sites: dict[str, Any] = {}
         self._roads: tuple[Any, ...] = ()
+        self._crew_names: dict[str, str] = {}
         self._areas: dict[str, Any] = {}
         self._prepared: planning_service.PreparedWeek | None = None
         self._prepared_key: tuple[str, str | None, str | None] | None = None
@@ -391,6 +392,7 @@ class PlanBoardScreen(QWidget):
         self._assets = {a.id: a for a in data.assets}
         self._sites = {s.id: s for s in data.sites}
         self._roads = tuple(data.roads)
+        self._crew_names = planning_service.crew_names(self._db)
         for combo, items, everything in (
             (self.area_combo, sorted(data.areas, key=lambda a: a.name), "All areas"),
             (self.depot_combo, sorted((s for s in data.sites if s.kind is SiteKind.DEPOT), key=lambda s: s.name),
@@ -986,9 +988,10 @@ class PlanBoardScreen(QWidget):
 
     # -- showing the plan
     def _crew_name(self, crew_id: str) -> str:
-        if self._prepared is not None:
-            return self._prepared.crew_names.get(crew_id, crew_id)
-        return crew_id
+        """The crew's name, never its id (the board shows names while the week is still being gathered)."""
+        if self._prepared is not None and crew_id in self._prepared.crew_names:
+            return self._prepared.crew_names[crew_id]
+        return self._crew_names.get(crew_id, crew_id)
 
     def _crew_day(self, crew_id: str, day: dt.date) -> CrewDay | None:
         if self._plan is None:
@@ -1039,7 +1042,7 @@ class PlanBoardScreen(QWidget):
         )
         crew_depots = {c.id: c.depot_id for c in self._prepared.crews} if self._prepared is not None else {}
         return PlanLookups(
-            crew_names=dict(self._prepared.crew_names) if self._prepared is not None else {},
+            crew_names={**self._crew_names, **(self._prepared.crew_names if self._prepared is not None else {})},
             place_names={pid: p.name for pid, p in self._places.items()},
             service_names={code: st.name for code, st in settings.services().items()},
             task_points=points,
