@@ -55,9 +55,9 @@ from envservices.ui.reports.worksheets import (
     write_plan_csv,
     write_worksheets,
 )
-from envservices.ui.screens.plan_board_parts import (
+from envservices.ui.screens.plan_board.changes import PendingChanges
+from envservices.ui.screens.plan_board.parts import (
     ROW_HEIGHT,
-    VISIT_MIME,
     BoardDelegate,
     BoardModel,
     Cell,
@@ -67,34 +67,8 @@ from envservices.ui.screens.plan_board_parts import (
     VisitRow,
     VisitsModel,
 )
+from envservices.ui.screens.plan_board.solve_run import iso_week, prepare_and_solve, week_monday
 from envservices.ui.workers import Worker, WorkerPool
-
-
-def prepare_and_solve(db: Any, args: dict[str, Any], words: dict[str, str], time_limit_s: float, *,
-                      stop: Any = None, progress: Any = None) -> tuple[planning_service.PreparedWeek, Plan]:
-    """The whole of Generate on a worker thread: gather the week (needs learning and the road matrix took
-    about 2 s on the GUI thread), refuse pins that cannot hold, then solve. Returns (prepared, plan)."""
-    if progress is not None:
-        progress(None, 0.0, "preparing the week")
-    prepared = planning_service.prepare_week(db, **args)
-    problems = pins_service.pin_problems(prepared, args.get("pins", ()), absent=args.get("absent", ()),
-                                         locked=args.get("locked_days", ()), words=words)
-    if problems:
-        raise UserError("Cannot plan with these pins, so nothing was started: " + "; ".join(problems)
-                        + ". Unpin them or pin them elsewhere.")
-    plan = planning_service.solve_week(prepared, time_limit_s=time_limit_s, stop=stop, progress=progress)
-    return prepared, plan
-
-
-def iso_week(day: dt.date) -> str:
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def week_monday(week: str) -> dt.date:
-    year, number = week.upper().split("-W")
-    return dt.date.fromisocalendar(int(year), int(number), 1)
-
 
 # ---------------------------------------------------------------------------------------------- the screen
 
@@ -129,11 +103,7 @@ class PlanBoardScreen(QWidget):
         self._prepared_key: tuple[str, str | None, str | None] | None = None
         self._tasks: dict[str, Task] = {}
         self._plan: Plan | None = None
-        self._pins: dict[str, Pin] = {}
-        self._locked: set[CellKey] = set()
-        self._absent: set[CellKey] = set()
-        self._extra: list[Task] = []
-        self._dirty = False  # changes made since the plan shown was generated
+        self.changes = PendingChanges()  # the decisions the next re-plan must respect
         self._selected: CellKey | None = None
         self._lookups = PlanLookups()
         self._partial: Plan | None = None  # a cancelled solve's plan, waiting for the supervisor's choice
@@ -419,7 +389,7 @@ class PlanBoardScreen(QWidget):
         if plan is not None:
             self._select_combo(self.area_combo, plan.area_id)
             self._select_combo(self.depot_combo, plan.depot_id)
-            self._locked |= {(cd.crew_id, cd.day) for cd in plan.crew_days if cd.locked}
+            self.changes.locked |= {(cd.crew_id, cd.day) for cd in plan.crew_days if cd.locked}
         self._plan = plan
         if plan is not None or self._prepared is None or self._prepared.week != week:
             self._ensure_prepared(quiet=True)
@@ -452,7 +422,7 @@ class PlanBoardScreen(QWidget):
         return self._plan
 
     def pins(self) -> tuple[Pin, ...]:
-        return tuple(self._pins.values())
+        return tuple(self.changes.pins.values())
 
     def is_busy(self) -> bool:
         """True from the start of a solve until its result (or failure) has been handled here."""
@@ -472,28 +442,14 @@ class PlanBoardScreen(QWidget):
     def _week_changed(self) -> None:
         # Pins, locks, absences and urgent work belong to one week; so do a pending choice and its undo.
         self._forget_choice()
-        self._pins.clear()
-        self._locked.clear()
-        self._absent.clear()
-        self._extra.clear()
-        self._dirty = False
+        self.changes.forget()
         self._selected = None
         self.refresh()
 
     # -- preparing and solving
     def _prepare_args(self) -> dict[str, Any]:
         """The supervisor's decisions as plain data for `prepare_week`, read here on the GUI thread."""
-        locked_plan = self._plan if self._plan is not None and self._locked else None
-        return dict(
-            week=self.week(),
-            area=self.area_id(),
-            depot=self.depot_id(),
-            pins=tuple(self._pins.values()),
-            absent=tuple(sorted(self._absent)),
-            locked_plan=locked_plan,
-            locked_days=tuple(sorted(self._locked)) if locked_plan is not None else (),
-            extra_tasks=tuple(self._extra),
-        )
+        return self.changes.prepare_args(self.week(), self.area_id(), self.depot_id(), self._plan)
 
     def _prepare(self) -> planning_service.PreparedWeek:
         return planning_service.prepare_week(self._db, **self._prepare_args())
@@ -552,7 +508,7 @@ class PlanBoardScreen(QWidget):
         self._prepare_seq += 1  # a background preparation still running is now out of date
         self._preparing = False
         self._forget_choice()
-        self._solve_pins = tuple(self._pins.values())
+        self._solve_pins = tuple(self.changes.pins.values())
         words = {pin.task_id: self._visit_words(pin.task_id) for pin in self._solve_pins}
         limit_s = float(self.time_limit.value())
         worker = Worker(prepare_and_solve, self._db, self._prepare_args(), words, limit_s)
@@ -650,7 +606,7 @@ class PlanBoardScreen(QWidget):
             self._show_message(f"The new plan could not be saved, so nothing changed: {exc}", error=True)
             return
         self._plan = stored
-        self._dirty = False
+        self.changes.dirty = False
         self.progress.setValue(1000)
         cost = plan.kpis.get("cost") if isinstance(plan.kpis, dict) else None
         cost_text = f"£{float(cost):,.0f}" if isinstance(cost, (int, float)) else ""
@@ -685,8 +641,8 @@ class PlanBoardScreen(QWidget):
             return f"task {task_id} is not in this week's work"
         if crew is None:
             return f"{self._crew_name(crew_id)} does not plan this area and depot"
-        return pins_service.why_not(task, crew, day, crew_name=self._crew_name(crew_id), absent=self._absent,
-                                    locked=self._locked)
+        return pins_service.why_not(task, crew, day, crew_name=self._crew_name(crew_id), absent=self.changes.absent,
+                                    locked=self.changes.locked)
 
     def _refuse_broken_pins(self, plan: Plan, broken: list[pins_service.BrokenPin]) -> None:
         """Say which pins the planner could not keep; save nothing unless the supervisor drops those pins."""
@@ -700,7 +656,7 @@ class PlanBoardScreen(QWidget):
 
         def save_without() -> None:
             for b in broken:
-                self._pins.pop(b.pin.task_id, None)
+                self.changes.pins.pop(b.pin.task_id, None)
             self._save_new_plan(plan)
             self._show_changes()
 
@@ -797,42 +753,31 @@ class PlanBoardScreen(QWidget):
             self._show_message(f"Cannot pin {self._visit_words(task_id)} to {self._crew_name(crew_id)} on "
                                f"{day:%A}: {reason}.", error=True)
             return False
-        self._pins[task_id] = Pin(task_id=task_id, crew_id=crew_id, day=day)
+        self.changes.pin(task_id, crew_id, day)
         self._changes_made()
         return True
 
     def unpin_visit(self, task_id: str) -> None:
-        self._pins.pop(task_id, None)
+        self.changes.unpin(task_id)
         self._changes_made()
 
     def set_locked(self, crew_id: str, day: dt.date, locked: bool) -> bool:
         """Lock a crew-day so re-planning keeps it exactly; only a planned day can be locked."""
-        if locked:
-            if self._crew_day(crew_id, day) is None:
-                self._show_message("Only a planned day can be locked: generate the plan first.", error=True)
-                return False
-            self._absent.discard((crew_id, day))
-            self._locked.add((crew_id, day))
-        else:
-            self._locked.discard((crew_id, day))
+        if locked and self._crew_day(crew_id, day) is None:
+            self._show_message("Only a planned day can be locked: generate the plan first.", error=True)
+            return False
+        self.changes.lock((crew_id, day), locked)
         self._changes_made()
         return True
 
     def set_absent(self, crew_id: str, day: dt.date, absent: bool) -> None:
         """Mark a crew absent for a day: its work goes to other crews at the next re-plan."""
-        if absent:
-            self._absent.add((crew_id, day))
-            self._locked.discard((crew_id, day))
-            for task_id, pin in list(self._pins.items()):
-                if (pin.crew_id, pin.day) == (crew_id, day):
-                    del self._pins[task_id]
-        else:
-            self._absent.discard((crew_id, day))
+        self.changes.set_absent((crew_id, day), absent)
         self._changes_made()
 
     def add_urgent(self, task: Task) -> None:
         """Urgent work to fit in at the next re-plan."""
-        self._extra.append(task)
+        self.changes.add_urgent(task)
         self._tasks[task.id] = task
         self._changes_made()
 
@@ -855,10 +800,7 @@ class PlanBoardScreen(QWidget):
         self.add_urgent(task)
 
     def clear_changes(self) -> None:
-        self._pins.clear()
-        self._absent.clear()
-        self._extra.clear()
-        self._locked = {(cd.crew_id, cd.day) for cd in self._plan.crew_days if cd.locked} if self._plan else set()
+        self.changes.clear(self._plan)
         self._changes_made()
 
     def mark_visit(self, task_id: str, status: VisitStatus, reason: str = "") -> bool:
@@ -880,30 +822,21 @@ class PlanBoardScreen(QWidget):
 
     def _changes_made(self) -> None:
         self._clear_stale_error()
-        self._dirty = True
+        self.changes.dirty = True
         self._show_plan()
         self._show_changes()
 
     def _show_changes(self) -> None:
-        parts = []
-        if self._pins:
-            parts.append(f"{len(self._pins)} pinned")
-        if self._locked:
-            parts.append(f"{len(self._locked)} locked")
-        if self._absent:
-            parts.append(f"{len(self._absent)} absent")
-        if self._extra:
-            parts.append(f"{len(self._extra)} urgent")
-        self.changes_label.setText(", ".join(parts) + (": press Re-plan to apply" if self._dirty else ""))
+        self.changes_label.setText(self.changes.summary())
         self._update_buttons()
 
     def _toggle_lock_selected(self) -> None:
         if self._selected is not None:
-            self.set_locked(*self._selected, self._selected not in self._locked)
+            self.set_locked(*self._selected, self._selected not in self.changes.locked)
 
     def _toggle_absent_selected(self) -> None:
         if self._selected is not None:
-            self.set_absent(*self._selected, self._selected not in self._absent)
+            self.set_absent(*self._selected, self._selected not in self.changes.absent)
 
     def _pins_dropped(self, task_ids: list, crew_id: str, day: dt.date) -> None:
         for task_id in task_ids:
@@ -920,10 +853,10 @@ class PlanBoardScreen(QWidget):
             return
         crew_id, day = key
         menu = QMenu(self)
-        lock = menu.addAction("Unlock this day" if key in self._locked else "Lock this day")
-        lock.triggered.connect(lambda: self.set_locked(crew_id, day, key not in self._locked))
-        absent = menu.addAction("Crew back at work this day" if key in self._absent else "Crew absent this day")
-        absent.triggered.connect(lambda: self.set_absent(crew_id, day, key not in self._absent))
+        lock = menu.addAction("Unlock this day" if key in self.changes.locked else "Lock this day")
+        lock.triggered.connect(lambda: self.set_locked(crew_id, day, key not in self.changes.locked))
+        absent = menu.addAction("Crew back at work this day" if key in self.changes.absent else "Crew absent this day")
+        absent.triggered.connect(lambda: self.set_absent(crew_id, day, key not in self.changes.absent))
         week = menu.addAction("Crew absent all week")
         week.triggered.connect(lambda: [self.set_absent(crew_id, d, True) for d in self.board_model.days()])
         menu.addSeparator()
@@ -960,7 +893,7 @@ class PlanBoardScreen(QWidget):
         if self._selected is not None:
             here = menu.addAction("Pin here (keep on this crew and day)")
             here.triggered.connect(lambda: self._pins_dropped(ids, *self._selected))
-        if any(i in self._pins or r.visit.pinned for i, r in zip(ids, rows, strict=True)):
+        if any(i in self.changes.pins or r.visit.pinned for i, r in zip(ids, rows, strict=True)):
             unpin = menu.addAction("Unpin")
             unpin.triggered.connect(lambda: [self.unpin_visit(i) for i in ids])
         menu.addSeparator()
@@ -1070,9 +1003,7 @@ class PlanBoardScreen(QWidget):
         days = self._days()
         shifts = {c.id: (c.shift_end_s - c.shift_start_s) / 3600 for c in self._prepared.crews} if self._prepared else {}
         days_off = {c.id: set(c.days_off) for c in self._prepared.crews} if self._prepared else {}
-        pins_here: dict[CellKey, int] = {}
-        for pin in self._pins.values():
-            pins_here[(pin.crew_id, pin.day)] = pins_here.get((pin.crew_id, pin.day), 0) + 1
+        pins_here = self.changes.pins_per_cell()
         cells: dict[CellKey, Cell] = {}
         for crew_id, _ in crews:
             for day in days:
@@ -1082,9 +1013,9 @@ class PlanBoardScreen(QWidget):
                     day=day,
                     crew_day=self._crew_day(crew_id, day),
                     shift_h=shifts.get(crew_id, 8.5),
-                    locked=key in self._locked,
-                    absent=key in self._absent,
-                    day_off=day.weekday() in days_off.get(crew_id, set()) and key not in self._absent,
+                    locked=key in self.changes.locked,
+                    absent=key in self.changes.absent,
+                    day_off=day.weekday() in days_off.get(crew_id, set()) and key not in self.changes.absent,
                     pins_here=pins_here.get(key, 0),
                 )
         selected = self._selected
@@ -1156,9 +1087,9 @@ class PlanBoardScreen(QWidget):
         name = self._crew_name(crew_id)
         label = f"{name} · {day:%A %d %B}"
         state = []
-        if key in self._locked:
+        if key in self.changes.locked:
             state.append("locked")
-        if key in self._absent:
+        if key in self.changes.absent:
             state.append("absent")
         if cd is not None and cd.visits:
             state.append(f"{hhmm(cd.depart_s)}-{hhmm(cd.return_s)}, {len(cd.visits)} visits, "
@@ -1176,7 +1107,7 @@ class PlanBoardScreen(QWidget):
         for event in ordered_events(cd) if cd is not None else []:
             if isinstance(event, Visit):
                 order += 1
-                pin = self._pins.get(event.task_id)
+                pin = self.changes.pins.get(event.task_id)
                 pinned_to = ""
                 if pin is not None:
                     pinned_to = ("here" if (pin.crew_id, pin.day) == key
@@ -1199,8 +1130,8 @@ class PlanBoardScreen(QWidget):
         self.lock_button.setEnabled(not busy and self._selected is not None)
         self.absent_button.setEnabled(not busy and self._selected is not None)
         if self._selected is not None:
-            self.lock_button.setText("Unlock day" if self._selected in self._locked else "Lock day")
-            self.absent_button.setText("Crew back" if self._selected in self._absent else "Crew absent")
+            self.lock_button.setText("Unlock day" if self._selected in self.changes.locked else "Lock day")
+            self.absent_button.setText("Crew back" if self._selected in self.changes.absent else "Crew absent")
         self.pdf_button.setEnabled(has_plan and not busy)
         self.csv_button.setEnabled(has_plan and not busy)
 
@@ -1251,4 +1182,4 @@ class PlanBoardScreen(QWidget):
         super().closeEvent(event)
 
 
-__all__ = ["PlanBoardScreen", "BoardModel", "VisitsModel", "TimelineWidget", "Cell", "VISIT_MIME", "iso_week"]
+__all__ = ["PlanBoardScreen"]
