@@ -44,6 +44,9 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("gui", help="open the desktop application (the default)")
     _add_db(p)
     p.add_argument("--screenshot", metavar="OUT.png", help="save a screenshot once the map has drawn, then exit")
+    p.add_argument("--size", metavar="WxH", help="with --screenshot: the window's exact size, e.g. 1366x768")
+    p.add_argument("--screen", choices=("main", "plan", "dashboard"), default="main",
+                   help="with --screenshot: the screen to draw (the map, the plan board, the dashboard)")
 
     p = sub.add_parser("demo", help="build the demo district in the database")
     _add_db(p)
@@ -424,10 +427,17 @@ def _gui(args: argparse.Namespace) -> int:
         else:
             return _headless_start(args)
     try:
-        from envservices.ui.app_main import run_gui
+        from envservices.ui.app_main import parse_size, run_gui
     except ImportError as exc:
         raise UserError(f"the desktop application cannot start: {exc}") from exc
-    return run_gui(getattr(args, "db", None), screenshot=getattr(args, "screenshot", None))
+    size = None
+    if getattr(args, "size", None):
+        try:
+            size = parse_size(args.size)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
+    return run_gui(getattr(args, "db", None), screenshot=getattr(args, "screenshot", None), size=size,
+                   screen=getattr(args, "screen", "main") or "main")
 
 
 def _self_test(args: argparse.Namespace) -> int:

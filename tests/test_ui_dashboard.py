@@ -104,3 +104,35 @@ def test_simulated_comparison_draws_needs_against_rota(qtbot, dashboard):
     assert len(dashboard.figure.axes) == 4
     assert any(r.source != RECORDED for r in dashboard.comparison().rows)
     save_screenshot(dashboard, "dashboard_simulated")
+
+
+def test_figures_never_recorded_say_so_instead_of_zero(qtbot, dashboard):
+    """A recorded week with no plan kept shows 'not recorded' for visits, crew hours and km, never 0.0."""
+    from PySide6.QtCore import Qt
+
+    from envservices.ui.screens.dashboard import NOT_RECORDED
+
+    dashboard.load()
+    qtbot.waitUntil(lambda: not dashboard.is_busy(), timeout=60_000)
+    model = dashboard.weeks_model
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    hours = headers.index("Crew hours")
+    failures = headers.index("Failures")
+    rows = [model.row_at(r) for r in range(model.rowCount())]
+    unplanned = [r for r, row in enumerate(rows) if row.source == RECORDED and not row.visits]
+    assert unplanned, "the demo's recorded weeks before any plan have no crew hours"
+    for r in unplanned:
+        assert model.data(model.index(r, hours)) == NOT_RECORDED
+        assert model.data(model.index(r, failures)) == NOT_RECORDED
+    assert not any(model.data(model.index(r, hours)) == "0.0" for r in range(model.rowCount()))
+
+
+def test_failures_are_shown_in_words_never_as_a_raw_dict():
+    """The headline's failures read 'bins 12 · grass 3 · litter 4' (and in full in the tooltip)."""
+    from envservices.ui.screens.dashboard import HEADLINE_COLUMNS
+
+    column = next(c for c in HEADLINE_COLUMNS if c.header == "Failures: needs")
+    failures = {"bin_overflow_days": 12, "grass_over_height_days": 3, "litter_cd_beyond_response": 4}
+    shown = column.display(failures)
+    assert shown == "bins 12 · grass 3 · litter 4" and "{" not in shown
+    assert "12 bin-days overflowing" in column.tooltip({"failures": {"needs": failures}})

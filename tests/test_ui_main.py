@@ -239,3 +239,38 @@ def test_recent_databases_never_keep_a_password(window):
     window._remember("postgresql://ada:s3cret@db/envservices")
     assert window.recent_databases()[0] == "postgresql://ada@db/envservices"
     assert all("s3cret" not in u for u in window.recent_databases())
+
+
+def test_every_screen_fits_a_1366x768_laptop(window, demo_file, qtbot):
+    """With the plan board open and the dashboard shown, the window's minimum size stays within 1366x768:
+    docks tab and scroll instead of pushing the window past the screen (it needed 1933x1132 before)."""
+    assert window.open_initial(str(demo_file))
+    window.resize(1366, 768)
+    window.fit_small_screen(1366, 768)
+    window.plan_dock.show()
+    window.show_dashboard()
+    qtbot.wait(200)
+    need = window.minimumSizeHint()
+    assert need.width() <= 1366 and need.height() <= 768, f"needs {need.width()}x{need.height()}"
+    board = window.screens["plan"]
+    assert board.board.verticalHeader().defaultSectionSize() <= 40  # compact crew rows
+
+
+@pytest.mark.slow
+def test_sized_screenshot_of_the_plan_board_from_the_command_line(demo_file, tmp_path):
+    """`envservices gui --screenshot OUT --size 1366x768 --screen plan` saves a picture of exactly that size."""
+    from PySide6.QtGui import QImage
+
+    out = tmp_path / "plan.png"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    result = subprocess.run([sys.executable, "-m", "envservices", "gui", "--db", str(demo_file), "--screenshot",
+                             str(out), "--size", "1366x768", "--screen", "plan"], cwd=REPO, env=env,
+                            capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1366, 768)
+    assert not is_blank(out)
+    bad = subprocess.run([sys.executable, "-m", "envservices", "gui", "--db", str(demo_file), "--screenshot",
+                          str(out), "--size", "big"], cwd=REPO, env=env, capture_output=True, text=True,
+                         timeout=60)
+    assert bad.returncode != 0 and "1366x768" in bad.stderr

@@ -80,7 +80,7 @@ def test_generate_keeps_the_window_responsive_and_shows_the_board(qtbot, screen)
     plan = screen.plan()
     assert plan is not None and sum(len(cd.visits) for cd in plan.crew_days) > 0
     assert screen.board_model.rowCount() >= 1 and screen.board_model.columnCount() >= 5
-    assert "Best cost" in screen.progress.format() or "Planned" in screen.progress.format()
+    assert "improving" in screen.progress.format() or "Planned" in screen.progress.format()
     assert screen.unplanned_model.rowCount() == len(plan.unplanned)
     assert services.planning.load_plan(screen._db, "2026-W49").id == plan.id  # saved
 
@@ -150,14 +150,25 @@ def test_drop_on_a_board_cell_pins_the_dragged_visits(qtbot, screen):
     cd = max(screen.plan().crew_days, key=lambda c: len(c.visits))
     screen.select_crew_day(cd.crew_id, cd.day)
     data = screen.visits_model.mimeData([screen.visits_model.index(0, 0), screen.visits_model.index(1, 2)])
-    other = next(d for d in screen.board_model.days() if d != cd.day)
-    target = screen.board_model.index_of(cd.crew_id, other)
+    dragged = {screen.visits_model.row_at(0).visit.task_id, screen.visits_model.row_at(1).visit.task_id}
+    # a cell neither visit may go to (outside both due windows) pins nothing and says why
+    tasks = services.planning.tasks_by_id(screen._prepared)
+    wrong = next((d for d in screen.board_model.days()
+                  if all(not tasks[t].earliest_day <= d <= tasks[t].latest_day for t in dragged)), None)
+    if wrong is not None:
+        screen.board_model.dropMimeData(data, Qt.DropAction.MoveAction, -1, -1,
+                                        screen.board_model.index_of(cd.crew_id, wrong))
+        assert screen.pins() == () and screen.message.property("error") is True
+    # another crew-day both may take
+    crew_id, day = next((c, d) for c, _ in screen.board_model.crews() for d in screen.board_model.days()
+                        if (c, d) != (cd.crew_id, cd.day)
+                        and all(screen._pin_refusal(t, c, d) is None for t in dragged))
+    target = screen.board_model.index_of(crew_id, day)
     assert screen.board_model.canDropMimeData(data, Qt.DropAction.MoveAction, -1, -1, target)
     screen.board_model.dropMimeData(data, Qt.DropAction.MoveAction, -1, -1, target)
-    dragged = {screen.visits_model.row_at(0).visit.task_id, screen.visits_model.row_at(1).visit.task_id}
     pinned = {p.task_id: (p.crew_id, p.day) for p in screen.pins()}
-    assert pinned == {task_id: (cd.crew_id, other) for task_id in dragged}
-    assert screen.board_model.cell(cd.crew_id, other).pins_here == 2
+    assert pinned == {task_id: (crew_id, day) for task_id in dragged}
+    assert screen.board_model.cell(crew_id, day).pins_here == 2
 
 
 def test_locked_day_is_kept_and_absent_crew_gets_no_work(qtbot, screen):
@@ -249,3 +260,207 @@ def test_failed_solve_shows_a_message_and_keeps_the_plan(qtbot, screen, monkeypa
     assert screen.plan() is before
     assert services.planning.load_plan(screen._db, "2026-W49").id == before.id
     QApplication.processEvents()
+
+
+def _same_plan(a, b) -> bool:
+    return [(cd.crew_id, cd.day, [v.task_id for v in cd.visits]) for cd in a.crew_days] == \
+        [(cd.crew_id, cd.day, [v.task_id for v in cd.visits]) for cd in b.crew_days]
+
+
+def test_cancel_never_replaces_the_saved_plan_until_the_supervisor_chooses(qtbot, screen):
+    """Cancel mid re-plan: the saved plan stays in the database and on the board; a banner offers the choice,
+    keeping the partial plan saves it, and Undo puts the saved plan back."""
+    _solve(qtbot, screen)
+    saved = services.planning.load_plan(screen._db, "2026-W49")
+    screen.time_limit.setValue(120)
+    assert screen.generate()
+    qtbot.waitUntil(lambda: screen._best_cost is not None, timeout=30_000)
+    screen.cancel_button.click()
+    qtbot.waitUntil(lambda: not screen.is_busy(), timeout=20_000)
+
+    stored = services.planning.load_plan(screen._db, "2026-W49")
+    assert _same_plan(stored, saved) and stored.version == saved.version, "cancel replaced the saved plan"
+    assert _same_plan(screen.plan(), saved)
+    assert screen.choice_banner.isVisible()
+    keep_partial, keep_saved = screen.choice_banner.buttons()
+    assert keep_partial.text().startswith("Keep the partial plan (") and "left out" in keep_partial.text()
+    assert keep_saved.text() == "Keep the saved plan"
+
+    keep_partial.click()
+    partial = services.planning.load_plan(screen._db, "2026-W49")
+    assert not _same_plan(partial, saved)
+    assert _same_plan(screen.plan(), partial)
+    undo = screen.choice_banner.buttons()[0]
+    assert undo.text() == "Undo"
+    undo.click()
+    restored = services.planning.load_plan(screen._db, "2026-W49")
+    assert _same_plan(restored, saved) and _same_plan(screen.plan(), saved)
+    assert not screen.choice_banner.isVisible()
+
+
+def test_keep_the_saved_plan_discards_the_partial_one(qtbot, screen):
+    """'Keep the saved plan' after a cancel leaves the database as it was and hides the choice."""
+    _solve(qtbot, screen)
+    saved = services.planning.load_plan(screen._db, "2026-W49")
+    screen.time_limit.setValue(120)
+    assert screen.generate()
+    qtbot.waitUntil(lambda: screen._best_cost is not None, timeout=30_000)
+    screen.cancel()
+    qtbot.waitUntil(lambda: not screen.is_busy(), timeout=20_000)
+    screen.choice_banner.buttons()[1].click()
+    assert not screen.choice_banner.isVisible()
+    assert _same_plan(services.planning.load_plan(screen._db, "2026-W49"), saved)
+    assert _same_plan(screen.plan(), saved)
+
+
+def test_closing_during_a_replan_does_not_save_the_partial_plan(qtbot, screen):
+    """Closing the window stops the solve; what it found so far is not saved over the stored plan."""
+    _solve(qtbot, screen)
+    saved = services.planning.load_plan(screen._db, "2026-W49")
+    screen.time_limit.setValue(120)
+    assert screen.generate()
+    qtbot.waitUntil(lambda: screen._best_cost is not None, timeout=30_000)
+    assert screen.shutdown()
+    qtbot.waitUntil(lambda: not screen.is_busy(), timeout=20_000)
+    stored = services.planning.load_plan(screen._db, "2026-W49")
+    assert _same_plan(stored, saved) and stored.version == saved.version
+
+
+def _one_day_visit(screen):
+    """A planned visit whose task is due on one day only, with its crew-day."""
+    tasks = services.planning.tasks_by_id(screen._prepared)
+    for cd in screen.plan().crew_days:
+        for v in cd.visits:
+            task = tasks.get(v.task_id)
+            if task is not None and task.earliest_day == task.latest_day == cd.day:
+                return cd, v, task
+    raise AssertionError("the demo week should have a task due on one day only")
+
+
+def test_pin_to_offers_only_the_days_and_crews_the_task_may_take(qtbot, screen):
+    """'Pin to' lists only crew-days inside the due window with a crew able to do the work; pinning outside
+    them is refused with a sentence naming the due day, and nothing is pinned."""
+    _solve(qtbot, screen)
+    cd, visit, task = _one_day_visit(screen)
+    screen.select_crew_day(cd.crew_id, cd.day)
+    screen.visits.selectRow(screen.visits_model.row_of(lambda r: r.visit.task_id == visit.task_id))
+    pin_to = next(a.menu() for a in screen.visits_menu().actions() if a.text() == "Pin to")
+    offered = [a.data() for sub in pin_to.actions() if sub.menu() for a in sub.menu().actions()]
+    assert offered and all(day == task.earliest_day for _, day in offered)
+    skill = task.skill.value
+    for crew_id, _ in offered:
+        crew = next(c for c in screen._prepared.problem.crews if c.id == crew_id)
+        assert skill in crew.skills
+    unable = [c.id for c in screen._prepared.problem.crews if skill not in c.skills]
+
+    other_day = next(d for d in screen.board_model.days() if d != task.earliest_day)
+    assert screen.pin_visit(visit.task_id, cd.crew_id, other_day) is False
+    assert screen.message.property("error") is True
+    assert f"due on {task.earliest_day:%A}" in screen.message.text()
+    if unable:
+        assert screen.pin_visit(visit.task_id, unable[0], task.earliest_day) is False
+        assert "skill" in screen.message.text()
+    assert screen.pins() == ()
+
+
+def test_a_plan_that_does_not_keep_a_pin_is_not_saved(qtbot, screen, monkeypatch):
+    """If the planner moves or drops a pinned visit, the plan is not saved and the message says which pin and
+    where the visit went; the supervisor may then save it without that pin."""
+    _solve(qtbot, screen)
+    saved = services.planning.load_plan(screen._db, "2026-W49")
+    cd, visit, task = _one_day_visit(screen)
+    from envservices.services.pins import why_not
+
+    target = next((c.id for c in screen._prepared.problem.crews if c.id != cd.crew_id
+                   and why_not(task, c, cd.day) is None), None)
+    assert target is not None, "another crew should be able to take the visit"
+    assert screen.pin_visit(visit.task_id, target, cd.day)
+
+    monkeypatch.setattr(services.planning, "solve_week", lambda prepared, **kw: saved)  # ignores the pin
+    assert screen.generate()
+    qtbot.waitUntil(lambda: not screen.is_busy(), timeout=10_000)
+    stored = services.planning.load_plan(screen._db, "2026-W49")
+    assert stored.version == saved.version, "a plan that ignores a pin was saved"
+    assert screen.message.property("error") is True
+    assert "not saved" in screen.message.text() and "pinned to" in screen.message.text()
+    assert screen._crew_name(cd.crew_id) in screen.message.text()
+    assert [p.task_id for p in screen.pins()] == [visit.task_id]  # the pin is still there to act on
+    save_without = screen.choice_banner.buttons()[0]
+    assert save_without.text().startswith("Save without")
+    save_without.click()
+    assert screen.pins() == ()
+    assert services.planning.load_plan(screen._db, "2026-W49").version == saved.version + 1
+
+
+def test_worksheets_and_csv_say_where_each_visit_is(qtbot, screen, tmp_path):
+    """Paper and CSV carry the asset's name, the nearest street and an OS grid reference for planned visits."""
+    _solve(qtbot, screen)
+    out = tmp_path / "plan.csv"
+    screen.export_csv(out)
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert all(re.fullmatch(r"S[OP] \d{4} \d{4}", r["grid_ref"]) for r in rows)
+    assert sum(1 for r in rows if r["street"]) >= 0.9 * len(rows)
+    assert all(r["asset"] for r in rows if r["asset_id"])
+    assert not any(r["asset"].startswith(("asset-", "bin-")) for r in rows)
+
+
+def test_lock_day_and_layers_do_not_share_a_shortcut_and_a_stale_error_clears(qtbot, screen):
+    """Lock day has its own shortcut (Ctrl+L is Layers); an error goes away when the next action works."""
+    from PySide6.QtGui import QKeySequence
+
+    assert screen.lock_button.shortcut() != QKeySequence("Ctrl+L")
+    _solve(qtbot, screen)
+    cd = max(screen.plan().crew_days, key=lambda c: len(c.visits))
+    other_day = next(d for d in screen.board_model.days() if d != cd.day)
+    one_day = next((v for v in cd.visits if screen._tasks.get(v.task_id)
+                    and screen._tasks[v.task_id].latest_day == cd.day), None)
+    assert one_day is not None
+    assert not screen.pin_visit(one_day.task_id, cd.crew_id, other_day)
+    assert screen.message.isVisible() and screen.message.property("error")
+    assert screen.set_locked(cd.crew_id, cd.day, True)
+    assert not (screen.message.isVisible() and screen.message.property("error"))
+
+
+def test_week_preparation_runs_off_the_gui_thread(qtbot, screen, monkeypatch):
+    """Changing week and pressing Generate gather the week's work on a worker thread: the board is shown at
+    once and fills in when the preparation arrives."""
+    import threading
+
+    threads = []
+    real = services.planning.prepare_week
+
+    def recording(*args, **kwargs):
+        threads.append(threading.current_thread() is threading.main_thread())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services.planning, "prepare_week", recording)
+    screen.set_week("2026-W50")
+    assert screen.is_preparing() or screen._prepared_key[0] == "2026-W50"
+    qtbot.waitUntil(lambda: not screen.is_preparing(), timeout=30_000)
+    assert screen._prepared.week == "2026-W50"
+    assert screen.board_model.rowCount() >= 1
+    _solve(qtbot, screen)
+    assert threads and not any(threads), "prepare_week ran on the GUI thread"
+
+
+def test_the_board_names_crews_before_the_week_is_gathered(qtbot, db):
+    """Opening the board on a week with a stored plan shows crew names at once, never ids like crew-007."""
+    s = PlanBoardScreen(db, lambda: services.settings.load(db))
+    qtbot.addWidget(s)
+    s.show()
+    s.load()
+    s.set_week("2026-W49")
+    qtbot.waitUntil(lambda: not s.is_preparing(), timeout=30_000)
+    if services.planning.load_plan(db, "2026-W49") is None:
+        _solve(qtbot, s)
+    s.shutdown()
+    fresh = PlanBoardScreen(db, lambda: services.settings.load(db))
+    qtbot.addWidget(fresh)
+    fresh.show()
+    fresh.load()
+    fresh.set_week("2026-W49")
+    assert fresh.board_model.rowCount() > 0
+    names = [name for _, name in fresh.board_model.crews()]
+    assert names and not any(re.fullmatch(r"crew-\d+", n) for n in names), names
+    fresh.shutdown()

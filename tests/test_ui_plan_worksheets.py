@@ -103,3 +103,25 @@ def test_csv_has_the_documented_columns_and_one_row_per_visit(tmp_path):
     assert rows[0]["crew"] == "North team" and rows[0]["place"] == "Market Square"
     assert rows[0]["service"] == "Empty bin" and rows[0]["start"] == "08:00"
     assert rows[1]["pinned"] == "yes"
+
+
+def test_numbering_runs_on_across_sheets_without_gaps(qapp):
+    """Visits are numbered 1..n through the crew-day; tips and breaks take a row but no number, so the second
+    sheet starts where the first stopped."""
+    from envservices.ui.reports.worksheets import numbered_events
+
+    plan = _plan({("c1", 0): ROWS_PER_PAGE + 5})
+    rows = numbered_events(plan.crew_days[0])
+    first, second = rows[:ROWS_PER_PAGE], rows[ROWS_PER_PAGE:]
+    numbers = [n for n, _ in rows if n is not None]
+    assert numbers == list(range(1, ROWS_PER_PAGE + 6))
+    assert next(n for n, _ in second if n is not None) == max(n for n, _ in first if n is not None) + 1
+
+
+def test_a_visit_says_where_asset_street_and_grid_reference(qapp):
+    """The sheet's 'Where' lines: the asset's name and place, then the nearest street and an OS grid reference."""
+    lookups = PlanLookups(place_names={"p1": "Market Square"}, asset_names={"bin-7": "Litter bin 7"},
+                          task_streets={"t1": "Church Street"}, task_points={"t1": (404_123.0, 267_356.0)})
+    visit = Visit("t1", "p1", 0, 0, 60, service="empty_bin", asset_id="bin-7")
+    assert lookups.where(visit) == ("Litter bin 7 · Market Square", "Church Street · SP 0412 6735")
+    assert lookups.where(Visit("t2", "p1", 0, 0, 60)) == ("Market Square", "")

@@ -51,7 +51,8 @@ def test_negative_threshold_is_refused_at_the_field_and_nothing_is_saved(dialog,
 @pytest.mark.parametrize(
     ("key", "text", "message"),
     [
-        ("cost_per_km", "abc", "'abc' is not a number."),
+        ("cost_per_km", "abc", "'abc' is not a number as written in the UK: write it like 4000, 4,000 or 4000.5 "
+                               "(a comma separates thousands, a point starts the decimals)."),
         ("speed_kph", "0", "Must be more than zero."),
         ("grass_season_end_month", "2.5", "Enter a whole number."),
         ("bin_intervention_pct", "", "Enter a number."),
@@ -70,7 +71,7 @@ def test_valid_settings_are_saved_and_read_back(qtbot, dialog, db):
     saved = []
     dialog.settingsSaved.connect(saved.append)
     dialog.editors["grass_cut_mm"].setText("80")
-    dialog.editors["bin_empty_s"].setText("4,5")  # a comma decimal is understood
+    dialog.editors["bin_empty_s"].setText("4.5")
     dialog.editors["cost_per_crew_hour"].setText("65.5")
     assert dialog.save() is True
     stored = services.settings.load(db)
@@ -94,3 +95,26 @@ def test_restore_defaults_fills_the_fields_without_saving(dialog, db):
     assert d.editors["grass_cut_mm"].text() == "75"
     assert services.settings.load(db).grass_cut_mm == 90.0
     d.deleteLater()
+
+
+def test_numbers_are_read_as_written_in_the_uk(dialog, db):
+    """'4,000' m² an hour is four thousand, never 4.0; a comma out of place ('4,5') is refused with a sentence
+    and nothing is saved."""
+    dialog.editors["mow_ride_on_m2_per_h"].setText("4,000")
+    dialog.editors["cost_per_crew_hour"].setText("1,250.50")
+    assert dialog.save() is True
+    stored = services.settings.load(db)
+    assert stored.mow_ride_on_m2_per_h == 4000.0
+    assert stored.cost_per_crew_hour == 1250.5
+    dialog.editors["mow_ride_on_m2_per_h"].setText("4,5")
+    assert dialog.save() is False
+    assert "not a number as written in the UK" in dialog.field_message("mow_ride_on_m2_per_h")
+    assert services.settings.load(db).mow_ride_on_m2_per_h == 4000.0
+
+
+def test_every_field_shows_its_unit_beside_it(dialog):
+    """The unit sits next to each curated field (minutes, m² an hour, £ an hour...)."""
+    from PySide6.QtWidgets import QLabel
+
+    row = dialog.editors["mow_ride_on_m2_per_h"].parentWidget()
+    assert "m² an hour" in [w.text() for w in row.findChildren(QLabel)]

@@ -295,11 +295,38 @@ def solve_week(prepared: PreparedWeek, *, time_limit_s: float = 30.0, stop=None,
                    created_at=dt.datetime.now().replace(microsecond=0))
 
 
-def save_plan(db, plan: Plan) -> None:
+def save_plan(db, plan: Plan) -> Plan:
+    """Save the plan (replacing the stored one with its id); returns it as stored, with its new version."""
     with db.unit_of_work() as uow:
         access.require(uow, access.CHANGE_PLAN)
-        uow.plans.save(plan)
+        stored = uow.plans.save(plan)
         uow.commit()
+        return stored
+
+
+def undo_plan(db, kept: Plan, previous: Plan | None) -> Plan | None:
+    """Put back the plan that `kept` replaced (or remove `kept` when nothing was saved before).
+
+    `kept` must be as stored (its version); a plan changed since by someone else raises ConflictError.
+    Returns the plan stored for the week afterwards."""
+    with db.unit_of_work() as uow:
+        access.require(uow, access.CHANGE_PLAN)
+        if previous is not None and previous.id == kept.id:
+            restored = uow.plans.update(replace(previous, version=kept.version))
+        else:
+            current = uow.plans.get(kept.id)
+            if current is not None and current.version != kept.version:
+                raise UserError(f"the plan for {kept.week} was changed since it was kept, so it was not undone")
+            uow.plans.delete(kept.id)
+            restored = previous
+        uow.commit()
+        return restored
+
+
+def crew_names(db) -> dict[str, str]:
+    """Every crew's name by id: the board names crews at once, before the week's work is gathered."""
+    with db.unit_of_work() as uow:
+        return {c.id: c.name for c in uow.crews.list()}
 
 
 def load_plan(db, week: str) -> Plan | None:
@@ -419,5 +446,5 @@ def urgent_task(place: Place, service: str, settings: Settings, day: dt.date, no
     )
 
 
-__all__ = ["PreparedWeek", "load_plan", "mark_visit", "parse_week", "plan_to_json", "prepare_week", "save_plan",
-           "solve_week", "tasks_by_id", "urgent_task", "week_of", "work_done", "write_plan"]
+__all__ = ["PreparedWeek", "crew_names", "load_plan", "mark_visit", "parse_week", "plan_to_json", "prepare_week", "save_plan",
+           "solve_week", "tasks_by_id", "undo_plan", "urgent_task", "week_of", "work_done", "write_plan"]

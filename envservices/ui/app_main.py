@@ -26,22 +26,65 @@ def _application() -> QApplication:
     return app  # type: ignore[return-value]
 
 
-def run_gui(db_url: str | None, screenshot: str | None = None, qsettings: QSettings | None = None) -> int:
-    """Open the main window on `db_url` (or the last database, or the demo); returns the exit status."""
+SCREENS = ("main", "plan", "dashboard")
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """'1366x768' -> (1366, 768); anything else raises ValueError with a sentence."""
+    try:
+        w, h = (int(v) for v in text.lower().replace(" ", "").split("x"))
+    except ValueError:
+        raise ValueError(f"'{text}' is not a window size: write it like 1366x768") from None
+    if not (320 <= w <= 10_000 and 240 <= h <= 10_000):
+        raise ValueError(f"'{text}' is not a usable window size (320x240 to 10000x10000)")
+    return w, h
+
+
+def _screenshot_settings() -> QSettings:
+    """The user's settings without their window layout, in a throwaway file: a sized screenshot shows the
+    layout a new user gets on that screen and leaves the user's own layout alone."""
+    import tempfile
+
+    user = QSettings("envservices", "envservices")
+    temp = QSettings(str(Path(tempfile.mkdtemp(prefix="envservices-shot-")) / "settings.ini"),
+                     QSettings.Format.IniFormat)
+    for key in user.allKeys():
+        if not key.startswith("window/"):
+            temp.setValue(key, user.value(key))
+    return temp
+
+
+def run_gui(db_url: str | None, screenshot: str | None = None, qsettings: QSettings | None = None,
+            size: tuple[int, int] | None = None, screen: str = "main") -> int:
+    """Open the main window on `db_url` (or the last database, or the demo); returns the exit status.
+
+    With `screenshot`, draw `screen` (the map, the plan board or the dashboard) in a window of exactly `size`
+    (the window may not grow past it, so the picture shows what a laptop of that size shows), save and exit."""
     from envservices.ui.icons import icon
     from envservices.ui.main_window import MainWindow
 
     app = _application()
     app.setWindowIcon(icon("app"))
+    if screenshot and size is not None and qsettings is None:
+        qsettings = _screenshot_settings()
     window = MainWindow(qsettings)
     status = {"code": 0}
 
     if screenshot:
         out = Path(screenshot)
-        window.resize(1440, 900)
+        width, height = size or (1440, 900)
+        window.resize(width, height)
+        if size is not None:
+            window.setMaximumSize(width, height)  # never grows past the laptop it stands for
+            window.fit_small_screen(width, height)
 
         def save() -> None:
             out.parent.mkdir(parents=True, exist_ok=True)
+            QApplication.processEvents()
+            needs = window.minimumSizeHint()
+            if needs.width() > width or needs.height() > height:
+                print(f"note: the window would need {needs.width()}x{needs.height()} to show everything",
+                      file=sys.stderr)
             ok = window.grab().save(str(out))
             status["code"] = 0 if ok else 1
             if not ok:
@@ -55,7 +98,23 @@ def run_gui(db_url: str | None, screenshot: str | None = None, qsettings: QSetti
             window.close()
             app.quit()
 
-        window.canvas.firstDrawn.connect(lambda: QTimer.singleShot(300, save))
+        def open_screen() -> None:
+            if screen == "plan":
+                window.plan_dock.show()
+                window.plan_dock.raise_()
+                window.fit_small_screen(width, height)
+            elif screen == "dashboard":
+                window.show_dashboard()
+            QTimer.singleShot(300 if screen == "main" else 1500, save)
+
+        drawn = {"once": False}
+
+        def first_draw() -> None:
+            if not drawn["once"]:
+                drawn["once"] = True
+                open_screen()
+
+        window.canvas.firstDrawn.connect(first_draw)
         QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, give_up)
 
     window.show()

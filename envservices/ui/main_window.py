@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication, QCheckBox, QComboBox, QDialog, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox,
@@ -153,12 +153,14 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
 
         self.layers_panel = LayersPanel(self.canvas, self.set_theme)
-        self.layers_dock = self._dock("layersDock", "Layers", self.layers_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.layers_dock = self._dock("layersDock", "Layers", _scrolling(self.layers_panel),
+                                      Qt.DockWidgetArea.LeftDockWidgetArea)
         self.record_dock = self._dock("recordDock", "Record need", QLabel("Open a database to record need."),
                                       Qt.DockWidgetArea.RightDockWidgetArea)
         self.plan_dock = self._dock("planDock", "Plan the week", QLabel("Open a database to plan."),
                                     Qt.DockWidgetArea.BottomDockWidgetArea)
         self.plan_dock.visibilityChanged.connect(lambda on: on and self._ensure_loaded("plan"))
+        self.plan_dock.visibilityChanged.connect(lambda on: on and QTimer.singleShot(0, self._give_plan_room))
         self.plan_dock.hide()
 
         self._build_actions()
@@ -400,7 +402,9 @@ class MainWindow(QMainWindow):
         self._load_record(record)
 
         self.screens["plan"] = self._make_screen("plan", "Plan the week")
-        self.plan_dock.setWidget(self.screens["plan"])
+        # in a scroll area: on a laptop the dock may be shorter than the board's full height without pushing
+        # the window past the screen
+        self.plan_dock.setWidget(_scrolling(self.screens["plan"]))
         if hasattr(self.screens["plan"], "routeRequested"):
             self.screens["plan"].routeRequested.connect(self.show_route)
         if self.plan_dock.isVisible():
@@ -529,6 +533,34 @@ class MainWindow(QMainWindow):
             return False
         self.statusBar().showMessage(f"Exported {sum(counts.values())} features to {path}.", 8000)
         return True
+
+    def fit_small_screen(self, width: int, height: int) -> None:
+        """Arrange the docks for a laptop-sized window (under 1600x1000): Layers becomes a tab beside Record
+        need, so the map and the boards keep the width, and an open plan board takes most of the height."""
+        if width < 1600 and not self.tabifiedDockWidgets(self.record_dock):
+            self.tabifyDockWidget(self.record_dock, self.layers_dock)
+            self.record_dock.raise_()
+        if height < 1000 and self.plan_dock.isVisible():
+            self.resizeDocks([self.plan_dock], [int(height * 0.68)], Qt.Orientation.Vertical)
+
+    def _give_plan_room(self) -> None:
+        """An opened plan board gets about 60 % of the window's height (a short dock showed 2 of 13 crews)."""
+        if self.plan_dock.isVisible() and not self.plan_dock.isFloating() \
+                and self.plan_dock.height() < self.height() * 0.45:
+            self.resizeDocks([self.plan_dock], [int(self.height() * 0.6)], Qt.Orientation.Vertical)
+
+    def _fit_screen_once(self) -> None:
+        if getattr(self, "_fitted", False):
+            return
+        self._fitted = True
+        screen = self.screen()
+        if screen is not None and not self.qsettings.value("window/state"):
+            available = screen.availableGeometry()
+            self.fit_small_screen(available.width(), available.height())
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self._fit_screen_once()
 
     # -- plan actions -----------------------------------------------------------------------------------------
     def _board(self) -> Any:
@@ -748,6 +780,15 @@ class MainWindow(QMainWindow):
             self.qsettings.setValue("record/person", record.person())
         self.qsettings.sync()
         super().closeEvent(event)
+
+
+def _scrolling(widget: QWidget) -> QScrollArea:
+    """The widget in a frameless scroll area that resizes it: its dock can then be smaller than it."""
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    scroll.setWidget(widget)
+    return scroll
 
 
 def about_text() -> str:

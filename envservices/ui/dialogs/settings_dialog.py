@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -138,6 +138,16 @@ def _all_groups() -> list[tuple[str, tuple[FieldSpec, ...]]]:
     return groups
 
 
+UK = QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom)
+
+
+def read_number(text: str) -> float | None:
+    """A number as typed in en-GB: '4,000' is four thousand (never 4.0), '4,000.5' and '4000' are read, a
+    comma out of place ('4,5', '4,00') or any other text gives None, so the field can say so."""
+    value, ok = UK.toDouble(text.strip())
+    return float(value) if ok else None
+
+
 def _format(value: float, spec: FieldSpec) -> str:
     shown = value / spec.scale
     if spec.whole:
@@ -260,13 +270,13 @@ class SettingsDialog(QDialog):
     def _parse(self, key: str) -> tuple[float | None, str]:
         """The stored value for a field, or an error sentence saying what is wrong with it."""
         spec = self._specs[key]
-        text = self.editors[key].text().strip().replace(",", ".")
+        text = self.editors[key].text().strip()
         if not text:
             return None, "Enter a number."
-        try:
-            shown = float(text)
-        except ValueError:
-            return None, f"'{text}' is not a number."
+        shown = read_number(text)
+        if shown is None:
+            return None, (f"'{text}' is not a number as written in the UK: write it like 4000, 4,000 or 4000.5 "
+                          "(a comma separates thousands, a point starts the decimals).")
         if shown != shown or shown in (float("inf"), float("-inf")):
             return None, "Enter an ordinary number."
         if spec.whole and shown != int(shown):

@@ -3,6 +3,10 @@
 Drawn with Qt's QPdfWriter and QPainter so the app needs no extra PDF library, and the small route map is
 the same picture the supervisor saw. The page holds the crew, the date, the ordered visits with their times,
 place and service, a tick box per visit, a small map of the route and ruled lines for notes.
+
+Each visit says where without the office: the asset's name, the nearest named street and an OS grid reference
+(10 m square), and when it is due in words relative to the sheet's week. Visits are numbered 1..n through the
+crew-day, continuing across a second sheet.
 """
 
 from __future__ import annotations
@@ -29,11 +33,13 @@ from PySide6.QtGui import (
 
 from envservices.domain.model import CrewDay, Plan, Stop, Visit
 from envservices.errors import UserError
+from envservices.reports.whereabouts import due_words, os_grid_reference
 
 Point = tuple[float, float]
 
-ROWS_PER_PAGE = 40
-"""More visits than this continue on a second sheet for the same crew-day rather than becoming unreadable."""
+ROWS_PER_PAGE = 24
+"""Rows (visits, tips, breaks) per sheet: each row has two lines (what and where); a longer crew-day
+continues on a second sheet rather than becoming unreadable."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,27 @@ class PlanLookups:
     default_depot_id: str | None = None
     crew_day_urls: Mapping[tuple[str, dt.date], str] = field(default_factory=dict)
     """(crew id, day) -> the link that opens that crew-day on a phone, printed as a QR code."""
+    asset_names: Mapping[str, str] = field(default_factory=dict)
+    task_streets: Mapping[str, str] = field(default_factory=dict)  # task id -> nearest named street
+    task_windows: Mapping[str, tuple[dt.date, dt.date]] = field(default_factory=dict)  # task id -> due window
+    road_lines: tuple[tuple[Point, ...], ...] = ()  # for the mini-map
+
+    def grid_ref(self, task_id: str) -> str:
+        point = self.task_points.get(task_id)
+        if point is None:
+            return ""
+        try:
+            return os_grid_reference(*point)
+        except ValueError:
+            return ""
+
+    def where(self, visit: Visit) -> tuple[str, str]:
+        """(what and place, street and grid reference) for a visit's two lines on a sheet."""
+        asset = self.asset_names.get(visit.asset_id, "") if visit.asset_id else ""
+        place = self.place(visit.place_id)
+        first = f"{asset} · {place}" if asset else place
+        second = " · ".join(x for x in (self.task_streets.get(visit.task_id, ""), self.grid_ref(visit.task_id)) if x)
+        return first, second
 
     def crew(self, crew_id: str) -> str:
         return self.crew_names.get(crew_id, crew_id)
@@ -76,6 +103,29 @@ def ordered_events(crew_day: CrewDay) -> list[Visit | Stop]:
     """Visits and stops (tips, breaks) in the order they happen."""
     events: list[Visit | Stop] = [*crew_day.visits, *crew_day.stops]
     return sorted(events, key=lambda e: (e.start_s, 0 if isinstance(e, Stop) else 1))
+
+
+def numbered_events(crew_day: CrewDay) -> list[tuple[int | None, Visit | Stop]]:
+    """The crew-day's rows in order, visits numbered 1..n (tips and breaks unnumbered), so numbering runs on
+    across sheets without gaps."""
+    out: list[tuple[int | None, Visit | Stop]] = []
+    number = 0
+    for event in ordered_events(crew_day):
+        if isinstance(event, Visit):
+            number += 1
+            out.append((number, event))
+        else:
+            out.append((None, event))
+    return out
+
+
+def week_start_of(week: str) -> dt.date | None:
+    """Monday of an ISO week such as 2026-W49 (None when the text is not one)."""
+    try:
+        year, number = week.upper().split("-W")
+        return dt.date.fromisocalendar(int(year), int(number), 1)
+    except ValueError:
+        return None
 
 
 def route_points(crew_day: CrewDay, lookups: PlanLookups) -> list[Point]:
@@ -124,8 +174,8 @@ def write_worksheets(path: str | Path, plan: Plan, lookups: PlanLookups) -> int:
     pages = 0
     try:
         for crew_day in days:
-            visits = ordered_events(crew_day)
-            chunks = [visits[i : i + ROWS_PER_PAGE] for i in range(0, len(visits), ROWS_PER_PAGE)] or [[]]
+            rows = numbered_events(crew_day)
+            chunks = [rows[i : i + ROWS_PER_PAGE] for i in range(0, len(rows), ROWS_PER_PAGE)] or [[]]
             for part, chunk in enumerate(chunks):
                 if pages:
                     writer.newPage()
@@ -161,7 +211,7 @@ def _draw_page(
     resolution: int,
     plan: Plan,
     crew_day: CrewDay,
-    events: list[Visit | Stop],
+    events: list[tuple[int | None, Visit | Stop]],
     lookups: PlanLookups,
     part: int,
     parts: int,
@@ -197,7 +247,8 @@ def _draw_page(
 
     # map
     map_rect = mm.rect(130, 12, 65, 50)
-    draw_route_map(painter, map_rect, route_points(crew_day, lookups), pen_width=mm(0.5), marker=mm(1.6))
+    draw_route_map(painter, map_rect, route_points(crew_day, lookups), pen_width=mm(0.5), marker=mm(1.6),
+                   roads=lookups.road_lines)
 
     url = lookups.crew_day_urls.get((crew_day.crew_id, crew_day.day))
     if url:  # the crew opens this day on a phone from here
@@ -205,10 +256,11 @@ def _draw_page(
 
         painter.drawImage(mm.rect(104, 40, 24, 24), QImage.fromData(qr_png(url)))
 
-    # visits table
+    # visits table: two lines a row, what and where above, street, grid reference and due window below
     top = 68.0
-    columns = [("#", 8), ("Arrive", 14), ("Work", 22), ("Place", 50), ("Service", 34), ("Done", 11), ("Note", 41)]
-    row_h = 5.0 if len(events) <= 30 else 160.0 / max(len(events), 1)
+    columns = [("#", 7), ("Arrive", 12), ("Work", 20), ("Where", 68), ("Service", 36), ("Done", 10), ("Note", 27)]
+    row_h = 7.0
+    week_start = week_start_of(plan.week)
     painter.setPen(QPen(ink, mm(0.2)))
     painter.setFont(_font(8.5, bold=True))
     x = left
@@ -216,38 +268,52 @@ def _draw_page(
         painter.drawText(mm.rect(x + 1, top, w - 1, 6), Qt.AlignmentFlag.AlignVCenter, header)
         x += w
     painter.drawLine(QPointF(mm(left), mm(top + 6)), QPointF(mm(right), mm(top + 6)))
-    painter.setFont(_font(8.5 if row_h >= 5 else 7))
+    main_font, small_font = _font(8), _font(6.5)
     y = top + 6
-    number = part * ROWS_PER_PAGE  # visits are numbered within the day, continued across sheets
-    for event in events:
+    for number, event in events:
         if isinstance(event, Visit):
-            number += 1
+            where, street = lookups.where(event)
+            window = lookups.task_windows.get(event.task_id)
+            due = due_words(*window, week_start) if window and week_start else ""
             cells = [
-                str(number),
-                hhmm(event.arrive_s),
-                f"{hhmm(event.start_s)}-{hhmm(event.end_s)}",
-                lookups.place(event.place_id),
-                lookups.service(event.service) + (" (pinned)" if event.pinned else ""),
-                "",
-                lookups.task_notes.get(event.task_id, ""),
+                (str(number), ""),
+                (hhmm(event.arrive_s), ""),
+                (f"{hhmm(event.start_s)}-{hhmm(event.end_s)}", ""),
+                (where, street),
+                (lookups.service(event.service) + (" (pinned)" if event.pinned else ""), due),
+                ("", ""),
+                (lookups.task_notes.get(event.task_id, ""), ""),
             ]
-            painter.setPen(ink)
+            colour = ink
         else:
             if event.kind == "tip":
                 label = "Tip: " + lookups.site_names.get(event.site_id or "", "unload")
             else:
                 label = "Break"
-            cells = ["", hhmm(event.start_s), f"{hhmm(event.start_s)}-{hhmm(event.end_s)}", label, "", "", ""]
-            painter.setPen(grey)
+            cells = [("", ""), (hhmm(event.start_s), ""), (f"{hhmm(event.start_s)}-{hhmm(event.end_s)}", ""),
+                     (label, ""), ("", ""), ("", ""), ("", "")]
+            colour = grey
         x = left
-        for (header, w), text in zip(columns, cells, strict=True):
-            cell = mm.rect(x + 1, y, w - 2, row_h)
+        for (header, w), (text, below) in zip(columns, cells, strict=True):
             if header == "Done" and isinstance(event, Visit):
-                box = min(row_h - 1.2, 3.5)
+                painter.setPen(ink)
+                box = 3.5
                 painter.drawRect(mm.rect(x + 3, y + (row_h - box) / 2, box, box))
+            elif header == "Note" and text:
+                painter.setPen(colour)
+                painter.setFont(small_font)
+                painter.drawText(mm.rect(x + 1, y + 0.3, w - 2, row_h - 0.6),
+                                 int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft)
+                                 | int(Qt.TextFlag.TextWordWrap), text)
             else:
-                elided = painter.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, int(cell.width()))
-                painter.drawText(cell, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, elided)
+                for line, font, pen, dy in ((text, main_font, colour, 0.4), (below, small_font, grey, 3.8)):
+                    if not line:
+                        continue
+                    painter.setFont(font)
+                    painter.setPen(pen)
+                    cell = mm.rect(x + 1, y + dy, w - 2, 3.4)
+                    elided = painter.fontMetrics().elidedText(line, Qt.TextElideMode.ElideRight, int(cell.width()))
+                    painter.drawText(cell, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, elided)
             x += w
         y += row_h
         painter.setPen(QPen(QColor("#d0d0d0"), mm(0.15)))
@@ -274,9 +340,11 @@ def _draw_page(
 
 
 def draw_route_map(
-    painter: QPainter, rect: QRectF, points: list[Point], *, pen_width: float = 2.0, marker: float = 5.0
+    painter: QPainter, rect: QRectF, points: list[Point], *, pen_width: float = 2.0, marker: float = 5.0,
+    roads: tuple[tuple[Point, ...], ...] = (),
 ) -> None:
-    """A small map of a route: north up, equal scale both ways, depot as a square, stops numbered in order."""
+    """A small map of a route: north up, equal scale both ways, the streets around it in grey, depot as a
+    square, stops as circles."""
     painter.save()
     painter.setPen(QPen(QColor("#9a9a9a"), max(pen_width / 3, 1.0)))
     painter.setBrush(QBrush(QColor("#f4f6f2")))
@@ -295,6 +363,23 @@ def draw_route_map(
     def to_view(p: Point) -> QPointF:
         return QPointF(inner.center().x() + (p[0] - cx) * scale, inner.center().y() - (p[1] - cy) * scale)
 
+    if roads:
+        # streets first, clipped to the box: only lines whose bounds meet the map's extent are drawn
+        half_w, half_h = inner.width() / scale / 2 + marker * 2 / scale, inner.height() / scale / 2 + marker * 2 / scale
+        x0_m, x1_m, y0_m, y1_m = cx - half_w, cx + half_w, cy - half_h, cy + half_h
+        painter.setClipRect(rect)
+        painter.setPen(QPen(QColor("#c8c8c8"), max(pen_width / 2, 1.0)))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for line in roads:
+            lx = [p[0] for p in line]
+            ly = [p[1] for p in line]
+            if max(lx) < x0_m or min(lx) > x1_m or max(ly) < y0_m or min(ly) > y1_m:
+                continue
+            street = QPainterPath(to_view(line[0]))
+            for p in line[1:]:
+                street.lineTo(to_view(p))
+            painter.drawPath(street)
+        painter.setClipping(False)
     path = QPainterPath(to_view(points[0]))
     for p in points[1:]:
         path.lineTo(to_view(p))
@@ -349,6 +434,9 @@ def plan_csv_rows(plan: Plan, lookups: PlanLookups) -> list[dict[str, str]]:
                     "place": lookups.place(event.place_id),
                     "service": lookups.service(event.service),
                     "asset_id": event.asset_id or "",
+                    "asset": lookups.asset_names.get(event.asset_id, "") if event.asset_id else "",
+                    "street": lookups.task_streets.get(event.task_id, ""),
+                    "grid_ref": lookups.grid_ref(event.task_id),
                     "arrive": hhmm(event.arrive_s),
                     "start": hhmm(event.start_s),
                     "end": hhmm(event.end_s),
@@ -365,7 +453,7 @@ def plan_csv_rows(plan: Plan, lookups: PlanLookups) -> list[dict[str, str]]:
 
 CSV_COLUMNS: tuple[str, ...] = (
     "week", "day", "weekday", "crew_id", "crew", "order", "task_id", "place_id", "place", "service", "asset_id",
-    "arrive", "start", "end", "duration_min", "easting_m", "northing_m", "pinned", "locked", "status",
+    "asset", "street", "grid_ref", "arrive", "start", "end", "duration_min", "easting_m", "northing_m", "pinned", "locked", "status",
 )
 
 

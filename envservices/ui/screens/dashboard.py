@@ -62,14 +62,56 @@ def _share(value: float | None) -> str:
     return "" if value is None else f"{100 * value:.0f} %"
 
 
+NOT_RECORDED = "not recorded"
+
+FAILURE_WORDS = {
+    "bin_overflow_days": ("bin-days overflowing", "bins"),
+    "grass_over_height_days": ("days of grass too long", "grass"),
+    "litter_cd_beyond_response": ("litter C/D not cleared in time", "litter"),
+}
+
+
+def _failures_words(value: Any, long: bool = False) -> str:
+    """A season's service failures in words ('bins 12 · grass 3 · litter 4'), never a raw dict."""
+    if value is None:
+        return NOT_RECORDED
+    if not isinstance(value, dict):
+        return str(value)
+    parts = []
+    for key, count in value.items():
+        full, short = FAILURE_WORDS.get(key, (key.replace("_", " "), key.replace("_", " ")))
+        parts.append(f"{count} {full}" if long else f"{short} {count}")
+    return ("; " if long else " · ").join(parts)
+
+
+def _or_not_recorded(display: Callable[[Any], str]) -> Callable[[Any], str]:
+    """Show 'not recorded' for a figure nobody recorded, never a 0.0 that reads as a measurement."""
+    return lambda v: NOT_RECORDED if v is None else display(v)
+
+
+def _planned(row: AreaWeek, value: float) -> float | None:
+    """A recorded week's plan figure, or None when no plan (no visit) was kept for that week."""
+    return None if row.source == RECORDED and not row.visits else value
+
+
+def _mean_planned(summary: AreaSummary, key: str) -> float | None:
+    means = summary.mean_per_week
+    if summary.source == RECORDED and not means.get("visits"):
+        return None
+    return means.get(key)
+
+
 SUMMARY_COLUMNS = (
     Column("Area", lambda s: s.area),
     Column("Figures", lambda s: s.source),
     Column("Period", lambda s: s.period or "-"),
     Column("Weeks", lambda s: s.weeks, align_right=True),
-    Column("Crew hours / week", lambda s: s.mean_per_week.get("crew_hours"), display=_number, align_right=True),
-    Column("Travel km / week", lambda s: s.mean_per_week.get("travel_km"), display=_number, align_right=True),
-    Column("Visits / week", lambda s: s.mean_per_week.get("visits"), display=_number, align_right=True),
+    Column("Crew hours / week", lambda s: _mean_planned(s, "crew_hours"), display=_or_not_recorded(_number),
+           align_right=True),
+    Column("Travel km / week", lambda s: _mean_planned(s, "travel_km"), display=_or_not_recorded(_number),
+           align_right=True),
+    Column("Visits / week", lambda s: _mean_planned(s, "visits"), display=_or_not_recorded(_number),
+           align_right=True),
     Column("Sites below B", lambda s: s.mean_per_week.get("share_below_b"), display=_share, align_right=True),
     Column("Complaints / week", lambda s: s.mean_per_week.get("complaints"), display=_number, align_right=True),
     Column("Overflowing bins / week",
@@ -85,13 +127,13 @@ WEEK_COLUMNS = (
     Column("Figures", lambda r: r.source),
     Column("Week", lambda r: r.week),
     Column("Period", lambda r: r.period or "-"),
-    Column("Visits", lambda r: r.visits, align_right=True),
-    Column("Crew hours", lambda r: r.crew_hours, display=_number, align_right=True),
-    Column("Travel km", lambda r: r.travel_km, display=_number, align_right=True),
+    Column("Visits", lambda r: _planned(r, r.visits), display=_or_not_recorded(str), align_right=True),
+    Column("Crew hours", lambda r: _planned(r, r.crew_hours), display=_or_not_recorded(_number), align_right=True),
+    Column("Travel km", lambda r: _planned(r, r.travel_km), display=_or_not_recorded(_number), align_right=True),
     Column("Sites below B", lambda r: r.share_below_b, display=_share, align_right=True),
     Column("Complaints", lambda r: r.complaints, align_right=True),
     Column("Fly-tips", lambda r: r.fly_tips, align_right=True),
-    Column("Failures", lambda r: r.failures, align_right=True),
+    Column("Failures", lambda r: r.failures, display=_or_not_recorded(str), align_right=True),
 )
 
 HEADLINE_COLUMNS = (
@@ -105,8 +147,10 @@ HEADLINE_COLUMNS = (
     Column("Km: rota", lambda h: h["travel_km"]["rota"], display=_number, align_right=True),
     Column("Cost: needs", lambda h: h["cost"]["needs"], display=lambda v: f"£{v:,.0f}", align_right=True),
     Column("Cost: rota", lambda h: h["cost"]["rota"], display=lambda v: f"£{v:,.0f}", align_right=True),
-    Column("Failures: needs", lambda h: h["failures"]["needs"], align_right=True),
-    Column("Failures: rota", lambda h: h["failures"]["rota"], align_right=True),
+    Column("Failures: needs", lambda h: h["failures"]["needs"], display=lambda v: _failures_words(v),
+           tooltip=lambda h: _failures_words(h["failures"]["needs"], long=True)),
+    Column("Failures: rota", lambda h: h["failures"]["rota"], display=lambda v: _failures_words(v),
+           tooltip=lambda h: _failures_words(h["failures"]["rota"], long=True)),
 )
 
 
@@ -147,10 +191,10 @@ class DashboardScreen(QWidget):
         self.progress.setRange(0, 100)
         self.progress.setValue(0)
         self.progress.setFormat("Ready")
-        self.progress.setMinimumWidth(260)
+        self.progress.setMinimumWidth(160)
         self.area_combo = QComboBox()
         self.area_combo.setObjectName("dashboardArea")
-        self.area_combo.setMinimumContentsLength(18)
+        self.area_combo.setMinimumContentsLength(14)
         self.png_button = QPushButton(icon("export"), "Save charts (PNG)…")
         self.csv_button = QPushButton(icon("export"), "Export figures (CSV)…")
 
@@ -169,8 +213,11 @@ class DashboardScreen(QWidget):
         top.addWidget(self.compare_button)
         top.addWidget(self.progress)
         top.addStretch(1)
-        top.addWidget(self.png_button)
-        top.addWidget(self.csv_button)
+        # the exports on a row of their own, so the screen fits a 1366-pixel laptop beside the Record dock
+        exports = QHBoxLayout()
+        exports.addStretch(1)
+        exports.addWidget(self.png_button)
+        exports.addWidget(self.csv_button)
 
         self.message = QLabel()
         self.message.setObjectName("dashboardMessage")
@@ -180,7 +227,7 @@ class DashboardScreen(QWidget):
         self.figure = Figure(figsize=(10, 6.5), layout="constrained")
         self.canvas = FigureCanvasQTAgg(self.figure)
         self.canvas.setObjectName("dashboardCanvas")
-        self.canvas.setMinimumHeight(380)
+        self.canvas.setMinimumHeight(260)
 
         self.headline_model, headline_proxy = make_table(HEADLINE_COLUMNS, parent=self)
         self.summary_model, summary_proxy = make_table(SUMMARY_COLUMNS, parent=self)
@@ -202,6 +249,7 @@ class DashboardScreen(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addLayout(exports)
         layout.addWidget(self.message)
         layout.addWidget(self.headline_label)
         layout.addWidget(self.headline_table)

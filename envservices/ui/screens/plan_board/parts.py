@@ -23,7 +23,17 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QToolTip, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QToolTip,
+    QWidget,
+)
 
 from envservices.domain.model import CrewDay, Stop, Visit
 from envservices.ui.models.table_model import RowTableModel
@@ -35,6 +45,51 @@ VISIT_MIME = "application/x-envservices-task-ids"
 CELL_ROLE = Qt.ItemDataRole.UserRole + 10
 
 CellKey = tuple[str, dt.date]  # (crew id, day)
+
+ROW_HEIGHT = 40
+"""A crew's row on the board: one line of visits, hours and km above the bar of the shift used. At 62 px a
+1366x768 laptop showed 2 of 13 crews; at 40 px it shows about 6 and the rest scroll."""
+
+
+# ---------------------------------------------------------------------------------------------- a choice
+
+
+class ChoiceBanner(QFrame):
+    """A sentence with one or two buttons that waits for the supervisor (keep this plan or that one, undo).
+
+    Used where a silent default would lose work: nothing happens until a button is pressed."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("choiceBanner")
+        self.setStyleSheet("#choiceBanner { background: #fff8e1; border: 1px solid #d69e2e; border-radius: 4px; }")
+        self._label = QLabel()
+        self._label.setWordWrap(True)
+        self._layout = QHBoxLayout(self)
+        self._layout.setContentsMargins(8, 4, 8, 4)
+        self._layout.addWidget(self._label, 1)
+        self._buttons: list[QPushButton] = []
+        self.hide()
+
+    def ask(self, text: str, choices: Sequence[tuple[str, Callable[[], None]]]) -> None:
+        """Show `text` and a button per (label, action); any button hides the banner before its action runs."""
+        for b in self._buttons:
+            self._layout.removeWidget(b)
+            b.deleteLater()
+        self._buttons = []
+        self._label.setText(text)
+        for label, action in choices:
+            button = QPushButton(label)
+            button.clicked.connect(lambda _=False, a=action: (self.hide(), a()))
+            self._layout.addWidget(button)
+            self._buttons.append(button)
+        self.show()
+
+    def text(self) -> str:
+        return self._label.text()
+
+    def buttons(self) -> list[QPushButton]:
+        return list(self._buttons)
 
 
 # ---------------------------------------------------------------------------------------------- the board
@@ -184,7 +239,7 @@ class BoardDelegate(QStyledItemDelegate):
     """Paints a cell as a small card: visits and hours, a bar of the shift used, lock, absence and pins."""
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
-        return QSize(150, 58)
+        return QSize(120, ROW_HEIGHT)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
         cell: Cell | None = index.data(CELL_ROLE)
@@ -219,15 +274,22 @@ class BoardDelegate(QStyledItemDelegate):
         else:
             painter.setPen(QColor("#1f2933"))
             painter.setFont(bold)
-            painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
-                             f"{cell.visits} visits" if cell.visits != 1 else "1 visit")
+            headline = f"{cell.visits} visits" if cell.visits != 1 else "1 visit"
+            painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, headline)
             painter.setFont(small)
             painter.setPen(QColor("#52606d"))
             detail = f"{cell.hours:.1f} h"
             if cell.crew_day and cell.crew_day.visits:
                 detail += f" · {cell.crew_day.travel_m / 1000:.0f} km"
-            painter.drawText(text_rect.adjusted(0, 18, 0, 0), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
-                             detail)
+            if rect.height() < 50:  # compact row: the detail beside the headline, so a laptop shows more crews
+                painter.setFont(bold)
+                offset = painter.fontMetrics().horizontalAdvance(headline) + 6
+                painter.setFont(small)
+                painter.drawText(text_rect.adjusted(offset, 1, 0, 0),
+                                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, detail)
+            else:
+                painter.drawText(text_rect.adjusted(0, 18, 0, 0),
+                                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, detail)
             # share of the shift used; amber once the day runs into overtime
             bar = QRectF(text_rect.left(), rect.bottom() - 9, text_rect.width(), 5)
             painter.setPen(Qt.PenStyle.NoPen)

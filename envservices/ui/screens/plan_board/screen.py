@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
+from dataclasses import replace as dataclass_replace
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,9 @@ from PySide6.QtWidgets import (
 from envservices.domain.model import CrewDay, Pin, Plan, SiteKind, Task, Visit, VisitStatus
 from envservices.domain.settings import Settings
 from envservices.errors import UserError
+from envservices.reports.whereabouts import due_words, nearest_streets, road_lines
 from envservices.services import district as district_service
+from envservices.services import pins as pins_service
 from envservices.services import planning as planning_service
 from envservices.ui.dialogs.urgent_work_dialog import UrgentWorkDialog
 from envservices.ui.icons import icon
@@ -52,33 +55,26 @@ from envservices.ui.reports.worksheets import (
     write_plan_csv,
     write_worksheets,
 )
-from envservices.ui.screens.plan_board_parts import (
-    VISIT_MIME,
+from envservices.ui.screens.plan_board.changes import PendingChanges
+from envservices.ui.screens.plan_board.guard import SavedPlanGuard
+from envservices.ui.screens.plan_board.parts import (
+    ROW_HEIGHT,
     BoardDelegate,
     BoardModel,
     Cell,
     CellKey,
+    ChoiceBanner,
     TimelineWidget,
     VisitRow,
     VisitsModel,
 )
+from envservices.ui.screens.plan_board.solve_run import iso_week, prepare_and_solve, week_monday
 from envservices.ui.workers import Worker, WorkerPool
-
-
-def iso_week(day: dt.date) -> str:
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def week_monday(week: str) -> dt.date:
-    year, number = week.upper().split("-W")
-    return dt.date.fromisocalendar(int(year), int(number), 1)
-
 
 # ---------------------------------------------------------------------------------------------- the screen
 
 
-class PlanBoardScreen(QWidget):
+class PlanBoardScreen(SavedPlanGuard, QWidget):
     """Plan the week for a depot's crews, change it with pins, locks and absences, print and export it."""
 
     routeRequested = Signal(list, str)  # route points in BNG metres, a label
@@ -101,18 +97,23 @@ class PlanBoardScreen(QWidget):
         self._places: dict[str, Any] = {}
         self._assets: dict[str, Any] = {}
         self._sites: dict[str, Any] = {}
+        self._roads: tuple[Any, ...] = ()
+        self._crew_names: dict[str, str] = {}
         self._areas: dict[str, Any] = {}
         self._prepared: planning_service.PreparedWeek | None = None
         self._prepared_key: tuple[str, str | None, str | None] | None = None
         self._tasks: dict[str, Task] = {}
         self._plan: Plan | None = None
-        self._pins: dict[str, Pin] = {}
-        self._locked: set[CellKey] = set()
-        self._absent: set[CellKey] = set()
-        self._extra: list[Task] = []
-        self._dirty = False  # changes made since the plan shown was generated
+        self.changes = PendingChanges()  # the decisions the next re-plan must respect
         self._selected: CellKey | None = None
         self._lookups = PlanLookups()
+        self._partial: Plan | None = None  # a cancelled solve's plan, waiting for the supervisor's choice
+        self._undo: tuple[Plan, Plan | None] | None = None  # (the plan kept, the plan it replaced)
+        self._solve_pins: tuple[Pin, ...] = ()  # the pins the running solve was given, checked before saving
+        self._solve_key: tuple[str, str | None, str | None] | None = None
+        self._prepare_seq = 0  # a background preparation is used only if nothing newer was asked for since
+        self._preparing = False
+        self._solving = False  # a Generate has finished preparing and the solver is searching
 
         self._build_ui()
 
@@ -189,8 +190,9 @@ class PlanBoardScreen(QWidget):
         self.urgent_button = QPushButton("Add urgent work…")
         self.urgent_button.setObjectName("urgentButton")
         self.lock_button = QPushButton("Lock day")
-        self.lock_button.setToolTip("Keep the selected crew-day exactly as it is when re-planning (Ctrl+L)")
-        self.lock_button.setShortcut(QKeySequence("Ctrl+L"))
+        # Ctrl+K ("keep"): Ctrl+L is the main window's Layers panel
+        self.lock_button.setToolTip("Keep the selected crew-day exactly as it is when re-planning (Ctrl+K)")
+        self.lock_button.setShortcut(QKeySequence("Ctrl+K"))
         self.absent_button = QPushButton("Crew absent")
         self.absent_button.setToolTip("The selected crew cannot work the selected day")
         self.clear_button = QPushButton("Clear changes")
@@ -213,6 +215,7 @@ class PlanBoardScreen(QWidget):
         self.message.setObjectName("planMessage")
         self.message.setWordWrap(True)
         self.message.hide()
+        self.choice_banner = ChoiceBanner()
 
         # board
         self.board_model = BoardModel(self)
@@ -229,9 +232,9 @@ class PlanBoardScreen(QWidget):
         self.board.setDropIndicatorShown(True)
         self.board.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.board.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.board.verticalHeader().setDefaultSectionSize(62)
+        self.board.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
         self.board.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.board.setMinimumHeight(150)  # at least two crews visible even in a short dock
+        self.board.setMinimumHeight(2 * ROW_HEIGHT + 30)  # at least two crews visible even in a short dock
 
         # selected crew-day
         self.crew_day_label = QLabel("No crew-day selected")
@@ -314,8 +317,9 @@ class PlanBoardScreen(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.board)
         split.addWidget(lower)
-        split.setStretchFactor(0, 1)
-        split.setStretchFactor(1, 1)
+        split.setStretchFactor(0, 3)  # the board first: most of the height goes to the crews
+        split.setStretchFactor(1, 2)
+        split.setSizes([620, 300])
         split.setChildrenCollapsible(False)
 
         self.kpi_label = QLabel()
@@ -325,6 +329,7 @@ class PlanBoardScreen(QWidget):
         layout.addLayout(top)
         layout.addLayout(levers)
         layout.addWidget(self.message)
+        layout.addWidget(self.choice_banner)
         layout.addWidget(split, 1)
         layout.addWidget(self.kpi_label)
 
@@ -357,6 +362,8 @@ class PlanBoardScreen(QWidget):
         self._places = {p.id: p for p in data.places}
         self._assets = {a.id: a for a in data.assets}
         self._sites = {s.id: s for s in data.sites}
+        self._roads = tuple(data.roads)
+        self._crew_names = planning_service.crew_names(self._db)
         for combo, items, everything in (
             (self.area_combo, sorted(data.areas, key=lambda a: a.name), "All areas"),
             (self.depot_combo, sorted((s for s in data.sites if s.kind is SiteKind.DEPOT), key=lambda s: s.name),
@@ -383,7 +390,7 @@ class PlanBoardScreen(QWidget):
         if plan is not None:
             self._select_combo(self.area_combo, plan.area_id)
             self._select_combo(self.depot_combo, plan.depot_id)
-            self._locked |= {(cd.crew_id, cd.day) for cd in plan.crew_days if cd.locked}
+            self.changes.locked |= {(cd.crew_id, cd.day) for cd in plan.crew_days if cd.locked}
         self._plan = plan
         if plan is not None or self._prepared is None or self._prepared.week != week:
             self._ensure_prepared(quiet=True)
@@ -416,7 +423,7 @@ class PlanBoardScreen(QWidget):
         return self._plan
 
     def pins(self) -> tuple[Pin, ...]:
-        return tuple(self._pins.values())
+        return tuple(self.changes.pins.values())
 
     def is_busy(self) -> bool:
         """True from the start of a solve until its result (or failure) has been handled here."""
@@ -434,42 +441,60 @@ class PlanBoardScreen(QWidget):
         self.set_week(iso_week(week_monday(self.week()) + dt.timedelta(weeks=step)))
 
     def _week_changed(self) -> None:
-        # Pins, locks, absences and urgent work belong to one week.
-        self._pins.clear()
-        self._locked.clear()
-        self._absent.clear()
-        self._extra.clear()
-        self._dirty = False
+        # Pins, locks, absences and urgent work belong to one week; so do a pending choice and its undo.
+        self._forget_choice()
+        self.changes.forget()
         self._selected = None
         self.refresh()
 
     # -- preparing and solving
+    def _prepare_args(self) -> dict[str, Any]:
+        """The supervisor's decisions as plain data for `prepare_week`, read here on the GUI thread."""
+        return self.changes.prepare_args(self.week(), self.area_id(), self.depot_id(), self._plan)
+
     def _prepare(self) -> planning_service.PreparedWeek:
-        locked_plan = self._plan if self._plan is not None and self._locked else None
-        return planning_service.prepare_week(
-            self._db,
-            self.week(),
-            area=self.area_id(),
-            depot=self.depot_id(),
-            pins=tuple(self._pins.values()),
-            absent=tuple(sorted(self._absent)),
-            locked_plan=locked_plan,
-            locked_days=tuple(sorted(self._locked)) if locked_plan is not None else (),
-            extra_tasks=tuple(self._extra),
-        )
+        return planning_service.prepare_week(self._db, **self._prepare_args())
+
+    def is_preparing(self) -> bool:
+        """True while the week's crews and tasks are being gathered in the background (board already shown)."""
+        return self._preparing
 
     def _ensure_prepared(self, quiet: bool = False) -> None:
-        """Crews and tasks for names and the board's rows; prepared again only when week or filters change."""
+        """Crews and tasks for names and the board's rows, gathered on a worker thread (3-5 s on the GUI
+        thread froze the window at every week change); prepared again only when week or filters change."""
         key = (self.week(), self.area_id(), self.depot_id())
         if self._prepared is not None and self._prepared_key == key:
             return
-        try:
-            prepared = self._prepare()
-        except UserError as exc:
-            if not quiet:
-                self._show_message(str(exc), error=True)
+        self._prepare_seq += 1
+        seq = self._prepare_seq
+        worker = Worker(planning_service.prepare_week, self._db, cancellable=False, **self._prepare_args())
+        worker.signals.finished.connect(lambda prepared: self._prepared_in_background(prepared, key, seq))
+        worker.signals.failed.connect(lambda message: self._prepare_failed(message, seq, quiet))
+        self._preparing = True
+        if not self.is_busy():
+            self.progress.setFormat("Preparing the week…")
+        self._workers.start(worker)
+
+    def _prepared_in_background(self, prepared: planning_service.PreparedWeek,
+                                key: tuple[str, str | None, str | None], seq: int) -> None:
+        if seq != self._prepare_seq:
+            return  # the week, the filters or a Generate came since: this one is out of date
+        self._preparing = False
+        if key != (self.week(), self.area_id(), self.depot_id()):
             return
         self._remember_prepared(prepared, key)
+        if not self.is_busy():
+            self.progress.setFormat("Ready")
+            self._show_plan()
+
+    def _prepare_failed(self, message: str, seq: int, quiet: bool) -> None:
+        if seq != self._prepare_seq:
+            return
+        self._preparing = False
+        if not self.is_busy():
+            self.progress.setFormat("Ready")
+        if not quiet:
+            self._show_message(message, error=True)
 
     def _remember_prepared(self, prepared: planning_service.PreparedWeek, key: tuple[str, str | None, str | None]) -> None:
         self._prepared = prepared
@@ -480,15 +505,14 @@ class PlanBoardScreen(QWidget):
         """Plan the week (or re-plan the rest) in the background; False when it could not start."""
         if self.is_busy():
             return False
-        key = (self.week(), self.area_id(), self.depot_id())
-        try:
-            prepared = self._prepare()
-        except UserError as exc:
-            self._show_message(str(exc), error=True)
-            return False
-        self._remember_prepared(prepared, key)
+        self._solve_key = (self.week(), self.area_id(), self.depot_id())
+        self._prepare_seq += 1  # a background preparation still running is now out of date
+        self._preparing = False
+        self._forget_choice()
+        self._solve_pins = tuple(self.changes.pins.values())
+        words = {pin.task_id: self._visit_words(pin.task_id) for pin in self._solve_pins}
         limit_s = float(self.time_limit.value())
-        worker = Worker(planning_service.solve_week, prepared, time_limit_s=limit_s)
+        worker = Worker(prepare_and_solve, self._db, self._prepare_args(), words, limit_s)
         worker.signals.progress.connect(self._on_progress)
         worker.signals.finished.connect(self._on_finished)
         worker.signals.failed.connect(self._on_failed)
@@ -496,11 +520,10 @@ class PlanBoardScreen(QWidget):
         self._solve_started = time.monotonic()
         self._best_cost = None
         self._cancel_requested = False
+        self._solving = False
         self.progress.setValue(0)
-        self.progress.setFormat("Planning… no plan found yet")
-        self._show_message(
-            f"Planning {len(prepared.tasks)} tasks for {len(prepared.crews)} crews in the background…"
-        )
+        self.progress.setFormat("Preparing the week…")
+        self._show_message("Gathering the week's work and planning it in the background…")
         self._workers.start(worker)
         self._tick.start()
         self._update_buttons()
@@ -516,12 +539,21 @@ class PlanBoardScreen(QWidget):
             self.cancel_button.setEnabled(False)
 
     def shutdown(self, wait_ms: int = 10_000) -> bool:
-        """Cancel any running solve and wait for it: call before the window closes."""
+        """Cancel any running solve and wait for it: call before the window closes.
+
+        A solve stopped this way is a cancelled one: its plan is never saved over the stored plan."""
         self._tick.stop()
+        if self._worker is not None:
+            self._cancel_requested = True
         return self._workers.cancel_all(wait_ms)
 
     def _update_progress(self) -> None:
         if not self.is_busy():
+            return
+        if not self._solving:
+            if not self._cancel_requested:
+                waited = time.monotonic() - self._solve_started
+                self.progress.setFormat(f"Preparing the week… {waited:.0f} s")
             return
         elapsed = time.monotonic() - self._solve_started
         limit = max(float(self.time_limit.value()), 0.1)
@@ -531,9 +563,13 @@ class PlanBoardScreen(QWidget):
         if self._best_cost is None:
             self.progress.setFormat(f"Planning… {elapsed:.0f} s, no plan found yet")
         else:
-            self.progress.setFormat(f"Best cost £{self._best_cost:,.0f} · {elapsed:.0f} of {limit:.0f} s")
+            # the solver's cost mixes money with penalties for work left out: not a figure to show as pounds
+            self.progress.setFormat(f"Plan found, improving it… {elapsed:.0f} of {limit:.0f} s")
 
     def _on_progress(self, values: tuple) -> None:
+        if not self._solving and not (len(values) > 2 and values[2] == "preparing the week"):
+            self._solving = True
+            self._solve_started = time.monotonic()  # the time limit counts from here
         if values and isinstance(values[0], (int, float)):
             self._best_cost = float(values[0])
         self._update_progress()
@@ -544,21 +580,34 @@ class PlanBoardScreen(QWidget):
         self._update_buttons()
         self.busyChanged.emit(False)
 
-    def _on_finished(self, plan: Plan) -> None:
+    def _on_finished(self, result: tuple[planning_service.PreparedWeek, Plan]) -> None:
+        prepared, plan = result
         cancelled = self._cancel_requested
         self._solve_ended()
-        if cancelled and not any(cd.visits for cd in plan.crew_days):
-            self.progress.setFormat("Cancelled")
+        if self._solve_key is not None:
+            self._remember_prepared(prepared, self._solve_key)
+        if cancelled:
             self.progress.setValue(0)
-            self._show_message("Planning was cancelled before a plan was found; the plan was left as it was.")
+            self.progress.setFormat("Cancelled")
+            if not any(cd.visits for cd in plan.crew_days):
+                self._show_message("Planning was cancelled before a plan was found; the plan was left as it was.")
+            else:
+                self._offer_partial(plan)
             return
+        broken = pins_service.broken_pins(plan, self._solve_pins)
+        if broken:
+            self._refuse_broken_pins(plan, broken)
+            return
+        self._save_new_plan(plan, cancelled)
+
+    def _save_new_plan(self, plan: Plan, cancelled: bool = False) -> None:
         try:
-            planning_service.save_plan(self._db, plan)
+            stored = planning_service.save_plan(self._db, plan)
         except UserError as exc:
             self._show_message(f"The new plan could not be saved, so nothing changed: {exc}", error=True)
             return
-        self._plan = plan
-        self._dirty = False
+        self._plan = stored
+        self.changes.dirty = False
         self.progress.setValue(1000)
         cost = plan.kpis.get("cost") if isinstance(plan.kpis, dict) else None
         cost_text = f"£{float(cost):,.0f}" if isinstance(cost, (int, float)) else ""
@@ -582,52 +631,39 @@ class PlanBoardScreen(QWidget):
     # -- the supervisor's levers
     def pin_visit(self, task_id: str, crew_id: str, day: dt.date) -> bool:
         """Pin a task to a crew and day for the next re-plan; refuse a pin the plan could never keep."""
-        if (crew_id, day) in self._absent:
-            self._show_message(f"{self._crew_name(crew_id)} is marked absent on {day:%A}; pin the visit elsewhere.",
-                               error=True)
-            return False
-        if (crew_id, day) in self._locked:
-            self._show_message(f"{self._crew_name(crew_id)}'s {day:%A} is locked; unlock it to add work.", error=True)
-            return False
         if day not in self.board_model.days():
             self._show_message(f"{day:%d %B} is not in week {self.week()}.", error=True)
             return False
-        self._pins[task_id] = Pin(task_id=task_id, crew_id=crew_id, day=day)
+        reason = self._pin_refusal(task_id, crew_id, day)
+        if reason is not None:
+            self._show_message(f"Cannot pin {self._visit_words(task_id)} to {self._crew_name(crew_id)} on "
+                               f"{day:%A}: {reason}.", error=True)
+            return False
+        self.changes.pin(task_id, crew_id, day)
         self._changes_made()
         return True
 
     def unpin_visit(self, task_id: str) -> None:
-        self._pins.pop(task_id, None)
+        self.changes.unpin(task_id)
         self._changes_made()
 
     def set_locked(self, crew_id: str, day: dt.date, locked: bool) -> bool:
         """Lock a crew-day so re-planning keeps it exactly; only a planned day can be locked."""
-        if locked:
-            if self._crew_day(crew_id, day) is None:
-                self._show_message("Only a planned day can be locked: generate the plan first.", error=True)
-                return False
-            self._absent.discard((crew_id, day))
-            self._locked.add((crew_id, day))
-        else:
-            self._locked.discard((crew_id, day))
+        if locked and self._crew_day(crew_id, day) is None:
+            self._show_message("Only a planned day can be locked: generate the plan first.", error=True)
+            return False
+        self.changes.lock((crew_id, day), locked)
         self._changes_made()
         return True
 
     def set_absent(self, crew_id: str, day: dt.date, absent: bool) -> None:
         """Mark a crew absent for a day: its work goes to other crews at the next re-plan."""
-        if absent:
-            self._absent.add((crew_id, day))
-            self._locked.discard((crew_id, day))
-            for task_id, pin in list(self._pins.items()):
-                if (pin.crew_id, pin.day) == (crew_id, day):
-                    del self._pins[task_id]
-        else:
-            self._absent.discard((crew_id, day))
+        self.changes.set_absent((crew_id, day), absent)
         self._changes_made()
 
     def add_urgent(self, task: Task) -> None:
         """Urgent work to fit in at the next re-plan."""
-        self._extra.append(task)
+        self.changes.add_urgent(task)
         self._tasks[task.id] = task
         self._changes_made()
 
@@ -650,10 +686,7 @@ class PlanBoardScreen(QWidget):
         self.add_urgent(task)
 
     def clear_changes(self) -> None:
-        self._pins.clear()
-        self._absent.clear()
-        self._extra.clear()
-        self._locked = {(cd.crew_id, cd.day) for cd in self._plan.crew_days if cd.locked} if self._plan else set()
+        self.changes.clear(self._plan)
         self._changes_made()
 
     def mark_visit(self, task_id: str, status: VisitStatus, reason: str = "") -> bool:
@@ -667,31 +700,29 @@ class PlanBoardScreen(QWidget):
         self._show_plan()
         return True
 
+    def _clear_stale_error(self) -> None:
+        """An error is about the action that failed: the next action that works takes it off the screen."""
+        if self.message.property("error"):
+            self.message.hide()
+            self.message.setProperty("error", False)
+
     def _changes_made(self) -> None:
-        self._dirty = True
+        self._clear_stale_error()
+        self.changes.dirty = True
         self._show_plan()
         self._show_changes()
 
     def _show_changes(self) -> None:
-        parts = []
-        if self._pins:
-            parts.append(f"{len(self._pins)} pinned")
-        if self._locked:
-            parts.append(f"{len(self._locked)} locked")
-        if self._absent:
-            parts.append(f"{len(self._absent)} absent")
-        if self._extra:
-            parts.append(f"{len(self._extra)} urgent")
-        self.changes_label.setText(", ".join(parts) + (": press Re-plan to apply" if self._dirty else ""))
+        self.changes_label.setText(self.changes.summary())
         self._update_buttons()
 
     def _toggle_lock_selected(self) -> None:
         if self._selected is not None:
-            self.set_locked(*self._selected, self._selected not in self._locked)
+            self.set_locked(*self._selected, self._selected not in self.changes.locked)
 
     def _toggle_absent_selected(self) -> None:
         if self._selected is not None:
-            self.set_absent(*self._selected, self._selected not in self._absent)
+            self.set_absent(*self._selected, self._selected not in self.changes.absent)
 
     def _pins_dropped(self, task_ids: list, crew_id: str, day: dt.date) -> None:
         for task_id in task_ids:
@@ -708,10 +739,10 @@ class PlanBoardScreen(QWidget):
             return
         crew_id, day = key
         menu = QMenu(self)
-        lock = menu.addAction("Unlock this day" if key in self._locked else "Lock this day")
-        lock.triggered.connect(lambda: self.set_locked(crew_id, day, key not in self._locked))
-        absent = menu.addAction("Crew back at work this day" if key in self._absent else "Crew absent this day")
-        absent.triggered.connect(lambda: self.set_absent(crew_id, day, key not in self._absent))
+        lock = menu.addAction("Unlock this day" if key in self.changes.locked else "Lock this day")
+        lock.triggered.connect(lambda: self.set_locked(crew_id, day, key not in self.changes.locked))
+        absent = menu.addAction("Crew back at work this day" if key in self.changes.absent else "Crew absent this day")
+        absent.triggered.connect(lambda: self.set_absent(crew_id, day, key not in self.changes.absent))
         week = menu.addAction("Crew absent all week")
         week.triggered.connect(lambda: [self.set_absent(crew_id, d, True) for d in self.board_model.days()])
         menu.addSeparator()
@@ -727,17 +758,28 @@ class PlanBoardScreen(QWidget):
             return menu
         ids = [r.visit.task_id for r in rows]
         pin_to = menu.addMenu("Pin to")
+        # only the crew-days every selected visit may go to: its due window, a crew able to do it, a worked day
+        offered = 0
         for crew_id, name in self.board_model.crews():
+            days = [d for d in self.board_model.days()
+                    if all(self._pin_refusal(i, crew_id, d) is None for i in ids)]
+            if not days:
+                continue
             crew_menu = pin_to.addMenu(name)
-            for day in self.board_model.days():
+            for day in days:
                 action = crew_menu.addAction(day.strftime("%A %d %b"))
                 action.setData((crew_id, day))
-                action.setEnabled((crew_id, day) not in self._absent and (crew_id, day) not in self._locked)
                 action.triggered.connect(lambda _=False, c=crew_id, d=day: self._pins_dropped(ids, c, d))
+                offered += 1
+        if not offered:
+            task = self._tasks.get(ids[0])
+            why = pins_service.due_window_words(task) if task is not None and len(ids) == 1 else "no common day"
+            nowhere = pin_to.addAction(f"Nowhere else this week ({why}, no other able crew free)")
+            nowhere.setEnabled(False)
         if self._selected is not None:
             here = menu.addAction("Pin here (keep on this crew and day)")
             here.triggered.connect(lambda: self._pins_dropped(ids, *self._selected))
-        if any(i in self._pins or r.visit.pinned for i, r in zip(ids, rows, strict=True)):
+        if any(i in self.changes.pins or r.visit.pinned for i, r in zip(ids, rows, strict=True)):
             unpin = menu.addAction("Unpin")
             unpin.triggered.connect(lambda: [self.unpin_visit(i) for i in ids])
         menu.addSeparator()
@@ -765,9 +807,10 @@ class PlanBoardScreen(QWidget):
 
     # -- showing the plan
     def _crew_name(self, crew_id: str) -> str:
-        if self._prepared is not None:
-            return self._prepared.crew_names.get(crew_id, crew_id)
-        return crew_id
+        """The crew's name, never its id (the board shows names while the week is still being gathered)."""
+        if self._prepared is not None and crew_id in self._prepared.crew_names:
+            return self._prepared.crew_names[crew_id]
+        return self._crew_names.get(crew_id, crew_id)
 
     def _crew_day(self, crew_id: str, day: dt.date) -> CrewDay | None:
         if self._plan is None:
@@ -818,16 +861,27 @@ class PlanBoardScreen(QWidget):
         )
         crew_depots = {c.id: c.depot_id for c in self._prepared.crews} if self._prepared is not None else {}
         return PlanLookups(
-            crew_names=dict(self._prepared.crew_names) if self._prepared is not None else {},
+            crew_names={**self._crew_names, **(self._prepared.crew_names if self._prepared is not None else {})},
             place_names={pid: p.name for pid, p in self._places.items()},
             service_names={code: st.name for code, st in settings.services().items()},
             task_points=points,
-            task_notes={t.id: t.note for t in self._tasks.values() if t.note},
+            # a rota task's note is the rota entry's id: a reference for the office, not a note for the crew
+            task_notes={t.id: t.note for t in self._tasks.values() if t.note and not t.note.startswith("rota entry ")},
             site_points={sid: (s.geometry.x, s.geometry.y) for sid, s in self._sites.items()},
             site_names={sid: s.name for sid, s in self._sites.items()},
             crew_depots=crew_depots,
             default_depot_id=default_depot,
+            asset_names={aid: a.name for aid, a in self._assets.items() if a.name},
+            task_windows={t.id: (t.earliest_day, t.latest_day) for t in self._tasks.values()},
         )
+
+    def _export_lookups(self) -> PlanLookups:
+        """The screen's lookups plus what only paper needs: each visit's nearest street and the streets to draw."""
+        lookups = self._build_lookups()
+        planned = {v.task_id for cd in self._plan.crew_days for v in cd.visits} if self._plan is not None else set()
+        points = {t: p for t, p in lookups.task_points.items() if t in planned}
+        return dataclass_replace(lookups, task_streets=nearest_streets(points, self._roads),
+                                 road_lines=road_lines(self._roads))
 
     def _show_plan(self) -> None:
         self._lookups = self._build_lookups()
@@ -835,9 +889,7 @@ class PlanBoardScreen(QWidget):
         days = self._days()
         shifts = {c.id: (c.shift_end_s - c.shift_start_s) / 3600 for c in self._prepared.crews} if self._prepared else {}
         days_off = {c.id: set(c.days_off) for c in self._prepared.crews} if self._prepared else {}
-        pins_here: dict[CellKey, int] = {}
-        for pin in self._pins.values():
-            pins_here[(pin.crew_id, pin.day)] = pins_here.get((pin.crew_id, pin.day), 0) + 1
+        pins_here = self.changes.pins_per_cell()
         cells: dict[CellKey, Cell] = {}
         for crew_id, _ in crews:
             for day in days:
@@ -847,9 +899,9 @@ class PlanBoardScreen(QWidget):
                     day=day,
                     crew_day=self._crew_day(crew_id, day),
                     shift_h=shifts.get(crew_id, 8.5),
-                    locked=key in self._locked,
-                    absent=key in self._absent,
-                    day_off=day.weekday() in days_off.get(crew_id, set()) and key not in self._absent,
+                    locked=key in self.changes.locked,
+                    absent=key in self.changes.absent,
+                    day_off=day.weekday() in days_off.get(crew_id, set()) and key not in self.changes.absent,
                     pins_here=pins_here.get(key, 0),
                 )
         selected = self._selected
@@ -872,9 +924,7 @@ class PlanBoardScreen(QWidget):
             place = self._lookups.place(task.place_id) if task else ""
             due = ""
             if task is not None:
-                due = task.earliest_day.strftime("%a") + (
-                    f"-{task.latest_day:%a}" if task.latest_day != task.earliest_day else ""
-                )
+                due = due_words(task.earliest_day, task.latest_day, week_monday(self.week()))
             rows.append((u, work, place, due))
         self.unplanned_model.set_rows(rows)
         self.unplanned_label.setText(f"Tasks left out ({len(rows)})")
@@ -906,6 +956,7 @@ class PlanBoardScreen(QWidget):
             self._show_crew_day()
 
     def _board_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._clear_stale_error()
         self._selected = self.board_model.key_at(current)
         self._show_crew_day()
 
@@ -922,9 +973,9 @@ class PlanBoardScreen(QWidget):
         name = self._crew_name(crew_id)
         label = f"{name} · {day:%A %d %B}"
         state = []
-        if key in self._locked:
+        if key in self.changes.locked:
             state.append("locked")
-        if key in self._absent:
+        if key in self.changes.absent:
             state.append("absent")
         if cd is not None and cd.visits:
             state.append(f"{hhmm(cd.depart_s)}-{hhmm(cd.return_s)}, {len(cd.visits)} visits, "
@@ -942,7 +993,7 @@ class PlanBoardScreen(QWidget):
         for event in ordered_events(cd) if cd is not None else []:
             if isinstance(event, Visit):
                 order += 1
-                pin = self._pins.get(event.task_id)
+                pin = self.changes.pins.get(event.task_id)
                 pinned_to = ""
                 if pin is not None:
                     pinned_to = ("here" if (pin.crew_id, pin.day) == key
@@ -965,8 +1016,8 @@ class PlanBoardScreen(QWidget):
         self.lock_button.setEnabled(not busy and self._selected is not None)
         self.absent_button.setEnabled(not busy and self._selected is not None)
         if self._selected is not None:
-            self.lock_button.setText("Unlock day" if self._selected in self._locked else "Lock day")
-            self.absent_button.setText("Crew back" if self._selected in self._absent else "Crew absent")
+            self.lock_button.setText("Unlock day" if self._selected in self.changes.locked else "Lock day")
+            self.absent_button.setText("Crew back" if self._selected in self.changes.absent else "Crew absent")
         self.pdf_button.setEnabled(has_plan and not busy)
         self.csv_button.setEnabled(has_plan and not busy)
 
@@ -988,14 +1039,14 @@ class PlanBoardScreen(QWidget):
 
         from envservices.services.field import crew_day_urls
 
-        lookups = with_links(self._build_lookups(), crew_day_urls=crew_day_urls(self._db, self._plan))
+        lookups = with_links(self._export_lookups(), crew_day_urls=crew_day_urls(self._db, self._plan))
         return write_worksheets(path, self._plan, lookups)
 
     def export_csv(self, path: str | Path) -> int:
         """Write the plan as CSV (one row per visit) and return the number of rows."""
         if self._plan is None:
             raise UserError("There is no plan to export: generate the plan first.")
-        return write_plan_csv(path, self._plan, self._build_lookups())
+        return write_plan_csv(path, self._plan, self._export_lookups())
 
     def _ask_worksheets(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save crew worksheets", f"worksheets-{self.week()}.pdf",
@@ -1022,4 +1073,4 @@ class PlanBoardScreen(QWidget):
         super().closeEvent(event)
 
 
-__all__ = ["PlanBoardScreen", "BoardModel", "VisitsModel", "TimelineWidget", "Cell", "VISIT_MIME", "iso_week"]
+__all__ = ["PlanBoardScreen"]

@@ -1,0 +1,97 @@
+"""How long the GUI thread stops answering during the supervisor's heavy actions, measured on the real board.
+
+A 10 ms QTimer on the event loop records when it fires; the longest gap between two firings is the worst stall
+a person would feel (a frozen window). Run on a database with a district:
+
+    QT_QPA_PLATFORM=offscreen python -m envservices.ui.stalls --db district.sqlite [--time-limit 5]
+
+It opens the plan board, changes week, and runs Generate, and prints the worst stall of each. The issue's
+target is no stall over 100 ms; the figures belong in the README, never in a timed test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+
+class StallMeter:
+    """Records the event loop's heartbeat; `worst_ms()` is the longest gap between beats since `start()`."""
+
+    def __init__(self, interval_ms: int = 10) -> None:
+        self._timer = QTimer()
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self._beat)
+        self._beats: list[float] = []
+
+    def _beat(self) -> None:
+        self._beats.append(time.perf_counter())
+
+    def start(self) -> None:
+        self._beats = [time.perf_counter()]
+        self._timer.start()
+
+    def stop(self) -> float:
+        self._beat()
+        self._timer.stop()
+        return self.worst_ms()
+
+    def worst_ms(self) -> float:
+        gaps = [b - a for a, b in zip(self._beats, self._beats[1:], strict=False)]
+        return 1000 * max(gaps, default=0.0)
+
+
+def measure(action: Callable[[], None], until: Callable[[], bool], timeout_s: float = 300.0) -> tuple[float, float]:
+    """Run `action` on the GUI thread, spin the event loop until `until()`; return (worst stall ms, seconds)."""
+    app = QApplication.instance()
+    meter = StallMeter()
+    meter.start()
+    started = time.perf_counter()
+    action()
+    while not until() and time.perf_counter() - started < timeout_s:
+        app.processEvents()
+        time.sleep(0.002)
+    return meter.stop(), time.perf_counter() - started
+
+
+def _preparing(screen) -> bool:
+    return bool(getattr(screen, "is_preparing", lambda: False)())  # boards before 2026-11 prepared in place
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", required=True, help="a database with a district (e.g. from `envservices demo`)")
+    parser.add_argument("--time-limit", type=int, default=5, help="the solver's seconds for Generate")
+    args = parser.parse_args(argv)
+
+    from envservices import services
+    from envservices.ui.screens.plan_board import PlanBoardScreen
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    db = services.open_db(args.db)
+    screen = PlanBoardScreen(db, lambda: services.settings.load(db))
+    screen.resize(1366, 600)
+    screen.show()
+    rows = []
+    stall, took = measure(screen.load, lambda: not _preparing(screen))
+    rows.append(("open the board", stall, took))
+    stall, took = measure(lambda: screen._step_week(1), lambda: not _preparing(screen))
+    rows.append(("change week", stall, took))
+    screen.time_limit.setValue(args.time_limit)
+    stall, took = measure(lambda: screen.generate(), lambda: not screen.is_busy())
+    rows.append((f"Generate ({args.time_limit} s solve)", stall, took))
+    screen.shutdown()
+    for name, stall, took in rows:
+        print(f"{name:28s} worst GUI-thread stall {stall:6.0f} ms   (action took {took:5.1f} s)")
+    db.dispose()
+    app.processEvents()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
