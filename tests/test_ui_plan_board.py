@@ -464,3 +464,10 @@ def test_the_board_names_crews_before_the_week_is_gathered(qtbot, db):
     names = [name for _, name in fresh.board_model.crews()]
     assert names and not any(re.fullmatch(r"crew-\d+", n) for n in names), names
     fresh.shutdown()
+
+
+def test_a_bank_holiday_week_says_so_on_the_board(qtbot, screen):
+    """The week pipeline's notes reach the supervisor: Monday 25 May 2026 is the Spring bank holiday."""
+    screen.set_week("2026-W22")
+    qtbot.waitUntil(lambda: "Spring Bank Holiday" in screen.message.text(), timeout=60_000)
+    assert screen.message.isVisible()

@@ -486,6 +486,17 @@ class PlanBoardScreen(SavedPlanGuard, QWidget):
         if not self.is_busy():
             self.progress.setFormat("Ready")
             self._show_plan()
+            self._show_week_notes(prepared)
+
+    def _show_week_notes(self, prepared: planning_service.PreparedWeek) -> None:
+        """Bank holidays and why an area has no work, from the week pipeline, in the board's message line."""
+        if not prepared.notes:
+            return
+        notes = " ".join(n.rstrip(".") + "." for n in prepared.notes)
+        if self._plan is None:
+            self._show_message(f"No plan for {prepared.week} yet. {notes}")
+        else:
+            self._show_message(notes)
 
     def _prepare_failed(self, message: str, seq: int, quiet: bool) -> None:
         if seq != self._prepare_seq:
