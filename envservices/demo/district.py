@@ -70,6 +70,10 @@ class DemoDistrict:
     seed: int = 1
     scale: float = 1.0
     today: dt.date | None = None
+    calendar_days: tuple = ()
+    """The council's own calendar days (a district read from the database; the demo has none)."""
+    closed_periods: tuple = ()
+    """Closed periods the planner keeps (a district read from the database; the demo has none)."""
 
     def summary(self) -> dict[str, int]:
         """How many of each thing the district holds: for the CLI, logs and quick checks."""

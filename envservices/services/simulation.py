@@ -18,7 +18,8 @@ def load_district(db):
             areas=tuple(uow.areas.list()), places=tuple(uow.places.list()), assets=tuple(uow.assets.list()),
             sites=tuple(uow.sites.list()), roads=tuple(uow.roads.list()), vehicles=tuple(uow.vehicles.list()),
             crews=tuple(uow.crews.list()), rota=tuple(uow.rota.list()),
-            observations=tuple(uow.observations.list()),
+            observations=tuple(uow.observations.list()), calendar_days=tuple(uow.calendar.list()),
+            closed_periods=tuple(uow.closed_periods.list()),
         )
 
 

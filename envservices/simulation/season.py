@@ -283,6 +283,7 @@ def default_planner(
     travel: Any = None,
     rules: Sequence[CoordinationRule] | None = None,
     absent: Any = (),
+    closed: Any = (),
 ):
     """The real planning engine: build the week's problem and solve it within the time limit."""
     from envservices.planning.build import build_problem
@@ -300,6 +301,7 @@ def default_planner(
         settings=settings,
         days=PLAN_DAYS,
         absent=absent,
+        closed=tuple(closed),
     )
     return solve(problem, time_limit_s=time_limit_s, seed=seed)
 
@@ -401,6 +403,7 @@ def run_season(
             travel,
             rules=rules,
             absent=absent,
+            closed=getattr(district, "closed_periods", ()),
         )
         row.plan_seconds = time.perf_counter() - t_plan
         row.unplanned = len(plan.unplanned)
