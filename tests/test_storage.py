@@ -8,7 +8,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import sqlite3
-import time
 from pathlib import Path
 
 import pytest
@@ -435,23 +434,20 @@ def test_geometry_with_heights_is_stored_flat(db: Database):
     assert not stored.has_z and stored == Point(401010, 261010)
 
 
-def test_bulk_insert_of_50000_assets_is_fast(tmp_path: Path):
-    """50,000 bins insert through executemany batches in a few seconds on SQLite."""
+def test_bulk_insert_of_50000_assets(tmp_path: Path):
+    """50,000 bins insert through executemany batches on SQLite (speed is measured in the benchmarks)."""
     database = open_database(str(tmp_path / "bulk.sqlite"))
     assets = [
         Asset(f"bin-{i}", AssetKind.LITTER_BIN, Point(400000 + i % 500, 260000 + i // 500), capacity_l=240)
         for i in range(50_000)
     ]
-    started = time.perf_counter()
     with database.unit_of_work() as uow:
         assert uow.assets.add_all(iter(assets)) == 50_000
         uow.commit()
-    elapsed = time.perf_counter() - started
     with database.unit_of_work() as uow:
         assert uow.assets.count() == 50_000
         assert len(uow.assets.list(bbox=(400000, 260000, 400009.5, 260001.5))) == 20
     database.dispose()
-    assert elapsed < 10, f"inserting 50,000 assets took {elapsed:.1f} s"
 
 
 # --- engine -------------------------------------------------------------------------------------------------
