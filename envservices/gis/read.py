@@ -26,6 +26,7 @@ import shapely
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
+from envservices.domain.limits import BNG_VALID_AREA_M
 from envservices.domain.model import BNG_EPSG
 from envservices.errors import ImportRefused
 
@@ -47,8 +48,8 @@ _CSV_COORDINATE_PAIRS: tuple[tuple[str, str, int], ...] = (
 )
 _TEXT_ENCODINGS = ("utf-8", "cp1252", "latin-1")
 
-# A generous box around Great Britain in BNG metres: data outside it is not a UK council's.
-_BNG_EXTENT_M = (-250_000.0, -150_000.0, 900_000.0, 1_400_000.0)
+# British National Grid's valid area (domain/limits.py): data outside it is not a UK council's.
+_BNG_EXTENT_M = BNG_VALID_AREA_M
 
 _MAGIC = {
     b"\x89PNG": "a PNG image",

@@ -134,6 +134,7 @@ def import_file(db, path: Path, *, kind: str | None = None, area: str | None = N
         else:
             result = importer.import_assets(path, kind=_parse_kind(kind), places=places, crs=crs, layer=layer,
                                             strict=strict)
+        _refuse_far_from_district(path.name, places, [*result.places, *result.assets, *result.roads])
         crews = {c.id for c in uow.crews.list()}
         new_places = [p if p.team_crew_id in crews or p.team_crew_id is None else replace(p, team_crew_id=None)
                       for p in result.places]
@@ -152,6 +153,26 @@ def import_file(db, path: Path, *, kind: str | None = None, area: str | None = N
         "in_two_places": len(result.in_two_places),
         "warnings": list(result.warnings),
     }
+
+
+def _refuse_far_from_district(name: str, places, new) -> None:
+    """A file whose features all lie far from the council's places was read in the wrong coordinate system
+    (Irish Grid metres labelled EPSG:27700 land inside British National Grid's area, hundreds of km away)."""
+    from envservices.domain.limits import NEAR_DISTRICT_M
+
+    if not places or not new:
+        return
+    bounds = [p.geometry.bounds for p in places]
+    x0, y0 = min(b[0] for b in bounds), min(b[1] for b in bounds)
+    x1, y1 = max(b[2] for b in bounds), max(b[3] for b in bounds)
+    for item in new:
+        fx0, fy0, fx1, fy1 = item.geometry.bounds
+        dx = max(x0 - fx1, fx0 - x1, 0.0)
+        dy = max(y0 - fy1, fy0 - y1, 0.0)
+        if (dx * dx + dy * dy) ** 0.5 <= NEAR_DISTRICT_M:
+            return
+    raise UserError(f"{name} was not imported: all its features lie more than {NEAR_DISTRICT_M / 1000:.0f} km "
+                    "from the council's places, so its coordinate system is probably wrong (name it with --crs)")
 
 
 def _count_kinds(assets) -> dict[str, int]:

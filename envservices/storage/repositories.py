@@ -533,6 +533,7 @@ class SettingsRepository:
             raise UserError(f"The stored settings are not valid: {exc}.") from exc
 
     def save(self, settings: Settings) -> None:
+        settings.check()
         values = settings.to_mapping()
         table = SettingRow.__table__
         with self.session.begin_nested():
