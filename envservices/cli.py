@@ -286,6 +286,7 @@ def _plan(db, args: argparse.Namespace) -> int:
     from envservices import services
     from envservices.planning.stop import Cancel
 
+    out = services.planning.check_plan_output(Path(args.out))  # before anything is planned or saved
     cancel = Cancel()
     previous = signal.signal(signal.SIGINT, lambda *_: cancel.cancel())
     try:
@@ -299,7 +300,6 @@ def _plan(db, args: argparse.Namespace) -> int:
         signal.signal(signal.SIGINT, previous)
     if not args.no_save:
         services.planning.save_plan(db, plan)
-    out = Path(args.out)
     services.planning.write_plan(plan, prepared, out)
     k = plan.kpis
     print(f"Wrote {out}: {k.get('visits', 0)} visits in {len(plan.crew_days)} crew-days, "

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
+import os
+import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -365,22 +368,65 @@ def plan_to_json(plan: Plan, prepared: PreparedWeek | None = None) -> dict:
     }
 
 
-def write_plan(plan: Plan, prepared: PreparedWeek | None, out: Path) -> None:
-    """Write the plan as JSON (whole plan) or CSV (one row per visit, as crews' sheets need)."""
+PLAN_SUFFIXES = (".json", ".csv")
+
+
+def check_plan_output(out: Path) -> Path:
+    """Refuse an output file the plan could not be written to, before anything is planned or saved.
+
+    A command that fails must store nothing: `plan --out p.xlsx` used to save the plan and then refuse the
+    suffix. Checked: the suffix, that the folder exists and is writable, and that the name is not a folder.
+    """
     out = Path(out)
-    data = plan_to_json(plan, prepared)
-    if out.suffix.lower() == ".json":
-        out.write_text(json.dumps(data, indent=2), encoding="utf-8")
-    elif out.suffix.lower() == ".csv":
-        with out.open("w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(["crew", "day", "order", "arrive", "start", "end", "place", "service", "task", "asset"])
-            for cd in data["crew_days"]:
-                for i, v in enumerate(cd["visits"], start=1):
-                    w.writerow([cd["crew"], cd["day"], i, v["arrive"], v["start"], v["end"], v["place"],
-                                v["service"], v["task"], v["asset"] or ""])
-    else:
+    if out.suffix.lower() not in PLAN_SUFFIXES:
         raise UserError(f"cannot write a plan to '{out.name}': name a .json or .csv file")
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir():
+        raise UserError(f"cannot write the plan to {out}: the folder {folder} does not exist")
+    if out.is_dir():
+        raise UserError(f"cannot write the plan to {out}: it is a folder; name a .json or .csv file")
+    if not os.access(folder, os.W_OK | os.X_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        raise UserError(f"cannot write the plan to {out}: you are not allowed to write there")
+    if len(out.name.encode("utf-8", "surrogateescape")) > 255:
+        raise UserError(f"cannot write the plan to '{out.name[:40]}...': the file name is longer than 255 bytes")
+    return out
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_plan(plan: Plan, prepared: PreparedWeek | None, out: Path) -> None:
+    """Write the plan as JSON (whole plan) or CSV (one row per visit, as crews' sheets need).
+
+    Written to a temporary file in the same folder and renamed into place, so a failed write never leaves
+    half a plan under the name the user gave.
+    """
+    out = check_plan_output(Path(out))
+    data = plan_to_json(plan, prepared)
+    buffer = io.StringIO(newline="")
+    if out.suffix.lower() == ".json":
+        buffer.write(json.dumps(data, indent=2))
+    else:
+        w = csv.writer(buffer)
+        w.writerow(["crew", "day", "order", "arrive", "start", "end", "place", "service", "task", "asset"])
+        for cd in data["crew_days"]:
+            for i, v in enumerate(cd["visits"], start=1):
+                w.writerow([cd["crew"], cd["day"], i, v["arrive"], v["start"], v["end"], v["place"],
+                            v["service"], v["task"], v["asset"] or ""])
+    temp: str | None = None
+    try:
+        fd, temp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem[:50]}-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(buffer.getvalue())
+        os.chmod(temp, out.stat().st_mode & 0o777 if out.exists() else 0o666 & ~_umask())
+        os.replace(temp, out)
+    except OSError as exc:
+        if temp is not None:
+            Path(temp).unlink(missing_ok=True)
+        raise UserError(f"cannot write the plan to {out}: {exc.strerror or exc}") from exc
 
 
 def urgent_task(place: Place, service: str, settings: Settings, day: dt.date, note: str = "",
@@ -399,5 +445,5 @@ def urgent_task(place: Place, service: str, settings: Settings, day: dt.date, no
     )
 
 
-__all__ = ["PreparedWeek", "load_plan", "mark_visit", "parse_week", "plan_to_json", "prepare_week", "save_plan",
+__all__ = ["PreparedWeek", "check_plan_output", "load_plan", "mark_visit", "parse_week", "plan_to_json", "prepare_week", "save_plan",
            "solve_week", "tasks_by_id", "urgent_task", "week_of", "work_done", "write_plan"]
