@@ -287,6 +287,7 @@ def _plan(db, args: argparse.Namespace) -> int:
     from envservices.planning.stop import Cancel
 
     out = services.planning.check_plan_output(Path(args.out))  # before anything is planned or saved
+    args.week = services.planning.canonical_week(args.week)  # one stored plan per week, however it is written
     cancel = Cancel()
     previous = signal.signal(signal.SIGINT, lambda *_: cancel.cancel())
     try:

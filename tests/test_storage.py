@@ -334,7 +334,7 @@ def test_refused_write_keeps_unit_of_work_usable(db: Database):
     objects = world()
     with db.unit_of_work() as uow:
         uow.areas.add_all(objects["areas"])
-        with pytest.raises(UserError, match="same id"):
+        with pytest.raises(UserError, match="same (id|name) is already stored"):
             uow.areas.add(objects["areas"][0])
         uow.sites.add_all(objects["sites"])
         uow.commit()
@@ -383,29 +383,34 @@ def test_settings_defaults_and_save(db: Database):
 
 
 def test_plans_by_week_and_save_replaces(db: Database):
-    """get_by_week gives the latest plan of that week (per depot); save replaces a plan whole."""
+    """get_by_week gives the latest plan of that week (per depot), however the week is written; a second
+    plan of the same area, depot and week is refused as a conflict; save replaces a plan whole."""
     store(db, world())
     base = world()["plans"][0]
-    newer = dataclasses.replace(base, id="plan-2", created_at=dt.datetime(2026, 10, 31, 9, 0), crew_days=())
+    newer = dataclasses.replace(base, id="plan-2", created_at=dt.datetime(2026, 10, 31, 9, 0), crew_days=(),
+                                week=" 2026-w45 ")
     other_depot = dataclasses.replace(
         base, id="plan-3", created_at=dt.datetime(2026, 11, 1), depot_id="depot-9"
     )
     with db.unit_of_work() as uow:
-        uow.plans.save(newer)
+        with pytest.raises(ConflictError, match="Week 2026-W45 was planned .*plan 'plan-1'"):
+            uow.plans.save(newer)
+        with pytest.raises(UserError, match="same week, area and depot"):
+            uow.plans.add(dataclasses.replace(newer, week="2026-W45"))
         uow.plans.add(other_depot)
         uow.commit()
     with db.unit_of_work() as uow:
         assert uow.plans.get_by_week("2026-W45").id == "plan-3"
-        assert uow.plans.get_by_week("2026-W45", depot_id="depot-1").id == "plan-2"
+        assert uow.plans.get_by_week("2026-w45 ", depot_id="depot-1").id == "plan-1"
         assert uow.plans.get_by_week("2026-W46") is None
-        assert [p.id for p in uow.plans.list(week="2026-W45")] == ["plan-3", "plan-2", "plan-1"]
+        assert [p.id for p in uow.plans.list(week="2026-W45")] == ["plan-3", "plan-1"]
         replaced = dataclasses.replace(uow.plans.get("plan-1"), crew_days=base.crew_days[:1], unplanned=())
         uow.plans.save(replaced)
         assert uow.plans.delete("plan-3") is True
         uow.commit()
     with db.unit_of_work() as uow:
         assert uow.plans.get("plan-1") == replaced
-        assert uow.plans.count() == 2
+        assert uow.plans.count() == 1
 
 
 def test_aware_times_are_stored_as_utc(tmp_path: Path):

@@ -30,6 +30,7 @@ from envservices.domain import (
 from envservices.domain.limits import BNG_VALID_AREA_M, LIMITS, check
 from envservices.domain.settings import Settings
 from envservices.errors import UserError
+from envservices.services.concurrency import retry_busy
 from envservices.services.sheets import column_key, read_rows
 
 __all__ = [
@@ -398,6 +399,6 @@ def import_file(db, path: Path, *, kind: str, strict: bool = True) -> dict:
         shown = "; ".join(f"row {n}: {reason}" for n, reason in preview.errors[:5])
         more = f" and {len(preview.errors) - 5} more" if len(preview.errors) > 5 else ""
         raise UserError(f"{Path(path).name} was not imported: {shown}{more}")
-    stored = import_crews(db, preview) if key == "crew" else import_depots(db, preview)
+    stored = retry_busy(lambda: import_crews(db, preview) if key == "crew" else import_depots(db, preview))
     return {"file": str(path), "kind": "crews" if key == "crew" else "depots", "imported": stored,
             "problems": [{"row": n, "reason": reason} for n, reason in preview.errors]}

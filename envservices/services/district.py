@@ -9,6 +9,7 @@ from pathlib import Path
 from envservices.domain import Area, AreaKind, Asset, AssetKind, Place, Regime, RoadLink, Site, new_id
 from envservices.errors import UserError
 from envservices.services import access
+from envservices.services.concurrency import retry_busy
 
 PLACE_KINDS = {"place", "places"}
 OSM_SUFFIXES = (".osm.pbf", ".pbf", ".osm")
@@ -115,12 +116,22 @@ def _parse_kind(kind: str | None) -> AssetKind | None:
 
 def import_file(db, path: Path, *, kind: str | None = None, area: str | None = None, crs: str | None = None,
                 layer: str | None = None, strict: bool = True) -> dict:
-    """Import places or assets from a file, all or nothing, and report what was found."""
-    from envservices.gis import importer
+    """Import places or assets from a file, all or nothing, and report what was found.
 
+    Run again while another envservices is writing, and once more when a concurrent import created the
+    same new area first, so both imports end in that one area.
+    """
     path = Path(path)
     if not path.exists():
         raise UserError(f"file not found: {path}")
+    return retry_busy(lambda: _import_file(db, path, kind=kind, area=area, crs=crs, layer=layer, strict=strict),
+                      retry_duplicate=area is not None)
+
+
+def _import_file(db, path: Path, *, kind: str | None, area: str | None, crs: str | None, layer: str | None,
+                 strict: bool) -> dict:
+    from envservices.gis import importer
+
     is_osm = path.name.lower().endswith(OSM_SUFFIXES)
     with db.unit_of_work() as uow:
         access.require(uow, access.CHANGE_DISTRICT)

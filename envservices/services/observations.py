@@ -10,6 +10,7 @@ from envservices.domain import Grade, Observation, ObservationKind, new_id
 from envservices.domain.limits import LIMITS
 from envservices.errors import UserError
 from envservices.services import access
+from envservices.services.concurrency import retry_busy
 from envservices.services.sheets import read_rows
 
 SURVEY_COLUMNS = ("place", "kind", "observed_at")
@@ -149,9 +150,12 @@ def parse_survey_csv(db, path: Path) -> SurveyPreview:
 
 
 def import_survey(db, preview: SurveyPreview) -> int:
-    """Store the good rows of a previewed survey in one transaction."""
-    with db.unit_of_work() as uow:
-        access.require(uow, access.RECORD_NEED, place_ids={o.place_id for o in preview.rows})
-        uow.observations.add_all(preview.rows)
-        uow.commit()
-    return len(preview.rows)
+    """Store the good rows of a previewed survey in one transaction (again while another envservices writes)."""
+    def store() -> int:
+        with db.unit_of_work() as uow:
+            access.require(uow, access.RECORD_NEED, place_ids={o.place_id for o in preview.rows})
+            uow.observations.add_all(preview.rows)
+            uow.commit()
+        return len(preview.rows)
+
+    return retry_busy(store)

@@ -32,9 +32,11 @@ from envservices.domain import (
     new_id,
 )
 from envservices.domain.settings import Settings
+from envservices.domain.weeks import canonical_week, week_monday, week_of
 from envservices.errors import UserError
 from envservices.planning.problem import PlanningProblem
 from envservices.services import access
+from envservices.services.concurrency import retry_busy
 
 
 @dataclass(frozen=True)
@@ -58,18 +60,8 @@ class PreparedWeek:
 
 
 def parse_week(week: str) -> dt.date:
-    """Monday of an ISO week such as 2026-W48."""
-    text = week.strip().upper()
-    try:
-        year, w = text.split("-W")
-        return dt.date.fromisocalendar(int(year), int(w), 1)
-    except ValueError:
-        raise UserError(f"'{week}' is not an ISO week; write it like 2026-W48") from None
-
-
-def week_of(day: dt.date) -> str:
-    iso = day.isocalendar()
-    return f"{iso[0]}-W{iso[1]:02d}"
+    """Monday of an ISO week such as 2026-W48 (spellings accepted and refused: domain/weeks.py)."""
+    return week_monday(week)
 
 
 def _pick(items, key: str | None, what: str):
@@ -280,10 +272,17 @@ def solve_week(prepared: PreparedWeek, *, time_limit_s: float = 30.0, stop=None,
 
 
 def save_plan(db, plan: Plan) -> None:
-    with db.unit_of_work() as uow:
-        access.require(uow, access.CHANGE_PLAN)
-        uow.plans.save(plan)
-        uow.commit()
+    """Keep the plan under its week's canonical form; a first plan of a week that somebody else planned
+    meanwhile is refused (ConflictError) like a stale re-plan, never stored as a second plan."""
+    plan = replace(plan, week=canonical_week(plan.week))
+
+    def save() -> None:
+        with db.unit_of_work() as uow:
+            access.require(uow, access.CHANGE_PLAN)
+            uow.plans.save(plan)
+            uow.commit()
+
+    retry_busy(save)
 
 
 def load_plan(db, week: str) -> Plan | None:
@@ -445,5 +444,5 @@ def urgent_task(place: Place, service: str, settings: Settings, day: dt.date, no
     )
 
 
-__all__ = ["PreparedWeek", "check_plan_output", "load_plan", "mark_visit", "parse_week", "plan_to_json", "prepare_week", "save_plan",
+__all__ = ["PreparedWeek", "canonical_week", "check_plan_output", "load_plan", "mark_visit", "parse_week", "plan_to_json", "prepare_week", "save_plan",
            "solve_week", "tasks_by_id", "urgent_task", "week_of", "work_done", "write_plan"]
