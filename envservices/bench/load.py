@@ -13,9 +13,8 @@ same service the desktop uses, time it, then plan a week on that database with a
 
 from __future__ import annotations
 
-import dataclasses
-
 import argparse
+import dataclasses
 import datetime as dt
 import json as json_module
 import multiprocessing
