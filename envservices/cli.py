@@ -146,10 +146,23 @@ def _print_summary(summary: dict) -> None:
             print(f"{key.replace('_', ' ').capitalize()}: {summary[key]}")
 
 
+STORING = {"demo", "import", "plan", "users", "restore", "backup"}
+
+
 def _open(args: argparse.Namespace):
     from envservices.services import open_db
 
     return open_db(getattr(args, "db", None))
+
+
+def _refuse_memory_for_storing(args: argparse.Namespace) -> None:
+    from envservices.storage.engine import refuse_memory
+
+    cmd = args.command
+    stores = cmd in STORING and not (cmd == "plan" and args.no_save) and not (
+        cmd == "users" and args.action == "list")
+    if stores:
+        refuse_memory(getattr(args, "db", None), cmd)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -163,6 +176,7 @@ def _run(args: argparse.Namespace) -> int:
 
     if cmd in (None, "gui"):
         return _gui(args)
+    _refuse_memory_for_storing(args)
 
     if cmd == "backup":
         services.maintenance.backup(getattr(args, "db", None), Path(args.out))

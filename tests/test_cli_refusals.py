@@ -37,3 +37,28 @@ def test_a_folder_as_output_is_refused(demo_db, tmp_path, capsys):
     folder.mkdir()
     assert main(["plan", "--db", demo_db, "--week", "2026-W26", "--time-limit", "1", "--out", str(folder)]) == 2
     assert "it is a folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("url", "words"), [
+    ("sqlite://", "in memory, so nothing 'import' stores would be kept"),
+    ("sqlite:///:memory:", "in memory, so nothing 'import' stores would be kept"),
+    ("", "--db is empty"),
+    ("   ", "--db is empty"),
+    ("postgresql://", "must name the server and the database"),
+    ("postgresql://nobody@127.0.0.1/", "must name the server and the database"),
+    ("postgres:///envservices", "must name the server and the database"),
+    ("mysql://u:secret@db.example/council", "SQLite or PostgreSQL, not mysql"),
+    ("oracle+cx://x/y", "SQLite or PostgreSQL, not oracle"),
+    ("::://", "not a database address"),
+])
+def test_a_db_url_that_would_keep_nothing_or_go_elsewhere_is_refused(tmp_path, capsys, url, words):
+    sheet = tmp_path / "bins.csv"
+    sheet.write_text("easting,northing\n400000,260000\n", encoding="utf-8")
+    assert main(["import", str(sheet), "--db", url]) == 2
+    err = capsys.readouterr().err
+    assert words in err and err.count("\n") == 1 and "secret" not in err, err
+
+
+def test_an_in_memory_database_may_still_be_read(capsys):
+    assert main(["info", "--db", "sqlite://", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["places"] == 0
