@@ -61,6 +61,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--crs", help="CRS of a file that has none, e.g. 27700 or EPSG:4326")
     p.add_argument("--layer", help="layer of a multi-layer file")
     p.add_argument("--skip-bad-rows", action="store_true", help="import the good rows and report the bad ones")
+    p.add_argument("--geometry-only", action="store_true",
+                   help="import a shapefile whose .dbf is missing or damaged: geometry only, no names or ids")
+    p.add_argument("--max-file-mb", type=float, default=None,
+                   help="raise the size limit of the file and of what a zip unpacks to (default 1000 MB)")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("export", help="export places, assets, sites and roads to GeoPackage or GeoJSON")
@@ -203,7 +207,7 @@ def _run(args: argparse.Namespace) -> int:
         elif cmd == "import":
             report = services.district.import_file(
                 db, Path(args.file), kind=args.kind, area=args.area, crs=args.crs, layer=args.layer,
-                strict=not args.skip_bad_rows,
+                strict=not args.skip_bad_rows, geometry_only=args.geometry_only, max_file_mb=args.max_file_mb,
             )
             _print_json(report) if args.json else print(services.district.describe_import(report))
         elif cmd == "export":

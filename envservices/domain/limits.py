@@ -27,6 +27,8 @@ __all__ = [
     "MAX_PLACE_AREA_M2",
     "NEAR_DISTRICT_M",
     "SETTING_LIMITS",
+    "DEFAULT_FILE_LIMITS",
+    "FileLimits",
     "Range",
     "capacity_range",
     "check",
@@ -119,6 +121,31 @@ MAX_ASSET_LENGTH_M = 100_000.0
 NEAR_DISTRICT_M = 100_000.0
 """A file whose features all lie further than this from the council's places was read in the wrong
 coordinate system (Irish Grid metres labelled EPSG:27700 land some 200 km away)."""
+
+
+@dataclass(frozen=True)
+class FileLimits:
+    """How big a file the importers read before refusing it (`import --max-file-mb` raises the sizes).
+
+    Measured before: an 8 MB one-line CSV with 4 million columns ran over 600 s at full CPU, and a 2.5 MB zip
+    holding a 1.1 GB CSV reached MemoryError after 222 s at 7.4 GB. A council's largest layers (every
+    street and bin of a county) are a few hundred MB.
+    """
+
+    max_file_mb: float = 1_000.0
+    max_unzipped_mb: float = 1_000.0
+    max_columns: int = 1_000
+    max_line_kb: int = 1_000
+
+    def raised_to(self, megabytes: float | None) -> FileLimits:
+        if megabytes is None:
+            return self
+        if not math.isfinite(megabytes) or megabytes <= 0:
+            raise UserError(f"--max-file-mb must be a positive number of megabytes, not {megabytes}")
+        return FileLimits(megabytes, megabytes, self.max_columns, max(self.max_line_kb, int(megabytes)))
+
+
+DEFAULT_FILE_LIMITS = FileLimits()
 
 
 def capacity_range(kind: AssetKind) -> Range:

@@ -24,10 +24,12 @@ from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 
 from envservices.domain.limits import (
+    DEFAULT_FILE_LIMITS,
     LIMITS,
     MAX_ASSET_AREA_M2,
     MAX_ASSET_LENGTH_M,
     MAX_PLACE_AREA_M2,
+    FileLimits,
     Range,
     capacity_range,
 )
@@ -163,12 +165,14 @@ def import_places(
     name_column: str | None = None,
     layer: str | None = None,
     strict: bool = True,
+    geometry_only: bool = False,
+    limits: FileLimits = DEFAULT_FILE_LIMITS,
 ) -> ImportResult:
     """Polygons of a file as places of an area, named from a name-like column (``name``, ``WD13NM``...)."""
-    frame = read_layer(path, crs=crs, layer=layer)
+    frame = read_layer(path, crs=crs, layer=layer, geometry_only=geometry_only, limits=limits)
     name = Path(path).name
     checked = validate_geometries(frame)
-    problems = list(checked.problems)
+    problems = list(checked.problems) + _dropped(frame)
     good = checked.frame
     name_col = _name_column(good, name_column, name, _PLACE_NAME_COLUMNS)
     id_col = _unique_id_column(good)
@@ -221,12 +225,14 @@ def import_assets(
     layer: str | None = None,
     name_column: str | None = None,
     strict: bool = True,
+    geometry_only: bool = False,
+    limits: FileLimits = DEFAULT_FILE_LIMITS,
 ) -> ImportResult:
     """Assets of one kind (or of the kind in a ``kind`` column, or guessed from geometry), put in places."""
-    frame = read_layer(path, crs=crs, layer=layer)
+    frame = read_layer(path, crs=crs, layer=layer, geometry_only=geometry_only, limits=limits)
     name = Path(path).name
     checked = validate_geometries(frame)
-    problems = list(checked.problems)
+    problems = list(checked.problems) + _dropped(frame)
     warnings = list(frame.attrs.get("warnings", []))
     good = checked.frame
     kind_col = _first_column(good, _KIND_COLUMNS if kind is None else ("kind",))
@@ -316,6 +322,7 @@ def import_osm(
     places: Sequence[Place],
     area_id: str,
     strict: bool = True,
+    limits: FileLimits = DEFAULT_FILE_LIMITS,
 ) -> ImportResult:
     """Bins, grass, streets and the road network from an OpenStreetMap extract (.osm.pbf or .osm).
 
@@ -331,7 +338,7 @@ def import_osm(
     layers: dict[str, gpd.GeoDataFrame] = {}
     for layer in ("points", "lines", "multipolygons"):
         try:
-            frame = read_layer(path, layer=layer)
+            frame = read_layer(path, layer=layer, limits=limits)
         except ImportRefused as exc:
             if "no features" in str(exc):
                 warnings.append(f"{name} has no {layer}.")
@@ -446,6 +453,12 @@ def _placement_warnings(
 def _row_list(rows: Sequence[object]) -> str:
     shown = ", ".join(f"row {r}" if isinstance(r, int) else str(r) for r in rows[:MAX_LISTED_PROBLEMS])
     return shown + (f" and {len(rows) - MAX_LISTED_PROBLEMS} more" if len(rows) > MAX_LISTED_PROBLEMS else "")
+
+
+def _dropped(frame: gpd.GeoDataFrame) -> list[RowProblem]:
+    """Features the reader could not take at all (a GeoJSON feature whose type is not Feature): problems,
+    so a strict import is refused and a lenient one says each was skipped."""
+    return [RowProblem(row, reason) for row, reason in frame.attrs.get("dropped", [])]
 
 
 def _refuse_if_strict(name: str, problems: Sequence[RowProblem], strict: bool) -> None:
@@ -568,6 +581,23 @@ def _json_value(value: object) -> object:
     return str(value)
 
 
+MAX_JSON_DEPTH = 20
+
+
+def _plain_json(value: object, depth: int = 0) -> object:
+    """JSON every database stores: NaN and infinity become null (PostgreSQL's JSONB refuses them), and
+    nesting deeper than MAX_JSON_DEPTH is refused (ValueError) rather than stored."""
+    if depth > MAX_JSON_DEPTH:
+        raise ValueError("nested too deeply")
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _plain_json(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_json(v, depth + 1) for v in value]
+    return value
+
+
 def _attributes(record: pd.Series, used: set[str], geometry_name: str) -> dict:
     """The row's other columns, kept so nothing the council recorded is lost.
 
@@ -579,9 +609,9 @@ def _attributes(record: pd.Series, used: set[str], geometry_name: str) -> dict:
     packed = record.get("attributes")
     if isinstance(packed, str) and packed.startswith("{"):
         try:
-            unpacked = json.loads(packed)
-        except ValueError:
-            unpacked = None
+            unpacked = _plain_json(json.loads(packed))
+        except (ValueError, RecursionError):
+            unpacked = None  # not JSON, or nested too deep for anyone's attributes: kept as text
         if isinstance(unpacked, dict):
             out.update(unpacked)
             used = used | {"attributes"}

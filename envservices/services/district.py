@@ -115,21 +115,30 @@ def _parse_kind(kind: str | None) -> AssetKind | None:
 
 
 def import_file(db, path: Path, *, kind: str | None = None, area: str | None = None, crs: str | None = None,
-                layer: str | None = None, strict: bool = True) -> dict:
+                layer: str | None = None, strict: bool = True, geometry_only: bool = False,
+                max_file_mb: float | None = None) -> dict:
     """Import places or assets from a file, all or nothing, and report what was found.
 
     Run again while another envservices is writing, and once more when a concurrent import created the
     same new area first, so both imports end in that one area.
     """
+    from envservices.domain.limits import DEFAULT_FILE_LIMITS
+
     path = Path(path)
-    if not path.exists():
+    try:
+        found = path.exists()
+    except OSError as exc:
+        raise UserError(f"cannot open {path.name[:60]}: {exc.strerror or exc}") from None
+    if not found:
         raise UserError(f"file not found: {path}")
-    return retry_busy(lambda: _import_file(db, path, kind=kind, area=area, crs=crs, layer=layer, strict=strict),
+    limits = DEFAULT_FILE_LIMITS.raised_to(max_file_mb)
+    return retry_busy(lambda: _import_file(db, path, kind=kind, area=area, crs=crs, layer=layer, strict=strict,
+                                           geometry_only=geometry_only, limits=limits),
                       retry_duplicate=area is not None)
 
 
 def _import_file(db, path: Path, *, kind: str | None, area: str | None, crs: str | None, layer: str | None,
-                 strict: bool) -> dict:
+                 strict: bool, geometry_only: bool, limits) -> dict:
     from envservices.gis import importer
 
     is_osm = path.name.lower().endswith(OSM_SUFFIXES)
@@ -139,12 +148,13 @@ def _import_file(db, path: Path, *, kind: str | None, area: str | None, crs: str
         target = _area_for(uow, area) if wants_area else None
         places = uow.places.list()
         if is_osm:
-            result = importer.import_osm(path, places=places, area_id=target.id)
+            result = importer.import_osm(path, places=places, area_id=target.id, strict=strict, limits=limits)
         elif kind and kind.strip().lower() in PLACE_KINDS:
-            result = importer.import_places(path, area_id=target.id, crs=crs, layer=layer, strict=strict)
+            result = importer.import_places(path, area_id=target.id, crs=crs, layer=layer, strict=strict,
+                                            geometry_only=geometry_only, limits=limits)
         else:
             result = importer.import_assets(path, kind=_parse_kind(kind), places=places, crs=crs, layer=layer,
-                                            strict=strict)
+                                            strict=strict, geometry_only=geometry_only, limits=limits)
         _refuse_far_from_district(path.name, places, [*result.places, *result.assets, *result.roads])
         crews = {c.id for c in uow.crews.list()}
         new_places = [p if p.team_crew_id in crews or p.team_crew_id is None else replace(p, team_crew_id=None)
