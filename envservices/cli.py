@@ -413,6 +413,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("envservices: interrupted; nothing was changed by the unfinished command.", file=sys.stderr)
         return 130
+    except OSError as exc:  # the file system refused (permissions, a full disk, a name too long): say so
+        where = f" {str(exc.filename)[:120]}" if exc.filename else ""
+        print(f"envservices: the file system refused{where}: {exc.strerror or exc}; nothing else was changed.",
+              file=sys.stderr)
+        return EXIT_USER_ERROR
     except Exception as exc:  # noqa: BLE001 - the user gets one sentence, the log gets the traceback
         log = _log_path()
         with log.open("a", encoding="utf-8") as fh:

@@ -62,3 +62,37 @@ def test_a_db_url_that_would_keep_nothing_or_go_elsewhere_is_refused(tmp_path, c
 def test_an_in_memory_database_may_still_be_read(capsys):
     assert main(["info", "--db", "sqlite://", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["places"] == 0
+
+
+def test_check_lists_damage_and_points_to_restore(demo_db, tmp_path, capsys):
+    import shutil
+    import sqlite3
+
+    damaged = tmp_path / "damaged.sqlite"
+    assert main(["backup", str(damaged), "--db", demo_db]) == 0
+    with sqlite3.connect(damaged) as connection:
+        connection.execute("update places set attributes = CAST(X'7b2261223a22ff22' AS TEXT) "
+                           "where rowid in (select rowid from places limit 1)")
+    connection.close()
+    capsys.readouterr()
+    assert main(["check", "--db", str(damaged)]) == 1
+    out = capsys.readouterr().out
+    assert "table places has rows that cannot be read" in out and "envservices restore" in out
+    good = tmp_path / "good.sqlite"
+    shutil.copy(demo_db, good)
+    assert main(["restore", str(good), "--db", str(damaged)]) == 0
+    assert main(["check", "--db", str(damaged)]) == 0
+
+
+@pytest.mark.parametrize("target", ["missing/b.sqlite", "."])
+def test_backup_to_a_place_it_cannot_write_is_one_sentence(demo_db, tmp_path, capsys, target):
+    assert main(["backup", str(tmp_path / target), "--db", demo_db]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("envservices: ") and err.count("\n") == 1 and "unexpected" not in err
+
+
+@pytest.mark.parametrize("week", ["9999-W52", "２０２６-W26", "2027-W53"])
+def test_impossible_weeks_are_one_sentence(demo_db, tmp_path, capsys, week):
+    assert main(["plan", "--db", demo_db, "--week", week, "--out", str(tmp_path / "p.json")]) == 2
+    err = capsys.readouterr().err
+    assert "unexpected" not in err and err.count("\n") == 1
