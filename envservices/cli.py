@@ -397,6 +397,15 @@ def _log_path() -> Path:
     return path / "envservices.log"
 
 
+MAX_MESSAGE = 2_000
+
+
+def _one_line(message: str) -> str:
+    """A refusal stays one line however odd the text it quotes from a file (line breaks, 5,000-letter names)."""
+    flat = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+    return flat if len(flat) <= MAX_MESSAGE else flat[:MAX_MESSAGE] + "..."
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -408,7 +417,7 @@ def main(argv: list[str] | None = None) -> int:
             return _self_test(args)
         return _run(args)
     except UserError as exc:
-        print(f"envservices: {exc}", file=sys.stderr)
+        print(f"envservices: {_one_line(str(exc))}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("envservices: interrupted; nothing was changed by the unfinished command.", file=sys.stderr)

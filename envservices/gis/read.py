@@ -281,10 +281,13 @@ def _read_ogr(p: Path, layer: str | None, notes: list[str], limits: FileLimits) 
                     frame = _read_with_fallback(p, source, layer, notes)
             else:
                 frame = _read_with_fallback(p, source, layer, notes)
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        raise _not_gis(p) from exc
+    except pyogrio.errors.CRSError as exc:
+        raise ImportRefused(f"The coordinate system of {p.name} (its .prj or CRS entry) cannot be read ({exc}); "
+                            "repair or remove it and name the system with --crs.") from exc
     except pyogrio.errors.FieldError as exc:
         raise ImportRefused(f"{p.name} has a column envservices cannot read ({exc}).") from exc
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise _not_gis(p) from exc
     except (RecursionError, MemoryError) as exc:
         raise ImportRefused(f"{p.name} is nested too deeply or too large to read ({type(exc).__name__}).") from exc
     if not isinstance(frame, gpd.GeoDataFrame):
@@ -299,8 +302,8 @@ def _read_ogr(p: Path, layer: str | None, notes: list[str], limits: FileLimits) 
 def _check_columns(p: Path, source: str, layer: str, limits: FileLimits) -> None:
     try:
         fields = pyogrio.read_info(source, layer=layer).get("fields", ())
-    except pyogrio.errors.DataSourceError:
-        return  # reading decides
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError):
+        return  # reading decides, and says why in one sentence
     if len(fields) > limits.max_columns:
         raise ImportRefused(f"{p.name} has {len(fields):,} columns, more than the {limits.max_columns:,} an "
                             "import reads; remove the columns that are not needed.")
@@ -310,7 +313,7 @@ def _shapefile_encoding(p: Path, source: str, layer: str) -> str | None:
     """'guess' for a shapefile without a .cpg (GDAL would assume Latin-1); None to trust GDAL."""
     try:
         info = pyogrio.read_info(source, layer=layer)
-    except pyogrio.errors.DataSourceError:
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError):
         return None
     if info.get("driver") != "ESRI Shapefile":
         return None
