@@ -202,8 +202,12 @@ def _run(args: argparse.Namespace) -> int:
         elif cmd == "import" and (args.kind or "").strip().lower() in ("crews", "depots"):
             report = services.crews.import_file(db, Path(args.file), kind=args.kind.strip().lower(),
                                                 strict=not args.skip_bad_rows)
-            _print_json(report) if args.json else print(
-                f"Imported {report.get('imported', report)} {args.kind} from {args.file}")
+            if args.json:
+                _print_json(report)
+            else:
+                print(f"Imported {report.get('imported', report)} {args.kind} from {args.file}")
+                for problem in report["problems"]:
+                    print(f"  row {problem['row']} skipped: {_one_line(problem['reason'])}")
         elif cmd == "import":
             report = services.district.import_file(
                 db, Path(args.file), kind=args.kind, area=args.area, crs=args.crs, layer=args.layer,

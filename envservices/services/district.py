@@ -213,6 +213,8 @@ def describe_import(report: dict) -> str:
         lines.append(f"  {report['in_two_places']} assets lie in two places (given to the one holding most of it)")
     for p in report["problems"][:20]:
         lines.append(f"  row {p['row']} skipped: {p['reason']}")
+    if len(report["problems"]) > 20:
+        lines.append(f"  and {len(report['problems']) - 20} more rows skipped (--json lists them all)")
     lines.extend(f"  note: {w}" for w in report["warnings"])
     return "\n".join(lines)
 
