@@ -153,7 +153,7 @@ def test_settings_out_of_range_are_refused_on_load_and_save(db_path: Path):
     assert Settings.from_mapping({"speed_kph": "25"}).speed_kph == 25.0
     db = open_database(str(db_path), user="ada")
     try:
-        with pytest.raises(UserError, match="'circuity' must be 1 to 3"):
+        with pytest.raises(UserError, match="'circuity' must be 1 to 5"):
             settings_service.save(db, Settings(circuity=0.0))
         assert settings_service.load(db) == Settings()
     finally:

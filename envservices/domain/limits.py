@@ -82,9 +82,9 @@ ASSET_LIMITS: dict[AssetKind, Range] = {
 
 SETTING_LIMITS: dict[str, Range] = {
     "bin_intervention_pct": Range(1.0, 150.0, "%"),
-    "bin_overflow_pct": Range(1.0, 150.0, "%"),
+    "bin_overflow_pct": Range(1.0, 200.0, "%"),
     "grass_cut_mm": Range(10.0, 1_000.0, "mm"),
-    "grass_cut_to_mm": Range(5.0, 500.0, "mm"),
+    "grass_cut_to_mm": Range(5.0, 1_000.0, "mm"),
     "grass_failure_mm": Range(10.0, 2_000.0, "mm"),
     "grass_season_start_month": Range(1, 12),
     "grass_season_end_month": Range(1, 12),
@@ -102,7 +102,7 @@ SETTING_LIMITS: dict[str, Range] = {
     "mechanical_sweep_km_per_h": Range(0.5, 30.0, "km/h"),
     "site_setup_s": Range(0.0, 7_200.0, "s"),
     "speed_kph": LIMITS["speed_kph"],
-    "circuity": Range(1.0, 3.0),
+    "circuity": Range(1.0, 5.0),
     "cost_per_crew_hour": Range(0.0, 10_000.0),
     "cost_per_km": Range(0.0, 1_000.0),
     "co2_kg_per_km": Range(0.0, 100.0),
