@@ -158,8 +158,8 @@ def test_attributes_json_nested_deep_or_with_nan_is_stored_safely(db_path: Path,
 def test_a_table_without_geometry_and_the_database_itself_are_refused(db_path: Path, tmp_path: Path):
     _refused(db_path, db_path, "is an envservices database, not a GIS file")
     table = tmp_path / "table.gpkg"
-    import pyogrio
     import pandas as pd
+    import pyogrio
 
     pyogrio.write_dataframe(pd.DataFrame({"name": ["a"]}), table, layer="names", driver="GPKG")
     _refused(db_path, table, "is a table without geometry")

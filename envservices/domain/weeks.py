@@ -14,25 +14,32 @@ import re
 
 from envservices.errors import UserError
 
-__all__ = ["FIRST_YEAR", "LAST_YEAR", "canonical_week", "week_monday", "week_of"]
+__all__ = ["FIRST_YEAR", "LAST_YEAR", "canonical_week", "normalise_week", "week_monday", "week_of"]
 
 FIRST_YEAR, LAST_YEAR = 2000, 2200
 _WEEK = re.compile(r"(\d{4})-?W(\d{1,2})", re.ASCII | re.IGNORECASE)
 
 
-def canonical_week(text: object) -> str:
-    """'2026-W05' from any accepted spelling; UserError naming the text otherwise."""
+def normalise_week(text: object) -> str:
+    """'2026-W05' from any accepted spelling, for any year the calendar has (how weeks are stored and
+    looked up); UserError naming the text otherwise."""
     match = _WEEK.fullmatch(text.strip()) if isinstance(text, str) else None
     if match is None:
         raise UserError(f"'{text}' is not an ISO week; write it like 2026-W48")
     year, number = int(match.group(1)), int(match.group(2))
-    if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise UserError(f"'{text}' is outside the years envservices plans ({FIRST_YEAR} to {LAST_YEAR})")
     try:
         dt.date.fromisocalendar(year, number, 1)
     except ValueError:
         raise UserError(f"'{text}' is not an ISO week: {year} has no week {number}") from None
     return f"{year}-W{number:02d}"
+
+
+def canonical_week(text: object) -> str:
+    """A week a user may plan: normalised, and in the years 2000-2200."""
+    week = normalise_week(text)
+    if not FIRST_YEAR <= int(week[:4]) <= LAST_YEAR:
+        raise UserError(f"'{text}' is outside the years envservices plans ({FIRST_YEAR} to {LAST_YEAR})")
+    return week
 
 
 def week_monday(text: object) -> dt.date:

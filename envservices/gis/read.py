@@ -17,8 +17,8 @@ import json
 import math
 import os
 import re
-import zipfile
 import warnings as py_warnings
+import zipfile
 from pathlib import Path
 
 import geopandas as gpd

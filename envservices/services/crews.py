@@ -27,7 +27,7 @@ from envservices.domain import (
     VehicleKind,
     new_id,
 )
-from envservices.domain.limits import BNG_VALID_AREA_M, LIMITS, check
+from envservices.domain.limits import BNG_VALID_AREA_M, check
 from envservices.domain.settings import Settings
 from envservices.errors import UserError
 from envservices.services.concurrency import retry_busy

@@ -14,9 +14,9 @@ import platformdirs
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+from sqlalchemy.pool import StaticPool
 
 from envservices.errors import UserError
-from sqlalchemy.pool import StaticPool
 
 ENV_VAR = "ENVSERVICES_DB"
 BUSY_TIMEOUT_MS = 10_000

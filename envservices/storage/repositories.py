@@ -42,7 +42,7 @@ from envservices.domain.model import (
     Visit,
 )
 from envservices.domain.settings import Settings
-from envservices.domain.weeks import canonical_week
+from envservices.domain.weeks import normalise_week
 from envservices.errors import AlreadyStored, ConflictError, UserError
 from envservices.storage.accounts import AuditEntry, User
 from envservices.storage.audit import AuditTrail, last_change
@@ -400,7 +400,8 @@ class PlanRepository(Repository[Plan]):
 
     def _to_row(self, obj: Plan) -> dict[str, Any]:
         row = super()._to_row(obj)
-        return {**row, "week": canonical_week(row["week"]), "saved_at": dt.datetime.now(dt.UTC).replace(tzinfo=None)}
+        saved_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        return {**row, "week": normalise_week(row["week"]), "saved_at": saved_at}
 
     def _holder(self, plan: Plan) -> str | None:
         """The id of the stored plan holding this plan's area, depot and week, if any."""
@@ -409,7 +410,7 @@ class PlanRepository(Repository[Plan]):
             select(t.c.id).where(
                 func.coalesce(t.c.area_id, "") == (plan.area_id or ""),
                 func.coalesce(t.c.depot_id, "") == (plan.depot_id or ""),
-                t.c.week == canonical_week(plan.week),
+                t.c.week == normalise_week(plan.week),
             )
         ).scalar_one_or_none()
 
@@ -418,7 +419,7 @@ class PlanRepository(Repository[Plan]):
         by = (f" by {change.user_name} at {change.at:%Y-%m-%d %H:%M:%S} UTC" if change is not None
               else " by someone else")
         return ConflictError(
-            f"Week {canonical_week(plan.week)} was planned{by} (plan '{holder or 'unknown'}') since this plan was "
+            f"Week {normalise_week(plan.week)} was planned{by} (plan '{holder or 'unknown'}') since this plan was "
             "prepared; nothing was saved: plan the week again to re-plan over it."
         )
 
@@ -540,7 +541,7 @@ class PlanRepository(Repository[Plan]):
     def list(self, week: str | None = None, depot_id: str | None = None, **filters: Any) -> list[Plan]:
         """Plans, newest first (by created_at, then by when they were saved)."""
         t = self.table
-        week = None if week is None else canonical_week(week)
+        week = None if week is None else normalise_week(week)
         conditions = self._conditions({"week": week, "depot_id": depot_id, **filters})
         stmt = select(t).where(*conditions).order_by(t.c.created_at.desc().nulls_last(), t.c.saved_at.desc())
         return self._fetch(stmt)
@@ -548,7 +549,7 @@ class PlanRepository(Repository[Plan]):
     def get_by_week(self, week: str, depot_id: str | None = None) -> Plan | None:
         """The latest plan for an ISO week (e.g. 2026-W48), for one depot if given."""
         t = self.table
-        conditions = self._conditions({"week": canonical_week(week), "depot_id": depot_id})
+        conditions = self._conditions({"week": normalise_week(week), "depot_id": depot_id})
         stmt = (
             select(t)
             .where(*conditions)
