@@ -121,7 +121,7 @@ while True:
     size = 500 + (n * 137) % 1500
     visits = tuple(Visit(f"t{n}-{i}", "place-a", 28800 + i, 28800 + i, 28810 + i, "litter_pick") for i in range(size))
     days = (CrewDay("crew-a", dt.date(2026, 11, 2), visits=visits),)
-    planning.save_plan(db, Plan(f"plan-new-{n}", "2026-W45", days, kpis={"visits": size}, depot_id=f"depot-{n}"))
+    planning.save_plan(db, Plan(f"plan-new-{n}", "2026-W45", days, kpis={"visits": size}, depot_id=f"depot-run-{n}"))
     with db.unit_of_work() as uow:
         big = uow.plans.get("plan-big")
     planning.save_plan(db, dataclasses.replace(big, crew_days=days, kpis={"visits": size}))
