@@ -65,3 +65,27 @@ def test_migration_keeps_duplicate_plans_and_areas_and_makes_them_unique(tmp_pat
         assert db.integrity_check() == "ok"
     finally:
         db.dispose()
+
+
+def test_the_plan_of_a_scope_is_found_exactly(tmp_path: Path):
+    """One plan per area, depot and week: get_for_scope finds the one a re-plan of that scope replaces, where
+    get_by_week(week) may answer with another depot's plan of the same week."""
+    from test_multiuser import small_district
+    from test_races import _first_plan
+
+    from envservices.domain import Plan
+
+    db = open_database(str(tmp_path / "scope.sqlite"), user="ada")
+    try:
+        small_district(db)
+        whole = Plan("plan-whole", "2026-W47", ())
+        with db.unit_of_work() as uow:
+            uow.plans.add(whole)
+            uow.plans.add(_first_plan("plan-depot"))
+            uow.commit()
+        with db.unit_of_work() as uow:
+            assert uow.plans.get_for_scope(" 2026-w47", None, None).id == "plan-whole"
+            assert uow.plans.get_for_scope("2026-W47", None, "depot-1").id == "plan-depot"
+            assert uow.plans.get_for_scope("2026-W47", "area-1", None) is None
+    finally:
+        db.dispose()

@@ -546,6 +546,17 @@ class PlanRepository(Repository[Plan]):
         stmt = select(t).where(*conditions).order_by(t.c.created_at.desc().nulls_last(), t.c.saved_at.desc())
         return self._fetch(stmt)
 
+    def get_for_scope(self, week: str, area_id: str | None, depot_id: str | None) -> Plan | None:
+        """The one plan of exactly this area, depot and week (None meaning all areas or all depots): the plan
+        a re-plan of that scope replaces. get_by_week(week) may return another scope's plan."""
+        t = self.table
+        found = self._fetch(select(t).where(
+            func.coalesce(t.c.area_id, "") == (area_id or ""),
+            func.coalesce(t.c.depot_id, "") == (depot_id or ""),
+            t.c.week == normalise_week(week),
+        ))
+        return found[0] if found else None
+
     def get_by_week(self, week: str, depot_id: str | None = None) -> Plan | None:
         """The latest plan for an ISO week (e.g. 2026-W48), for one depot if given."""
         t = self.table
