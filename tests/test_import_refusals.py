@@ -177,3 +177,20 @@ def test_places_the_size_of_a_county_are_fine(db_path: Path, tmp_path: Path):
     square = Polygon([(380000, 240000), (420000, 240000), (420000, 280000), (380000, 280000)])
     gpd.GeoDataFrame({"name": ["County"]}, geometry=[square], crs=27700).to_file(source, driver="GeoJSON")
     assert _import(db_path, source, kind="place", area="County")["places"] == 1
+
+
+@pytest.mark.postgis
+def test_attributes_json_with_nan_is_stored_on_postgres(pg_url: str, tmp_path: Path):
+    """PostgreSQL's JSONB refuses NaN: such attributes used to end in an unexpected error there only."""
+    db = open_database(pg_url)
+    try:
+        small_district(db)
+        sheet = tmp_path / "nan.csv"
+        sheet.write_text('easting,northing,kind,attributes\n400050,260050,litter_bin,"{""x"": NaN, ""y"": [1e999]}"\n',
+                         encoding="utf-8")
+        assert district.import_file(db, sheet)["assets"] == {"litter_bin": 1}
+        with db.unit_of_work() as uow:
+            stored = uow.assets.list()[0].attributes
+        assert stored["x"] is None and stored["y"] == [None]
+    finally:
+        db.dispose()
