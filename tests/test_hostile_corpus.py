@@ -36,22 +36,44 @@ def _cli(args: list[str]) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-@pytest.fixture(scope="module")
-def base_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The samples as a council would start: places, bins, depots and crews."""
-    path = tmp_path_factory.mktemp("corpus-base") / "base.sqlite"
+def _load_samples(db: str) -> None:
     for args in (["import", str(SAMPLES / "places.gpkg"), "--kind", "place", "--area", "Sample"],
                  ["import", str(SAMPLES / "assets.gpkg")],
                  ["import", str(SAMPLES / "depots_template.csv"), "--kind", "depots"],
                  ["import", str(SAMPLES / "crews_template.csv"), "--kind", "crews"]):
-        code, _out, err = _cli([*args, "--db", str(path)])
+        code, _out, err = _cli([*args, "--db", db])
         assert code == 0, err
+
+
+@pytest.fixture(scope="module")
+def base_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The samples as a council would start: places, bins, depots and crews."""
+    path = tmp_path_factory.mktemp("corpus-base") / "base.sqlite"
+    _load_samples(str(path))
     return path
 
 
-def _plausible(db_path: Path) -> None:
+def _fingerprint(db: str) -> dict[str, str]:
+    """Every table's row count and a hash of its contents, on SQLite or PostgreSQL."""
+    if not db.startswith("postgresql"):
+        return fingerprint(Path(db))
+    import psycopg
+
+    out = {}
+    with psycopg.connect(db.replace("postgresql+psycopg://", "postgresql://")) as connection:
+        tables = [r[0] for r in connection.execute(
+            "select tablename from pg_tables where schemaname = 'public' and tablename <> 'spatial_ref_sys'")]
+        for table in sorted(tables):
+            count, digest = connection.execute(
+                f'select count(*), md5(coalesce(string_agg(t::text, \'|\' order by t::text), \'\')) from "{table}" t'
+            ).fetchone()
+            out[table] = f"{count}:{digest}"
+    return out
+
+
+def _plausible(db_url: str) -> None:
     """Nothing stored lies outside the domain's plausible ranges or British National Grid's area."""
-    db = open_database(str(db_path), user="corpus")
+    db = open_database(db_url)
     try:
         x0, y0, x1, y1 = BNG_VALID_AREA_M
         with db.unit_of_work() as uow:
@@ -73,9 +95,9 @@ def _plausible(db_path: Path) -> None:
     assert set(ASSET_LIMITS)  # the table is in use
 
 
-def _survey(db_path: Path, case: Case) -> int:
+def _survey(db_url: str, case: Case) -> int:
     """Survey sheets go through the service the desktop uses (there is no survey command)."""
-    db = open_database(str(db_path), user="corpus")
+    db = open_database(db_url)
     try:
         preview = observations.parse_survey_csv(db, case.path)
         if preview.errors:
@@ -88,21 +110,25 @@ def _survey(db_path: Path, case: Case) -> int:
         db.dispose()
 
 
-def _run(cases: list[Case], base_db: Path, folder: Path) -> Counter:
+def _run(cases: list[Case], base_db: Path | str, folder: Path) -> Counter:
+    """Each family on a fresh copy of the base SQLite file, or all on one PostgreSQL database (a URL)."""
     counts: Counter = Counter()
     by_family: dict[str, list[Case]] = {}
     for case in cases:
         by_family.setdefault(case.family, []).append(case)
     for family, members in by_family.items():
-        db_path = folder / f"{family.replace(' ', '-')}.sqlite"
-        shutil.copy(base_db, db_path)
+        if isinstance(base_db, Path):
+            db_path = str(folder / f"{family.replace(' ', '-')}.sqlite")
+            shutil.copy(base_db, db_path)
+        else:
+            db_path = base_db
         accepted = 0
         for case in members:
-            before = fingerprint(db_path)
+            before = _fingerprint(db_path)
             if case.command == "survey":
                 code, out, err = _survey(db_path, case), "", ""
             else:
-                code, out, err = _cli(["import", str(case.path), *case.args, "--db", str(db_path)])
+                code, out, err = _cli(["import", str(case.path), *case.args, "--db", db_path])
             what = f"{case.path.name} {' '.join(case.args)}: exit {code}: {err.strip()[:300]}"
             counts["imports"] += 1
             assert code != 3 and "Traceback" not in out + err and "unexpected error" not in err, what
@@ -116,11 +142,11 @@ def _run(cases: list[Case], base_db: Path, folder: Path) -> Counter:
                 counts["refused"] += 1
                 assert code == 2, what
                 assert case.command == "survey" or (err.startswith("envservices: ") and err.count("\n") == 1), what
-                assert fingerprint(db_path) == before, f"a refused import changed the database: {what}"
+                assert _fingerprint(db_path) == before, f"a refused import changed the database: {what}"
         if accepted:
             plan_out = folder / f"{family.replace(' ', '-')}-plan.json"
             code, _out, err = _cli(["plan", "--week", "2026-W26", "--source", "needs", "--time-limit", "1",
-                                    "--no-save", "--out", str(plan_out), "--db", str(db_path)])
+                                    "--no-save", "--out", str(plan_out), "--db", db_path])
             assert code in (0, 1), f"plan after the {family} family: {err}"
             counts["plans"] += 1
     return counts
@@ -129,8 +155,8 @@ def _run(cases: list[Case], base_db: Path, folder: Path) -> Counter:
 _open_dbs: list = []
 
 
-def _open(db_path: Path):
-    db = open_database(str(db_path), user="corpus")
+def _open(db_url: str):
+    db = open_database(db_url)
     _open_dbs.append(db)
     return db
 
@@ -164,3 +190,16 @@ def test_the_whole_hostile_corpus(base_db: Path, tmp_path: Path):
     assert len(cases) >= 300
     counts = _run(cases, base_db, tmp_path)
     _report(cases, counts)
+
+
+@pytest.mark.slow
+@pytest.mark.postgis
+def test_a_seeded_third_of_the_hostile_corpus_on_postgres(pg_url: str, tmp_path: Path):
+    """The same files against PostgreSQL+PostGIS, where JSONB and geometry types are stricter."""
+    _load_samples(pg_url)
+    cases = corpus(tmp_path / "files", SEED)
+    chosen = sorted(random.Random(SEED).sample(range(len(cases)), math.ceil(len(cases) / 3)))
+    picked = [cases[i] for i in chosen]
+    counts = _run(picked, pg_url, tmp_path)
+    _report(picked, counts)
+    assert counts["accepted"] and counts["refused"]
