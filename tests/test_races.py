@@ -176,3 +176,31 @@ def test_a_week_written_three_ways_is_one_stored_plan(tmp_path: Path):
         assert planning.load_plan(db, "2026-W47").version == 2
     finally:
         db.dispose()
+
+
+def test_a_writer_that_never_lets_go_gets_one_sentence_after_the_busy_timeout(tmp_path: Path, monkeypatch, capsys):
+    """Another program holds the write lock throughout: after the busy timeout (shortened here) the import
+    says so in one sentence and stores nothing; before, the loser printed 2.8 KB of SQL."""
+    from envservices.cli import main
+    from envservices.storage import engine as engine_module
+
+    monkeypatch.setattr(engine_module, "BUSY_TIMEOUT_MS", 300)
+    path = tmp_path / "held.sqlite"
+    db = open_database(str(path), user="ada")
+    small_district(db)
+    db.dispose()
+    sheet = tmp_path / "bins.csv"
+    sheet.write_text("easting,northing\n400050,260050\n", encoding="utf-8")
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("begin immediate")
+    try:
+        monkeypatch.setenv("ENVSERVICES_USER", "ada")
+        assert main(["import", str(sheet), "--db", str(path)]) == 2
+    finally:
+        other.execute("rollback")
+        other.close()
+    err = capsys.readouterr().err
+    assert err == "envservices: another envservices is writing to this database; try again\n"
+    with sqlite3.connect(path) as check:
+        assert check.execute("select count(*) from assets").fetchone()[0] == 0
+    check.close()

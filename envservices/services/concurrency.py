@@ -14,17 +14,19 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from envservices.errors import AlreadyStored, DatabaseBusy
-from envservices.storage.engine import BUSY_TIMEOUT_MS
+from envservices.storage import engine as engine_settings
 
 T = TypeVar("T")
 
 
-def retry_busy(work: Callable[[], T], *, wait_s: float = BUSY_TIMEOUT_MS / 1000, retry_duplicate: bool = False) -> T:
-    """Run a whole unit of work again while the database is busy, for up to `wait_s` seconds.
+def retry_busy(work: Callable[[], T], *, wait_s: float | None = None, retry_duplicate: bool = False) -> T:
+    """Run a whole unit of work again while the database is busy, for up to `wait_s` seconds (default: the
+    SQLite busy timeout).
 
     With `retry_duplicate`, a duplicate (an area created by a concurrent import under the same name) also
     runs the work once more, so it finds and uses what the other one stored.
     """
+    wait_s = engine_settings.BUSY_TIMEOUT_MS / 1000 if wait_s is None else wait_s
     started = time.monotonic()
     delay = 0.05
     duplicate_retried = False
