@@ -287,6 +287,46 @@ def surveys(folder: Path, rng: random.Random) -> Iterator[Case]:
         yield Case("survey", path, command="survey")
 
 
+OSM = """<?xml version="1.0" encoding="UTF-8"?>
+<osm version="0.6" generator="hostile-corpus">
+  <node id="1" lat="{lat}" lon="{lon}" version="1"><tag k="amenity" v="waste_basket"/>{bin_tag}</node>
+  <node id="2" lat="52.3040" lon="-1.9410" version="1"/>
+  <node id="3" lat="52.3060" lon="-1.9390" version="1"/>
+  <node id="4" lat="52.3070" lon="-1.9380" version="1"/>
+  <node id="5" lat="52.3045" lon="-1.9420" version="1"/>
+  <way id="10" version="1"><nd ref="2"/><nd ref="3"/><nd ref="4"/><tag k="highway" v="{highway}"/>
+    <tag k="maxspeed" v="{maxspeed}"/><tag k="oneway" v="{oneway}"/><tag k="name" v="{name}"/></way>
+  <way id="11" version="1"><nd ref="2"/><nd ref="5"/><nd ref="3"/>{close}<tag k="landuse" v="grass"/></way>
+</osm>
+"""
+
+
+def openstreetmap(folder: Path, rng: random.Random) -> Iterator[Case]:
+    """Small OpenStreetMap extracts near the samples with hostile tags, positions and damage."""
+    from xml.sax.saxutils import escape
+
+    for n in range(24):
+        text = OSM.format(
+            lat=rng.choice(["52.3050", "91", "-91", "nan", "1e308", "52.3050"]),
+            lon=rng.choice(["-1.9400", "500", "inf", "-1.9400", "-1.9400"]),
+            bin_tag=rng.choice(["", '<tag k="waste_basket" v="dog_waste"/>', '<tag k="name" v="&amp;&lt;x&gt;"/>']),
+            highway=rng.choice(["residential", "motorway", "footway", "proposed", "nonsense", ""]),
+            maxspeed=rng.choice(["0", "1e999 mph", "20 mph", "none", "-5", "30", "999", "48 km/h", ""]),
+            oneway=rng.choice(["yes", "-1", "no", "reversible"]),
+            name=escape(rng.choice(TEXT[:8]).replace("\n", " ")),
+            close=rng.choice(['<nd ref="2"/>', ""]),
+        )
+        data = text.encode()
+        damage = rng.random()
+        if damage < 0.2:
+            data = data[: rng.randrange(1, len(data))]
+        elif damage < 0.35:
+            data = _flip(data, rng, rng.choice([1, 4]))
+        path = folder / f"osm-{n}.osm"
+        path.write_bytes(data)
+        yield Case("openstreetmap", path, tuple(rng.choice([[], ["--skip-bad-rows"]])))
+
+
 def file_system(folder: Path, rng: random.Random) -> Iterator[Case]:
     (folder / "fs-folder.csv").mkdir()
     yield Case("file system", folder / "fs-folder.csv")
@@ -309,7 +349,7 @@ def file_system(folder: Path, rng: random.Random) -> Iterator[Case]:
     yield Case("file system", odd)
 
 
-FAMILIES = (csv_values, csv_form, geojson, geopackage, shapefiles, sheets, surveys, file_system)
+FAMILIES = (csv_values, csv_form, geojson, geopackage, shapefiles, sheets, surveys, openstreetmap, file_system)
 
 
 def corpus(folder: Path, seed: int) -> list[Case]:

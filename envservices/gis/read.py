@@ -286,6 +286,9 @@ def _read_ogr(p: Path, layer: str | None, notes: list[str], limits: FileLimits) 
                             "repair or remove it and name the system with --crs.") from exc
     except pyogrio.errors.FieldError as exc:
         raise ImportRefused(f"{p.name} has a column envservices cannot read ({exc}).") from exc
+    except (pyogrio.errors.FeatureError, pyogrio.errors.GeometryError) as exc:
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+        raise ImportRefused(f"{p.name} has a feature that cannot be read ({reason}); fix or remove it.") from exc
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise _not_gis(p) from exc
     except (RecursionError, MemoryError) as exc:
