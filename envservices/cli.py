@@ -64,6 +64,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--crs", help="CRS of a file that has none, e.g. 27700 or EPSG:4326")
     p.add_argument("--layer", help="layer of a multi-layer file")
     p.add_argument("--skip-bad-rows", action="store_true", help="import the good rows and report the bad ones")
+    p.add_argument("--geometry-only", action="store_true",
+                   help="import a shapefile whose .dbf is missing or damaged: geometry only, no names or ids")
+    p.add_argument("--max-file-mb", type=float, default=None,
+                   help="raise the size limit of the file and of what a zip unpacks to (default 1000 MB)")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("export", help="export places, assets, sites and roads to GeoPackage or GeoJSON, or the "
@@ -157,10 +161,23 @@ def _print_summary(summary: dict) -> None:
             print(f"{key.replace('_', ' ').capitalize()}: {summary[key]}")
 
 
+STORING = {"demo", "import", "plan", "users", "restore", "backup"}
+
+
 def _open(args: argparse.Namespace):
     from envservices.services import open_db
 
     return open_db(getattr(args, "db", None))
+
+
+def _refuse_memory_for_storing(args: argparse.Namespace) -> None:
+    from envservices.storage.engine import refuse_memory
+
+    cmd = args.command
+    stores = cmd in STORING and not (cmd == "plan" and args.no_save) and not (
+        cmd == "users" and args.action == "list")
+    if stores:
+        refuse_memory(getattr(args, "db", None), cmd)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -174,6 +191,7 @@ def _run(args: argparse.Namespace) -> int:
 
     if cmd in (None, "gui"):
         return _gui(args)
+    _refuse_memory_for_storing(args)
 
     if cmd == "backup":
         services.maintenance.backup(getattr(args, "db", None), Path(args.out))
@@ -202,12 +220,16 @@ def _run(args: argparse.Namespace) -> int:
         elif cmd == "import" and (args.kind or "").strip().lower() in ("crews", "depots"):
             report = services.crews.import_file(db, Path(args.file), kind=args.kind.strip().lower(),
                                                 strict=not args.skip_bad_rows)
-            _print_json(report) if args.json else print(
-                f"Imported {report.get('imported', report)} {args.kind} from {args.file}")
+            if args.json:
+                _print_json(report)
+            else:
+                print(f"Imported {report.get('imported', report)} {args.kind} from {args.file}")
+                for problem in report["problems"]:
+                    print(f"  row {problem['row']} skipped: {_one_line(problem['reason'])}")
         elif cmd == "import":
             report = services.district.import_file(
                 db, Path(args.file), kind=args.kind, area=args.area, crs=args.crs, layer=args.layer,
-                strict=not args.skip_bad_rows,
+                strict=not args.skip_bad_rows, geometry_only=args.geometry_only, max_file_mb=args.max_file_mb,
             )
             _print_json(report) if args.json else print(services.district.describe_import(report))
         elif cmd == "export":
@@ -378,6 +400,8 @@ def _plan(db, args: argparse.Namespace) -> int:
     from envservices import services
     from envservices.planning.stop import Cancel
 
+    out = services.planning.check_plan_output(Path(args.out))  # before anything is planned or saved
+    args.week = services.planning.canonical_week(args.week)  # one stored plan per week, however it is written
     cancel = Cancel()
     previous = signal.signal(signal.SIGINT, lambda *_: cancel.cancel())
     try:
@@ -393,7 +417,6 @@ def _plan(db, args: argparse.Namespace) -> int:
         signal.signal(signal.SIGINT, previous)
     if not args.no_save:
         services.planning.save_plan(db, plan)
-    out = Path(args.out)
     services.planning.write_plan(plan, prepared, out)
     k = plan.kpis
     print(f"Wrote {out}: {k.get('visits', 0)} visits in {len(plan.crew_days)} crew-days, "
@@ -479,6 +502,15 @@ def _log_path() -> Path:
     return path / "envservices.log"
 
 
+MAX_MESSAGE = 2_000
+
+
+def _one_line(message: str) -> str:
+    """A refusal stays one line however odd the text it quotes from a file (line breaks, 5,000-letter names)."""
+    flat = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+    return flat if len(flat) <= MAX_MESSAGE else flat[:MAX_MESSAGE] + "..."
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -490,11 +522,16 @@ def main(argv: list[str] | None = None) -> int:
             return _self_test(args)
         return _run(args)
     except UserError as exc:
-        print(f"envservices: {exc}", file=sys.stderr)
+        print(f"envservices: {_one_line(str(exc))}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("envservices: interrupted; nothing was changed by the unfinished command.", file=sys.stderr)
         return 130
+    except OSError as exc:  # the file system refused (permissions, a full disk, a name too long): say so
+        where = f" {str(exc.filename)[:120]}" if exc.filename else ""
+        print(f"envservices: the file system refused{where}: {exc.strerror or exc}; nothing else was changed.",
+              file=sys.stderr)
+        return EXIT_USER_ERROR
     except Exception as exc:  # noqa: BLE001 - the user gets one sentence, the log gets the traceback
         log = _log_path()
         with log.open("a", encoding="utf-8") as fh:

@@ -15,3 +15,14 @@ class ConflictError(UserError):
 
 class PermissionDenied(UserError):
     """The signed-in user's role does not allow this change."""
+
+
+class AlreadyStored(UserError):
+    """A record with the same id (or an area with the same name, a plan for the same week) is stored."""
+
+
+class DatabaseBusy(UserError):
+    """Another envservices kept the database busy past the wait; nothing was changed, trying again is safe."""
+
+
+BUSY_MESSAGE = "another envservices is writing to this database; try again"

@@ -121,7 +121,7 @@ while True:
     size = 500 + (n * 137) % 1500
     visits = tuple(Visit(f"t{n}-{i}", "place-a", 28800 + i, 28800 + i, 28810 + i, "litter_pick") for i in range(size))
     days = (CrewDay("crew-a", dt.date(2026, 11, 2), visits=visits),)
-    planning.save_plan(db, Plan(f"plan-new-{n}", "2026-W45", days, kpis={"visits": size}))
+    planning.save_plan(db, Plan(f"plan-new-{n}", "2026-W45", days, kpis={"visits": size}, depot_id=f"depot-run-{n}"))
     with db.unit_of_work() as uow:
         big = uow.plans.get("plan-big")
     planning.save_plan(db, dataclasses.replace(big, crew_days=days, kpis={"visits": size}))
@@ -138,7 +138,7 @@ def test_plan_save_killed_at_random_moments_keeps_whole_plans(tmp_path: Path):
     small_district(db)
     with db.unit_of_work() as uow:
         plan = uow.plans.get("plan-1")
-        uow.plans.add(dataclasses.replace(plan, id="plan-big", kpis={"visits": 2}))
+        uow.plans.add(dataclasses.replace(plan, id="plan-big", week="2026-W46", kpis={"visits": 2}))
         uow.commit()
     db.dispose()
     rng = random.Random(7)

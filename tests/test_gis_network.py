@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -180,10 +179,7 @@ def test_two_thousand_points_on_a_twenty_thousand_link_grid() -> None:
                 links.append(link(f"v{i}-{j}", [(x, y), (x, y + 100)], 30.0))
     network = RoadNetwork.from_links(links)
     points = rng.uniform([400_000, 260_000], [409_900, 269_900], size=(2000, 2))
-    started = time.perf_counter()
-    matrix = network.travel_matrix(points, cache=False)
-    elapsed = time.perf_counter() - started
+    matrix = network.travel_matrix(points, cache=False)  # speed is in the benchmarks, not asserted here
     assert matrix.duration_s.shape == (2000, 2000) and matrix.fallback_pairs == 0
-    assert elapsed < 20  # typically 2-3 s on one free core
     grid_walk = np.abs(points[:, None, :] - points[None, :, :]).sum(axis=2)
     assert (matrix.distance_m >= np.floor(grid_walk) - 2 * 100).all()  # snapping can cut at most a block

@@ -154,7 +154,7 @@ def test_only_administrators_change_settings_and_users(team: Database):
         settings.save(sam, Settings())
     with pytest.raises(PermissionDenied, match="manage users"):
         users.set_role(sam, "sam", Role.ADMINISTRATOR)
-    planning.save_plan(sam, plan_for_week("plan-sam"))
+    planning.save_plan(sam, dataclasses.replace(plan_for_week("plan-sam"), week="2026-W46"))
     settings.save(team, Settings())
     promoted = users.set_role(team, "sam", Role.ADMINISTRATOR)
     assert promoted.role is Role.ADMINISTRATOR

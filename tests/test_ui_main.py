@@ -47,12 +47,10 @@ def window(qtbot, qsettings):
     return w
 
 
-def test_opens_a_database_quickly_and_remembers_it(window, demo_file, qsettings):
-    """Opening the demo district shows its places on the map within 3 s and adds it to the recent list."""
-    start = time.perf_counter()
+def test_opens_a_database_and_remembers_it(window, demo_file, qsettings):
+    """Opening the demo district shows its places on the map and adds it to the recent list."""
     assert window.open_initial(str(demo_file))
     window.canvas.grab()
-    assert time.perf_counter() - start < 3.0
     assert window.canvas.place_ids()
     assert window.recent_databases()[0] == str(demo_file)
     assert str(demo_file) in qsettings.value("recent/databases")

@@ -57,6 +57,9 @@ def test_negative_threshold_is_refused_at_the_field_and_nothing_is_saved(dialog,
         ("grass_season_end_month", "2.5", "Enter a whole number."),
         ("bin_intervention_pct", "", "Enter a number."),
         ("grass_cut_to_mm", "90", "Must be lower than the height at which grass is cut."),
+        ("speed_kph", "1e308", "Must be at most 130."),
+        ("speed_kph", "2", "Must be 5 to 130."),
+        ("bin_empty_s", "120", "Must be 0.167 to 60."),
     ],
 )
 def test_bad_values_get_a_sentence_at_their_field(dialog, key, text, message):

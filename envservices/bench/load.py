@@ -14,6 +14,7 @@ same service the desktop uses, time it, then plan a week on that database with a
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json as json_module
 import multiprocessing
@@ -88,7 +89,9 @@ def prepare(url: str) -> tuple[str, list[str]]:
             crews = uow.crews.list()
         existing = planning.load_plan(db, BENCH_WEEK)
         if existing is None or existing.travel_source != "bench":
-            existing = _bench_plan(places, crews, f"plan-load-{uuid.uuid4().hex[:8]}")
+            # one plan per week: a plan already stored for the bench week is replaced, not joined by a second
+            fresh = _bench_plan(places, crews, existing.id if existing else f"plan-load-{uuid.uuid4().hex[:8]}")
+            existing = dataclasses.replace(fresh, version=existing.version) if existing else fresh
             planning.save_plan(db, existing)
         return existing.id, [p.id for p in places]
     finally:

@@ -7,9 +7,12 @@ shared database gives every depot the same rules. Stored as a flat mapping of do
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 
+from envservices.domain.limits import check_settings
 from envservices.domain.model import AssetKind, CoordinationRule, IntensityZone, ServiceType, Skill
+from envservices.errors import UserError
 
 HOLIDAY_RULES = ("next_working_day", "saturday", "skip")
 """What rota work on a bank holiday does: the next working day, the Saturday of that week, or nothing."""
@@ -130,9 +133,14 @@ class Settings:
             if isinstance(getattr(self, f.name), (int, float))
         }
 
+    def check(self) -> None:
+        """Refuse a value outside its plausible range (domain/limits.py), naming the setting and the range."""
+        check_settings(self.to_mapping())
+
     @classmethod
     def from_mapping(cls, values: dict[str, object]) -> Settings:
-        """Build from stored values, ignoring unknown keys and refusing values of the wrong type."""
+        """Build from stored values, ignoring unknown keys and refusing values of the wrong type or outside
+        their plausible range (ValueError naming the setting)."""
         known = {f.name: f for f in dataclasses.fields(cls)}
         kwargs: dict[str, object] = {}
         for key, raw in values.items():
@@ -140,10 +148,20 @@ class Settings:
                 continue
             default = getattr(cls(), key)
             try:
-                kwargs[key] = type(default)(raw)
-            except (TypeError, ValueError) as exc:
+                if isinstance(raw, bool):
+                    raise TypeError(raw)
+                number = float(raw)  # type: ignore[arg-type]
+                if isinstance(default, int) and not (math.isfinite(number) and number.is_integer()):
+                    raise ValueError(raw)
+                kwargs[key] = type(default)(number)
+            except (TypeError, ValueError, OverflowError) as exc:
                 raise ValueError(f"setting '{key}' must be a number, not {raw!r}") from exc
-        return cls(**kwargs)
+        settings = cls(**kwargs)
+        try:
+            settings.check()
+        except UserError as exc:
+            raise ValueError(str(exc)) from None
+        return settings
 
 
 DEFAULT_SETTINGS = Settings()

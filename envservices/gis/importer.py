@@ -23,6 +23,16 @@ import shapely
 from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 
+from envservices.domain.limits import (
+    DEFAULT_FILE_LIMITS,
+    LIMITS,
+    MAX_ASSET_AREA_M2,
+    MAX_ASSET_LENGTH_M,
+    MAX_PLACE_AREA_M2,
+    FileLimits,
+    Range,
+    capacity_range,
+)
 from envservices.domain.model import (
     BNG_EPSG,
     Asset,
@@ -155,12 +165,14 @@ def import_places(
     name_column: str | None = None,
     layer: str | None = None,
     strict: bool = True,
+    geometry_only: bool = False,
+    limits: FileLimits = DEFAULT_FILE_LIMITS,
 ) -> ImportResult:
     """Polygons of a file as places of an area, named from a name-like column (``name``, ``WD13NM``...)."""
-    frame = read_layer(path, crs=crs, layer=layer)
+    frame = read_layer(path, crs=crs, layer=layer, geometry_only=geometry_only, limits=limits)
     name = Path(path).name
     checked = validate_geometries(frame)
-    problems = list(checked.problems)
+    problems = list(checked.problems) + _dropped(frame)
     good = checked.frame
     name_col = _name_column(good, name_column, name, _PLACE_NAME_COLUMNS)
     id_col = _unique_id_column(good)
@@ -173,6 +185,10 @@ def import_places(
         geometry = record.geometry
         if family(geometry) != "polygon":
             problems.append(RowProblem(int(row), f"is a {geometry.geom_type}, but a place must be a polygon"))
+            continue
+        too_big = _too_big(geometry, MAX_PLACE_AREA_M2, None, "a place")
+        if too_big:
+            problems.append(RowProblem(int(row), too_big))
             continue
         place_name = _text(_cell(record, name_col))
         zone = _zone(_cell(record, zone_col), int(row), warnings)
@@ -209,12 +225,14 @@ def import_assets(
     layer: str | None = None,
     name_column: str | None = None,
     strict: bool = True,
+    geometry_only: bool = False,
+    limits: FileLimits = DEFAULT_FILE_LIMITS,
 ) -> ImportResult:
     """Assets of one kind (or of the kind in a ``kind`` column, or guessed from geometry), put in places."""
-    frame = read_layer(path, crs=crs, layer=layer)
+    frame = read_layer(path, crs=crs, layer=layer, geometry_only=geometry_only, limits=limits)
     name = Path(path).name
     checked = validate_geometries(frame)
-    problems = list(checked.problems)
+    problems = list(checked.problems) + _dropped(frame)
     warnings = list(frame.attrs.get("warnings", []))
     good = checked.frame
     kind_col = _first_column(good, _KIND_COLUMNS if kind is None else ("kind",))
@@ -252,16 +270,26 @@ def import_assets(
                 )
             )
             continue
+        too_big = _too_big(geometry, MAX_ASSET_AREA_M2, MAX_ASSET_LENGTH_M, f"a {asset_kind.label}")
+        if too_big:
+            problems.append(RowProblem(int(row), too_big))
+            continue
         attributes = _attributes(record, used, good.geometry.name)
         attributes["source_row"] = int(row)
         factor = _number(_cell(record, simple["site_factor"]), int(row), "site_factor", warnings)
+        capacity = _number(_cell(record, capacity_col), int(row), "capacity", warnings)
+        implausible = _implausible(factor, "site_factor", LIMITS["site_factor"]) or _implausible(
+            capacity, str(capacity_col), capacity_range(asset_kind), f" for a {asset_kind.label}")
+        if implausible:
+            problems.append(RowProblem(int(row), implausible))
+            continue
         assets.append(
             Asset(
                 id=_text(record[id_col]) if id_col else new_id(asset_kind.value),
                 kind=asset_kind,
                 geometry=geometry,
                 name=_text(_cell(record, name_col)),
-                capacity_l=_number(_cell(record, capacity_col), int(row), "capacity", warnings),
+                capacity_l=capacity,
                 zone=_zone(_cell(record, zone_col), int(row), warnings),
                 sweep_method=_text(_cell(record, simple["sweep_method"])) or None,
                 mower=_text(_cell(record, simple["mower"])) or None,
@@ -294,6 +322,7 @@ def import_osm(
     places: Sequence[Place],
     area_id: str,
     strict: bool = True,
+    limits: FileLimits = DEFAULT_FILE_LIMITS,
 ) -> ImportResult:
     """Bins, grass, streets and the road network from an OpenStreetMap extract (.osm.pbf or .osm).
 
@@ -309,7 +338,7 @@ def import_osm(
     layers: dict[str, gpd.GeoDataFrame] = {}
     for layer in ("points", "lines", "multipolygons"):
         try:
-            frame = read_layer(path, layer=layer)
+            frame = read_layer(path, layer=layer, limits=limits)
         except ImportRefused as exc:
             if "no features" in str(exc):
                 warnings.append(f"{name} has no {layer}.")
@@ -325,10 +354,11 @@ def import_osm(
     if "points" in layers:
         assets += _osm_bins(layers["points"], area_id)
     if "multipolygons" in layers:
-        assets += _osm_grass(layers["multipolygons"], area_id)
+        assets += _osm_grass(layers["multipolygons"], area_id, problems)
     if "lines" in layers:
-        streets, roads = _osm_streets_and_roads(layers["lines"], area_id)
+        streets, roads = _osm_streets_and_roads(layers["lines"], area_id, warnings)
         assets += streets
+    _refuse_if_strict(name, problems, strict)
     placed, not_in, in_two = assign_places(assets, places)
     warnings += _placement_warnings(name, placed, not_in, in_two)
     return ImportResult(
@@ -425,6 +455,12 @@ def _row_list(rows: Sequence[object]) -> str:
     return shown + (f" and {len(rows) - MAX_LISTED_PROBLEMS} more" if len(rows) > MAX_LISTED_PROBLEMS else "")
 
 
+def _dropped(frame: gpd.GeoDataFrame) -> list[RowProblem]:
+    """Features the reader could not take at all (a GeoJSON feature whose type is not Feature): problems,
+    so a strict import is refused and a lenient one says each was skipped."""
+    return [RowProblem(row, reason) for row, reason in frame.attrs.get("dropped", [])]
+
+
 def _refuse_if_strict(name: str, problems: Sequence[RowProblem], strict: bool) -> None:
     if not strict or not problems:
         return
@@ -492,7 +528,27 @@ def _number(value: object, row: int, what: str, warnings: list[str]) -> float | 
     except ValueError:
         warnings.append(f"row {row}: {what} '{text}' is not a number and was left empty.")
         return None
-    return number if math.isfinite(number) else None
+    return number
+
+
+def _implausible(value: float | None, column: str, limits: Range, what: str = "") -> str | None:
+    """Why a number read from the file is not plausible (domain/limits.py), or None when it is."""
+    if value is None or value in limits:
+        return None
+    shown = repr(value) if not math.isfinite(value) or abs(value) >= 1e9 else f"{value:g}"
+    return f"has {column} {shown}, outside the plausible range{what} ({limits.describe()})"
+
+
+def _too_big(geometry: BaseGeometry, max_area_m2: float, max_length_m: float | None, what: str) -> str | None:
+    """Why a geometry is too large to be what it claims (a place the size of Great Britain), or None."""
+    fam = family(geometry)
+    if fam == "polygon" and geometry.area > max_area_m2:
+        return (f"covers {geometry.area / 1e6:,.0f} km2, more than {what} can ({max_area_m2 / 1e6:,.0f} km2 at "
+                "most): check the file's coordinate system or units")
+    if fam == "line" and max_length_m is not None and geometry.length > max_length_m:
+        return (f"is {geometry.length / 1000:,.0f} km long, more than {what} can ({max_length_m / 1000:,.0f} km "
+                "at most): check the file's coordinate system or units")
+    return None
 
 
 def _zone(value: object, row: int, warnings: list[str]) -> IntensityZone | None:
@@ -525,6 +581,23 @@ def _json_value(value: object) -> object:
     return str(value)
 
 
+MAX_JSON_DEPTH = 20
+
+
+def _plain_json(value: object, depth: int = 0) -> object:
+    """JSON every database stores: NaN and infinity become null (PostgreSQL's JSONB refuses them), and
+    nesting deeper than MAX_JSON_DEPTH is refused (ValueError) rather than stored."""
+    if depth > MAX_JSON_DEPTH:
+        raise ValueError("nested too deeply")
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _plain_json(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_json(v, depth + 1) for v in value]
+    return value
+
+
 def _attributes(record: pd.Series, used: set[str], geometry_name: str) -> dict:
     """The row's other columns, kept so nothing the council recorded is lost.
 
@@ -536,9 +609,9 @@ def _attributes(record: pd.Series, used: set[str], geometry_name: str) -> dict:
     packed = record.get("attributes")
     if isinstance(packed, str) and packed.startswith("{"):
         try:
-            unpacked = json.loads(packed)
-        except ValueError:
-            unpacked = None
+            unpacked = _plain_json(json.loads(packed))
+        except (ValueError, RecursionError):
+            unpacked = None  # not JSON, or nested too deep for anyone's attributes: kept as text
         if isinstance(unpacked, dict):
             out.update(unpacked)
             used = used | {"attributes"}
@@ -608,11 +681,15 @@ def _osm_bins(points: gpd.GeoDataFrame, area_id: str) -> list[Asset]:
     return out
 
 
-def _osm_grass(polygons: gpd.GeoDataFrame, area_id: str) -> list[Asset]:
+def _osm_grass(polygons: gpd.GeoDataFrame, area_id: str, problems: list[RowProblem]) -> list[Asset]:
     out = []
     for row, record in polygons.iterrows():
         tags = osm_tags(record)
         if tags.get("landuse") != "grass" and tags.get("leisure") != "park":
+            continue
+        too_big = _too_big(record.geometry, MAX_ASSET_AREA_M2, None, "a grass area")
+        if too_big:
+            problems.append(RowProblem(int(row), f"in layer multipolygons {too_big}"))
             continue
         out.append(
             Asset(
@@ -626,7 +703,9 @@ def _osm_grass(polygons: gpd.GeoDataFrame, area_id: str) -> list[Asset]:
     return out
 
 
-def _osm_streets_and_roads(lines: gpd.GeoDataFrame, area_id: str) -> tuple[list[Asset], list[RoadLink]]:
+def _osm_streets_and_roads(
+    lines: gpd.GeoDataFrame, area_id: str, warnings: list[str]
+) -> tuple[list[Asset], list[RoadLink]]:
     streets: list[Asset] = []
     roads: list[RoadLink] = []
     for row, record in lines.iterrows():
@@ -671,20 +750,28 @@ def _osm_streets_and_roads(lines: gpd.GeoDataFrame, area_id: str) -> tuple[list[
                     geometry=line,
                     name=tags.get("name", ""),
                     highway=highway,
-                    speed_kph=_road_speed(highway, tags.get("maxspeed", "")),
+                    speed_kph=_road_speed(highway, tags.get("maxspeed", ""), int(row), warnings),
                     oneway=oneway,
                 )
             )
     return streets, roads
 
 
-def _road_speed(highway: str, maxspeed: str) -> float:
-    """Class speed, capped by a posted limit ('20 mph', '30', '48 km/h') when one is tagged."""
+def _road_speed(highway: str, maxspeed: str, row: int = 0, warnings: list[str] | None = None) -> float:
+    """Class speed, capped by a posted limit ('20 mph', '30', '48 km/h') when one is tagged.
+
+    A posted limit outside the plausible speeds (domain/limits.py: 5 to 130 km/h, e.g. '0' or '1e999 mph')
+    is a tagging error: it is ignored, with a note, and the class speed kept.
+    """
     speed = HIGHWAY_SPEED_KPH[highway]
-    match = re.match(r"^\s*(\d+(?:\.\d+)?)\s*(mph|km/h|kmh|kph)?\s*$", maxspeed or "")
+    match = re.match(r"^\s*(\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)\s*(mph|km/h|kmh|kph)?\s*$", maxspeed or "")
     if match:
         limit_kph = float(match.group(1)) * (
             1.609344 if match.group(2) == "mph" else 1.0
         )  # OSM default: km/h
-        speed = min(speed, limit_kph)
+        if limit_kph in LIMITS["speed_kph"]:
+            speed = min(speed, limit_kph)
+        elif warnings is not None:
+            warnings.append(f"row {row}: maxspeed '{maxspeed}' is outside {LIMITS['speed_kph'].describe()} "
+                            "and was ignored.")
     return speed

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
+import os
 import re
 import warnings as py_warnings
+import zipfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -26,6 +29,7 @@ import shapely
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
+from envservices.domain.limits import BNG_VALID_AREA_M, DEFAULT_FILE_LIMITS, FileLimits
 from envservices.domain.model import BNG_EPSG
 from envservices.errors import ImportRefused
 
@@ -47,8 +51,8 @@ _CSV_COORDINATE_PAIRS: tuple[tuple[str, str, int], ...] = (
 )
 _TEXT_ENCODINGS = ("utf-8", "cp1252", "latin-1")
 
-# A generous box around Great Britain in BNG metres: data outside it is not a UK council's.
-_BNG_EXTENT_M = (-250_000.0, -150_000.0, 900_000.0, 1_400_000.0)
+# British National Grid's valid area (domain/limits.py): data outside it is not a UK council's.
+_BNG_EXTENT_M = BNG_VALID_AREA_M
 
 _MAGIC = {
     b"\x89PNG": "a PNG image",
@@ -76,19 +80,32 @@ def list_layers(path: str | Path) -> list[str]:
 
 
 def read_layer(
-    path: str | Path, *, crs: str | int | None = None, layer: str | None = None
+    path: str | Path,
+    *,
+    crs: str | int | None = None,
+    layer: str | None = None,
+    geometry_only: bool = False,
+    limits: FileLimits = DEFAULT_FILE_LIMITS,
 ) -> gpd.GeoDataFrame:
     """One layer of a GIS file, reprojected to EPSG:27700, indexed by 1-based row number.
 
     ``crs`` names the coordinate system when the file has none (a shapefile without .prj, a CSV); for a
-    file that declares one, ``crs`` overrides it and a warning says so. Raises ImportRefused naming the file.
+    file that declares one, ``crs`` overrides it and a warning says so. A shapefile without its .dbf is
+    refused unless ``geometry_only``. Files over ``limits`` are refused before they are read. Raises
+    ImportRefused naming the file. Features GDAL would skip silently (a GeoJSON feature whose type is not
+    "Feature") are listed in ``gdf.attrs["dropped"]`` as (feature number, reason).
     """
     p = _existing(path)
+    _check_size(p, limits)
     notes: list[str] = []
+    dropped: list[tuple[int, str]] = []
+    positions: list[int] | None = None
     if p.suffix.lower() in CSV_SUFFIXES:
-        gdf = _read_csv(p, crs, notes)
+        gdf = _read_csv(p, crs, notes, limits)
     else:
-        gdf = _read_ogr(p, layer, notes)
+        _check_attribute_table(p, geometry_only)
+        positions = _geojson_features(p, dropped)
+        gdf = _read_ogr(p, layer, notes, limits)
         gdf = _apply_crs(gdf, p, crs, notes)
     if len(gdf) == 0:
         raise ImportRefused(f"{p.name} has no features to import.")
@@ -96,10 +113,101 @@ def read_layer(
     gdf = gdf.to_crs(epsg=BNG_EPSG)
     gdf = gdf.set_geometry(_single_parts(shapely.force_2d(gdf.geometry.values)))
     _check_bng_extent(gdf, p)
-    gdf.index = pd.RangeIndex(1, len(gdf) + 1, name="row")
+    if positions is not None and len(positions) == len(gdf):
+        gdf.index = pd.Index(positions, name="row")  # numbers of the features in the file, skipped ones too
+    else:
+        gdf.index = pd.RangeIndex(1, len(gdf) + 1, name="row")
     gdf.attrs["warnings"] = notes
+    gdf.attrs["dropped"] = dropped
     gdf.attrs["source"] = str(p)
     return gdf
+
+
+def _mb(size: float) -> str:
+    return f"{size / 1e6:,.1f} MB"
+
+
+def _check_size(p: Path, limits: FileLimits) -> None:
+    """Refuse a file, or a zip that unpacks to more, than the limits before any of it is read."""
+    size = p.stat().st_size
+    if size > limits.max_file_mb * 1e6:
+        raise ImportRefused(f"{p.name} is {_mb(size)}, over the import limit of {limits.max_file_mb:,.0f} MB; "
+                            "import it with --max-file-mb to raise the limit.")
+    if p.suffix.lower() != ".zip":
+        return
+    try:
+        with zipfile.ZipFile(p) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ImportRefused(f"{p.name} is not a readable zip archive ({exc}).") from exc
+    if unpacked > limits.max_unzipped_mb * 1e6:
+        raise ImportRefused(f"{p.name} unpacks to {_mb(unpacked)}, over the import limit of "
+                            f"{limits.max_unzipped_mb:,.0f} MB; import it with --max-file-mb to raise the limit.")
+
+
+def _dbf_problem(header: bytes, size: int) -> str | None:
+    """Why a .dbf cannot hold the attributes (cut inside its header), or None."""
+    if len(header) < 32:
+        return "is cut short inside its header"
+    header_length = int.from_bytes(header[8:10], "little")
+    if header_length < 33 or header_length > size:
+        return "is cut short inside its header"
+    return None
+
+
+def _check_attribute_table(p: Path, geometry_only: bool) -> None:
+    """A shapefile's names, ids and capacities live in its .dbf: without it (or with it cut short) the
+    import would keep geometry only and call places "Place 1...", so that needs --geometry-only."""
+    if geometry_only:
+        return
+    suffix = p.suffix.lower()
+    advice = "add it beside the .shp or import with --geometry-only"
+    if suffix == ".shp":
+        dbf = next((c for c in (p.with_suffix(".dbf"), p.with_suffix(".DBF")) if c.exists()), None)
+        if dbf is None:
+            raise ImportRefused(f"{p.name} has no .dbf, so names, ids and capacities would be lost; {advice}.")
+        with dbf.open("rb") as fh:
+            problem = _dbf_problem(fh.read(32), dbf.stat().st_size)
+        if problem:
+            raise ImportRefused(f"The .dbf of {p.name} {problem}, so names, ids and capacities would be lost; "
+                                f"replace it or import with --geometry-only.")
+    elif suffix == ".zip":
+        try:
+            with zipfile.ZipFile(p) as archive:
+                members = {info.filename.lower(): info for info in archive.infolist()}
+                for name in [n for n in members if n.endswith(".shp")]:
+                    info = members.get(name[:-4] + ".dbf")
+                    if info is None:
+                        raise ImportRefused(f"{Path(name).name} in {p.name} has no .dbf, so names, ids and "
+                                            f"capacities would be lost; {advice}.")
+                    with archive.open(info) as fh:
+                        problem = _dbf_problem(fh.read(32), info.file_size)
+                    if problem:
+                        raise ImportRefused(f"The .dbf of {Path(name).name} in {p.name} {problem}; replace it or "
+                                            "import with --geometry-only.")
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            raise ImportRefused(f"{p.name} is not a readable zip archive ({exc}).") from exc
+
+
+def _geojson_features(p: Path, dropped: list[tuple[int, str]]) -> list[int] | None:
+    """For a GeoJSON FeatureCollection: the file numbers (1-based) of the features GDAL will read, and in
+    `dropped` the ones it would skip without a word; None when the file is not such a collection."""
+    if p.suffix.lower() not in (".geojson", ".json"):
+        return None
+    try:
+        data = json.loads(p.read_bytes())
+    except (ValueError, RecursionError, MemoryError):
+        return None  # GDAL decides, and refuses it in one sentence if it cannot read it either
+    features = data.get("features") if isinstance(data, dict) else None
+    if not isinstance(features, list):
+        return None
+    positions = []
+    for number, feature in enumerate(features, start=1):
+        if isinstance(feature, dict) and feature.get("type") == "Feature":
+            positions.append(number)
+        else:
+            dropped.append((number, "is not a GeoJSON Feature"))
+    return positions
 
 
 def _single_parts(geometries: np.ndarray) -> np.ndarray:
@@ -113,14 +221,20 @@ def _single_parts(geometries: np.ndarray) -> np.ndarray:
 
 def _existing(path: str | Path) -> Path:
     p = Path(path)
-    if not p.exists():
-        raise ImportRefused(f"The file {p} does not exist.")
-    if p.is_dir():
-        raise ImportRefused(
-            f"{p} is a folder, not a file: choose the .shp, .gpkg, .geojson or .csv inside it."
-        )
-    if p.stat().st_size == 0:
-        raise ImportRefused(f"{p.name} is empty (0 bytes).")
+    try:
+        if not p.exists():
+            raise ImportRefused(f"The file {p} does not exist.")
+        if p.is_dir():
+            raise ImportRefused(
+                f"{p} is a folder, not a file: choose the .shp, .gpkg, .geojson or .csv inside it."
+            )
+        if p.stat().st_size == 0:
+            raise ImportRefused(f"{p.name} is empty (0 bytes).")
+        if not os.access(p, os.R_OK):
+            raise ImportRefused(f"{p.name} cannot be read: you are not allowed to open it.")
+    except OSError as exc:
+        shown = p.name if len(p.name) <= 60 else p.name[:60] + "..."
+        raise ImportRefused(f"{shown} cannot be opened ({exc.strerror or exc}).") from exc
     return p
 
 
@@ -138,7 +252,7 @@ def _not_gis(p: Path) -> ImportRefused:
     return ImportRefused(f"{p.name} is not a GIS file envservices can read: use a {SUPPORTED} file.")
 
 
-def _read_ogr(p: Path, layer: str | None, notes: list[str]) -> gpd.GeoDataFrame:
+def _read_ogr(p: Path, layer: str | None, notes: list[str], limits: FileLimits) -> gpd.GeoDataFrame:
     source = _gdal_path(p)
     try:
         layers = [str(name) for name, _ in pyogrio.list_layers(source)]
@@ -153,24 +267,56 @@ def _read_ogr(p: Path, layer: str | None, notes: list[str]) -> gpd.GeoDataFrame:
             notes.append(f"{p.name} has layers {', '.join(layers)}; read '{layer}'.")
     elif layer not in layers:
         raise ImportRefused(f"{p.name} has no layer '{layer}'; its layers are: {', '.join(layers)}.")
+    _check_columns(p, source, layer, limits)
     encoding = _shapefile_encoding(p, source, layer)
     try:
         with py_warnings.catch_warnings():
             py_warnings.simplefilter("ignore", RuntimeWarning)
+            py_warnings.simplefilter("ignore", UserWarning)
             if encoding is None:
-                return pyogrio.read_dataframe(source, layer=layer, on_invalid="ignore")
-            return _read_with_fallback(p, source, layer, notes)
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        raise _not_gis(p) from exc
+                try:
+                    frame = pyogrio.read_dataframe(source, layer=layer, on_invalid="ignore")
+                except UnicodeDecodeError:
+                    notes.append(f"{p.name} says its text is UTF-8 (.cpg) but it is not.")
+                    frame = _read_with_fallback(p, source, layer, notes)
+            else:
+                frame = _read_with_fallback(p, source, layer, notes)
+    except pyogrio.errors.CRSError as exc:
+        raise ImportRefused(f"The coordinate system of {p.name} (its .prj or CRS entry) cannot be read ({exc}); "
+                            "repair or remove it and name the system with --crs.") from exc
     except pyogrio.errors.FieldError as exc:
         raise ImportRefused(f"{p.name} has a column envservices cannot read ({exc}).") from exc
+    except (pyogrio.errors.FeatureError, pyogrio.errors.GeometryError) as exc:
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+        raise ImportRefused(f"{p.name} has a feature that cannot be read ({reason}); fix or remove it.") from exc
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise _not_gis(p) from exc
+    except (RecursionError, MemoryError) as exc:
+        raise ImportRefused(f"{p.name} is nested too deeply or too large to read ({type(exc).__name__}).") from exc
+    if not isinstance(frame, gpd.GeoDataFrame):
+        if "alembic_version" in layers:
+            raise ImportRefused(f"{p.name} is an envservices database, not a GIS file: open it with --db, or "
+                                "export it to a GeoPackage first.")
+        raise ImportRefused(f"The layer '{layer}' of {p.name} is a table without geometry; choose a layer with "
+                            "points, lines or polygons.")
+    return frame
+
+
+def _check_columns(p: Path, source: str, layer: str, limits: FileLimits) -> None:
+    try:
+        fields = pyogrio.read_info(source, layer=layer).get("fields", ())
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError):
+        return  # reading decides, and says why in one sentence
+    if len(fields) > limits.max_columns:
+        raise ImportRefused(f"{p.name} has {len(fields):,} columns, more than the {limits.max_columns:,} an "
+                            "import reads; remove the columns that are not needed.")
 
 
 def _shapefile_encoding(p: Path, source: str, layer: str) -> str | None:
     """'guess' for a shapefile without a .cpg (GDAL would assume Latin-1); None to trust GDAL."""
     try:
         info = pyogrio.read_info(source, layer=layer)
-    except pyogrio.errors.DataSourceError:
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError):
         return None
     if info.get("driver") != "ESRI Shapefile":
         return None
@@ -207,10 +353,24 @@ def _decode_text(p: Path, notes: list[str]) -> str:
     raise ImportRefused(f"{p.name} has text in an unknown encoding.")
 
 
-def _read_csv(p: Path, crs: str | int | None, notes: list[str]) -> gpd.GeoDataFrame:
+def _check_csv_shape(p: Path, text: str, limits: FileLimits) -> None:
+    """Refuse a CSV with absurdly long lines or too many columns before pandas spends minutes on it."""
+    longest = max((len(line) for line in io.StringIO(text)), default=0)
+    if longest > limits.max_line_kb * 1000:
+        raise ImportRefused(f"{p.name} has a line of {longest / 1000:,.0f} KB, longer than the "
+                            f"{limits.max_line_kb:,} KB an import reads; is it really a CSV file?")
+    header = text.split("\n", 1)[0]
+    columns = 1 + max(header.count(sep) for sep in (",", ";", "\t", "|"))
+    if columns > limits.max_columns:
+        raise ImportRefused(f"{p.name} has {columns:,} columns, more than the {limits.max_columns:,} an import "
+                            "reads; remove the columns that are not needed.")
+
+
+def _read_csv(p: Path, crs: str | int | None, notes: list[str], limits: FileLimits) -> gpd.GeoDataFrame:
     text = _decode_text(p, notes)
     if not text.strip():
         raise ImportRefused(f"{p.name} is empty.")
+    _check_csv_shape(p, text, limits)
     sep = "\t" if p.suffix.lower() == ".tsv" else None
     try:
         df = pd.read_csv(io.StringIO(text), sep=sep, engine="python", dtype=str, keep_default_na=False)

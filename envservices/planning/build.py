@@ -80,9 +80,24 @@ def straight_line_travel(speed_kph: float = 30.0, circuity: float = 1.3) -> Trav
     return travel
 
 
-def _point(geom) -> tuple[float, float]:
+MAX_WHOLE = 2**31 - 1
+"""Solver inputs are 32-bit integers: litres, seconds and metres beyond this are a data error, not work."""
+
+
+def _whole(value: float, what: str, rounding: Callable[[float], float] = round) -> int:
+    """A finite, representable whole number, or a sentence naming the value (never an OverflowError)."""
+    number = float(value)
+    if not math.isfinite(number) or abs(number) > MAX_WHOLE:
+        raise PlanningInputError(f"{what} is {number!r}, which cannot be planned with; correct it and plan again")
+    return int(rounding(number))
+
+
+def _point(geom, what: str = "a location") -> tuple[float, float]:
     p = geom.centroid if geom.geom_type != "Point" else geom
-    return (float(p.x), float(p.y))
+    x, y = float(p.x), float(p.y)
+    if not (math.isfinite(x) and math.isfinite(y)):
+        raise PlanningInputError(f"{what} has no finite position; correct it and plan again")
+    return (x, y)
 
 
 def build_problem(
@@ -116,7 +131,9 @@ def build_problem(
     points: list[tuple[float, float]] = []
     index_of: dict[tuple[float, float], int] = {}
 
-    def location(xy: tuple[float, float]) -> int:
+    def location(xy: tuple[float, float], what: str = "a task") -> int:
+        if not (math.isfinite(xy[0]) and math.isfinite(xy[1])):
+            raise PlanningInputError(f"{what} has no finite position; correct it and plan again")
         key = (round(xy[0], 1), round(xy[1], 1))
         if key not in index_of:
             index_of[key] = len(points)
@@ -141,15 +158,18 @@ def build_problem(
         problem_crews.append(ProblemCrew(
             id=c.id,
             skills=frozenset(s.value for s in c.skills),
-            depot_location=location(_point(depot.geometry)),
-            capacity_l=int(math.floor(vehicle.capacity_l)) if vehicle else 0,
-            shift_start_s=int(c.shift_start_s),
-            shift_end_s=int(c.shift_end_s),
+            depot_location=location(_point(depot.geometry, f"depot {depot.name}")),
+            capacity_l=_whole(vehicle.capacity_l, f"the capacity of vehicle {vehicle.name}", math.floor)
+            if vehicle else 0,
+            shift_start_s=_whole(c.shift_start_s, f"the shift start of crew {c.name}"),
+            shift_end_s=_whole(c.shift_end_s, f"the shift end of crew {c.name}"),
             equipment=frozenset(vehicle.equipment) if vehicle else frozenset(),
-            breaks=tuple(ProblemBreak(int(b.earliest_s), int(b.latest_s), int(b.duration_s))
+            breaks=tuple(ProblemBreak(_whole(b.earliest_s, f"a break of crew {c.name}"),
+                                      _whole(b.latest_s, f"a break of crew {c.name}"),
+                                      _whole(b.duration_s, f"a break of crew {c.name}"))
                          for b in c.breaks),
             days_off=frozenset(c.days_off),
-            overtime_s=int(ot),
+            overtime_s=_whole(ot, f"the overtime of crew {c.name}"),
             cost_per_hour=float(settings.cost_per_crew_hour),
             cost_per_km=float(settings.cost_per_km),
             overtime_multiplier=float(settings.overtime_multiplier),
@@ -158,8 +178,10 @@ def build_problem(
     for s in sites:
         if s.kind == SiteKind.TIP:
             names[s.id] = s.name
-            tips.append(ProblemTip(s.id, location(_point(s.geometry)), int(s.open_s), int(s.close_s),
-                                   int(s.unload_s)))
+            tips.append(ProblemTip(s.id, location(_point(s.geometry, f"tip {s.name}")),
+                                   _whole(s.open_s, f"the opening time of tip {s.name}"),
+                                   _whole(s.close_s, f"the closing time of tip {s.name}"),
+                                   _whole(s.unload_s, f"the unloading time at tip {s.name}")))
     problem_tasks = []
     for t in tasks:
         earliest, latest = day_of(t.earliest_day), day_of(t.latest_day)
@@ -171,16 +193,16 @@ def build_problem(
         problem_tasks.append(ProblemTask(
             id=t.id,
             place=t.place_id,
-            location=location((float(t.x_m), float(t.y_m))),
+            location=location((float(t.x_m), float(t.y_m)), f"task {t.id}"),
             service=t.service,
             skill=t.skill.value,
-            duration_s=max(0, int(round(t.duration_s))),
+            duration_s=max(0, _whole(t.duration_s, f"the duration of task {t.id}")),
             earliest_day=earliest,
             latest_day=latest,
             equipment=t.equipment,
-            volume_l=max(0, int(math.ceil(t.volume_l - 1e-9))),
-            window_start_s=None if t.window_start_s is None else int(t.window_start_s),
-            window_end_s=None if t.window_end_s is None else int(t.window_end_s),
+            volume_l=max(0, _whole(t.volume_l - 1e-9, f"the volume of task {t.id}", math.ceil)),
+            window_start_s=None if t.window_start_s is None else _whole(t.window_start_s, f"task {t.id}'s window"),
+            window_end_s=None if t.window_end_s is None else _whole(t.window_end_s, f"task {t.id}'s window"),
             urgent=t.urgency == Urgency.URGENT,
             penalty=penalty,
             asset=t.asset_id,

@@ -27,8 +27,10 @@ from envservices.domain import (
     VehicleKind,
     new_id,
 )
+from envservices.domain.limits import BNG_VALID_AREA_M, check
 from envservices.domain.settings import Settings
 from envservices.errors import UserError
+from envservices.services.concurrency import retry_busy
 from envservices.services.sheets import column_key, read_rows
 
 __all__ = [
@@ -83,7 +85,7 @@ VEHICLE_WORDS = {
     "rcv": VehicleKind.REFUSE_VEHICLE,
 }
 _TIME = re.compile(r"^(\d{1,2})(?::?(\d{2}))?$")
-_BNG_BOX_M = (0.0, 0.0, 700_000.0, 1_300_000.0)
+_BNG_BOX_M = BNG_VALID_AREA_M
 
 
 @dataclass(frozen=True)
@@ -183,7 +185,8 @@ def _breaks(text: str) -> tuple[Break, ...]:
         earliest, latest = _time_s(times[0], "break"), _time_s(times[1], "break")
         if latest < earliest:
             raise ValueError(f"the break window {times[0]}-{times[1]} ends before it starts")
-        breaks.append(Break(earliest, latest, int(minutes[0]) * 60))
+        duration_min = check(float(minutes[0]), "break_min", "break")
+        breaks.append(Break(earliest, latest, int(duration_min) * 60))
     return tuple(breaks)
 
 
@@ -246,6 +249,7 @@ def _crew_row(row: dict[str, str], depot_by: dict[str, Site], known_equipment: f
     if shift_end <= shift_start:
         raise ValueError(f"the shift ends ({row.get('shift_end')}) before it starts "
                          f"({row.get('shift_start')})")
+    check((shift_end - shift_start) / 3600, "shift_hours", "the shift's length")
     breaks = _breaks(row.get("break", ""))
     for b in breaks:
         if b.earliest_s < shift_start or b.latest_s + b.duration_s > shift_end:
@@ -257,9 +261,7 @@ def _crew_row(row: dict[str, str], depot_by: dict[str, Site], known_equipment: f
         capacity_text = row.get("capacity_l", "")
         if not capacity_text:
             raise ValueError("'capacity_l' is empty: give the vehicle's load space in litres")
-        capacity_l = _number(capacity_text, "capacity_l")
-        if capacity_l <= 0:
-            raise ValueError(f"'capacity_l' must be more than 0 litres, not {capacity_text}")
+        capacity_l = check(_number(capacity_text, "capacity_l"), "vehicle_capacity_l", "capacity_l")
         vehicle = Vehicle(
             id=new_id("vehicle"),
             name=row.get("vehicle_name") or f"{kind.value.replace('_', ' ')} of {name}",
@@ -364,9 +366,7 @@ def parse_depots_csv(db, path: Path) -> DepotsPreview:
             if close_s <= open_s:
                 raise ValueError(f"the {kind.value} closes ({row.get('closes')}) before it opens "
                                  f"({row.get('opens')})")
-            unload_min = _number(row.get("unload_min") or "15", "unload_min")
-            if unload_min < 0:
-                raise ValueError("'unload_min' cannot be negative")
+            unload_min = check(_number(row.get("unload_min") or "15", "unload_min"), "unload_min")
             site = Site(id=new_id(kind.value), kind=kind, name=name, geometry=_point(row, to_bng),
                         open_s=open_s, close_s=close_s, unload_s=round(unload_min * 60))
         except ValueError as exc:
@@ -399,6 +399,6 @@ def import_file(db, path: Path, *, kind: str, strict: bool = True) -> dict:
         shown = "; ".join(f"row {n}: {reason}" for n, reason in preview.errors[:5])
         more = f" and {len(preview.errors) - 5} more" if len(preview.errors) > 5 else ""
         raise UserError(f"{Path(path).name} was not imported: {shown}{more}")
-    stored = import_crews(db, preview) if key == "crew" else import_depots(db, preview)
+    stored = retry_busy(lambda: import_crews(db, preview) if key == "crew" else import_depots(db, preview))
     return {"file": str(path), "kind": "crews" if key == "crew" else "depots", "imported": stored,
             "problems": [{"row": n, "reason": reason} for n, reason in preview.errors]}

@@ -9,6 +9,7 @@ from pathlib import Path
 from envservices.domain import Area, AreaKind, Asset, AssetKind, Place, Regime, RoadLink, Site, new_id
 from envservices.errors import UserError
 from envservices.services import access
+from envservices.services.concurrency import retry_busy
 
 PLACE_KINDS = {"place", "places"}
 OSM_SUFFIXES = (".osm.pbf", ".pbf", ".osm")
@@ -114,13 +115,32 @@ def _parse_kind(kind: str | None) -> AssetKind | None:
 
 
 def import_file(db, path: Path, *, kind: str | None = None, area: str | None = None, crs: str | None = None,
-                layer: str | None = None, strict: bool = True) -> dict:
-    """Import places or assets from a file, all or nothing, and report what was found."""
-    from envservices.gis import importer
+                layer: str | None = None, strict: bool = True, geometry_only: bool = False,
+                max_file_mb: float | None = None) -> dict:
+    """Import places or assets from a file, all or nothing, and report what was found.
+
+    Run again while another envservices is writing, and once more when a concurrent import created the
+    same new area first, so both imports end in that one area.
+    """
+    from envservices.domain.limits import DEFAULT_FILE_LIMITS
 
     path = Path(path)
-    if not path.exists():
+    try:
+        found = path.exists()
+    except OSError as exc:
+        raise UserError(f"cannot open {path.name[:60]}: {exc.strerror or exc}") from None
+    if not found:
         raise UserError(f"file not found: {path}")
+    limits = DEFAULT_FILE_LIMITS.raised_to(max_file_mb)
+    return retry_busy(lambda: _import_file(db, path, kind=kind, area=area, crs=crs, layer=layer, strict=strict,
+                                           geometry_only=geometry_only, limits=limits),
+                      retry_duplicate=area is not None)
+
+
+def _import_file(db, path: Path, *, kind: str | None, area: str | None, crs: str | None, layer: str | None,
+                 strict: bool, geometry_only: bool, limits) -> dict:
+    from envservices.gis import importer
+
     is_osm = path.name.lower().endswith(OSM_SUFFIXES)
     with db.unit_of_work() as uow:
         access.require(uow, access.CHANGE_DISTRICT)
@@ -128,12 +148,14 @@ def import_file(db, path: Path, *, kind: str | None = None, area: str | None = N
         target = _area_for(uow, area) if wants_area else None
         places = uow.places.list()
         if is_osm:
-            result = importer.import_osm(path, places=places, area_id=target.id)
+            result = importer.import_osm(path, places=places, area_id=target.id, strict=strict, limits=limits)
         elif kind and kind.strip().lower() in PLACE_KINDS:
-            result = importer.import_places(path, area_id=target.id, crs=crs, layer=layer, strict=strict)
+            result = importer.import_places(path, area_id=target.id, crs=crs, layer=layer, strict=strict,
+                                            geometry_only=geometry_only, limits=limits)
         else:
             result = importer.import_assets(path, kind=_parse_kind(kind), places=places, crs=crs, layer=layer,
-                                            strict=strict)
+                                            strict=strict, geometry_only=geometry_only, limits=limits)
+        _refuse_far_from_district(path.name, places, [*result.places, *result.assets, *result.roads])
         crew_list = uow.crews.list()
         crews = {c.id: c.id for c in crew_list} | {c.name.strip().lower(): c.id for c in crew_list}
         unknown = sorted({p.team_crew_id for p in result.places
@@ -161,6 +183,26 @@ def import_file(db, path: Path, *, kind: str | None = None, area: str | None = N
     }
 
 
+def _refuse_far_from_district(name: str, places, new) -> None:
+    """A file whose features all lie far from the council's places was read in the wrong coordinate system
+    (Irish Grid metres labelled EPSG:27700 land inside British National Grid's area, hundreds of km away)."""
+    from envservices.domain.limits import NEAR_DISTRICT_M
+
+    if not places or not new:
+        return
+    bounds = [p.geometry.bounds for p in places]
+    x0, y0 = min(b[0] for b in bounds), min(b[1] for b in bounds)
+    x1, y1 = max(b[2] for b in bounds), max(b[3] for b in bounds)
+    for item in new:
+        fx0, fy0, fx1, fy1 = item.geometry.bounds
+        dx = max(x0 - fx1, fx0 - x1, 0.0)
+        dy = max(y0 - fy1, fy0 - y1, 0.0)
+        if (dx * dx + dy * dy) ** 0.5 <= NEAR_DISTRICT_M:
+            return
+    raise UserError(f"{name} was not imported: all its features lie more than {NEAR_DISTRICT_M / 1000:.0f} km "
+                    "from the council's places, so its coordinate system is probably wrong (name it with --crs)")
+
+
 def _count_kinds(assets) -> dict[str, int]:
     out: dict[str, int] = {}
     for a in assets:
@@ -178,6 +220,8 @@ def describe_import(report: dict) -> str:
         lines.append(f"  {report['in_two_places']} assets lie in two places (given to the one holding most of it)")
     for p in report["problems"][:20]:
         lines.append(f"  row {p['row']} skipped: {p['reason']}")
+    if len(report["problems"]) > 20:
+        lines.append(f"  and {len(report['problems']) - 20} more rows skipped (--json lists them all)")
     lines.extend(f"  note: {w}" for w in report["warnings"])
     return "\n".join(lines)
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from envservices.errors import UserError
@@ -26,9 +28,18 @@ def backup(url: str | None, out: Path) -> None:
         raise UserError(f"there is no database at {src}")
     out = Path(out)
     tmp = out.with_name(out.name + ".part")
-    with sqlite3.connect(src) as source, sqlite3.connect(tmp) as target:
-        source.backup(target)
-    tmp.replace(out)
+    try:
+        if out.is_dir():
+            raise UserError(f"{out} is a folder; name the backup file, e.g. {out / 'envservices-backup.sqlite'}")
+        if not out.parent.is_dir():
+            raise UserError(f"cannot write the backup to {out}: the folder {out.parent} does not exist")
+        with closing(sqlite3.connect(src)) as source, closing(sqlite3.connect(tmp)) as target:
+            source.backup(target)
+        tmp.replace(out)
+    except (sqlite3.Error, OSError) as exc:
+        if tmp.parent.is_dir() and os.access(tmp.parent, os.W_OK):
+            tmp.unlink(missing_ok=True)
+        raise UserError(f"cannot write the backup to {out}: {getattr(exc, 'strerror', None) or exc}") from None
 
 
 def restore(url: str | None, backup_file: Path) -> None:
@@ -45,23 +56,39 @@ def restore(url: str | None, backup_file: Path) -> None:
         raise UserError(f"{backup_file.name} is not an envservices database ({exc})") from None
     if ok != "ok" or "areas" not in tables:
         raise UserError(f"{backup_file.name} is not a sound envservices database")
-    if dest.exists():
-        shutil.copy2(dest, dest.with_name(dest.name + ".before-restore"))
     tmp = dest.with_name(dest.name + ".part")
-    with sqlite3.connect(backup_file) as source, sqlite3.connect(tmp) as target:
-        source.backup(target)
-    for suffix in ("-wal", "-shm"):
-        Path(str(dest) + suffix).unlink(missing_ok=True)
-    tmp.replace(dest)
+    try:
+        if dest.exists():
+            shutil.copy2(dest, dest.with_name(dest.name + ".before-restore"))
+        with closing(sqlite3.connect(backup_file)) as source, closing(sqlite3.connect(tmp)) as target:
+            source.backup(target)
+        for suffix in ("-wal", "-shm"):
+            Path(str(dest) + suffix).unlink(missing_ok=True)
+        tmp.replace(dest)
+    except (sqlite3.Error, OSError) as exc:
+        raise UserError(f"cannot restore into {dest}: {getattr(exc, 'strerror', None) or exc}; "
+                        "the database was not changed") from None
+
+
+RESTORE_ADVICE = ("PROBLEMS FOUND: the database is damaged; restore the last good backup with "
+                  "`envservices restore BACKUP` (the damaged file is kept beside it as .before-restore)")
 
 
 def check(db) -> dict:
-    """Integrity of the file and of the data: every asset in a known place, every crew at a known depot."""
+    """Integrity of the file and of the data: every asset in a known place, every crew at a known depot.
+
+    Damage (a failed integrity check, rows that cannot be read back) is listed as problems with the way out,
+    rather than failing the check itself with a driver error.
+    """
     messages: list[str] = []
+    damage = db.damage()
+    if damage:
+        messages.append(f"{db.dialect} integrity: damaged")
+        messages.extend(f"problem: {d}" for d in damage)
+        messages.append(RESTORE_ADVICE)
+        return {"ok": False, "messages": messages}
+    messages.append(f"{db.dialect} integrity: ok")
     ok = True
-    result = db.integrity_check()
-    messages.append(f"{db.dialect} integrity: {result}")
-    ok &= result == "ok"
     messages.append(f"schema revision: {db.revision()}")
     with db.unit_of_work() as uow:
         places = {p.id for p in uow.places.list()}

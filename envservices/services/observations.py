@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from envservices.domain import Grade, Observation, ObservationKind, new_id
+from envservices.domain.limits import LIMITS
 from envservices.errors import UserError
 from envservices.services import access
+from envservices.services.concurrency import retry_busy
 from envservices.services.sheets import read_rows
 
 SURVEY_COLUMNS = ("place", "kind", "observed_at")
-MAX_FILL_PCT = 150.0  # an overflowing bin is recorded above 100 %, but not beyond reason
-MAX_HEIGHT_MM = 2000.0
+MAX_FILL_PCT = LIMITS["fill_pct"].high  # an overflowing bin is recorded above 100 %, but not beyond reason
+MAX_HEIGHT_MM = LIMITS["height_mm"].high
 
 
 def _check(obs: Observation) -> None:
@@ -21,15 +23,15 @@ def _check(obs: Observation) -> None:
     if obs.kind is ObservationKind.LITTER_GRADE and obs.grade is None:
         raise UserError("a litter grade observation needs a grade (A, B+, B, B-, C or D)")
     if obs.kind is ObservationKind.BIN_FILL:
-        if obs.fill_pct is None or not 0 <= obs.fill_pct <= MAX_FILL_PCT:
+        if obs.fill_pct is None or obs.fill_pct not in LIMITS["fill_pct"]:
             raise UserError(f"bin fill must be between 0 and {MAX_FILL_PCT:.0f} %, not {obs.fill_pct}")
         if not obs.asset_id:
             raise UserError("a bin fill observation must name the bin")
-    if obs.kind is ObservationKind.GRASS_HEIGHT and (
-            obs.height_mm is None or not 0 <= obs.height_mm <= MAX_HEIGHT_MM):
+    if obs.kind is ObservationKind.GRASS_HEIGHT and (obs.height_mm is None or obs.height_mm not in LIMITS["height_mm"]):
         raise UserError(f"grass height must be between 0 and {MAX_HEIGHT_MM:.0f} mm, not {obs.height_mm}")
-    if obs.kind in (ObservationKind.FLY_TIP, ObservationKind.COMPLAINT) and obs.count is not None and obs.count < 0:
-        raise UserError("a count of fly-tips or complaints cannot be negative")
+    if obs.kind in (ObservationKind.FLY_TIP, ObservationKind.COMPLAINT) and obs.count is not None and (
+            obs.count not in LIMITS["count"]):
+        raise UserError(f"a count of fly-tips or complaints must be {LIMITS['count'].describe()}, not {obs.count}")
 
 
 def record(db, obs: Observation) -> None:
@@ -100,6 +102,14 @@ def _number(row: dict, column: str) -> float:
         raise ValueError(f"'{column}' must be a number, not '{raw}'") from None
 
 
+def _count(row: dict) -> int:
+    """A whole count within the plausible range (inf or 1e30 would overflow int())."""
+    value = _number(row, "count")
+    if value not in LIMITS["count"] or not value.is_integer():
+        raise ValueError(f"'count' must be a whole number from {LIMITS['count'].describe()}, not '{row['count']}'")
+    return int(value)
+
+
 def parse_survey_csv(db, path: Path) -> SurveyPreview:
     """Read a survey sheet: columns place, kind, observed_at and the value columns grade / fill_pct /
     height_mm / count, with optional asset, recorded_by and note. Places and assets may be named or given by id.
@@ -134,7 +144,7 @@ def parse_survey_csv(db, path: Path) -> SurveyPreview:
                 grade=Grade.parse(row["grade"]) if kind is ObservationKind.LITTER_GRADE else None,
                 fill_pct=_number(row, "fill_pct") if kind is ObservationKind.BIN_FILL else None,
                 height_mm=_number(row, "height_mm") if kind is ObservationKind.GRASS_HEIGHT else None,
-                count=int(_number(row, "count")) if kind in (ObservationKind.FLY_TIP, ObservationKind.COMPLAINT)
+                count=_count(row) if kind in (ObservationKind.FLY_TIP, ObservationKind.COMPLAINT)
                 and row.get("count", "").strip() else None,
             )
             _check(obs)
@@ -149,9 +159,12 @@ def parse_survey_csv(db, path: Path) -> SurveyPreview:
 
 
 def import_survey(db, preview: SurveyPreview) -> int:
-    """Store the good rows of a previewed survey in one transaction."""
-    with db.unit_of_work() as uow:
-        access.require(uow, access.RECORD_NEED, place_ids={o.place_id for o in preview.rows})
-        uow.observations.add_all(preview.rows)
-        uow.commit()
-    return len(preview.rows)
+    """Store the good rows of a previewed survey in one transaction (again while another envservices writes)."""
+    def store() -> int:
+        with db.unit_of_work() as uow:
+            access.require(uow, access.RECORD_NEED, place_ids={o.place_id for o in preview.rows})
+            uow.observations.add_all(preview.rows)
+            uow.commit()
+        return len(preview.rows)
+
+    return retry_busy(store)

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
+import os
+import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -28,9 +31,11 @@ from envservices.domain import (
     new_id,
 )
 from envservices.domain.settings import Settings
+from envservices.domain.weeks import canonical_week, week_monday, week_of
 from envservices.errors import UserError
 from envservices.planning.problem import PlanningProblem
 from envservices.services import access
+from envservices.services.concurrency import retry_busy
 
 
 @dataclass(frozen=True)
@@ -56,18 +61,8 @@ class PreparedWeek:
 
 
 def parse_week(week: str) -> dt.date:
-    """Monday of an ISO week such as 2026-W48."""
-    text = week.strip().upper()
-    try:
-        year, w = text.split("-W")
-        return dt.date.fromisocalendar(int(year), int(w), 1)
-    except ValueError:
-        raise UserError(f"'{week}' is not an ISO week; write it like 2026-W48") from None
-
-
-def week_of(day: dt.date) -> str:
-    iso = day.isocalendar()
-    return f"{iso[0]}-W{iso[1]:02d}"
+    """Monday of an ISO week such as 2026-W48 (spellings accepted and refused: domain/weeks.py)."""
+    return week_monday(week)
 
 
 def _pick(items, key: str | None, what: str):
@@ -296,12 +291,19 @@ def solve_week(prepared: PreparedWeek, *, time_limit_s: float = 30.0, stop=None,
 
 
 def save_plan(db, plan: Plan) -> Plan:
-    """Save the plan (replacing the stored one with its id); returns it as stored, with its new version."""
-    with db.unit_of_work() as uow:
-        access.require(uow, access.CHANGE_PLAN)
-        stored = uow.plans.save(plan)
-        uow.commit()
-        return stored
+    """Save the plan under its week's canonical form (replacing the stored one with its id); returns it as
+    stored, with its new version. A first plan of a week that somebody else planned meanwhile is refused
+    (ConflictError) like a stale re-plan, never stored as a second plan."""
+    plan = replace(plan, week=canonical_week(plan.week))
+
+    def save() -> Plan:
+        with db.unit_of_work() as uow:
+            access.require(uow, access.CHANGE_PLAN)
+            stored = uow.plans.save(plan)
+            uow.commit()
+            return stored
+
+    return retry_busy(save)
 
 
 def undo_plan(db, kept: Plan, previous: Plan | None) -> Plan | None:
@@ -412,22 +414,65 @@ def plan_to_json(plan: Plan, prepared: PreparedWeek | None = None) -> dict:
     }
 
 
-def write_plan(plan: Plan, prepared: PreparedWeek | None, out: Path) -> None:
-    """Write the plan as JSON (whole plan) or CSV (one row per visit, as crews' sheets need)."""
+PLAN_SUFFIXES = (".json", ".csv")
+
+
+def check_plan_output(out: Path) -> Path:
+    """Refuse an output file the plan could not be written to, before anything is planned or saved.
+
+    A command that fails must store nothing: `plan --out p.xlsx` used to save the plan and then refuse the
+    suffix. Checked: the suffix, that the folder exists and is writable, and that the name is not a folder.
+    """
     out = Path(out)
-    data = plan_to_json(plan, prepared)
-    if out.suffix.lower() == ".json":
-        out.write_text(json.dumps(data, indent=2), encoding="utf-8")
-    elif out.suffix.lower() == ".csv":
-        with out.open("w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(["crew", "day", "order", "arrive", "start", "end", "place", "service", "task", "asset"])
-            for cd in data["crew_days"]:
-                for i, v in enumerate(cd["visits"], start=1):
-                    w.writerow([cd["crew"], cd["day"], i, v["arrive"], v["start"], v["end"], v["place"],
-                                v["service"], v["task"], v["asset"] or ""])
-    else:
+    if out.suffix.lower() not in PLAN_SUFFIXES:
         raise UserError(f"cannot write a plan to '{out.name}': name a .json or .csv file")
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir():
+        raise UserError(f"cannot write the plan to {out}: the folder {folder} does not exist")
+    if out.is_dir():
+        raise UserError(f"cannot write the plan to {out}: it is a folder; name a .json or .csv file")
+    if not os.access(folder, os.W_OK | os.X_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        raise UserError(f"cannot write the plan to {out}: you are not allowed to write there")
+    if len(out.name.encode("utf-8", "surrogateescape")) > 255:
+        raise UserError(f"cannot write the plan to '{out.name[:40]}...': the file name is longer than 255 bytes")
+    return out
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_plan(plan: Plan, prepared: PreparedWeek | None, out: Path) -> None:
+    """Write the plan as JSON (whole plan) or CSV (one row per visit, as crews' sheets need).
+
+    Written to a temporary file in the same folder and renamed into place, so a failed write never leaves
+    half a plan under the name the user gave.
+    """
+    out = check_plan_output(Path(out))
+    data = plan_to_json(plan, prepared)
+    buffer = io.StringIO(newline="")
+    if out.suffix.lower() == ".json":
+        buffer.write(json.dumps(data, indent=2))
+    else:
+        w = csv.writer(buffer)
+        w.writerow(["crew", "day", "order", "arrive", "start", "end", "place", "service", "task", "asset"])
+        for cd in data["crew_days"]:
+            for i, v in enumerate(cd["visits"], start=1):
+                w.writerow([cd["crew"], cd["day"], i, v["arrive"], v["start"], v["end"], v["place"],
+                            v["service"], v["task"], v["asset"] or ""])
+    temp: str | None = None
+    try:
+        fd, temp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem[:50]}-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(buffer.getvalue())
+        os.chmod(temp, out.stat().st_mode & 0o777 if out.exists() else 0o666 & ~_umask())
+        os.replace(temp, out)
+    except OSError as exc:
+        if temp is not None:
+            Path(temp).unlink(missing_ok=True)
+        raise UserError(f"cannot write the plan to {out}: {exc.strerror or exc}") from exc
 
 
 def urgent_task(place: Place, service: str, settings: Settings, day: dt.date, note: str = "",
@@ -446,5 +491,6 @@ def urgent_task(place: Place, service: str, settings: Settings, day: dt.date, no
     )
 
 
-__all__ = ["PreparedWeek", "crew_names", "load_plan", "mark_visit", "parse_week", "plan_to_json", "prepare_week", "save_plan",
-           "solve_week", "tasks_by_id", "undo_plan", "urgent_task", "week_of", "work_done", "write_plan"]
+__all__ = ["PreparedWeek", "canonical_week", "check_plan_output", "crew_names", "load_plan", "mark_visit",
+           "parse_week", "plan_to_json", "prepare_week", "save_plan", "solve_week", "tasks_by_id", "undo_plan",
+           "urgent_task", "week_of", "work_done", "write_plan"]

@@ -12,6 +12,8 @@ def load(db) -> Settings:
 
 
 def save(db, settings: Settings) -> None:
+    """Store the rules; a value outside its plausible range is refused naming the setting and range."""
+    settings.check()
     with db.unit_of_work() as uow:
         access.require(uow, access.CHANGE_SETTINGS)
         uow.settings.save(settings)

@@ -7,6 +7,7 @@ import io
 import re
 from pathlib import Path
 
+from envservices.domain.limits import DEFAULT_FILE_LIMITS
 from envservices.errors import UserError
 
 
@@ -16,14 +17,22 @@ def column_key(text: str) -> str:
 
 
 def read_rows(path: Path, required: tuple[str, ...], *, allow_empty: bool = False) -> list[dict[str, str]]:
-    """The sheet's rows keyed by column_key; Excel's UTF-8 marker and Windows-1252 both work, and quoted
-    line breaks stay inside their cell."""
+    """The sheet's rows keyed by column_key; Excel workbooks (first sheet), Excel's UTF-8 marker and
+    Windows-1252 all work, and quoted line breaks stay inside their cell. Files past the limits are refused."""
     path = Path(path)
-    if not path.is_file():
-        raise UserError(f"file not found: {path}")
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _finish(path, _xlsx_rows(path), required, allow_empty)
-    raw = path.read_bytes()
+    limits = DEFAULT_FILE_LIMITS
+    try:
+        if not path.is_file():
+            raise UserError(f"file not found: {path}")
+        size = path.stat().st_size
+        if size > limits.max_file_mb * 1e6:
+            raise UserError(f"{path.name} is {size / 1e6:,.0f} MB, more than a sheet of crews, depots, rota or "
+                            f"survey readings can be ({limits.max_file_mb:,.0f} MB)")
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            return _finish(path, _xlsx_rows(path, limits.max_columns), required, allow_empty)
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"cannot read {path.name[:60]}: {exc.strerror or exc}") from None
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             text = raw.decode(encoding)
@@ -32,15 +41,26 @@ def read_rows(path: Path, required: tuple[str, ...], *, allow_empty: bool = Fals
             continue
     else:
         raise UserError(f"{path.name} is not a text file in UTF-8 or Windows-1252; save it as CSV (UTF-8)")
+    longest = max((len(line) for line in io.StringIO(text)), default=0)
+    if longest > limits.max_line_kb * 1000:
+        raise UserError(f"{path.name} has a line of {longest / 1000:,.0f} KB; is it really a CSV sheet?")
+    try:
+        header_cells = next(csv.reader(io.StringIO(text.split("\n", 1)[0])), [])
+    except csv.Error:
+        header_cells = []  # the reader below names the problem
+    if len(header_cells) > limits.max_columns:
+        raise UserError(f"{path.name} has {len(header_cells):,} columns, more than the {limits.max_columns:,} a "
+                        "sheet may have")
     reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
+        names = list(reader.fieldnames or [])
         rows = [{k: (v or "") for k, v in row.items() if isinstance(k, str)} for row in reader]
     except csv.Error as exc:
         raise UserError(f"{path.name} is not a readable CSV sheet ({exc})") from None
-    return _finish(path, (list(reader.fieldnames or []), rows), required, allow_empty)
+    return _finish(path, (names, rows), required, allow_empty)
 
 
-def _xlsx_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+def _xlsx_rows(path: Path, max_columns: int) -> tuple[list[str], list[dict[str, str]]]:
     """The first worksheet of an Excel workbook as header and rows of text (dates as 2026-05-04)."""
     import datetime as dt
 
@@ -48,11 +68,16 @@ def _xlsx_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
 
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+        if (sheet.max_column or 0) > max_columns:
+            raise UserError(f"{path.name} has {sheet.max_column:,} columns, more than the {max_columns:,} a sheet "
+                            "may have")
+        values = list(sheet.iter_rows(values_only=True))
+        book.close()
+    except UserError:
+        raise
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
         raise UserError(f"{path.name} is not a readable Excel workbook ({exc.__class__.__name__})") from None
-    sheet = book.worksheets[0]
-    values = list(sheet.iter_rows(values_only=True))
-    book.close()
     if not values:
         return [], []
 

@@ -93,6 +93,28 @@ class Database:
     def revision(self) -> str | None:
         return migrate.current_revision(self.engine)
 
+    def damage(self) -> list[str]:
+        """What cannot be read back, one sentence each: a failed integrity check, or a table with rows that
+        do not decode (a flipped bit in a text column made `check` itself fail before)."""
+        from envservices.storage.models import Base
+
+        problems: list[str] = []
+        try:
+            result = self.integrity_check()
+            if result != "ok":
+                problems.append(f"the integrity check failed ({result.splitlines()[0]})")
+        except DBAPIError as exc:
+            problems.append(f"the integrity check could not run ({_first_line(exc)})")
+        for table in Base.metadata.sorted_tables:
+            try:
+                with self.engine.connect() as connection:
+                    rows = connection.execution_options(stream_results=True, yield_per=2_000).execute(select(table))
+                    for _ in rows:
+                        pass
+            except Exception as exc:  # noqa: BLE001 - any row that cannot be read back is damage to report
+                problems.append(f"table {table.name} has rows that cannot be read ({_first_line(exc)[:200]})")
+        return problems
+
     def dispose(self) -> None:
         self.engine.dispose()
 
@@ -176,6 +198,9 @@ def _check_reachable(engine: Engine) -> None:
                     )
     except OperationalError as exc:
         raise UserError(f"Cannot open {_where(engine)}: {_first_line(exc)}.") from exc
+    except DBAPIError as exc:  # e.g. "file is not a database": damaged, or not a database at all
+        raise UserError(f"Cannot open {_where(engine)}: {_first_line(exc)}; if it is a damaged envservices "
+                        "database, restore a backup with `envservices restore BACKUP`.") from exc
 
 
 def open_database(url: str | None = None, *, upgrade: bool = True, user: str | None = None) -> Database:

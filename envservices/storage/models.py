@@ -25,6 +25,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
@@ -88,6 +89,10 @@ class AreaRow(Spatial, Base):
     kind: Mapped[str]
     trial_start: Mapped[dt.date | None]
     geometry: Mapped[BaseGeometry | None] = mapped_column(Geometry("GEOMETRY"))
+
+
+# Areas are unique by name, whatever the case: two imports creating "--area Newtown" at once make one area.
+Index("uq_areas_name", func.lower(AreaRow.name), unique=True)
 
 
 class PlaceRow(Spatial, Base):
@@ -255,6 +260,17 @@ class PlanRow(Base):
     depot_id: Mapped[str | None]
     version: Mapped[int]
     saved_at: Mapped[dt.datetime]
+
+
+# One plan per area, depot and week. NULL (all areas, all depots) counts as a value here: a plain unique
+# constraint treats NULLs as distinct on SQLite and PostgreSQL alike, so it would let two such plans in.
+Index(
+    "uq_plans_area_depot_week",
+    func.coalesce(PlanRow.area_id, ""),
+    func.coalesce(PlanRow.depot_id, ""),
+    PlanRow.week,
+    unique=True,
+)
 
 
 class PlanCrewDayRow(Base):

@@ -42,7 +42,8 @@ from envservices.domain.model import (
     Visit,
 )
 from envservices.domain.settings import Settings
-from envservices.errors import ConflictError, UserError
+from envservices.domain.weeks import normalise_week
+from envservices.errors import AlreadyStored, ConflictError, UserError
 from envservices.storage.accounts import AuditEntry, User
 from envservices.storage.audit import AuditTrail, last_change
 from envservices.storage.mapping import RowMapper
@@ -75,6 +76,10 @@ def describe_integrity_error(noun: str, exc: IntegrityError) -> str:
     """One sentence for the user from a database refusal (duplicate id, missing value, broken reference)."""
     reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
     lowered = reason.lower()
+    if "uq_areas_name" in lowered:
+        return f"An area with the same name is already stored ({reason})."
+    if "uq_plans_area_depot_week" in lowered:
+        return f"A plan for the same week, area and depot is already stored ({reason})."
     if "unique" in lowered or "duplicate key" in lowered:
         return f"A {noun} with the same id is already stored ({reason})."
     if "not null" in lowered or "null value" in lowered:
@@ -85,6 +90,12 @@ def describe_integrity_error(noun: str, exc: IntegrityError) -> str:
             f"({reason})."
         )
     return f"The database refused the {noun} ({reason})."
+
+
+def integrity_error(noun: str, exc: IntegrityError) -> UserError:
+    """The refusal as a UserError; AlreadyStored for a duplicate, so a caller can tell a lost race."""
+    message = describe_integrity_error(noun, exc)
+    return AlreadyStored(message) if "already stored" in message else UserError(message)
 
 
 def _plain_filter(value: Any) -> Any:
@@ -118,7 +129,7 @@ class Repository(Generic[T]):
             with self.session.begin_nested():
                 yield
         except IntegrityError as exc:
-            raise UserError(describe_integrity_error(self.noun, exc)) from exc
+            raise integrity_error(self.noun, exc) from exc
 
     # --- writing -------------------------------------------------------------------------------------------
     def _to_row(self, obj: T) -> dict[str, Any]:
@@ -388,7 +399,29 @@ class PlanRepository(Repository[Plan]):
         self.session.execute(delete(PlanCrewDayRow.__table__).where(PlanCrewDayRow.plan_id == plan_id))
 
     def _to_row(self, obj: Plan) -> dict[str, Any]:
-        return {**super()._to_row(obj), "saved_at": dt.datetime.now(dt.UTC).replace(tzinfo=None)}
+        row = super()._to_row(obj)
+        saved_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        return {**row, "week": normalise_week(row["week"]), "saved_at": saved_at}
+
+    def _holder(self, plan: Plan) -> str | None:
+        """The id of the stored plan holding this plan's area, depot and week, if any."""
+        t = self.table
+        return self.session.execute(
+            select(t.c.id).where(
+                func.coalesce(t.c.area_id, "") == (plan.area_id or ""),
+                func.coalesce(t.c.depot_id, "") == (plan.depot_id or ""),
+                t.c.week == normalise_week(plan.week),
+            )
+        ).scalar_one_or_none()
+
+    def _taken(self, plan: Plan, holder: str | None) -> ConflictError:
+        change = last_change(self.session, self.table.name, holder) if holder else None
+        by = (f" by {change.user_name} at {change.at:%Y-%m-%d %H:%M:%S} UTC" if change is not None
+              else " by someone else")
+        return ConflictError(
+            f"Week {normalise_week(plan.week)} was planned{by} (plan '{holder or 'unknown'}') since this plan was "
+            "prepared; nothing was saved: plan the week again to re-plan over it."
+        )
 
     def add_all(self, objs: Iterable[Plan]) -> int:
         plans = list(objs)
@@ -460,7 +493,15 @@ class PlanRepository(Repository[Plan]):
         """Insert the plan, or replace the whole stored plan with that id; returns it with its version."""
         exists = self.session.execute(select(self.table.c.id).where(self.table.c.id == plan.id)).first()
         if exists is None:
-            self.add(plan)
+            holder = self._holder(plan)
+            if holder is not None:
+                raise self._taken(plan, holder)
+            try:
+                self.add(plan)
+            except UserError as exc:
+                if isinstance(exc.__cause__, IntegrityError):  # planned at the same moment elsewhere
+                    raise self._taken(plan, self._holder(plan)) from exc
+                raise
             return dataclasses.replace(plan, version=max(plan.version, 1))
         return self.update(plan)
 
@@ -500,14 +541,26 @@ class PlanRepository(Repository[Plan]):
     def list(self, week: str | None = None, depot_id: str | None = None, **filters: Any) -> list[Plan]:
         """Plans, newest first (by created_at, then by when they were saved)."""
         t = self.table
+        week = None if week is None else normalise_week(week)
         conditions = self._conditions({"week": week, "depot_id": depot_id, **filters})
         stmt = select(t).where(*conditions).order_by(t.c.created_at.desc().nulls_last(), t.c.saved_at.desc())
         return self._fetch(stmt)
 
+    def get_for_scope(self, week: str, area_id: str | None, depot_id: str | None) -> Plan | None:
+        """The one plan of exactly this area, depot and week (None meaning all areas or all depots): the plan
+        a re-plan of that scope replaces. get_by_week(week) may return another scope's plan."""
+        t = self.table
+        found = self._fetch(select(t).where(
+            func.coalesce(t.c.area_id, "") == (area_id or ""),
+            func.coalesce(t.c.depot_id, "") == (depot_id or ""),
+            t.c.week == normalise_week(week),
+        ))
+        return found[0] if found else None
+
     def get_by_week(self, week: str, depot_id: str | None = None) -> Plan | None:
         """The latest plan for an ISO week (e.g. 2026-W48), for one depot if given."""
         t = self.table
-        conditions = self._conditions({"week": week, "depot_id": depot_id})
+        conditions = self._conditions({"week": normalise_week(week), "depot_id": depot_id})
         stmt = (
             select(t)
             .where(*conditions)
@@ -533,6 +586,7 @@ class SettingsRepository:
             raise UserError(f"The stored settings are not valid: {exc}.") from exc
 
     def save(self, settings: Settings) -> None:
+        settings.check()
         values = settings.to_mapping()
         table = SettingRow.__table__
         with self.session.begin_nested():

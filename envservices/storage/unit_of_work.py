@@ -13,10 +13,10 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from envservices.errors import UserError
+from envservices.errors import BUSY_MESSAGE, DatabaseBusy
 from envservices.storage.audit import AuditTrail
 from envservices.storage.council_rules import (
     CalendarRepository,
@@ -40,8 +40,13 @@ from envservices.storage.repositories import (
     SiteRepository,
     UserRepository,
     VehicleRepository,
-    describe_integrity_error,
+    integrity_error,
 )
+
+
+def is_locked(exc: OperationalError) -> bool:
+    """SQLite's 'database is locked' (or 'table is locked'): another connection holds the write lock."""
+    return "is locked" in str(getattr(exc, "orig", exc)).lower()
 
 
 class UnitOfWork:
@@ -108,6 +113,8 @@ class UnitOfWork:
             session.close()
             self._session = None
             self._audit = None
+        if isinstance(exc, OperationalError) and is_locked(exc):
+            raise DatabaseBusy(BUSY_MESSAGE) from exc
 
     def _require_session(self) -> Session:
         if self._session is None:
@@ -123,7 +130,7 @@ class UnitOfWork:
             session.commit()
         except IntegrityError as exc:
             session.rollback()
-            raise UserError(describe_integrity_error("record", exc)) from exc
+            raise integrity_error("record", exc) from exc
 
     def clear_all(self) -> None:
         """Delete every record but the settings, users and audit log (children first), in this unit of work.

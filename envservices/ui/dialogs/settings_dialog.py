@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from envservices.domain.limits import SETTING_LIMITS
 from envservices.domain.settings import Settings
 from envservices.errors import UserError
 from envservices.services import settings as settings_service
@@ -289,6 +290,9 @@ class SettingsDialog(QDialog):
             return None, f"Must be at least {spec.minimum:g}."
         if spec.maximum is not None and shown > spec.maximum:
             return None, f"Must be at most {spec.maximum:g}."
+        plausible = SETTING_LIMITS.get(key)  # the domain's one table of plausible ranges
+        if plausible is not None and shown * spec.scale not in plausible:
+            return None, f"Must be {plausible.low / spec.scale:.3g} to {plausible.high / spec.scale:.3g}."
         return shown * spec.scale, ""
 
     def _check_field(self, key: str) -> bool:
