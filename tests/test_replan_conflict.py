@@ -41,8 +41,6 @@ def test_replan_after_reading_the_latest_saves(db):
     assert services.planning.load_plan(db, week).version == again.replaces[1] + 1
 
 
-@pytest.mark.xfail(strict=True, reason="prepare_week looks its plan up with get_by_week, which may answer with "
-                   "another depot's plan of the week; it should use uow.plans.get_for_scope (issue 16, for the lead)")
 def test_replanning_the_whole_week_after_a_depot_plan_replaces_its_own_plan(db):
     """One plan per area, depot and week: re-planning the whole district replaces the whole district's plan,
     even when a depot's plan of the same week was saved after it."""

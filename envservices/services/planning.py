@@ -145,10 +145,9 @@ def prepare_week(db, week: str, *, area: str | None = None, depot: str | None = 
         crews = uow.crews.list()
         vehicles = {v.id: v for v in uow.vehicles.list()}
         roads = uow.roads.list()
-        current = uow.plans.get_by_week(week, depot_id=chosen_depot.id if chosen_depot else None)
-        if current is not None and (current.area_id, current.depot_id) != (
-                chosen_area.id if chosen_area else None, chosen_depot.id if chosen_depot else None):
-            current = None  # a plan for another area or depot is not the one being re-planned
+        # the plan of exactly this area, depot and week is the one a re-plan replaces (not another depot's)
+        current = uow.plans.get_for_scope(week, chosen_area.id if chosen_area else None,
+                                          chosen_depot.id if chosen_depot else None)
     settings, areas, all_places, assets = state.settings, state.areas, state.places, state.assets
     if not crews:
         raise UserError("there are no crews in the database; add crews before planning a week")
