@@ -542,7 +542,11 @@ class MainWindow(QMainWindow):
             self.resizeDocks([self.plan_dock], [int(height * 0.68)], Qt.Orientation.Vertical)
 
     def _give_plan_room(self) -> None:
-        """An opened plan board gets about 60 % of the window's height (a short dock showed 2 of 13 crews)."""
+        """An opened plan board gets about 60 % of the window's height (a short dock showed 2 of 13 crews);
+        once a session, so a height the user chose afterwards is kept."""
+        if getattr(self, "_plan_room_given", False):
+            return
+        self._plan_room_given = True
         if self.plan_dock.isVisible() and not self.plan_dock.isFloating() \
                 and self.plan_dock.height() < self.height() * 0.45:
             self.resizeDocks([self.plan_dock], [int(self.height() * 0.6)], Qt.Orientation.Vertical)

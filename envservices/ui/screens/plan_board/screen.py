@@ -825,12 +825,13 @@ class PlanBoardScreen(SavedPlanGuard, QWidget):
         if self._prepared is not None and self._prepared.week == self.week():
             crews = [(c.id, c.name) for c in sorted(self._prepared.crews, key=lambda c: c.name)]
         known = {c for c, _ in crews}
+        more: list[tuple[str, str]] = []
         if self._plan is not None:
             for cd in self._plan.crew_days:
                 if cd.crew_id not in known:
                     known.add(cd.crew_id)
-                    crews.append((cd.crew_id, self._crew_name(cd.crew_id)))
-        return crews
+                    more.append((cd.crew_id, self._crew_name(cd.crew_id)))
+        return crews + sorted(more, key=lambda c: c[1])  # by name, also while the week is being gathered
 
     def _days(self) -> list[dt.date]:
         monday = week_monday(self.week())
