@@ -473,3 +473,24 @@ def test_the_board_names_crews_before_the_week_is_gathered(qtbot, db):
     names = [name for _, name in fresh.board_model.crews()]
     assert names and not any(re.fullmatch(r"crew-\d+", n) for n in names), names
     fresh.shutdown()
+
+
+def test_keeping_a_partial_plan_where_none_was_saved_can_be_undone(qtbot, screen):
+    """With no saved plan for the week, a cancelled solve offers to keep or discard its plan; Undo after
+    keeping it removes it again."""
+    screen.set_week("2026-W51")
+    qtbot.waitUntil(lambda: not screen.is_preparing(), timeout=30_000)
+    assert services.planning.load_plan(screen._db, "2026-W51") is None
+    screen.time_limit.setValue(120)
+    assert screen.generate()
+    _wait_for_a_first_plan(qtbot, screen)
+    screen.cancel()
+    qtbot.waitUntil(lambda: not screen.is_busy(), timeout=20_000)
+    assert services.planning.load_plan(screen._db, "2026-W51") is None
+    keep, discard = screen.choice_banner.buttons()
+    assert discard.text() == "Discard the partial plan"
+    keep.click()
+    assert services.planning.load_plan(screen._db, "2026-W51") is not None
+    screen.choice_banner.buttons()[0].click()  # Undo
+    assert services.planning.load_plan(screen._db, "2026-W51") is None
+    assert screen.plan() is None
