@@ -7,7 +7,6 @@ placeholder and a status message instead of stopping the application.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from envservices import services
 from envservices.domain.settings import Settings
 from envservices.errors import UserError
 from envservices.ui.icons import icon
+from envservices.ui.screens import SCREENS, Screen
 from envservices.ui.screens.record_need import RecordNeedScreen
 from envservices.ui.widgets.map_canvas import LAYERS, MapCanvas
 from envservices.ui.workers import Worker, WorkerPool
@@ -31,10 +31,6 @@ from envservices.ui.widgets.themes import Theme, grade_theme, need_theme, plain_
 
 MAX_RECENT = 8
 THEMES = (("none", "Plain"), ("grade", "Latest litter grade"), ("need", "Forecast need"), ("regime", "Regime"))
-SCREENS = {
-    "plan": ("envservices.ui.screens.plan_board", "PlanBoardScreen"),
-    "dashboard": ("envservices.ui.screens.dashboard", "DashboardScreen"),
-}
 
 
 def without_password(url: str) -> str:
@@ -74,6 +70,10 @@ class Placeholder(QWidget):
 
     def refresh(self) -> None:
         """Nothing to refresh."""
+
+    def shutdown(self, wait_ms: int = 0) -> bool:
+        """Nothing runs."""
+        return True
 
 
 class LayersPanel(QWidget):
@@ -421,10 +421,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Record need could not load: {first_line(exc)}", 10000)
 
     def _make_screen(self, key: str, title: str) -> Any:
-        module_name, class_name = SCREENS[key]
         try:
-            cls = getattr(importlib.import_module(module_name), class_name)
-            return cls(self.db, self.settings_provider)
+            return SCREENS[key](self.db, self.settings_provider)
         except Exception as exc:  # noqa: BLE001 - a missing or broken screen shows a placeholder
             message = f"{title} is not available: {first_line(exc)}."
             self._problems.append(message)
@@ -439,7 +437,7 @@ class MainWindow(QMainWindow):
         try:
             screen.load()
         except Exception as exc:  # noqa: BLE001
-            self.statusBar().showMessage(f"{getattr(screen, 'title', key)} could not load: {first_line(exc)}", 10000)
+            self.statusBar().showMessage(f"{screen.title} could not load: {first_line(exc)}", 10000)
 
     def show_dashboard(self) -> None:
         """Open the comparison of trial areas in its own tab (made on first use: it computes a lot)."""
@@ -448,7 +446,7 @@ class MainWindow(QMainWindow):
         if "dashboard" not in self.screens:
             screen = self._make_screen("dashboard", "Compare areas")
             self.screens["dashboard"] = screen
-            self.tabs.addTab(screen, icon("dashboard"), getattr(screen, "title", "Compare areas"))
+            self.tabs.addTab(screen, icon("dashboard"), screen.title)
         self.tabs.setCurrentWidget(self.screens["dashboard"])
         self._ensure_loaded("dashboard")
 
@@ -757,9 +755,7 @@ class MainWindow(QMainWindow):
     def _shutdown_screens(self) -> bool:
         stopped = True
         for screen in self.screens.values():
-            shutdown = getattr(screen, "shutdown", None)
-            if shutdown is not None:
-                stopped = bool(shutdown()) and stopped
+            stopped = bool(screen.shutdown()) and stopped
         return stopped
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
