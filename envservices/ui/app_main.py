@@ -26,7 +26,6 @@ def _application() -> QApplication:
     return app  # type: ignore[return-value]
 
 
-SCREENS = ("main", "plan", "dashboard")
 
 
 def parse_size(text: str) -> tuple[int, int]:

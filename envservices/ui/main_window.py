@@ -137,7 +137,7 @@ class MainWindow(QMainWindow):
         self._theme_key = str(self.qsettings.value("map/theme", "grade"))
         self.undo_stack = QUndoStack(self)
         self._background = WorkerPool()
-        self.screens: dict[str, Any] = {}
+        self.screens: dict[str, Screen] = {}
         self._loaded: set[str] = set()
         self._problems: list[str] = []  # screens that could not be made, told in the status bar
 
