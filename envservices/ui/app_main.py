@@ -26,8 +26,6 @@ def _application() -> QApplication:
     return app  # type: ignore[return-value]
 
 
-
-
 def parse_size(text: str) -> tuple[int, int]:
     """'1366x768' -> (1366, 768); anything else raises ValueError with a sentence."""
     try:
