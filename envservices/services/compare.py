@@ -8,7 +8,7 @@ from envservices.errors import UserError
 
 
 def compare_areas(db, *, weeks: int = 12, seed: int = 1, simulate: bool = True, time_limit_s: float | None = None,
-                  progress=None, areas=None):
+                  progress=None, areas=None, stop=None):
     """Per area and week: the figures recorded in the database and, with `simulate`, a seeded season under
     each regime on the same district, normalised per place and per asset."""
     from envservices.services.simulation import load_district
@@ -29,7 +29,7 @@ def compare_areas(db, *, weeks: int = 12, seed: int = 1, simulate: bool = True, 
             progress(float(step), float(steps), message)
 
     return compare(district, plans=plans, simulate=simulate, weeks=weeks, seed=seed, settings=settings,
-                   progress=forward, areas=areas, **kwargs)
+                   progress=forward, areas=areas, stop=stop, **kwargs)
 
 
 def to_json(comparison) -> dict:
