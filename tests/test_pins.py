@@ -13,8 +13,8 @@ WEEK = [MON + dt.timedelta(days=i) for i in range(5)]
 
 
 def _task(**kw) -> Task:
-    base = dict(id="t1", service="litter_bin", place_id="p", x_m=0.0, y_m=0.0, skill=Skill.LITTER_PICK,
-                duration_s=600, earliest_day=MON + dt.timedelta(days=1), latest_day=MON + dt.timedelta(days=2))
+    base = {"id": "t1", "service": "litter_bin", "place_id": "p", "x_m": 0.0, "y_m": 0.0, "skill": Skill.LITTER_PICK,
+            "duration_s": 600, "earliest_day": MON + dt.timedelta(days=1), "latest_day": MON + dt.timedelta(days=2)}
     base.update(kw)
     return Task(**base)
 

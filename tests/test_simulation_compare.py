@@ -170,3 +170,30 @@ def test_charts_draw_on_a_passed_in_axes() -> None:
         ax = Figure().add_subplot()
         draw(ax, comparison, "Tiny Town")
         assert ax.get_title() and ax.get_ylabel()
+
+
+def test_progress_counts_weeks_and_a_cancel_keeps_the_weeks_done() -> None:
+    """Progress reports week k of N per regime; a cancel during the rota season keeps the weeks both regimes
+    reached (cut to the same number), and says it stopped."""
+    obs, plans = recorded_history()
+    seen: list[tuple[int, int, str]] = []
+    stop_after_rota_week = {"armed": False}
+
+    def progress(step: int, steps: int, message: str) -> None:
+        seen.append((step, steps, message))
+        if "rota: 1 of 3 weeks simulated" in message.replace(" under the ", ": "):
+            stop_after_rota_week["armed"] = True
+
+    comparison = compare_areas(
+        trial_district(), observations=obs, plans=plans, weeks=3, time_limit_s=1.0, start=dt.date(2026, 6, 1),
+        progress=progress, stop=lambda: stop_after_rota_week["armed"],
+    )
+    assert seen[0][1] == 2 * 3  # one area, two regimes, three weeks each
+    assert any("needs: 3 of 3 weeks simulated" in m.replace(" under the ", ": ") for *_, m in seen)
+    assert comparison.stopped
+    needs, rota = comparison.seasons[("Tiny Town", "needs")], comparison.seasons[("Tiny Town", "rota")]
+    assert needs.weeks == rota.weeks == 1
+    assert {r.week for r in comparison.rows if r.source == SIMULATED_NEEDS} == \
+        {r.week for r in comparison.rows if r.source == SIMULATED_ROTA}
+    [headline] = comparison.headline()
+    assert headline["weeks"] == 1

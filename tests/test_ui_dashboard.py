@@ -136,3 +136,20 @@ def test_failures_are_shown_in_words_never_as_a_raw_dict():
     shown = column.display(failures)
     assert shown == "bins 12 · grass 3 · litter 4" and "{" not in shown
     assert "12 bin-days overflowing" in column.tooltip({"failures": {"needs": failures}})
+
+
+@pytest.mark.slow
+def test_cancel_stops_the_simulation_and_keeps_the_weeks_done(qtbot, dashboard):
+    """Progress counts simulated weeks; Cancel stops after the week in hand and shows the weeks done."""
+    dashboard.simulate.setChecked(True)
+    dashboard.weeks.setValue(4)
+    assert dashboard.compare()
+    assert dashboard.cancel_button.isEnabled()
+    qtbot.waitUntil(lambda: "1 of 4 weeks simulated" in dashboard.progress.format(), timeout=300_000)
+    dashboard.cancel_button.click()
+    qtbot.waitUntil(lambda: not dashboard.is_busy(), timeout=300_000)
+    comparison = dashboard.comparison()
+    assert comparison.stopped and comparison.seasons
+    assert all(0 < s.weeks < 4 for s in comparison.seasons.values())
+    assert "cancelled" in dashboard.message.text()
+    assert not dashboard.cancel_button.isEnabled()

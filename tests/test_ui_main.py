@@ -87,7 +87,10 @@ def test_missing_screen_shows_placeholder(window, demo_file, monkeypatch):
     """A screen whose module cannot be imported is replaced by a placeholder and a status message."""
     from envservices.ui import main_window
 
-    monkeypatch.setitem(main_window.SCREENS, "plan", ("envservices.ui.screens.no_such_screen", "Nothing"))
+    def missing(db, settings_provider):
+        import envservices.ui.screens.no_such_screen  # noqa: F401 - the import is what fails
+
+    monkeypatch.setitem(main_window.SCREENS, "plan", missing)
     assert window.open_database(str(demo_file))
     assert isinstance(window.screens["plan"], main_window.Placeholder)
     assert "not available" in window.statusBar().currentMessage()
@@ -272,3 +275,13 @@ def test_sized_screenshot_of_the_plan_board_from_the_command_line(demo_file, tmp
                           str(out), "--size", "big"], cwd=REPO, env=env, capture_output=True, text=True,
                          timeout=60)
     assert bad.returncode != 0 and "1366x768" in bad.stderr
+
+
+def test_every_hosted_screen_is_a_screen(window, demo_file):
+    """The record, plan and dashboard screens all answer the main window's Screen protocol."""
+    from envservices.ui.screens import Screen
+
+    assert window.open_database(str(demo_file))
+    window.show_dashboard()
+    assert set(window.screens) >= {"record", "plan", "dashboard"}
+    assert all(isinstance(s, Screen) for s in window.screens.values())

@@ -50,6 +50,12 @@ def _solve(qtbot, screen: PlanBoardScreen, timeout_ms: int = 60_000) -> None:
     assert screen.plan() is not None, screen.message.text()
 
 
+def _wait_for_a_first_plan(qtbot, screen: PlanBoardScreen) -> None:
+    """Until the solver says it has built a whole first plan (an objective alone may come before any visit)."""
+    qtbot.waitUntil(lambda: screen.solver_stage not in ("", "preparing the week")
+                    and "pins and locks placed" not in screen.solver_stage, timeout=60_000)
+
+
 def _where(plan, task_id):
     for cd in plan.crew_days:
         for v in cd.visits:
@@ -270,7 +276,7 @@ def test_cancel_never_replaces_the_saved_plan_until_the_supervisor_chooses(qtbot
     saved = services.planning.load_plan(screen._db, "2026-W49")
     screen.time_limit.setValue(120)
     assert screen.generate()
-    qtbot.waitUntil(lambda: screen._best_cost is not None, timeout=30_000)
+    _wait_for_a_first_plan(qtbot, screen)
     screen.cancel_button.click()
     qtbot.waitUntil(lambda: not screen.is_busy(), timeout=20_000)
 
@@ -300,7 +306,7 @@ def test_keep_the_saved_plan_discards_the_partial_one(qtbot, screen):
     saved = services.planning.load_plan(screen._db, "2026-W49")
     screen.time_limit.setValue(120)
     assert screen.generate()
-    qtbot.waitUntil(lambda: screen._best_cost is not None, timeout=30_000)
+    _wait_for_a_first_plan(qtbot, screen)
     screen.cancel()
     qtbot.waitUntil(lambda: not screen.is_busy(), timeout=20_000)
     screen.choice_banner.buttons()[1].click()
@@ -315,7 +321,7 @@ def test_closing_during_a_replan_does_not_save_the_partial_plan(qtbot, screen):
     saved = services.planning.load_plan(screen._db, "2026-W49")
     screen.time_limit.setValue(120)
     assert screen.generate()
-    qtbot.waitUntil(lambda: screen._best_cost is not None, timeout=30_000)
+    _wait_for_a_first_plan(qtbot, screen)
     assert screen.shutdown()
     qtbot.waitUntil(lambda: not screen.is_busy(), timeout=20_000)
     stored = services.planning.load_plan(screen._db, "2026-W49")
@@ -399,6 +405,9 @@ def test_worksheets_and_csv_say_where_each_visit_is(qtbot, screen, tmp_path):
     assert sum(1 for r in rows if r["street"]) >= 0.9 * len(rows)
     assert all(r["asset"] for r in rows if r["asset_id"])
     assert not any(r["asset"].startswith(("asset-", "bin-")) for r in rows)
+    # the planner's own notes ('due Thu 03 Dec (medium confidence…)', 'rota entry …') stay off the paper
+    notes = screen._export_lookups().task_notes
+    assert all(screen._tasks[t].source not in ("rota", "needs") for t in notes)
 
 
 def test_lock_day_and_layers_do_not_share_a_shortcut_and_a_stale_error_clears(qtbot, screen):
@@ -467,3 +476,24 @@ def test_a_bank_holiday_week_says_so_on_the_board(qtbot, screen):
     screen.set_week("2026-W22")
     qtbot.waitUntil(lambda: "Spring Bank Holiday" in screen.message.text(), timeout=60_000)
     assert screen.message.isVisible()
+
+
+def test_keeping_a_partial_plan_where_none_was_saved_can_be_undone(qtbot, screen):
+    """With no saved plan for the week, a cancelled solve offers to keep or discard its plan; Undo after
+    keeping it removes it again."""
+    screen.set_week("2026-W51")
+    qtbot.waitUntil(lambda: not screen.is_preparing(), timeout=30_000)
+    assert services.planning.load_plan(screen._db, "2026-W51") is None
+    screen.time_limit.setValue(120)
+    assert screen.generate()
+    _wait_for_a_first_plan(qtbot, screen)
+    screen.cancel()
+    qtbot.waitUntil(lambda: not screen.is_busy(), timeout=20_000)
+    assert services.planning.load_plan(screen._db, "2026-W51") is None
+    keep, discard = screen.choice_banner.buttons()
+    assert discard.text() == "Discard the partial plan"
+    keep.click()
+    assert services.planning.load_plan(screen._db, "2026-W51") is not None
+    screen.choice_banner.buttons()[0].click()  # Undo
+    assert services.planning.load_plan(screen._db, "2026-W51") is None
+    assert screen.plan() is None

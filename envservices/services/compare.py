@@ -8,7 +8,7 @@ from envservices.errors import UserError
 
 
 def compare_areas(db, *, weeks: int = 12, seed: int = 1, simulate: bool = True, time_limit_s: float | None = None,
-                  progress=None, areas=None, seeds: int = 1):
+                  progress=None, areas=None, seeds: int = 1, stop=None):
     """Per area and week: the figures recorded in the database and, with `simulate`, a seeded season under
     each regime on the same district, normalised per place and per asset."""
     from envservices.services.simulation import load_district
@@ -31,7 +31,7 @@ def compare_areas(db, *, weeks: int = 12, seed: int = 1, simulate: bool = True, 
     if not 1 <= seeds <= 20:
         raise UserError("--seeds must be 1 to 20")
     return compare(district, plans=plans, simulate=simulate, weeks=weeks, seed=seed, settings=settings,
-                   progress=forward, areas=areas, seeds=seeds, **kwargs)
+                   progress=forward, areas=areas, seeds=seeds, stop=stop, **kwargs)
 
 
 def to_json(comparison) -> dict:

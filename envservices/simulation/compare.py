@@ -164,6 +164,7 @@ class Comparison:
     seasons: dict[tuple[str, str], SeasonResult] = field(default_factory=dict)  # (area, regime) -> result
     other_seeds: dict[tuple[str, str], list[SeasonResult]] = field(default_factory=dict)
     """Further seeds' seasons (a new world drawn each time): how much the result depends on the draw."""
+    stopped: bool = False  # cancelled: the seasons hold the weeks simulated before the cancel
 
     def summaries(self) -> list[AreaSummary]:
         groups: dict[tuple[str, str, str], list[AreaWeek]] = defaultdict(list)
@@ -360,6 +361,7 @@ def compare_areas(
     progress: Callable[[int, int, str], None] | None = None,
     areas: Sequence[str] | None = None,
     seeds: int = 1,
+    stop: Callable[[], bool] | None = None,
 ) -> Comparison:
     """Recorded and (optionally) simulated figures for every area of `district`.
 
@@ -371,19 +373,29 @@ def compare_areas(
     plans = list(plans)
     comparison = Comparison()
     chosen = [a for a in district.areas if areas is None or a.id in areas or a.name in areas]
-    steps = len(chosen) * 2 * max(1, seeds) * (1 if simulate else 0)
+    steps = len(chosen) * 2 * max(1, seeds) * weeks * (1 if simulate else 0)  # progress counts simulated weeks
     step = 0
     for area in chosen:
         area_places = [p for p in district.places if p.area_id == area.id]
         place_ids = {p.id for p in area_places}
         n_assets = sum(1 for a in district.assets if a.place_id in place_ids)
         comparison.rows += recorded_weeks(area, district.places, district.assets, obs, plans, settings)
-        if not simulate or not area_places:
+        if not simulate or not area_places or comparison.stopped:
             continue
         for k in range(max(1, seeds)):
             for regime in ("needs", "rota"):
+                if stop is not None and stop():
+                    comparison.stopped = True
+                    break
+                label = f" (seed {seed + k})" if seeds > 1 else ""
                 if progress is not None:
-                    progress(step, steps, f"simulating {area.name} under the {regime} (seed {seed + k})")
+                    progress(step, steps, f"simulating {area.name} under the {regime}{label}")
+
+                def week_done(w: int, n: int, message: str, _base: int = step, _area: str = area.name,
+                              _regime: str = regime, _label: str = label) -> None:
+                    if progress is not None:
+                        progress(_base + w, steps, f"{_area} under the {_regime}{_label}: {w} of {n} weeks simulated")
+
                 result = run_season(
                     district,
                     regime=regime,
@@ -393,16 +405,42 @@ def compare_areas(
                     seed=seed + k,
                     time_limit_s=time_limit_s,
                     settings=settings,
+                    progress=week_done,
+                    stop=stop,
                 )
-                if k == 0:
+                if result.weeks < weeks:
+                    comparison.stopped = True
+                if k == 0 and result.weeks:
                     comparison.seasons[(area.name, regime)] = result
                     comparison.rows += simulated_weeks(result, area, len(area_places), n_assets)
-                else:
+                elif k > 0 and not comparison.stopped:
                     comparison.other_seeds.setdefault((area.name, regime), []).append(result)
-                step += 1
-    if progress is not None and steps:
+                step += weeks
+                if comparison.stopped:
+                    break
+            if comparison.stopped:
+                break
+    if comparison.stopped:
+        _same_weeks_for_both_regimes(comparison)
+    if progress is not None and steps and not comparison.stopped:
         progress(steps, steps, "comparison ready")
     return comparison
+
+
+def _same_weeks_for_both_regimes(comparison: Comparison) -> None:
+    """After a cancel, an area's needs and rota seasons are cut to the weeks both reached, so totals compare
+    like with like; an area only one regime reached keeps its weeks in the tables but has no headline."""
+    areas = {a for a, _ in comparison.seasons}
+    for area in areas:
+        needs, rota = comparison.seasons.get((area, "needs")), comparison.seasons.get((area, "rota"))
+        if needs is None or rota is None or needs.weeks == rota.weeks:
+            continue
+        keep = min(needs.weeks, rota.weeks)
+        for season in (needs, rota):
+            cut = {r.week for r in season.rows[keep:]}
+            season.rows = season.rows[:keep]
+            comparison.rows = [r for r in comparison.rows
+                               if not (r.area == area and r.source != RECORDED and r.week in cut)]
 
 
 __all__ = [

@@ -323,6 +323,7 @@ def run_season(
     rules: Sequence[CoordinationRule] | None = None,
     cold_start: bool = False,
     baseline_survey: bool = True,
+    stop: Callable[[], bool] | None = None,
 ) -> SeasonResult:
     """Simulate `weeks` weeks under `regime` ('needs' or 'rota') from `start` (a Monday).
 
@@ -367,6 +368,8 @@ def run_season(
     result.calibrated_from_records = result_calibrated
     place_list = list(places.values())
     for w in range(weeks):
+        if stop is not None and stop():
+            break  # a cancel keeps the weeks already simulated: SeasonResult.weeks says how many
         week_start = start + dt.timedelta(weeks=w)
         iso = week_start.isocalendar()
         row = WeekFigures(week=f"{iso.year}-W{iso.week:02d}", week_start=week_start.isoformat())

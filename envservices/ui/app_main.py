@@ -26,9 +26,6 @@ def _application() -> QApplication:
     return app  # type: ignore[return-value]
 
 
-SCREENS = ("main", "plan", "dashboard")
-
-
 def parse_size(text: str) -> tuple[int, int]:
     """'1366x768' -> (1366, 768); anything else raises ValueError with a sentence."""
     try:
@@ -105,7 +102,16 @@ def run_gui(db_url: str | None, screenshot: str | None = None, qsettings: QSetti
                 window.fit_small_screen(width, height)
             elif screen == "dashboard":
                 window.show_dashboard()
-            QTimer.singleShot(300 if screen == "main" else 1500, save)
+            QTimer.singleShot(300 if screen == "main" else 1500, save_when_ready)
+
+        def save_when_ready(waited_ms: int = 0) -> None:
+            # the board gathers the week in the background: picture it once it has arrived (at most 60 s)
+            board = window.screens.get("plan")
+            preparing = screen == "plan" and bool(getattr(board, "is_preparing", lambda: False)())
+            if preparing and waited_ms < 60_000:
+                QTimer.singleShot(250, lambda: save_when_ready(waited_ms + 250))
+            else:
+                save()
 
         drawn = {"once": False}
 

@@ -7,7 +7,6 @@ placeholder and a status message instead of stopping the application.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from envservices import services
 from envservices.domain.settings import Settings
 from envservices.errors import UserError
 from envservices.ui.icons import icon
+from envservices.ui.screens import SCREENS, Screen
 from envservices.ui.screens.record_need import RecordNeedScreen
 from envservices.ui.widgets.map_canvas import LAYERS, MapCanvas
 from envservices.ui.workers import Worker, WorkerPool
@@ -31,10 +31,6 @@ from envservices.ui.widgets.themes import Theme, grade_theme, need_theme, plain_
 
 MAX_RECENT = 8
 THEMES = (("none", "Plain"), ("grade", "Latest litter grade"), ("need", "Forecast need"), ("regime", "Regime"))
-SCREENS = {
-    "plan": ("envservices.ui.screens.plan_board", "PlanBoardScreen"),
-    "dashboard": ("envservices.ui.screens.dashboard", "DashboardScreen"),
-}
 
 
 def without_password(url: str) -> str:
@@ -74,6 +70,10 @@ class Placeholder(QWidget):
 
     def refresh(self) -> None:
         """Nothing to refresh."""
+
+    def shutdown(self, wait_ms: int = 0) -> bool:
+        """Nothing runs."""
+        return True
 
 
 class LayersPanel(QWidget):
@@ -137,7 +137,7 @@ class MainWindow(QMainWindow):
         self._theme_key = str(self.qsettings.value("map/theme", "grade"))
         self.undo_stack = QUndoStack(self)
         self._background = WorkerPool()
-        self.screens: dict[str, Any] = {}
+        self.screens: dict[str, Screen] = {}
         self._loaded: set[str] = set()
         self._problems: list[str] = []  # screens that could not be made, told in the status bar
 
@@ -423,10 +423,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Record need could not load: {first_line(exc)}", 10000)
 
     def _make_screen(self, key: str, title: str) -> Any:
-        module_name, class_name = SCREENS[key]
         try:
-            cls = getattr(importlib.import_module(module_name), class_name)
-            return cls(self.db, self.settings_provider)
+            return SCREENS[key](self.db, self.settings_provider)
         except Exception as exc:  # noqa: BLE001 - a missing or broken screen shows a placeholder
             message = f"{title} is not available: {first_line(exc)}."
             self._problems.append(message)
@@ -441,7 +439,7 @@ class MainWindow(QMainWindow):
         try:
             screen.load()
         except Exception as exc:  # noqa: BLE001
-            self.statusBar().showMessage(f"{getattr(screen, 'title', key)} could not load: {first_line(exc)}", 10000)
+            self.statusBar().showMessage(f"{screen.title} could not load: {first_line(exc)}", 10000)
 
     def show_dashboard(self) -> None:
         """Open the comparison of trial areas in its own tab (made on first use: it computes a lot)."""
@@ -450,7 +448,7 @@ class MainWindow(QMainWindow):
         if "dashboard" not in self.screens:
             screen = self._make_screen("dashboard", "Compare areas")
             self.screens["dashboard"] = screen
-            self.tabs.addTab(screen, icon("dashboard"), getattr(screen, "title", "Compare areas"))
+            self.tabs.addTab(screen, icon("dashboard"), screen.title)
         self.tabs.setCurrentWidget(self.screens["dashboard"])
         self._ensure_loaded("dashboard")
 
@@ -544,7 +542,11 @@ class MainWindow(QMainWindow):
             self.resizeDocks([self.plan_dock], [int(height * 0.68)], Qt.Orientation.Vertical)
 
     def _give_plan_room(self) -> None:
-        """An opened plan board gets about 60 % of the window's height (a short dock showed 2 of 13 crews)."""
+        """An opened plan board gets about 60 % of the window's height (a short dock showed 2 of 13 crews);
+        once a session, so a height the user chose afterwards is kept."""
+        if getattr(self, "_plan_room_given", False):
+            return
+        self._plan_room_given = True
         if self.plan_dock.isVisible() and not self.plan_dock.isFloating() \
                 and self.plan_dock.height() < self.height() * 0.45:
             self.resizeDocks([self.plan_dock], [int(self.height() * 0.6)], Qt.Orientation.Vertical)
@@ -765,9 +767,7 @@ class MainWindow(QMainWindow):
     def _shutdown_screens(self) -> bool:
         stopped = True
         for screen in self.screens.values():
-            shutdown = getattr(screen, "shutdown", None)
-            if shutdown is not None:
-                stopped = bool(shutdown()) and stopped
+            stopped = bool(screen.shutdown()) and stopped
         return stopped
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name

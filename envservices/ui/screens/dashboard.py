@@ -44,13 +44,14 @@ from envservices.ui.workers import Worker, WorkerPool
 
 def run_comparison(db: Any, *, weeks: int, seed: int, simulate: bool, stop: Any = None,
                    progress: Callable[..., None] | None = None) -> Comparison:
-    """Call the comparison service, passing progress on when the service reports it.
-
-    `stop` is accepted for the worker's protocol; a comparison runs to its end once started.
-    """
+    """Call the comparison service, passing progress on and the Cancel button's stop (checked between
+    simulated weeks, so a cancel keeps the weeks done)."""
     kwargs: dict[str, Any] = {"weeks": weeks, "seed": seed, "simulate": simulate}
-    if progress is not None and "progress" in inspect.signature(compare_service.compare_areas).parameters:
+    parameters = inspect.signature(compare_service.compare_areas).parameters
+    if progress is not None and "progress" in parameters:
         kwargs["progress"] = progress
+    if stop is not None and "stop" in parameters:
+        kwargs["stop"] = lambda: bool(getattr(stop, "cancelled", False))
     return compare_service.compare_areas(db, **kwargs)
 
 
@@ -195,6 +196,9 @@ class DashboardScreen(QWidget):
         self.area_combo = QComboBox()
         self.area_combo.setObjectName("dashboardArea")
         self.area_combo.setMinimumContentsLength(14)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("dashboardCancel")
+        self.cancel_button.setToolTip("Stop the simulation after the week it is on; the weeks done are kept")
         self.png_button = QPushButton(icon("export"), "Save charts (PNG)…")
         self.csv_button = QPushButton(icon("export"), "Export figures (CSV)…")
 
@@ -212,6 +216,7 @@ class DashboardScreen(QWidget):
         top.addWidget(self.seed)
         top.addWidget(self.compare_button)
         top.addWidget(self.progress)
+        top.addWidget(self.cancel_button)
         top.addStretch(1)
         # the exports on a row of their own, so the screen fits a 1366-pixel laptop beside the Record dock
         exports = QHBoxLayout()
@@ -256,6 +261,7 @@ class DashboardScreen(QWidget):
         layout.addWidget(self.tabs, 1)
 
         self.compare_button.clicked.connect(self.compare)
+        self.cancel_button.clicked.connect(self.cancel)
         self.area_combo.currentIndexChanged.connect(self.draw_charts)
         self.png_button.clicked.connect(self._ask_png)
         self.csv_button.clicked.connect(self._ask_csv)
@@ -310,6 +316,13 @@ class DashboardScreen(QWidget):
         self.busyChanged.emit(True)
         return True
 
+    def cancel(self) -> None:
+        """Stop a simulation after the week it is on; what was simulated so far is shown."""
+        if self._worker is not None:
+            self._worker.cancel()
+            self.cancel_button.setEnabled(False)
+            self.progress.setFormat("Stopping after this week…")
+
     def shutdown(self, wait_ms: int = 60_000) -> bool:
         """Wait for a running comparison before the window closes (it cannot be stopped half way)."""
         return self._workers.cancel_all(wait_ms)
@@ -332,7 +345,7 @@ class DashboardScreen(QWidget):
     def _on_finished(self, comparison: Comparison) -> None:
         self._finish()
         self.progress.setValue(100)
-        self.progress.setFormat("Ready")
+        self.progress.setFormat("Stopped" if getattr(comparison, "stopped", False) else "Ready")
         self.show_comparison(comparison)
 
     def _on_failed(self, message: str) -> None:
@@ -365,6 +378,11 @@ class DashboardScreen(QWidget):
         self.area_combo.blockSignals(False)
         if not comparison.rows:
             self._show_message("There are no recorded figures yet: record observations or run the simulation.")
+        elif getattr(comparison, "stopped", False):
+            weeks = sorted({s.weeks for s in comparison.seasons.values()})
+            done = f"{weeks[0]}" if len(weeks) == 1 else f"{weeks[0]} to {weeks[-1]}" if weeks else "no"
+            self._show_message(f"The simulation was cancelled: {done} week(s) simulated per area and regime are "
+                               "shown; areas it did not reach show recorded figures only.")
         elif not comparison.seasons:
             self._show_message("Showing recorded figures. Tick 'Simulate needs against rota' and press Compare "
                                "to see crew hours and service failures under both regimes.")
@@ -401,6 +419,7 @@ class DashboardScreen(QWidget):
         has = self._comparison is not None and bool(self._comparison.rows)
         for w in (self.compare_button, self.weeks, self.seed, self.simulate):
             w.setEnabled(not busy)
+        self.cancel_button.setEnabled(busy)
         self.png_button.setEnabled(has and not busy)
         self.csv_button.setEnabled(has and not busy)
 

@@ -441,6 +441,10 @@ class RecordNeedScreen(QWidget):
         self.places_model.set_rows(sorted(data.places, key=lambda p: p.name))
         self.refresh()
 
+    def shutdown(self, wait_ms: int = 0) -> bool:
+        """Recording runs nothing in the background."""
+        return True
+
     def refresh(self) -> None:
         """Re-read what may have changed: latest grades, this week's plan, this place's records."""
         self._grades = services.observations.latest_grades(self.db)

@@ -88,6 +88,7 @@ class SavedPlanGuard:
         partial, previous = self._partial, self._plan
         if partial is None:
             return False
+        self.choice_banner.hide()
         self._partial = None
         try:
             stored = planning_service.save_plan(self._db, partial)
@@ -107,6 +108,7 @@ class SavedPlanGuard:
     def keep_saved_plan(self) -> None:
         """Forget the cancelled solve's plan; the saved plan was never touched."""
         self._partial = None
+        self.choice_banner.hide()
         self._show_message("Kept the saved plan; the partial plan was discarded.")
 
     def undo_keep(self) -> bool:

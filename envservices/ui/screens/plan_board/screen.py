@@ -114,6 +114,7 @@ class PlanBoardScreen(SavedPlanGuard, QWidget):
         self._prepare_seq = 0  # a background preparation is used only if nothing newer was asked for since
         self._preparing = False
         self._solving = False  # a Generate has finished preparing and the solver is searching
+        self.solver_stage = ""  # the solver's last word on its progress
 
         self._build_ui()
 
@@ -532,6 +533,7 @@ class PlanBoardScreen(SavedPlanGuard, QWidget):
         self._best_cost = None
         self._cancel_requested = False
         self._solving = False
+        self.solver_stage = ""
         self.progress.setValue(0)
         self.progress.setFormat("Preparing the week…")
         self._show_message("Gathering the week's work and planning it in the background…")
@@ -581,6 +583,8 @@ class PlanBoardScreen(SavedPlanGuard, QWidget):
         if not self._solving and not (len(values) > 2 and values[2] == "preparing the week"):
             self._solving = True
             self._solve_started = time.monotonic()  # the time limit counts from here
+        if len(values) > 2:
+            self.solver_stage = str(values[2])  # e.g. 'first plan built', 'improved after 3500 moves'
         if values and isinstance(values[0], (int, float)):
             self._best_cost = float(values[0])
         self._update_progress()
@@ -836,12 +840,13 @@ class PlanBoardScreen(SavedPlanGuard, QWidget):
         if self._prepared is not None and self._prepared.week == self.week():
             crews = [(c.id, c.name) for c in sorted(self._prepared.crews, key=lambda c: c.name)]
         known = {c for c, _ in crews}
+        more: list[tuple[str, str]] = []
         if self._plan is not None:
             for cd in self._plan.crew_days:
                 if cd.crew_id not in known:
                     known.add(cd.crew_id)
-                    crews.append((cd.crew_id, self._crew_name(cd.crew_id)))
-        return crews
+                    more.append((cd.crew_id, self._crew_name(cd.crew_id)))
+        return crews + sorted(more, key=lambda c: c[1])  # by name, also while the week is being gathered
 
     def _days(self) -> list[dt.date]:
         monday = week_monday(self.week())
@@ -891,8 +896,11 @@ class PlanBoardScreen(SavedPlanGuard, QWidget):
         lookups = self._build_lookups()
         planned = {v.task_id for cd in self._plan.crew_days for v in cd.visits} if self._plan is not None else set()
         points = {t: p for t, p in lookups.task_points.items() if t in planned}
+        # on paper only the supervisor's own notes (urgent work): the planner's notes (forecast dates,
+        # confidence) are for the office and read as wrong dates on next week's sheet
+        notes = {t.id: t.note for t in self._tasks.values() if t.note and t.source not in ("rota", "needs", "kept")}
         return dataclass_replace(lookups, task_streets=nearest_streets(points, self._roads),
-                                 road_lines=road_lines(self._roads))
+                                 road_lines=road_lines(self._roads), task_notes=notes)
 
     def _show_plan(self) -> None:
         self._lookups = self._build_lookups()
