@@ -24,6 +24,7 @@ from envservices.domain.model import (
     VehicleKind,
     Visit,
 )
+from envservices.domain.settings import Settings
 from envservices.errors import UserError
 from envservices.planning import build_problem, check, solve, straight_line_travel, to_plan
 
@@ -164,3 +165,13 @@ def test_routine_work_that_can_wait_costs_least_to_leave_out(world):
     p = build_problem(tasks, crews, vehicles, sites, MONDAY, places=places, days=5)
     pen = {t.id: t.penalty for t in p.tasks}
     assert pen["t-2"] > pen["t0"] > pen["t4"] > pen["t9"] > pen["opt"]
+
+
+def test_crew_day_cost_is_crew_plus_vehicle_day(world):
+    """Each crew-day costs the crew-day setting, plus the vehicle-day setting when the crew has a vehicle."""
+    sites, vehicles, crews, places, tasks = world
+    settings = Settings(cost_per_crew_day=100.0, cost_per_vehicle_day=30.0)
+    p = build_problem(tasks, crews, vehicles, sites, MONDAY, places=places, settings=settings)
+    by_id = {c.id: c for c in crews}
+    for pc in p.crews:
+        assert pc.day_cost == (130.0 if by_id[pc.id].vehicle_id else 100.0)

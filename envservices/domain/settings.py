@@ -10,6 +10,7 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from envservices.domain.model import AssetKind, CoordinationRule, IntensityZone, ServiceType, Skill
+from envservices.errors import UserError
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,11 @@ class Settings:
     co2_kg_per_km: float = 0.27
     fuel_l_per_km: float = 0.11
     overtime_multiplier: float = 1.5
+    cost_per_crew_day: float = 150.0
+    """Fixed cost of each crew-day worked, whatever its length (a post's day, mobilising, the minimum paid
+    day): it makes the plan put a light week's work on fewer crews so the rest can be released."""
+    cost_per_vehicle_day: float = 45.0
+    """Fixed cost of each vehicle-day used (lease, insurance, a vehicle check), counted with the crew-day."""
     rules: tuple[CoordinationRule, ...] = field(
         default=(
             CoordinationRule("before", "litter_pick", "mow"),
@@ -59,6 +65,12 @@ class Settings:
             CoordinationRule("together"),
         )
     )
+
+    def __post_init__(self) -> None:
+        for name in ("cost_per_crew_day", "cost_per_vehicle_day"):
+            value = getattr(self, name)
+            if not value > 0:
+                raise UserError(f"setting '{name}' must be more than 0, not {value!r}")
 
     def response_h(self, zone: IntensityZone) -> float:
         return {

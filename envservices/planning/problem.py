@@ -54,6 +54,7 @@ class ProblemCrew:
     cost_per_hour: float = 60.0
     cost_per_km: float = 0.5
     overtime_multiplier: float = 1.5  # an overtime hour costs cost_per_hour times this
+    day_cost: float = 0.0  # fixed cost of each crew-day worked (crew and vehicle), whatever its length
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,12 @@ from envservices.planning.stop import AnyOf, StoppingCriterion, TimeLimit
 
 SOLVER_NAME = "envservices insertion + local search"
 BALANCE_WEIGHT = 20.0  # cost units per (hour of deviation from the crews' mean)^2, at 60 per crew hour
+WORKING_BALANCE_WEIGHT = 2.0
+"""The same, when crew-days have a fixed cost: then fairness counts only the crews that work, and weighs
+little, so that it never outbids releasing a crew-day (an hour's deviation across a crew's week costs 2,
+a crew-day 195): with 20 the demo's needs week kept 50 crew-days for 300 crew hours."""
+PENALTY_KEEP = 10_000  # work at least this dear to leave out (routine and urgent) must find a place elsewhere
+ELIMINATE_EVERY = 150  # improvement moves between tries to empty a short crew-day (when crew-days cost)
 STABILITY_WEIGHT = 15.0  # cost units per task done by a crew other than its place's previous team
 TOGETHER_WEIGHT = 40.0  # cost units per extra crew-day a place's due tasks are split over
 INSERTION_TRIES = 8  # simulated candidate positions per insertion (ranked by detour)
@@ -125,6 +131,7 @@ class _CrewDay:
     cost_per_hour: float
     cost_per_km: float
     overtime_multiplier: float
+    fixed_cost: float = 0.0
     open: bool = True
     locked: bool = False
 
@@ -213,7 +220,7 @@ class _Search:
                     shift_end_s=c.shift_end_s, limit_s=c.shift_end_s + c.overtime_s, capacity_l=c.capacity_l,
                     breaks=tuple(sorted((b.earliest_s, b.latest_s, b.duration_s) for b in c.breaks)),
                     cost_per_hour=c.cost_per_hour, cost_per_km=c.cost_per_km,
-                    overtime_multiplier=c.overtime_multiplier,
+                    overtime_multiplier=c.overtime_multiplier, fixed_cost=c.day_cost,
                     open=(d not in c.days_off and (c.id, d) not in problem.absent),
                     locked=(c.id, d) in locked,
                 )
@@ -223,7 +230,10 @@ class _Search:
         # fairness is priced in crew time: crews that cost nothing per hour (a distance-only benchmark) have
         # no hours to balance, so the term must not outweigh their kilometres
         mean_rate = sum(c.cost_per_hour for c in problem.crews) / max(1, self.n_crews)
-        self.balance_weight = BALANCE_WEIGHT * mean_rate / 60.0
+        # with a fixed cost per crew-day the plan is to use few crew-days well: fairness among working crews
+        self.working_only = any(c.day_cost > 0 for c in problem.crews)
+        weight = WORKING_BALANCE_WEIGHT if self.working_only else BALANCE_WEIGHT
+        self.balance_weight = weight * mean_rate / 60.0
         # state
         self.routes: list[list[int]] = [[] for _ in self.crewdays]
         self.route_cost = [0.0] * len(self.crewdays)
@@ -359,7 +369,7 @@ class _Search:
         worked_h = (ret - cd.start_s) / 3600.0
         over_h = max(0, ret - cd.shift_end_s) / 3600.0
         cost = (worked_h + over_h * (cd.overtime_multiplier - 1.0)) * cd.cost_per_hour
-        cost += dist / 1000.0 * cd.cost_per_km
+        cost += dist / 1000.0 * cd.cost_per_km + cd.fixed_cost
         return _Sim(cost, ret, dist, starts, ends, stops)
 
     def _best_tip(self, cur: int, nxt: int) -> int:
@@ -456,8 +466,7 @@ class _Search:
     def _balance(self) -> float:
         if self.n_crews == 0:
             return 0.0
-        m = sum(self.crew_hours) / self.n_crews
-        return self.balance_weight * sum((h - m) ** 2 for h in self.crew_hours)
+        return self.balance_weight * self._ss(self.crew_hours)
 
     def _balance_delta(self, changes: dict[int, float]) -> float:
         """Change of the fairness term when crews' weekly hours change by `changes` (crew -> hours)."""
@@ -469,10 +478,18 @@ class _Search:
             hours[c] += dh
         return self.balance_weight * (self._ss(hours) - before)
 
-    @staticmethod
-    def _ss(hours: list[float]) -> float:
+    def _ss(self, hours: list[float]) -> float:
+        """Sum of squared deviations from the mean: over every crew, or over the crews that work."""
+        if self.working_only:
+            hours = [h for h in hours if h > 1e-9]
+            if not hours:
+                return 0.0
         m = sum(hours) / len(hours)
         return sum((h - m) ** 2 for h in hours)
+
+    def _mean_hours(self) -> float:
+        hours = [h for h in self.crew_hours if h > 1e-9] if self.working_only else self.crew_hours
+        return sum(hours) / len(hours) if hours else 0.0
 
     def _soft(self, t: int, k: int) -> float:
         """Stability and together terms of putting task t into crew-day k (t not counted anywhere yet)."""
@@ -572,6 +589,7 @@ class _Search:
         change of that removal, so the fairness term of the whole move is counted exactly."""
         cands: list[tuple[float, int, int]] = []
         dur = self.service_s[t]
+        mean = self._mean_hours()
         for k in self.eligible[t]:
             cd = self.crewdays[k]
             if self.has_links[t] and not self._link_days_ok(t, cd.day, partner_days):
@@ -581,7 +599,6 @@ class _Search:
             est_base = self._soft(t, k)
             rate = cd.cost_per_hour / 3600.0
             m = self.crew_hours
-            mean = sum(m) / self.n_crews
             dh = (dur + float(detours.min())) / 3600.0
             est_base += self.balance_weight * 2 * dh * (m[cd.crew] - mean)
             if exhaustive or len(detours) <= tries:
@@ -801,6 +818,38 @@ class _Search:
                     return True
                 self._set_route(k, old, old_sim)  # type: ignore[arg-type]
         return False
+
+
+    def empty_crewday(self, k: int) -> bool:
+        """Release crew-day k: its tasks to the best places in other crew-days, kept only if the objective
+        drops. One task at a time cannot do it: every step but the last makes the plan dearer, and only the
+        last saves the crew-day's fixed cost."""
+        seq = list(self.routes[k])
+        if not seq or self.crewdays[k].locked or any(self.fixed[t] for t in seq):
+            return False
+        before = self.objective()
+        snap = self.snapshot()
+        self._set_route(k, [], self._simulate(k, []))  # type: ignore[arg-type]
+        self.refresh_dependents({k})
+        placed = True
+        for t in sorted(seq, key=lambda x: (not self.urgent[x], -self.service_s[x])):
+            saved = self.eligible[t]
+            self.eligible[t] = [x for x in saved if x != k]
+            ok = self.insert(t)
+            self.eligible[t] = saved
+            if not ok and (self.urgent[t] or self.penalty[t] >= PENALTY_KEEP):
+                placed = False
+                break
+        if placed and self.objective() < before - 1e-6:
+            return True
+        self.restore(snap)
+        return False
+
+    def shortest_crewdays(self, count: int) -> list[int]:
+        """The used crew-days with the fewest hours: the ones a fixed cost per crew-day most wants gone."""
+        used = [k for k in range(len(self.crewdays)) if self.routes[k] and not self.crewdays[k].locked]
+        used.sort(key=lambda k: self.route_hours[k])
+        return used[:count]
 
 
 def _eligibility(s: _Search) -> None:
@@ -1116,7 +1165,7 @@ def _day_inputs(s: _Search, day: int, offer_all: bool
         cd = s.crewdays[k]
         end_s = cd.shift_end_s - sum(b[2] for b in cd.breaks)
         overtime_s = cd.limit_s - cd.shift_end_s
-        if not offer_all:
+        if not offer_all and not s.working_only:
             # PyVRP does not see the week's fairness: a crew-day may grow only a little beyond its length now,
             # or PyVRP would pile the day's work on the fewest crews and unbalance their weeks
             cap_s = cd.start_s + int(s.route_hours[k] * 3600) + WEEK_DAY_SLACK_S
@@ -1125,7 +1174,7 @@ def _day_inputs(s: _Search, day: int, offer_all: bool
         crews_in.append(DayCrew(
             key=k, depot=cd.depot, start_s=cd.start_s, end_s=end_s, overtime_s=overtime_s,
             capacity_l=cd.capacity_l, cost_per_hour=cd.cost_per_hour, cost_per_km=cd.cost_per_km,
-            overtime_multiplier=cd.overtime_multiplier,
+            overtime_multiplier=cd.overtime_multiplier, fixed_cost=cd.fixed_cost,
         ))
     member_of = {x: rep for rep, group in bundles.items() for x in group}
     initial = {k: list(dict.fromkeys(member_of.get(t, t) for t in s.routes[k])) for k in ks}
@@ -1306,6 +1355,10 @@ def _improve(s: _Search, time_limit_s: float, stop: StoppingCriterion | None, re
             k = s.rng.randrange(len(s.crewdays))
             if not s.crewdays[k].locked:
                 improved = s.two_opt(k) or improved
+        if s.working_only and it % ELIMINATE_EVERY == 0:
+            short = s.shortest_crewdays(4)
+            if short:
+                improved = s.empty_crewday(s.rng.choice(short)) or improved
         if it % 200 == 0:
             left = [x for x in movable if s.route_of[x] < 0]
             left.sort(key=lambda x: (not s.urgent[x], -s.penalty[x]))
@@ -1517,6 +1570,30 @@ def _solve_by_depot(problem: PlanningProblem, time_limit_s: float, stop: Stoppin
     return result
 
 
+def _release_figures(s: _Search) -> dict:
+    """Crews a supervisor could release: per day, crews free to work that day that the plan does not use;
+    for the week, crews free to work some day of it that the plan never uses."""
+    days = s.p.days
+    able = [set() for _ in range(days)]
+    used = [set() for _ in range(days)]
+    for k, cd in enumerate(s.crewdays):
+        if cd.open:
+            able[cd.day].add(cd.crew)
+        if s.routes[k] or cd.locked:
+            used[cd.day].add(cd.crew)
+    by_day = [len(able[d] - used[d]) for d in range(days)]
+    week_able = set().union(*able) if able else set()
+    week_used = set().union(*used) if used else set()
+    released = sorted(week_able - week_used)
+    return {
+        "crew_days": sum(len(u) for u in used),
+        "crews_released_by_day": by_day,
+        "crew_days_released": sum(by_day),
+        "crews_released_week": len(released),
+        "crews_released": [s.p.crews[c].id for c in released],
+    }
+
+
 def _result(s: _Search, status: str, attempted: set[int] | None, solver: str = SOLVER_NAME) -> PlanResult:
     p = s.p
     routes = []
@@ -1552,6 +1629,7 @@ def _result(s: _Search, status: str, attempted: set[int] | None, solver: str = S
         unplanned.append((t.id, reason))
     unplanned_ids = {u for u, _ in unplanned}
     index = {t.id: t for t in p.tasks}
+    working = [h for h in s.crew_hours if h > 1e-9] if s.working_only else s.crew_hours
     kpis = {
         "crew_hours": round(hours, 3),
         "travel_km": round(km, 3),
@@ -1562,9 +1640,9 @@ def _result(s: _Search, status: str, attempted: set[int] | None, solver: str = S
         "forecast_failures": sum(1 for u in unplanned_ids if 0 <= index[u].latest_day <= p.days - 1),
         "cost": round(op_cost, 2),
         "together_split": sum(len(c) - 1 for c in s.group_count if len(c) > 1),
-        "crew_hours_spread": round(max(s.crew_hours) - min(s.crew_hours), 3) if s.crew_hours else 0.0,
+        "crew_hours_spread": round(max(working) - min(working), 3) if working else 0.0,
         "solver": solver,
-    }
+    } | _release_figures(s)
     return PlanResult(
         routes=tuple(routes),
         unplanned=tuple(unplanned),
