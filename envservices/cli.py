@@ -81,6 +81,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="where the work comes from: each area's regime (auto), the rota, or observed need")
     p.add_argument("--out", required=True, help="plan.json or plan.csv")
     p.add_argument("--no-save", action="store_true", help="do not keep the plan in the database")
+    p.add_argument("--fewest-crews", action="store_true",
+                   help="plan with the fewest crews that leave no due work out, and name the crews released")
 
     p = sub.add_parser("simulate", help="simulate a season of weeks under a regime")
     _add_db(p)
@@ -294,7 +296,7 @@ def _plan(db, args: argparse.Namespace) -> int:
         print(f"Planning {args.week}: {len(prepared.problem.tasks)} tasks, {len(prepared.problem.crews)} crews, "
               f"travel by {prepared.problem.travel.source}", file=sys.stderr)
         plan = services.planning.solve_week(prepared, time_limit_s=args.time_limit, stop=cancel,
-                                            progress=_StderrProgress())
+                                            progress=_StderrProgress(), fewest_crews=args.fewest_crews)
     finally:
         signal.signal(signal.SIGINT, previous)
     if not args.no_save:
@@ -305,6 +307,12 @@ def _plan(db, args: argparse.Namespace) -> int:
     print(f"Wrote {out}: {k.get('visits', 0)} visits in {len(plan.crew_days)} crew-days, "
           f"{k.get('crew_hours', 0):.1f} crew hours, {k.get('travel_km', 0):.1f} km, "
           f"{k.get('unplanned', 0)} tasks left out, {len(plan.violations)} violations")
+    by_day = k.get("crews_released_by_day")
+    if by_day:
+        names = prepared.crew_names
+        released = ", ".join(names.get(c, c) for c in k.get("crews_released", [])) or "none"
+        print(f"Crews you can release: {k.get('crews_released_week', 0)} for the whole week ({released}); "
+              f"by day {' '.join(str(n) for n in by_day)} ({k.get('crew_days_released', 0)} crew-days)")
     return 0 if not plan.violations else 1
 
 

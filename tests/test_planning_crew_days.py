@@ -55,3 +55,16 @@ def test_fixed_cost_of_zero_or_below_is_refused(field, value):
         Settings(**{field: value})
     with pytest.raises(UserError, match=field):
         Settings.from_mapping({field: value})
+
+
+def test_fewest_crews_releases_crews_and_leaves_no_due_work_out():
+    """The light week needs one or two of its four crews; the rest are named as released."""
+    from envservices.planning.fewest import due_left_out, solve_fewest_crews
+
+    p = _light_week(0.0)
+    r = solve_fewest_crews(p, time_limit_s=6, seed=1)
+    assert check(p, r) == []
+    assert not due_left_out(p, r)
+    assert r.kpis["fewest_crews"] <= 2
+    assert len(r.kpis["crews_released"]) >= 2
+    assert not {rt.crew for rt in r.routes if rt.stops} & set(r.kpis["crews_released"])

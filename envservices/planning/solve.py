@@ -1558,7 +1558,10 @@ def _solve_by_depot(problem: PlanningProblem, time_limit_s: float, stop: Stoppin
         left = [t for t in range(s.n) if s.route_of[t] < 0 and s.eligible[t]]
         left.sort(key=lambda t: (not s.urgent[t], -s.penalty[t], len(s.eligible[t])))
         for t in left:
-            if time.perf_counter() > deadline and not s.urgent[t]:
+            # past the deadline only work that must not wait (urgent, or routine due now) is still placed:
+            # a depot whose crews could not take all its work hands it here, and dropping it for want of a
+            # second left 49 routine tasks out of a rota week the crews could hold
+            if time.perf_counter() > deadline and not s.urgent[t] and s.penalty[t] < PENALTY_KEEP:
                 continue
             if not s.insert(t) and s.urgent[t] and not s.insert(t, exhaustive=True):
                 s.eject_for(t)
