@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace as dt_replace
 
 import pytest
 from shapely.geometry import Point, box
@@ -175,3 +176,36 @@ def test_crew_day_cost_is_crew_plus_vehicle_day(world):
     by_id = {c.id: c for c in crews}
     for pc in p.crews:
         assert pc.day_cost == (130.0 if by_id[pc.id].vehicle_id else 100.0)
+
+
+def test_a_big_site_is_split_into_parts_that_crew_days_can_take(world):
+    """A 12-ha park (40 h of mowing) becomes parts each within a shift; planned over several crew-days with
+    no violation, each visit saying which part of how many it is."""
+    from envservices.domain.model import task_part
+    from envservices.planning.build import split_long_tasks
+
+    sites, vehicles, crews, places, _ = world
+    park = _task("park", "mow", Skill.MOWING, 500, asset="g1", equipment="mower", earliest=0, latest=4)
+    park = dt_replace(park, duration_s=40 * 3600)
+    parts = split_long_tasks([park], crews)
+    shift = crews[0].shift_end_s - crews[0].shift_start_s - sum(b.duration_s for b in crews[0].breaks)
+    assert len(parts) == 9 and all(t.duration_s <= shift for t in parts)
+    assert sum(t.duration_s for t in parts) >= 40 * 3600
+    assert [task_part(t.id) for t in parts] == [(i, len(parts)) for i in range(1, len(parts) + 1)]
+    p = build_problem([park], crews, vehicles, sites, MONDAY, places=places, days=7)
+    r = solve(p, time_limit_s=2)
+    assert check(p, r) == []
+    plan = to_plan(p, r, "2026-W48", MONDAY)
+    visits = [v for cd in plan.crew_days for v in cd.visits]
+    assert len({cd.day for cd in plan.crew_days if cd.visits}) == 5  # one crew, five days: a part a day
+    assert all(v.parts == len(parts) and 1 <= v.part <= v.parts for v in visits)
+
+
+def test_a_task_with_a_time_window_is_not_split(world):
+    """Work tied to a time of day stays whole (and is left out with its reason if no shift holds it)."""
+    from envservices.planning.build import split_long_tasks
+
+    _sites, _vehicles, crews, _places, _ = world
+    t = dt_replace(_task("w", "mow", Skill.MOWING, 500), duration_s=30 * 3600, window_start_s=8 * 3600,
+                   window_end_s=12 * 3600)
+    assert split_long_tasks([t], crews) == [t]

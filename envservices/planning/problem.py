@@ -30,6 +30,8 @@ class ProblemTask:
     urgent: bool = False
     penalty: int = 10_000  # cost of leaving the task out; urgent tasks get a far larger one
     asset: str | None = None
+    part: int = 1  # a big site's work split over crew-days (build.split_long_tasks): part `part` of `parts`
+    parts: int = 1
 
 
 @dataclass(frozen=True)

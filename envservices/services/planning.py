@@ -353,6 +353,8 @@ def plan_to_json(plan: Plan, prepared: PreparedWeek | None = None) -> dict:
                         "start": _hhmm(v.start_s),
                         "end": _hhmm(v.end_s),
                         "pinned": v.pinned,
+                        "part": v.part,
+                        "parts": v.parts,
                     }
                     for v in cd.visits
                 ],
