@@ -68,3 +68,13 @@ def test_fewest_crews_releases_crews_and_leaves_no_due_work_out():
     assert r.kpis["fewest_crews"] <= 2
     assert len(r.kpis["crews_released"]) >= 2
     assert not {rt.crew for rt in r.routes if rt.stops} & set(r.kpis["crews_released"])
+
+
+def test_kpis_are_a_typed_value_and_back():
+    """The engine's KPI dict round-trips through PlanKpis; unknown keys are kept, not lost."""
+    from envservices.planning.result import PlanKpis
+
+    r = solve(_light_week(195.0), stop=IterationLimit(200), time_limit_s=5, seed=1)
+    typed = PlanKpis.from_dict(r.kpis | {"status": "feasible"})
+    assert typed.crew_days == r.kpis["crew_days"] and typed.extra == {"status": "feasible"}
+    assert typed.as_dict() == r.kpis | {"status": "feasible"}

@@ -6,6 +6,7 @@ from envservices.planning.engine.eligibility import explanations
 from envservices.planning.engine.state import Search
 from envservices.planning.params import SOLVER_NAME
 from envservices.planning.problem import PlanResult, Route
+from envservices.planning.result import PlanKpis
 
 
 def release_figures(s: Search) -> dict:
@@ -68,19 +69,25 @@ def result_of(s: Search, status: str, attempted: set[int] | None, solver: str = 
     unplanned_ids = {u for u, _ in unplanned}
     index = {t.id: t for t in p.tasks}
     working = [h for h in s.crew_hours if h > 1e-9] if s.working_only else s.crew_hours
-    kpis = {
-        "crew_hours": round(hours, 3),
-        "travel_km": round(km, 3),
-        "overtime_h": round(overtime, 3),
-        "visits": visits,
-        "unplanned": len(unplanned),
-        "unplanned_urgent": sum(1 for u in unplanned_ids if index[u].urgent),
-        "forecast_failures": sum(1 for u in unplanned_ids if 0 <= index[u].latest_day <= p.days - 1),
-        "cost": round(op_cost, 2),
-        "together_split": sum(len(c) - 1 for c in s.group_count if len(c) > 1),
-        "crew_hours_spread": round(max(working) - min(working), 3) if working else 0.0,
-        "solver": solver,
-    } | release_figures(s)
+    release = release_figures(s)
+    kpis = PlanKpis(
+        crew_hours=round(hours, 3),
+        travel_km=round(km, 3),
+        overtime_h=round(overtime, 3),
+        visits=visits,
+        unplanned=len(unplanned),
+        unplanned_urgent=sum(1 for u in unplanned_ids if index[u].urgent),
+        forecast_failures=sum(1 for u in unplanned_ids if 0 <= index[u].latest_day <= p.days - 1),
+        cost=round(op_cost, 2),
+        together_split=sum(len(c) - 1 for c in s.group_count if len(c) > 1),
+        crew_hours_spread=round(max(working) - min(working), 3) if working else 0.0,
+        solver=solver,
+        crew_days=release["crew_days"],
+        crews_released_by_day=tuple(release["crews_released_by_day"]),
+        crew_days_released=release["crew_days_released"],
+        crews_released_week=release["crews_released_week"],
+        crews_released=tuple(release["crews_released"]),
+    ).as_dict()
     return PlanResult(
         routes=tuple(routes),
         unplanned=tuple(unplanned),
