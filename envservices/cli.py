@@ -7,6 +7,8 @@ unexpected failures are logged with their traceback to a file and summarised in 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import datetime as dt
 import json
 import logging
 import math
@@ -83,6 +85,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-save", action="store_true", help="do not keep the plan in the database")
     p.add_argument("--fewest-crews", action="store_true",
                    help="plan with the fewest crews that leave no due work out, and name the crews released")
+
+    p = sub.add_parser("capacity", help="crew-days each skill needs per week against what the crews give")
+    _add_db(p)
+    p.add_argument("--from", dest="start", required=True, type=dt.date.fromisoformat, help="a date, 2026-03-01")
+    p.add_argument("--weeks", type=int, default=30)
+    p.add_argument("--source", choices=["auto", "rota", "needs"], default="auto")
+    p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("simulate", help="simulate a season of weeks under a regime")
     _add_db(p)
@@ -199,6 +208,10 @@ def _run(args: argparse.Namespace) -> int:
             print(f"Wrote {args.out}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         elif cmd == "plan":
             return _plan(db, args)
+        elif cmd == "capacity":
+            rows = services.capacity.capacity(db, args.start, args.weeks, args.source)
+            _print_json([dataclasses.asdict(r) for r in rows]) if args.json else print(
+                services.capacity.describe(rows))
         elif cmd == "simulate":
             result = services.simulation.simulate(
                 db, weeks=args.weeks, regime=args.regime, area=args.area, seed=args.seed, start=args.start,

@@ -58,6 +58,10 @@ class Settings:
     day): it makes the plan put a light week's work on fewer crews so the rest can be released."""
     cost_per_vehicle_day: float = 45.0
     """Fixed cost of each vehicle-day used (lease, insurance, a vehicle check), counted with the crew-day."""
+    agency_cost_per_hour: float = 48.0
+    """What an agency operative's hour costs, for the remedies `envservices capacity` names."""
+    overtime_max_h_per_day: float = 2.0
+    """Overtime a crew may be asked for on one day, for the remedies `envservices capacity` names."""
     rules: tuple[CoordinationRule, ...] = field(
         default=(
             CoordinationRule("before", "litter_pick", "mow"),

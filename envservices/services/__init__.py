@@ -7,6 +7,7 @@ transaction, and raises `UserError` with a clear sentence when it cannot; nothin
 from __future__ import annotations
 
 from envservices.services import (
+    capacity,
     compare,
     crews,
     district,
@@ -25,5 +26,5 @@ def open_db(url: str | None = None) -> Database:
     return open_database(url)
 
 
-__all__ = ["compare", "crews", "district", "maintenance", "observations", "open_db", "planning", "settings",
+__all__ = ["capacity", "compare", "crews", "district", "maintenance", "observations", "open_db", "planning", "settings",
            "simulation", "users"]

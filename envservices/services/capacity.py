@@ -1,0 +1,65 @@
+"""`envservices capacity`: crews needed by skill and week, from the rota and the needs forecasts, against what
+the crews give, with the remedies for a short week and their cost (the logic: planning.capacity)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from envservices.domain.model import SiteKind
+from envservices.errors import UserError
+from envservices.planning.build import split_long_tasks
+from envservices.planning.capacity import SkillWeek, week_capacity
+from envservices.services.planning import _work_for_area, visits_done
+
+
+def capacity(db, start: dt.date, weeks: int, source: str = "auto") -> list[SkillWeek]:
+    """Each week from the Monday of `start`'s week, each skill: crew-days needed and available, remedies."""
+    if weeks < 1 or weeks > 104:
+        raise UserError(f"--weeks must be between 1 and 104, not {weeks}")
+    monday = start - dt.timedelta(days=start.weekday())
+    with db.unit_of_work() as uow:
+        settings = uow.settings.load()
+        areas = uow.areas.list()
+        places = {p.id: p for p in uow.places.list()}
+        assets = {a.id: a for a in uow.assets.list()}
+        crews = uow.crews.list()
+        rota = uow.rota.list()
+        observations = uow.observations.list(since=dt.datetime.combine(monday - dt.timedelta(days=120),
+                                                                       dt.time()))
+        done_visits = visits_done(uow, monday - dt.timedelta(days=120), monday)
+        has_depot = bool(uow.sites.list(kind=SiteKind.DEPOT))
+    if not crews or not has_depot:
+        raise UserError("there are no crews (or no depot) in the database; add them before asking for capacity")
+    services = settings.services()
+    out: list[SkillWeek] = []
+    for w in range(weeks):
+        week_start = monday + dt.timedelta(days=7 * w)
+        tasks = []
+        for a in areas:
+            area_places = {pid: p for pid, p in places.items() if p.area_id == a.id}
+            if not area_places:
+                continue
+            area_assets = {aid: x for aid, x in assets.items() if x.place_id in area_places}
+            work, _regime = _work_for_area(
+                a, source, week_start, rota=[r for r in rota if r.asset_id in area_assets
+                                             or r.place_id in area_places],
+                assets=area_assets, places=area_places,
+                observations=[o for o in observations if o.place_id in area_places], services=services,
+                settings=settings, done_visits=done_visits)
+            tasks.extend(t for t in work if t.latest_day < week_start + dt.timedelta(days=7))
+        out.extend(week_capacity(week_start.isoformat(), split_long_tasks(tasks, crews), crews, settings))
+    return out
+
+
+def describe(rows: list[SkillWeek]) -> str:
+    """The table a manager reads: one line per skill-week, short weeks with their remedies under them."""
+    lines = [f"{'week':<11} {'skill':<17} {'task h':>7} {'need':>5} {'have':>5} {'short':>5}"]
+    for r in rows:
+        lines.append(f"{r.week_start:<11} {r.skill:<17} {r.task_hours:>7.1f} {r.needed_crew_days:>5} "
+                     f"{r.available_crew_days:>5} {r.short_crew_days:>5}")
+        for rem in r.remedies:
+            lines.append(f"{'':<13}remedy: {rem.description}, £{rem.cost:,.0f}")
+    short = [r for r in rows if r.short_crew_days]
+    lines.append(f"{len(short)} skill-weeks short of crews out of {len(rows)}; crew-days needed = task hours x "
+                 f"crew hours per task hour / shift, rounded up.")
+    return "\n".join(lines)
