@@ -8,10 +8,11 @@ links between task ids. The solver and the checker then work on plain integers o
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from collections import defaultdict
-from dataclasses import replace
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -96,7 +97,7 @@ def _longest_stretch_s(crew: Crew) -> int:
         return crew.shift_end_s - crew.shift_start_s
     stretches = [breaks[0].latest_s - crew.shift_start_s,
                  crew.shift_end_s - (breaks[-1].earliest_s + breaks[-1].duration_s)]
-    stretches += [b.latest_s - (a.earliest_s + a.duration_s) for a, b in zip(breaks, breaks[1:])]
+    stretches += [b.latest_s - (a.earliest_s + a.duration_s) for a, b in itertools.pairwise(breaks)]
     return max(0, int(max(stretches)))
 
 

@@ -87,14 +87,14 @@ from __future__ import annotations
 import time
 
 from envservices.planning.callbacks import Progress, no_progress
-from envservices.planning.engine.decompose import split_by_depot, solve_by_depot
+from envservices.planning.engine.decompose import solve_by_depot, split_by_depot
 from envservices.planning.engine.result import result_of
 from envservices.planning.engine.search import search
 from envservices.planning.params import SOLVER_NAME, SolveParams
 from envservices.planning.problem import PlanningProblem, PlanResult
 from envservices.planning.stop import StoppingCriterion
 
-__all__ = ["solve", "split_by_depot", "SolveParams", "SOLVER_NAME"]
+__all__ = ["SOLVER_NAME", "SolveParams", "solve", "split_by_depot"]
 
 
 def solve(problem: PlanningProblem, *, time_limit_s: float = 30, stop: StoppingCriterion | None = None,

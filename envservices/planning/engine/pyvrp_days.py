@@ -17,6 +17,9 @@ from envservices.planning.engine.state import Search
 from envservices.planning.params import BIG_TIME
 from envservices.planning.stop import StoppingCriterion
 
+TRIM_MAX = 12  # tasks taken off the end of a PyVRP route the simulator finds too long (see _trimmed)
+BUNDLE_MAX_S = 2 * 3600  # longest visit a place's together tasks make for PyVRP (see _chunks)
+
 
 def pyvrp_version() -> str:
     """PyVRP's version, or "" when it is not installed (the engine then routes alone)."""
@@ -100,11 +103,13 @@ def _day_inputs(s: Search, day: int, offer_all: bool
         for t in s.routes[k]:
             if s.group_of[t] >= 0 and _bundleable(s, t, day):
                 members[s.group_of[t]].append(t)
+        chunk_of = {t: chunk for group in members.values() for chunk in _chunks(s, group, s.crewdays[k])
+                    for t in chunk}
         for t in s.routes[k]:
-            group = members.get(s.group_of[t]) if s.group_of[t] >= 0 else None
-            if group and len(group) > 1 and t in group:
-                if t == group[0]:
-                    bundles[t] = group
+            chunk = chunk_of.get(t)
+            if chunk and len(chunk) > 1:
+                if t == chunk[0]:
+                    bundles[t] = chunk
                     planned.append(t)
             else:
                 planned.append(t)
@@ -175,6 +180,39 @@ def _day_inputs(s: Search, day: int, offer_all: bool
     return tasks, crews_in, initial, bundles
 
 
+def _trimmed(s: Search, k: int, seq: list[int]) -> list[int]:
+    """PyVRP's route, less the last few tasks if the exact simulator finds it a little too long. PyVRP
+    unloads and takes breaks where it likes; the simulator unloads when the next task would overflow and breaks
+    when due, so a full route can come back 5-20 minutes past the shift's end (demo rota week: one or two
+    routes a day, and the whole day was then refused)."""
+    if not seq or s._simulate(k, seq) is not None:
+        return seq
+    cut = list(seq)
+    for _ in range(TRIM_MAX):
+        while cut and s.fixed[cut[-1]]:
+            return seq
+        cut.pop()
+        if not cut or s._simulate(k, cut) is not None:
+            return cut
+    return seq
+
+
+def _chunks(s: Search, group: list[int], cd) -> list[list[int]]:
+    """A place's tasks in one crew-day cut into visits PyVRP can serve: each no fuller than the vehicle and no
+    longer than BUNDLE_MAX_S. PyVRP cannot unload in the middle of a visit, so a whole 100-bin place went to it
+    as one client heavier than any vehicle and PyVRP found no feasible day at all (demo rota week, day 1)."""
+    out: list[list[int]] = [[]]
+    volume = duration = 0
+    for t in group:
+        if out[-1] and (volume + s.vol[t] > cd.capacity_l or duration + s.service_s[t] > BUNDLE_MAX_S):
+            out.append([])
+            volume = duration = 0
+        out[-1].append(t)
+        volume += s.vol[t]
+        duration += s.service_s[t]
+    return out
+
+
 def _bundleable(s: Search, t: int, day: int) -> bool:
     """A task that can travel inside a bundle: no time of day, no closed period that day, no link, not pinned."""
     return not s.fixed[t] and not s.has_links[t] and s.ws[t] == 0 and s.we[t] >= BIG_TIME \
@@ -207,6 +245,7 @@ def _adopt_day(s: Search, day: int, ks: list[int], new_routes: dict[int, list[in
     for k in ks:
         if s.routes[k]:
             s._set_route(k, [], s._simulate(k, []))  # type: ignore[arg-type]
+    new_routes = {k: _trimmed(s, k, seq) for k, seq in new_routes.items()}
     live = {k for k in ks if new_routes.get(k)}
     for _ in range(4):  # until the times settle: a linked task waits for its partner in another route
         changed = False
