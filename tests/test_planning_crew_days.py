@@ -76,3 +76,11 @@ def test_kpis_are_a_typed_value_and_back():
     typed = PlanKpis.from_dict(r.kpis | {"status": "feasible"})
     assert typed.crew_days == r.kpis["crew_days"] and typed.extra == {"status": "feasible"}
     assert typed.as_dict() == r.kpis | {"status": "feasible"}
+
+
+def test_cpsat_packing_releases_the_crews_a_light_week_does_not_need():
+    """12 hours of work in a week of four crews: the packing keeps one or two crews and few crew-days."""
+    from envservices.planning.engine.cpsat import crews_to_release
+
+    released, crew_days = crews_to_release(_light_week(195.0), time_limit_s=2)
+    assert len(released) >= 2 and 1 <= crew_days <= 4
