@@ -15,10 +15,10 @@ BIG_TIME = 10**9  # an open end of a time window, in seconds
 class SolveParams:
     balance_weight: float = 20.0
     """Cost units per (hour of deviation from the crews' mean weekly hours)^2, at 60 per crew hour."""
-    working_balance_weight: float = 2.0
+    working_balance_weight: float = 0.5
     """The same when crew-days have a fixed cost: fairness then counts only the crews that work and weighs
-    little, so it never outbids releasing a crew-day (an hour's deviation costs 2, a crew-day 195); with 20 the
-    demo's needs week kept 48 crew-days for 199 crew hours (30 s)."""
+    little, so it does not outbid releasing a crew-day (195). Demo needs week, 30 s: with 20 (and every crew
+    counted) 48 crew-days for 199 crew hours; with 2, 26 for 180; with 0.5, 23 for 173."""
     penalty_keep: float = 10_000
     """Work at least this dear to leave out (routine and urgent) must find a place when a crew-day is emptied,
     and is still placed after the deadline when depots are joined."""
