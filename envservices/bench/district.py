@@ -41,6 +41,7 @@ class DistrictRun:
     crew_days: int = 0
     crew_days_bound: int = 0
     source: str = "rota"
+    unplanned_urgent: int = 0
 
 
 def crew_days_bound(problem: PlanningProblem, task_ids: set[str]) -> int:
@@ -129,5 +130,5 @@ def run_district(scale: float, time_limit_s: float, seed: int = 1,
         crew_hours=figures["crew_hours"], task_hours=figures["task_hours"], unplanned=len(result.unplanned),
         peak_memory_mb=_peak_memory_mb(), status=result.status, violations=len(check(problem, result)),
         build_s=build_s, crew_days=figures["crew_days"], crew_days_bound=figures["crew_days_bound"],
-        source=source,
+        source=source, unplanned_urgent=int(result.kpis.get("unplanned_urgent", 0)),
     )

@@ -152,6 +152,7 @@ def bench_district(scales: list[float], time_limit_s: float, seed: int = 1,
             "unplanned": run.unplanned, "violations": run.violations, "build_s": round(run.build_s, 1),
             "peak_memory_mb": round(run.peak_memory_mb), "status": run.status,
             "crew_days": run.crew_days, "crew_days_bound": run.crew_days_bound, "source": run.source,
+            "unplanned_urgent": run.unplanned_urgent,
         })
     header = (f"Demo district week {time_limit_s:g} s limit. build = demo district + week's rota work into a "
               f"problem; first/final s = solver only; task h = sum of planned task durations "
@@ -169,7 +170,8 @@ DISTRICT_COLUMNS = [("instance", "district", 0), ("tasks", "tasks", 0), ("vehicl
                     ("build_s", "build s", 1), ("first_feasible_s", "first s", 1), ("seconds", "final s", 1),
                     ("cost", "cost", 0), ("crew_days", "crew-days", 0), ("crew_days_bound", "bound", 0),
                     ("crew_hours", "crew h", 1), ("task_hours", "task h", 1), ("hours_ratio", "ratio", 2),
-                    ("unplanned", "left out", 0), ("violations", "violations", 0),
+                    ("unplanned", "left out", 0), ("unplanned_urgent", "urgent out", 0),
+                    ("violations", "violations", 0),
                     ("peak_memory_mb", "peak MB", 0),
                     ("status", "status", 0)]
 MEAN_COLUMNS = [("solver", "solver", 0), ("solved", "feasible", 0), ("mean_gap_pct", "mean gap %", 2),
