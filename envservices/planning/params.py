@@ -40,8 +40,11 @@ class SolveParams:
     """A week's crew-day may grow by this much in PyVRP's hands (fairness; not when crew-days cost)."""
     week_offer_min: int = 20
     """Work left out offered to PyVRP on a week's day: at least this many, or a third of the day."""
-    decompose_above: int = 2500
-    """Tasks; above this a week with several depots is planned depot by depot."""
+    decompose_above: int = 4000
+    """Tasks; above this a week with several depots is planned depot by depot. The demo's rota week (2,854
+    tasks, 2 depots, 30 s) as one problem: 1.65-1.67 crew hours per task hour, 40-42 crew-days; depot by
+    depot: 1.70-1.71, 44-45 (2,500 before). A 6,000-task synthetic week still needs the split (62 left out
+    against 312 as one problem, 300 s)."""
     split_work_share: float = 0.6
     """Share of a depot's crew time the depot split fills with task time before sending work to the
     next-nearest depot: the rest goes on travel, tips and slack (the demo's rota weeks travel about 38 %)."""
