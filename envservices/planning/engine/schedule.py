@@ -59,22 +59,12 @@ class ScheduleMixin:
                         return None
                 else:
                     j = self._best_tip(cur, lt)
-                    tp = tips[j]
-                    to_tip = self.to_tip_s[cur][j]
-                    now = self._breaks_before(pending, now, now + to_tip + tp.unload_s, cur, stops, record,
-                                              strict)
+                    now = self._tip_visit(j, cur, now, pending, stops, record, strict)
                     if now < 0:
                         return None
-                    arrive = now + to_tip
-                    st = max(arrive, tp.open_s)
-                    if st + tp.unload_s > tp.close_s and strict:
-                        return None
-                    now = st + tp.unload_s
                     dist += self.to_tip_m[cur][j]
-                    if record:
-                        stops.append(RouteStop("tip", tp.location, arrive, st, now, tip=tp.id))
                     load = 0
-                    cur = tp.location
+                    cur = tips[j].location
                     travel = self.from_tip_s[lt][j]
                     tdist = self.from_tip_m[lt][j]
             release = self.ws[t]
@@ -109,20 +99,11 @@ class ScheduleMixin:
         tdist = legs_m[-1]
         if load > 0 and tips:
             j = self._best_tip(cur, cd.depot)
-            tp = tips[j]
-            to_tip = self.to_tip_s[cur][j]
-            now = self._breaks_before(pending, now, now + to_tip + tp.unload_s, cur, stops, record, strict)
+            now = self._tip_visit(j, cur, now, pending, stops, record, strict)
             if now < 0:
                 return None
-            arrive = now + to_tip
-            st = max(arrive, tp.open_s)
-            if st + tp.unload_s > tp.close_s and strict:
-                return None
-            now = st + tp.unload_s
             dist += self.to_tip_m[cur][j]
-            if record:
-                stops.append(RouteStop("tip", tp.location, arrive, st, now, tip=tp.id))
-            cur = tp.location
+            cur = tips[j].location
             travel = self.from_tip_s[cd.depot][j]
             tdist = self.from_tip_m[cd.depot][j]
         for b in list(pending):
@@ -143,6 +124,23 @@ class ScheduleMixin:
         cost = (worked_h + over_h * (cd.overtime_multiplier - 1.0)) * cd.cost_per_hour
         cost += dist / 1000.0 * cd.cost_per_km + cd.fixed_cost
         return Sim(cost, ret, dist, starts, ends, stops)
+
+    def _tip_visit(self, j: int, cur: int, now: int, pending: list, stops: list, record: bool,
+                   strict: bool) -> int:
+        """Drive from `cur` to tip j and unload, taking any break due first; the time after unloading, or -1
+        when a break is missed or the tip closes first (strict). Mid-route and at the day's end alike."""
+        tp = self.tips[j]
+        to_tip = self.to_tip_s[cur][j]
+        now = self._breaks_before(pending, now, now + to_tip + tp.unload_s, cur, stops, record, strict)
+        if now < 0:
+            return -1
+        arrive = now + to_tip
+        st = max(arrive, tp.open_s)
+        if st + tp.unload_s > tp.close_s and strict:
+            return -1
+        if record:
+            stops.append(RouteStop("tip", tp.location, arrive, st, st + tp.unload_s, tip=tp.id))
+        return st + tp.unload_s
 
     def _best_tip(self, cur: int, nxt: int) -> int:
         to = self.to_tip_s[cur]
