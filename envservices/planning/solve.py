@@ -1,4 +1,4 @@
-"""The weekly planning engine's front door: tasks to crew-days, each crew-day an ordered route, never breaking a hard rule.
+"""The weekly planning engine's front door: tasks to crew-days, each an ordered route, never breaking a hard rule.
 
 Design, and why
 ---------------
@@ -37,8 +37,8 @@ simulator has the last word):
   shorten the shift and the simulator puts them back, closed periods narrow a task's window to its longest
   open stretch, tips are PyVRP reload depots and the day's end is reached through the best tip.
 
-Without PyVRP installed, and for weeks planned depot by depot (above `SolveParams.decompose_above` tasks), the engine runs
-the same search without the PyVRP passes.
+Without PyVRP installed the engine runs the same search without the PyVRP passes; weeks above
+`SolveParams.decompose_above` tasks with several depots are planned depot by depot, each with its own passes.
 
 Where things live (planning/engine/): `state.py` the search's state and objective, `schedule.py` the exact
 simulator, `moves.py` the moves, `eligibility.py` who could do what and why not, `search.py` construction and
@@ -73,7 +73,7 @@ Measured on this 2-core machine with synthetic weeks (`planning.synthetic`, stra
   1,500 left out (all held back by a `before`/`within` link on overloaded mowing crews), crews' weekly hours
   within 0.5 h of each other.
 * 6,000 tasks, 32 crews, 4 depots: solved as one problem, 312 left out after 300 s (the search had made only
-  a few passes); planned depot by depot and joined (see `solve`, above `SolveParams.decompose_above` tasks): first
+  a few passes); planned depot by depot and joined (see `solve`, `SolveParams.decompose_above`): first
   whole-week plan 6.3 s, 62 left out (49 held back by links) at 291 s, travel 17 % less, zero violations.
   Fairness is then per depot (crews' weekly hours 11 h apart across depots, within 1 h inside a depot).
 * PyVRP as a pure route polisher (each crew-day re-ordered alone, tasks kept on their crew-day) improved the
