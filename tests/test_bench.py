@@ -183,5 +183,6 @@ def test_district_run_counts_crew_days_against_the_bound():
     from envservices.bench.district import run_district
     from envservices.planning.synthetic import synthetic_problem
 
-    run = run_district(1.0, time_limit_s=2.0, problem_for=lambda scale, seed: synthetic_problem(60, 2, seed=seed))
+    run = run_district(1.0, time_limit_s=2.0,
+                       problem_for=lambda scale, seed: synthetic_problem(60, 2, seed=seed))
     assert 0 < run.crew_days_bound <= run.crew_days

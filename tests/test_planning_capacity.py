@@ -24,8 +24,8 @@ def test_a_flush_of_mowing_is_short_and_names_remedies_cheapest_first():
     """80 h of mowing needs 10 crew-days; the mixed crew gives 2 of its 5 to litter picking (only it can), so
     mowing has 8 and is 2 short; each remedy is costed and the cheapest is named first."""
     crews = [_crew("m", Skill.MOWING), _crew("mixed", Skill.MOWING, Skill.LITTER_PICK)]
-    rows = {r.skill: r for r in week_capacity("2026-05-04", _work(Skill.MOWING, 80) + _work(Skill.LITTER_PICK, 10),
-                                               crews, Settings(), hours_per_task_hour=1.0)}
+    work = _work(Skill.MOWING, 80) + _work(Skill.LITTER_PICK, 10)
+    rows = {r.skill: r for r in week_capacity("2026-05-04", work, crews, Settings(), hours_per_task_hour=1.0)}
     mow = rows["mowing"]
     assert (mow.needed_crew_days, mow.available_crew_days, mow.short_crew_days) == (10, 8, 2)
     assert rows["litter_pick"].short_crew_days == 0

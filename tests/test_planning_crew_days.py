@@ -20,8 +20,8 @@ def _light_week(day_cost: float) -> PlanningProblem:
     points = [(0.0, 0.0)] + [(300.0 * (i % 6), 300.0 * (i // 6)) for i in range(24)]
     tasks = tuple(ProblemTask(f"t{i}", f"p{i % 6}", i + 1, "litter_pick", "litter_pick", 1800, 0, 4)
                   for i in range(24))
-    crews = tuple(ProblemCrew(f"c{k}", frozenset({"litter_pick"}), 0, 10_000, 7 * H, 15 * H, day_cost=day_cost)
-                  for k in range(4))
+    crews = tuple(ProblemCrew(f"c{k}", frozenset({"litter_pick"}), 0, 10_000, 7 * H, 15 * H,
+                              day_cost=day_cost) for k in range(4))
     return PlanningProblem(tasks, crews, straight_line_travel()(points))
 
 

@@ -193,7 +193,8 @@ def build_problem(
             cost_per_hour=float(settings.cost_per_crew_hour),
             cost_per_km=float(settings.cost_per_km),
             overtime_multiplier=float(settings.overtime_multiplier),
-            day_cost=float(settings.cost_per_crew_day) + (float(settings.cost_per_vehicle_day) if vehicle else 0.0),
+            day_cost=float(settings.cost_per_crew_day)
+            + (float(settings.cost_per_vehicle_day) if vehicle else 0.0),
         ))
     tips = []
     for s in sites:

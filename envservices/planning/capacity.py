@@ -80,7 +80,8 @@ def week_capacity(week_start: str, tasks: list[Task], crews: list[Crew], setting
                 overtime_cap = available * settings.overtime_max_h_per_day
                 if short_h <= overtime_cap:
                     remedies.append(Remedy(
-                        "overtime", f"{short_h:.1f} h of overtime across the {len(able)} crews with `{skill}`",
+                        "overtime",
+                        f"{short_h:.1f} h of overtime across the {len(able)} crews with `{skill}`",
                         round(short_h * settings.cost_per_crew_hour * settings.overtime_multiplier, 2)))
                 crews_more = math.ceil(short / working_days)
                 days = min(short, working_days)
@@ -94,5 +95,6 @@ def week_capacity(week_start: str, tasks: list[Task], crews: list[Crew], setting
                 "agency", f"{short_h:.1f} h of agency staff with `{skill}`",
                 round(short_h * settings.agency_cost_per_hour, 2)))
             remedies.sort(key=lambda r: r.cost)
-        found[skill] = SkillWeek(week_start, skill, round(task_h, 1), needed, available, short, tuple(remedies))
+        found[skill] = SkillWeek(week_start, skill, round(task_h, 1), needed, available, short,
+                                 tuple(remedies))
     return [found[k] for k in sorted(found)]

@@ -40,8 +40,9 @@ def _without(problem: PlanningProblem, crews: list[str]) -> PlanningProblem:
     return replace(problem, absent=frozenset(problem.absent) | away)
 
 
-def solve_fewest_crews(problem: PlanningProblem, *, time_limit_s: float = 30, stop: StoppingCriterion | None = None,
-                       progress: Progress | None = None, seed: int = 0) -> PlanResult:
+def solve_fewest_crews(problem: PlanningProblem, *, time_limit_s: float = 30,
+                       stop: StoppingCriterion | None = None, progress: Progress | None = None,
+                       seed: int = 0) -> PlanResult:
     """The week planned with as many of its crews released as leave no due work out (see the module)."""
     from envservices.planning.solve import solve
 
@@ -83,7 +84,8 @@ def solve_fewest_crews(problem: PlanningProblem, *, time_limit_s: float = 30, st
             lo = k + 1
         else:
             hi = k - 1
-        report(best.cost, time.perf_counter() - t0, f"{len(ranked) - best_k} crews will do; tried {len(ranked) - k}")
+        report(best.cost, time.perf_counter() - t0,
+               f"{len(ranked) - best_k} crews will do; tried {len(ranked) - k}")
     left = deadline - time.perf_counter()
     if best_k and left > 1.0:
         final = solve(_without(problem, ranked[:best_k]), time_limit_s=left, stop=stop, seed=seed)

@@ -58,6 +58,7 @@ class SolveParams:
             if not 0 < getattr(self, name) <= 1:
                 raise UserError(f"solver parameter '{name}' is a share: more than 0 and at most 1")
         if self.week_improve_share + self.week_pyvrp_share > 1:
-            raise UserError("solver parameters 'week_improve_share' and 'week_pyvrp_share' add up to more than 1")
+            raise UserError("solver parameters 'week_improve_share' and 'week_pyvrp_share' add up to more "
+                            "than 1")
         if self.insertion_tries < 1 or self.eliminate_every < 1:
             raise UserError("solver parameters 'insertion_tries' and 'eliminate_every' must be at least 1")

@@ -31,7 +31,8 @@ class PlanKpis:
     extra: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        out = {k: v for k, v in asdict(self).items() if k != "extra" and not (k == "fewest_crews" and v is None)}
+        out = {k: v for k, v in asdict(self).items()
+               if k != "extra" and not (k == "fewest_crews" and v is None)}
         out["crews_released_by_day"] = list(self.crews_released_by_day)
         out["crews_released"] = list(self.crews_released)
         return out | self.extra

@@ -1,4 +1,4 @@
-"""The weekly planning engine's front door: tasks to crew-days, each an ordered route, never breaking a hard rule.
+"""The weekly planning engine's front door: tasks to crew-days, each an ordered route, no hard rule broken.
 
 Design, and why
 ---------------

@@ -23,8 +23,9 @@ CREW_WEEK_COST = 500.0  # cost units per crew used in the week, so the packing a
 
 
 def crews_to_release(problem: PlanningProblem, time_limit_s: float = 10.0,
-                     hours_per_task_hour: float = HOURS_PER_TASK_HOUR, seed: int = 0) -> tuple[list[str], int]:
-    """The crew ids the packing leaves unused all week, and the crew-days it uses; ([], 0) if it finds none."""
+                     hours_per_task_hour: float = HOURS_PER_TASK_HOUR, seed: int = 0
+                     ) -> tuple[list[str], int]:
+    """The crew ids the packing leaves unused all week and the crew-days it uses; ([], 0) if it finds none."""
     from ortools.sat.python import cp_model
 
     days = problem.days

@@ -1,7 +1,7 @@
 """The days' routes by PyVRP: each day's tasks across that day's crews, kept only where the exact simulator
 accepts every route, every link holds, no urgent or pinned work is lost and the objective drops.
 
-See `day_routing.route_day` for what PyVRP sees; here is what the engine offers it and how it judges the answer.
+See `day_routing.route_day` for what PyVRP sees; here is what the engine offers it and how it judges it.
 """
 
 from __future__ import annotations
@@ -182,9 +182,9 @@ def _day_inputs(s: Search, day: int, offer_all: bool
 
 def _trimmed(s: Search, k: int, seq: list[int]) -> list[int]:
     """PyVRP's route, less the last few tasks if the exact simulator finds it a little too long. PyVRP
-    unloads and takes breaks where it likes; the simulator unloads when the next task would overflow and breaks
-    when due, so a full route can come back 5-20 minutes past the shift's end (demo rota week: one or two
-    routes a day, and the whole day was then refused)."""
+    unloads and takes breaks where it likes; the simulator unloads when the next task would overflow and
+    breaks when due, so a full route can come back 5-20 minutes past the shift's end (demo rota week: one or
+    two routes a day, and the whole day was then refused)."""
     if not seq or s._simulate(k, seq) is not None:
         return seq
     cut = list(seq)
@@ -199,8 +199,9 @@ def _trimmed(s: Search, k: int, seq: list[int]) -> list[int]:
 
 def _chunks(s: Search, group: list[int], cd) -> list[list[int]]:
     """A place's tasks in one crew-day cut into visits PyVRP can serve: each no fuller than the vehicle and no
-    longer than BUNDLE_MAX_S. PyVRP cannot unload in the middle of a visit, so a whole 100-bin place went to it
-    as one client heavier than any vehicle and PyVRP found no feasible day at all (demo rota week, day 1)."""
+    longer than BUNDLE_MAX_S. PyVRP cannot unload in the middle of a visit, so a whole 100-bin place went to
+    it as one client heavier than any vehicle and PyVRP found no feasible day at all (demo rota week,
+    day 1)."""
     out: list[list[int]] = [[]]
     volume = duration = 0
     for t in group:

@@ -1,8 +1,8 @@
 """The exact schedule of one crew-day: times along a route, or None when a hard rule breaks.
 
-Why one simulator: every rule the week holds (windows, several closed periods, floating breaks, unload trips to
-the best tip, `before` links across routes, shift end plus overtime) is checked here, so every plan the search
-holds is feasible at every moment; that makes the engine anytime and safe to cancel.
+Why one simulator: every rule the week holds (windows, several closed periods, floating breaks, unload trips
+to the best tip, `before` links across routes, shift end plus overtime) is checked here, so every plan the
+search holds is feasible at every moment; that makes the engine anytime and safe to cancel.
 """
 
 from __future__ import annotations

@@ -34,7 +34,8 @@ class Phase:
 
 
 def search(problem: PlanningProblem, time_limit_s: float, stop: StoppingCriterion | None, report: Progress,
-           seed: int, t0: float, params: SolveParams | None = None) -> tuple[Search, str, set[int] | None, str]:
+           seed: int, t0: float, params: SolveParams | None = None
+           ) -> tuple[Search, str, set[int] | None, str]:
     """The whole search on one problem: locks, pins, construction, urgent pass, improvement, and the days'
     routes by PyVRP where it is installed (see the module docstring for the split of the time)."""
     s, built, user_stopped, attempted = construct(problem, time_limit_s, stop, report, seed, t0, params)
@@ -60,7 +61,8 @@ def improve_routing(s: Search, time_s: float, stop: StoppingCriterion | None, re
         if status == "cancelled":
             return status, SOLVER_NAME
     left = time_s - (time.perf_counter() - start)
-    share = s.params.one_day_pyvrp_share if one_day else s.params.week_pyvrp_share / (1.0 - s.params.week_improve_share)
+    q = s.params
+    share = q.one_day_pyvrp_share if one_day else q.week_pyvrp_share / (1.0 - q.week_improve_share)
     kept, tried, cancelled = pyvrp_days(s, left * share, stop, report, t0, seed, one_day)
     solver = (f"envservices: routes by PyVRP {pyvrp_version()} iterated local search, polished by the "
               "engine's local search" if one_day else
