@@ -7,6 +7,8 @@ unexpected failures are logged with their traceback to a file and summarised in 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import datetime as dt
 import json
 import logging
 import math
@@ -89,6 +91,15 @@ def _parser() -> argparse.ArgumentParser:
                    help="where the work comes from: each area's regime (auto), the rota, or observed need")
     p.add_argument("--out", required=True, help="plan.json or plan.csv")
     p.add_argument("--no-save", action="store_true", help="do not keep the plan in the database")
+    p.add_argument("--fewest-crews", action="store_true",
+                   help="plan with the fewest crews that leave no due work out, and name the crews released")
+
+    p = sub.add_parser("capacity", help="crew-days each skill needs per week against what the crews give")
+    _add_db(p)
+    p.add_argument("--from", dest="start", required=True, type=dt.date.fromisoformat, help="a date, 2026-03-01")
+    p.add_argument("--weeks", type=int, default=30)
+    p.add_argument("--source", choices=["auto", "rota", "needs"], default="auto")
+    p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("simulate", help="simulate a season of weeks under a regime")
     _add_db(p)
@@ -237,6 +248,10 @@ def _run(args: argparse.Namespace) -> int:
             print(f"Wrote {args.out}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         elif cmd == "plan":
             return _plan(db, args)
+        elif cmd == "capacity":
+            rows = services.capacity.capacity(db, args.start, args.weeks, args.source)
+            _print_json([dataclasses.asdict(r) for r in rows]) if args.json else print(
+                services.capacity.describe(rows))
         elif cmd == "simulate":
             result = services.simulation.simulate(
                 db, weeks=args.weeks, regime=args.regime, area=args.area, seed=args.seed, start=args.start,
@@ -412,7 +427,7 @@ def _plan(db, args: argparse.Namespace) -> int:
         for note in prepared.notes:
             print(f"  note: {note}", file=sys.stderr)
         plan = services.planning.solve_week(prepared, time_limit_s=args.time_limit, stop=cancel,
-                                            progress=_StderrProgress())
+                                            progress=_StderrProgress(), fewest_crews=args.fewest_crews)
     finally:
         signal.signal(signal.SIGINT, previous)
     if not args.no_save:
@@ -422,6 +437,12 @@ def _plan(db, args: argparse.Namespace) -> int:
     print(f"Wrote {out}: {k.get('visits', 0)} visits in {len(plan.crew_days)} crew-days, "
           f"{k.get('crew_hours', 0):.1f} crew hours, {k.get('travel_km', 0):.1f} km, "
           f"{k.get('unplanned', 0)} tasks left out, {len(plan.violations)} violations")
+    by_day = k.get("crews_released_by_day")
+    if by_day:
+        names = prepared.crew_names
+        released = ", ".join(names.get(c, c) for c in k.get("crews_released", [])) or "none"
+        print(f"Crews you can release: {k.get('crews_released_week', 0)} for the whole week ({released}); "
+              f"by day {' '.join(str(n) for n in by_day)} ({k.get('crew_days_released', 0)} crew-days)")
     return 0 if not plan.violations else 1
 
 

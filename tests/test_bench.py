@@ -170,3 +170,19 @@ def test_district_run_reports_first_plan_hours_and_memory():
     assert run.crew_hours >= run.task_hours  # crews also travel: the task time is a lower bound
     assert run.peak_memory_mb > 10
     assert run.violations == 0
+
+
+def test_district_refuses_an_unknown_source():
+    """`bench district --source` takes rota, needs or both; anything else is one sentence, nothing run."""
+    with pytest.raises(UserError, match="--source"):
+        run_bench(["district", "--scale", "1", "--source", "forecast"])
+
+
+def test_district_run_counts_crew_days_against_the_bound():
+    """Crew-days used are never fewer than the bound (task hours / longest shift, per skill, rounded up)."""
+    from envservices.bench.district import run_district
+    from envservices.planning.synthetic import synthetic_problem
+
+    run = run_district(1.0, time_limit_s=2.0,
+                       problem_for=lambda scale, seed: synthetic_problem(60, 2, seed=seed))
+    assert 0 < run.crew_days_bound <= run.crew_days

@@ -177,3 +177,13 @@ def test_first_start_without_a_display_builds_the_demo_and_says_so(tmp_path, mon
     assert "Places: 30" in out and "no display" in err
     assert main(["--db", str(path)]) == 0  # second start: the same district, not a second one
     assert "Places: 30" in capsys.readouterr().out
+
+
+def test_capacity_prints_skill_weeks_and_refuses_a_bad_week_count(demo_db, capsys):
+    """`capacity` gives each skill's crew-days needed and available per week; --weeks 0 is one sentence."""
+    assert main(["capacity", "--db", demo_db, "--from", "2026-05-06", "--weeks", "2", "--json"]) == 0
+    rows = _json(capsys)
+    assert {r["week_start"] for r in rows} == {"2026-05-04", "2026-05-11"}
+    assert all(r["needed_crew_days"] >= 1 and r["available_crew_days"] >= 0 for r in rows)
+    assert main(["capacity", "--db", demo_db, "--from", "2026-05-06", "--weeks", "0"]) == 2
+    assert "--weeks" in capsys.readouterr().err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace as dt_replace
 
 import pytest
 from shapely.geometry import Point, box
@@ -24,6 +25,7 @@ from envservices.domain.model import (
     VehicleKind,
     Visit,
 )
+from envservices.domain.settings import Settings
 from envservices.errors import UserError
 from envservices.planning import build_problem, check, solve, straight_line_travel, to_plan
 
@@ -164,3 +166,46 @@ def test_routine_work_that_can_wait_costs_least_to_leave_out(world):
     p = build_problem(tasks, crews, vehicles, sites, MONDAY, places=places, days=5)
     pen = {t.id: t.penalty for t in p.tasks}
     assert pen["t-2"] > pen["t0"] > pen["t4"] > pen["t9"] > pen["opt"]
+
+
+def test_crew_day_cost_is_crew_plus_vehicle_day(world):
+    """Each crew-day costs the crew-day setting, plus the vehicle-day setting when the crew has a vehicle."""
+    sites, vehicles, crews, places, tasks = world
+    settings = Settings(cost_per_crew_day=100.0, cost_per_vehicle_day=30.0)
+    p = build_problem(tasks, crews, vehicles, sites, MONDAY, places=places, settings=settings)
+    by_id = {c.id: c for c in crews}
+    for pc in p.crews:
+        assert pc.day_cost == (130.0 if by_id[pc.id].vehicle_id else 100.0)
+
+
+def test_a_big_site_is_split_into_parts_that_crew_days_can_take(world):
+    """A 12-ha park (40 h of mowing) becomes parts each within a shift; planned over several crew-days with
+    no violation, each visit saying which part of how many it is."""
+    from envservices.domain.model import task_part
+    from envservices.planning.build import split_long_tasks
+
+    sites, vehicles, crews, places, _ = world
+    park = _task("park", "mow", Skill.MOWING, 500, asset="g1", equipment="mower", earliest=0, latest=4)
+    park = dt_replace(park, duration_s=40 * 3600)
+    parts = split_long_tasks([park], crews)
+    shift = crews[0].shift_end_s - crews[0].shift_start_s - sum(b.duration_s for b in crews[0].breaks)
+    assert len(parts) == 9 and all(t.duration_s <= shift for t in parts)
+    assert sum(t.duration_s for t in parts) >= 40 * 3600
+    assert [task_part(t.id) for t in parts] == [(i, len(parts)) for i in range(1, len(parts) + 1)]
+    p = build_problem([park], crews, vehicles, sites, MONDAY, places=places, days=7)
+    r = solve(p, time_limit_s=2)
+    assert check(p, r) == []
+    plan = to_plan(p, r, "2026-W48", MONDAY)
+    visits = [v for cd in plan.crew_days for v in cd.visits]
+    assert len({cd.day for cd in plan.crew_days if cd.visits}) == 5  # one crew, five days: a part a day
+    assert all(v.parts == len(parts) and 1 <= v.part <= v.parts for v in visits)
+
+
+def test_a_task_with_a_time_window_is_not_split(world):
+    """Work tied to a time of day stays whole (and is left out with its reason if no shift holds it)."""
+    from envservices.planning.build import split_long_tasks
+
+    _sites, _vehicles, crews, _places, _ = world
+    t = dt_replace(_task("w", "mow", Skill.MOWING, 500), duration_s=30 * 3600, window_start_s=8 * 3600,
+                   window_end_s=12 * 3600)
+    assert split_long_tasks([t], crews) == [t]

@@ -15,7 +15,7 @@ from envservices.planning.problem import Before, Closed, ProblemBreak, ProblemTi
 from envservices.planning.solve import solve
 
 pytest.importorskip("pyvrp")
-solve_module = importlib.import_module("envservices.planning.solve")
+solve_module = importlib.import_module("envservices.planning.engine.pyvrp_days")
 
 GRID = [(0.0, 0.0)] + [(800.0 * (i % 5), 800.0 * (i // 5) + 400.0) for i in range(20)]
 

@@ -297,10 +297,8 @@ def test_iteration_limit_stops_and_is_deterministic():
 
 def test_large_week_is_planned_depot_by_depot(monkeypatch):
     """Above the size limit, two depots are planned apart and joined: every task placed, nothing broken."""
-    import importlib
+    from envservices.planning.params import SolveParams
 
-    solve_module = importlib.import_module("envservices.planning.solve")
-    monkeypatch.setattr(solve_module, "DECOMPOSE_ABOVE", 4)
     points = LINE + [(5500.0, 3000.0)]
     tasks = [task(f"t{i}", 1 + i % 11, duration_s=900) for i in range(12)]
     tasks.append(task("far", len(points) - 1, skill="hedge"))
@@ -308,7 +306,7 @@ def test_large_week_is_planned_depot_by_depot(monkeypatch):
     log = ProgressLog()
     p = problem(points, tasks, crews, together=(Together(("t0", "t1")),),
                 locks=(ProblemLock("B", 1, ("t5",)),))
-    r = run(p, progress=log)
+    r = run(p, progress=log, params=SolveParams(decompose_above=4))
     assert not r.unplanned
     locked = next(rt for rt in r.routes if (rt.crew, rt.day) == ("B", 1))
     assert [s.task for s in locked.stops if s.kind == "task"] == ["t5"]
@@ -320,12 +318,15 @@ def test_depot_split_sends_work_past_what_the_nearest_depots_crews_can_do_to_the
     """Eight hours of work all beside depot A, whose one crew works eight and travels too: the split gives A
     what it can do and the rest to B's crew (by nearest depot alone, B's crew sat idle and A's work was left
     out)."""
-    from envservices.planning.solve import SPLIT_WORK_SHARE, _split_by_depot
+    from envservices.planning.params import SolveParams
+    from envservices.planning.solve import split_by_depot
+
+    SPLIT_WORK_SHARE = SolveParams().split_work_share
 
     points = LINE
     tasks = [task(f"t{i}", 1 + i % 3, duration_s=1800, earliest=0, latest=0) for i in range(16)]
     crews = [crew("A", depot=0), crew("B", depot=11)]
-    parts = _split_by_depot(problem(points, tasks, crews, days=1))
+    parts = split_by_depot(problem(points, tasks, crews, days=1))
     by_crew = {p.crews[0].id: sum(t.duration_s for t in p.tasks) / H for p in parts}
     assert by_crew["A"] <= 8 * SPLIT_WORK_SHARE + 1e-9
     assert by_crew["A"] + by_crew["B"] == 8

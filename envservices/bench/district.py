@@ -38,9 +38,46 @@ class DistrictRun:
     violations: int = 0
     build_s: float = 0.0
     note: str = ""
+    crew_days: int = 0
+    crew_days_bound: int = 0
+    source: str = "rota"
+    unplanned_urgent: int = 0
 
 
-def _district_problem(scale: float, seed: int) -> PlanningProblem:
+def crew_days_bound(problem: PlanningProblem, task_ids: set[str]) -> int:
+    """A lower bound on the crew-days these tasks need: per skill, the task hours over the longest working
+    shift of a crew with that skill (shift less breaks), rounded up, summed over skills. It ignores travel and
+    tips, so no plan reaches it; a plan within 10 % of it wastes little on part-empty crew-days."""
+    hours: dict[str, int] = {}
+    for t in problem.tasks:
+        if t.id in task_ids:
+            hours[t.skill] = hours.get(t.skill, 0) + t.duration_s
+    bound = 0
+    for skill, work_s in hours.items():
+        shifts = [c.shift_end_s - c.shift_start_s - sum(b.duration_s for b in c.breaks)
+                  for c in problem.crews if skill in c.skills]
+        longest = max(shifts, default=0)
+        if longest > 0:
+            bound += math.ceil(work_s / longest)
+    return bound
+
+
+def plan_figures(problem: PlanningProblem, result) -> dict:
+    """What a manager counts in a plan: crew-days used against the lower bound, crew hours per task hour."""
+    durations = {t.id: t.duration_s for t in problem.tasks}
+    planned = {s.task for r in result.routes for s in r.stops if s.kind == "task"}
+    crew_hours = sum(r.return_s - r.depart_s for r in result.routes if r.stops) / 3600
+    task_hours = sum(durations.get(t, 0) for t in planned) / 3600
+    return {
+        "crew_days": sum(1 for r in result.routes if any(s.kind == "task" for s in r.stops)),
+        "crew_days_bound": crew_days_bound(problem, planned),
+        "crew_hours": round(crew_hours, 1),
+        "task_hours": round(task_hours, 1),
+        "hours_ratio": round(crew_hours / task_hours, 2) if task_hours else None,
+    }
+
+
+def _district_problem(scale: float, seed: int, source: str = "rota") -> PlanningProblem:
     """The demo district's week as a planning problem, built the way the application builds it.
 
     The one place this module reaches into the services layer (imported here, lazily, so the bench package
@@ -55,7 +92,7 @@ def _district_problem(scale: float, seed: int) -> PlanningProblem:
     with tempfile.TemporaryDirectory(prefix="envservices-bench-") as folder:
         db = open_db(f"sqlite:///{Path(folder) / 'demo.sqlite'}")
         create_demo(db, seed=seed, scale=scale)
-        problem = prepare_week(db, DEMO_WEEK, source="rota").problem
+        problem = prepare_week(db, DEMO_WEEK, source=source).problem
         db.dispose()
     return problem
 
@@ -67,14 +104,15 @@ def _peak_memory_mb() -> float:
 
 
 def run_district(scale: float, time_limit_s: float, seed: int = 1,
-                 problem_for: Callable[[float, int], PlanningProblem] = _district_problem) -> DistrictRun:
+                 problem_for: Callable[..., PlanningProblem] = _district_problem,
+                 source: str = "rota") -> DistrictRun:
     """Build and solve one scale; first-feasible time comes from the progress reports, violations from the
-    independent checker."""
+    independent checker. `source` is the week's work: the historic rota, or the needs model's forecasts."""
     from envservices.planning.check import check
     from envservices.planning.solve import solve
 
     built = time.perf_counter()
-    problem = problem_for(scale, seed)
+    problem = problem_for(scale, seed) if source == "rota" else problem_for(scale, seed, source)
     build_s = time.perf_counter() - built
     first: list[float] = []
 
@@ -85,14 +123,12 @@ def run_district(scale: float, time_limit_s: float, seed: int = 1,
     start = time.perf_counter()
     result = solve(problem, time_limit_s=time_limit_s, progress=progress, seed=seed)
     seconds = time.perf_counter() - start
-    durations = {t.id: t.duration_s for t in problem.tasks}
-    planned = {s.task for r in result.routes for s in r.stops if s.kind == "task"}
-    crew_hours = sum(r.return_s - r.depart_s for r in result.routes if r.stops) / 3600
-    task_hours = sum(durations.get(t, 0) for t in planned) / 3600
+    figures = plan_figures(problem, result)
     return DistrictRun(
         scale=scale, tasks=len(problem.tasks), crews=len(problem.crews),
         first_feasible_s=first[0] if first else None, seconds=seconds, cost=float(result.cost),
-        crew_hours=crew_hours, task_hours=task_hours, unplanned=len(result.unplanned),
+        crew_hours=figures["crew_hours"], task_hours=figures["task_hours"], unplanned=len(result.unplanned),
         peak_memory_mb=_peak_memory_mb(), status=result.status, violations=len(check(problem, result)),
-        build_s=build_s,
+        build_s=build_s, crew_days=figures["crew_days"], crew_days_bound=figures["crew_days_bound"],
+        source=source, unplanned_urgent=int(result.kpis.get("unplanned_urgent", 0)),
     )

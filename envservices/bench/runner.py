@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
 import os
 import platform
@@ -134,14 +135,15 @@ def bench_pvrp(directory: Path, time_limit_s: float, instances: list[str] | None
     return header, rows
 
 
-def bench_district(scales: list[float], time_limit_s: float, seed: int = 1) -> tuple[str, list[dict]]:
+def bench_district(scales: list[float], time_limit_s: float, seed: int = 1,
+                   sources: tuple[str, ...] = ("rota",)) -> tuple[str, list[dict]]:
     from envservices.bench.district import run_district
 
     rows = []
-    for scale in scales:
-        run = run_district(scale, time_limit_s, seed)
+    for scale, source in itertools.product(scales, sources):
+        run = run_district(scale, time_limit_s, seed, source=source)
         rows.append({
-            "instance": f"demo x{scale:g}", "solver": "envservices", "vehicles": run.crews,
+            "instance": f"demo x{scale:g} {source}", "solver": "envservices", "vehicles": run.crews,
             "tasks": run.tasks,
             "cost": run.cost, "bks_cost": None, "gap_pct": None, "seconds": round(run.seconds, 1),
             "first_feasible_s": None if run.first_feasible_s is None else round(run.first_feasible_s, 1),
@@ -149,10 +151,13 @@ def bench_district(scales: list[float], time_limit_s: float, seed: int = 1) -> t
             "hours_ratio": round(run.crew_hours / run.task_hours, 2) if run.task_hours else None,
             "unplanned": run.unplanned, "violations": run.violations, "build_s": round(run.build_s, 1),
             "peak_memory_mb": round(run.peak_memory_mb), "status": run.status,
+            "crew_days": run.crew_days, "crew_days_bound": run.crew_days_bound, "source": run.source,
+            "unplanned_urgent": run.unplanned_urgent,
         })
     header = (f"Demo district week {time_limit_s:g} s limit. build = demo district + week's rota work into a "
               f"problem; first/final s = solver only; task h = sum of planned task durations "
-              f"(a lower bound on crew h); violations = independent checker; "
+              f"(a lower bound on crew h); crew-days bound = task h / longest shift, rounded up, per skill; "
+              f"violations = independent checker; "
               f"memory = process peak RSS so far. "
               f"{_machine()}, {dt.date.today()}.")
     return header, rows
@@ -163,9 +168,10 @@ SOLVER_COLUMNS = [("instance", "instance", 0), ("solver", "solver", 0), ("vehicl
                   ("gap_pct", "gap %", 2), ("seconds", "s", 1), ("note", "note", 0)]
 DISTRICT_COLUMNS = [("instance", "district", 0), ("tasks", "tasks", 0), ("vehicles", "crews", 0),
                     ("build_s", "build s", 1), ("first_feasible_s", "first s", 1), ("seconds", "final s", 1),
-                    ("cost", "cost", 0),
+                    ("cost", "cost", 0), ("crew_days", "crew-days", 0), ("crew_days_bound", "bound", 0),
                     ("crew_hours", "crew h", 1), ("task_hours", "task h", 1), ("hours_ratio", "ratio", 2),
-                    ("unplanned", "left out", 0), ("violations", "violations", 0),
+                    ("unplanned", "left out", 0), ("unplanned_urgent", "urgent out", 0),
+                    ("violations", "violations", 0),
                     ("peak_memory_mb", "peak MB", 0),
                     ("status", "status", 0)]
 MEAN_COLUMNS = [("solver", "solver", 0), ("solved", "feasible", 0), ("mean_gap_pct", "mean gap %", 2),
@@ -192,6 +198,7 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--scale", type=float, help="only this scale")
     d.add_argument("--time-limit", type=float, default=60.0)
     d.add_argument("--seed", type=int, default=1)
+    d.add_argument("--source", default="rota", help="the week's work: rota, needs, or both (rota,needs)")
     d.add_argument("--json", action="store_true")
     return parser
 
@@ -218,7 +225,10 @@ def run_bench(argv: list[str]) -> int:
         columns = SOLVER_COLUMNS
     else:
         scales = [args.scale] if args.scale else list(DEFAULT_SCALES)
-        header, rows = bench_district(scales, args.time_limit, args.seed)
+        sources = tuple(x.strip() for x in args.source.split(",") if x.strip())
+        if not sources or any(x not in ("rota", "needs") for x in sources):
+            raise UserError(f"--source must be rota, needs or rota,needs, not {args.source!r}")
+        header, rows = bench_district(scales, args.time_limit, args.seed, sources)
         columns = DISTRICT_COLUMNS
     if args.json:
         print(json.dumps(rows, indent=2))

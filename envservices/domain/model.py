@@ -18,6 +18,24 @@ from shapely.geometry.base import BaseGeometry
 BNG_EPSG = 27700
 
 
+PART_MARK = "#part"
+
+
+def part_id(task_id: str, part: int, parts: int) -> str:
+    """The id of part `part` of `parts` of a task, e.g. "t1#part2of3"."""
+    return f"{task_id}{PART_MARK}{part}of{parts}"
+
+
+def task_part(task_id: str) -> tuple[int, int]:
+    """(part, parts) from a task id made by `part_id`; (1, 1) for a task that is not split."""
+    head, mark, tail = task_id.rpartition(PART_MARK)
+    if mark and "of" in tail:
+        a, _, b = tail.partition("of")
+        if a.isdigit() and b.isdigit():
+            return int(a), int(b)
+    return 1, 1
+
+
 def new_id(prefix: str) -> str:
     """A fresh identifier; the prefix keeps ids readable in logs and exports."""
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
@@ -436,6 +454,8 @@ class Task:
     urgency: Urgency = Urgency.ROUTINE
     source: str = "rota"  # rota | needs | urgent
     note: str = ""
+    part: int = 1  # a big site's work split over crew-days: this is part `part` of `parts`
+    parts: int = 1
 
 
 @dataclass(frozen=True)
@@ -464,6 +484,17 @@ class Visit:
     actual_start: dt.datetime | None = None
     """When the crew really started (recorded on the crew page or by the team leader); None: not recorded."""
     actual_end: dt.datetime | None = None
+
+    @property
+    def part(self) -> int:
+        """Which part of a big site's work split over crew-days ("part 2 of 3"); 1 for whole work. Read from
+        the task id, so a stored plan keeps it without a column of its own."""
+        return task_part(self.task_id)[0]
+
+    @property
+    def parts(self) -> int:
+        """How many parts the site's work was split into; 1 for whole work."""
+        return task_part(self.task_id)[1]
 
 
 @dataclass(frozen=True)
@@ -552,4 +583,6 @@ __all__ = [
     "Visit",
     "VisitStatus",
     "new_id",
+    "part_id",
+    "task_part",
 ]

@@ -60,6 +60,15 @@ class Settings:
     co2_kg_per_km: float = 0.27
     fuel_l_per_km: float = 0.11
     overtime_multiplier: float = 1.5
+    cost_per_crew_day: float = 150.0
+    """Fixed cost of each crew-day worked, whatever its length (a post's day, mobilising, the minimum paid
+    day): it makes the plan put a light week's work on fewer crews so the rest can be released."""
+    cost_per_vehicle_day: float = 45.0
+    """Fixed cost of each vehicle-day used (lease, insurance, a vehicle check), counted with the crew-day."""
+    agency_cost_per_hour: float = 48.0
+    """What an agency operative's hour costs, for the remedies `envservices capacity` names."""
+    overtime_max_h_per_day: float = 2.0
+    """Overtime a crew may be asked for on one day, for the remedies `envservices capacity` names."""
     rules: tuple[CoordinationRule, ...] = field(
         default=(
             CoordinationRule("before", "litter_pick", "mow"),
@@ -69,6 +78,12 @@ class Settings:
     )
     catalogue: tuple[ServiceType, ...] = ()
     """The council's stored service catalogue; empty: the defaults below, timed from these settings."""
+
+    def __post_init__(self) -> None:
+        for name in ("cost_per_crew_day", "cost_per_vehicle_day"):
+            value = getattr(self, name)
+            if not value > 0:
+                raise UserError(f"setting '{name}' must be more than 0, not {value!r}")
 
     def response_h(self, zone: IntensityZone) -> float:
         return {

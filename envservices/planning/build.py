@@ -8,9 +8,11 @@ links between task ids. The solver and the checker then work on plain integers o
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -26,6 +28,7 @@ from envservices.domain.model import (
     Task,
     Urgency,
     Vehicle,
+    part_id,
 )
 from envservices.domain.settings import DEFAULT_SETTINGS, Settings
 from envservices.errors import UserError
@@ -45,6 +48,12 @@ from envservices.planning.problem import (
 )
 
 TravelFunction = Callable[[Sequence[tuple[float, float]]], TravelMatrix]
+
+PART_SHARE = 0.85
+"""A task longer than this share of the longest stretch an able crew can work without a break (a break is not
+taken in the middle of a task) is split into equal parts no longer than that: the rest is travel to the site.
+A 12-ha park (about 40 h of mowing) with the demo's 07:00-15:30 shift and a break due by 12:30 becomes 9 parts
+of 4.4 h that several crew-days, or crews, can take within its due window."""
 
 PENALTY = {Urgency.OPTIONAL: 2_000, Urgency.ROUTINE: 10_000, Urgency.URGENT: 10_000_000}
 """Cost of leaving a task out: optional work goes first, urgent work only when no crew could do it."""
@@ -92,6 +101,36 @@ def _whole(value: float, what: str, rounding: Callable[[float], float] = round) 
     return int(rounding(number))
 
 
+def _longest_stretch_s(crew: Crew) -> int:
+    """The longest time a crew can work in one go: before its first break is due, after its last one ends
+    at the earliest, or between two breaks."""
+    breaks = sorted(crew.breaks, key=lambda b: b.earliest_s)
+    if not breaks:
+        return crew.shift_end_s - crew.shift_start_s
+    stretches = [breaks[0].latest_s - crew.shift_start_s,
+                 crew.shift_end_s - (breaks[-1].earliest_s + breaks[-1].duration_s)]
+    stretches += [b.latest_s - (a.earliest_s + a.duration_s) for a, b in itertools.pairwise(breaks)]
+    return max(0, int(max(stretches)))
+
+
+def split_long_tasks(tasks: Sequence[Task], crews: Sequence[Crew], share: float = PART_SHARE) -> list[Task]:
+    """Tasks too long for any able crew's shift become parts that fit one (see PART_SHARE); the rest as given.
+
+    Each part keeps the task's place, asset, service and due window, so the co-ordination rules link every
+    part; a task with a time-of-day window is the window's work and is not split (it is left out with its
+    reason if no shift holds it)."""
+    out: list[Task] = []
+    for t in tasks:
+        limit = share * max((_longest_stretch_s(c) for c in crews if t.skill in c.skills), default=0)
+        if t.parts > 1 or limit <= 0 or t.duration_s <= limit or t.window_start_s is not None:
+            out.append(t)
+            continue
+        n = math.ceil(t.duration_s / limit)
+        out.extend(replace(t, id=part_id(t.id, i, n), duration_s=int(math.ceil(t.duration_s / n)),
+                           volume_l=t.volume_l / n, part=i, parts=n) for i in range(1, n + 1))
+    return out
+
+
 def _point(geom, what: str = "a location") -> tuple[float, float]:
     p = geom.centroid if geom.geom_type != "Point" else geom
     x, y = float(p.x), float(p.y)
@@ -127,6 +166,7 @@ def build_problem(
     if week_start.weekday() != 0:
         raise PlanningInputError(f"the planning week must start on a Monday, not {week_start:%A %d %B %Y}")
     travel = travel or straight_line_travel(settings.speed_kph, settings.circuity)
+    tasks = split_long_tasks(tasks, crews)
     site_by_id = {s.id: s for s in sites}
     points: list[tuple[float, float]] = []
     index_of: dict[tuple[float, float], int] = {}
@@ -173,6 +213,8 @@ def build_problem(
             cost_per_hour=float(settings.cost_per_crew_hour),
             cost_per_km=float(settings.cost_per_km),
             overtime_multiplier=float(settings.overtime_multiplier),
+            day_cost=float(settings.cost_per_crew_day)
+            + (float(settings.cost_per_vehicle_day) if vehicle else 0.0),
         ))
     tips = []
     for s in sites:
@@ -206,6 +248,8 @@ def build_problem(
             urgent=t.urgency == Urgency.URGENT,
             penalty=penalty,
             asset=t.asset_id,
+            part=t.part,
+            parts=t.parts,
         ))
     empty = np.zeros((0, 0), np.int32)
     matrix = travel(points) if points else TravelMatrix(empty, empty)
@@ -268,8 +312,10 @@ def expand_rules(
         kind = rule.kind.lower()
         if kind == "together":
             for place_tasks in by_place.values():
-                if len(place_tasks) > 1:
-                    together.append(Together(tuple(t.id for t in place_tasks)))
+                # a big site's parts are split because one crew-day cannot hold them: they stay apart
+                whole = [t for t in place_tasks if t.parts <= 1]
+                if len(whole) > 1:
+                    together.append(Together(tuple(t.id for t in whole)))
             continue
         for place_tasks in by_place.values():
             firsts = [t for t in place_tasks if t.service == rule.first_service]

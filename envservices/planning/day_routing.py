@@ -44,6 +44,7 @@ class DayCrew:
     cost_per_hour: float
     cost_per_km: float
     overtime_multiplier: float = 1.5
+    fixed_cost: float = 0.0  # of using this crew-day at all
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ def route_day(tasks: list[DayTask], crews: list[DayCrew], tips: list[DayTip], du
         c.key: frozenset(i for i, t in enumerate(tasks) if c.key in t.crews) for c in crews}
     for c in crews:
         sig = (c.depot, c.start_s, c.end_s, c.overtime_s, c.capacity_l, c.cost_per_hour, c.cost_per_km,
-               c.overtime_multiplier, allowed[c.key])
+               c.overtime_multiplier, c.fixed_cost, allowed[c.key])
         groups.setdefault(sig, []).append(c)
     group_list = list(groups.values())
 
@@ -197,6 +198,7 @@ def route_day(tasks: list[DayTask], crews: list[DayCrew], tips: list[DayTip], du
             tw_early=c.start_s, start_late=c.start_s, tw_late=c.end_s + c.overtime_s,
             shift_duration=max(0, c.end_s - c.start_s), max_overtime=c.overtime_s,
             unit_distance_cost=per_m, unit_duration_cost=per_s, unit_overtime_cost=over_s,
+            fixed_cost=max(0, scaled(c.fixed_cost)),
             profile=profiles[can], reload_depots=list(range(first_tip, first_task)) if tips else [],
         ))
     data = pyvrp.ProblemData(locations, clients, depot_objs, vehicle_types, dist_mats, dur_mats)

@@ -30,6 +30,8 @@ class ProblemTask:
     urgent: bool = False
     penalty: int = 10_000  # cost of leaving the task out; urgent tasks get a far larger one
     asset: str | None = None
+    part: int = 1  # a big site's work split over crew-days (build.split_long_tasks): part `part` of `parts`
+    parts: int = 1
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ class ProblemCrew:
     cost_per_hour: float = 60.0
     cost_per_km: float = 0.5
     overtime_multiplier: float = 1.5  # an overtime hour costs cost_per_hour times this
+    day_cost: float = 0.0  # fixed cost of each crew-day worked (crew and vehicle), whatever its length
 
 
 @dataclass(frozen=True)

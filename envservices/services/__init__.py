@@ -7,6 +7,7 @@ transaction, and raises `UserError` with a clear sentence when it cannot; nothin
 from __future__ import annotations
 
 from envservices.services import (
+    capacity,
     compare,
     council,
     crews,
@@ -29,5 +30,5 @@ def open_db(url: str | None = None) -> Database:
     return open_database(url)
 
 
-__all__ = ["compare", "council", "crews", "district", "maintenance", "observations", "open_db", "planning",
-           "rota_sheet", "settings", "simulation", "users", "week", "work_sheet"]
+__all__ = ["capacity", "compare", "council", "crews", "district", "maintenance", "observations", "open_db",
+           "planning", "rota_sheet", "settings", "simulation", "users", "week", "work_sheet"]

@@ -275,14 +275,16 @@ def _previous_crews(db, week_start: dt.date) -> dict[str, str]:
 
 
 def solve_week(prepared: PreparedWeek, *, time_limit_s: float = 30.0, stop=None, progress=None,
-               seed: int = 0) -> Plan:
-    """Solve and interpret; no database here, so it can run on any thread."""
+               seed: int = 0, fewest_crews: bool = False) -> Plan:
+    """Solve and interpret; no database here, so it can run on any thread. With `fewest_crews`, as many crews
+    as leave no due work out are released for the week (named in the plan's KPIs)."""
+    from envservices.planning.fewest import solve_fewest_crews
     from envservices.planning.interpret import to_plan
     from envservices.planning.solve import solve
 
     if time_limit_s <= 0:
         raise UserError("the time limit must be more than 0 seconds")
-    result = solve(prepared.problem, time_limit_s=time_limit_s, stop=stop, progress=progress, seed=seed)
+    result = (solve_fewest_crews if fewest_crews else solve)(prepared.problem, time_limit_s=time_limit_s, stop=stop, progress=progress, seed=seed)
     plan_id, version = prepared.replaces or (new_id("plan"), 0)
     plan = to_plan(prepared.problem, result, prepared.week, prepared.week_start, plan_id=plan_id)
     return replace(plan, area_id=prepared.area_id, depot_id=prepared.depot_id, version=version,
@@ -399,6 +401,8 @@ def plan_to_json(plan: Plan, prepared: PreparedWeek | None = None) -> dict:
                         "start": _hhmm(v.start_s),
                         "end": _hhmm(v.end_s),
                         "pinned": v.pinned,
+                        "part": v.part,
+                        "parts": v.parts,
                     }
                     for v in cd.visits
                 ],
