@@ -55,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="import places or assets from a GIS or CSV file")
     _add_db(p)
     p.add_argument("file")
-    p.add_argument("--kind", help="place, depots, crews, or an asset kind: litter_bin, dog_bin, grass_area, "
+    p.add_argument("--kind", help="place, depots, crews, property, or an asset kind: litter_bin, dog_bin, grass_area, "
                    "street_length, ...")
     p.add_argument("--area", help="area the places belong to (created if new)")
     p.add_argument("--crs", help="CRS of a file that has none, e.g. 27700 or EPSG:4326")
@@ -186,6 +186,10 @@ def _run(args: argparse.Namespace) -> int:
                                                 strict=not args.skip_bad_rows)
             _print_json(report) if args.json else print(
                 f"Imported {report.get('imported', report)} {args.kind} from {args.file}")
+        elif cmd == "import" and services.waste.is_property_kind(args.kind):
+            report = services.waste.import_properties(db, Path(args.file), crs=args.crs, layer=args.layer,
+                                                      strict=not args.skip_bad_rows)
+            _print_json(report) if args.json else print(services.waste.describe_import(report))
         elif cmd == "import":
             report = services.district.import_file(
                 db, Path(args.file), kind=args.kind, area=args.area, crs=args.crs, layer=args.layer,

@@ -16,6 +16,7 @@ from envservices.services import (
     settings,
     simulation,
     users,
+    waste,
 )
 from envservices.storage import Database, open_database
 
@@ -26,4 +27,4 @@ def open_db(url: str | None = None) -> Database:
 
 
 __all__ = ["compare", "crews", "district", "maintenance", "observations", "open_db", "planning", "settings",
-           "simulation", "users"]
+           "simulation", "users", "waste"]

@@ -34,6 +34,13 @@ from envservices.storage.repositories import (
     VehicleRepository,
     describe_integrity_error,
 )
+from envservices.storage.waste import (
+    CollectionRoundRepository,
+    CollectionVehicleRepository,
+    MissedCollectionRepository,
+    PropertyRepository,
+    WasteTipRepository,
+)
 
 
 class UnitOfWork:
@@ -50,6 +57,11 @@ class UnitOfWork:
     settings: SettingsRepository
     users: UserRepository
     audit_log: AuditLogRepository
+    properties: PropertyRepository
+    waste_tips: WasteTipRepository
+    collection_vehicles: CollectionVehicleRepository
+    collection_rounds: CollectionRoundRepository
+    missed_collections: MissedCollectionRepository
 
     NOT_CLEARED = frozenset({"settings", "users", "audit_log", "alembic_version"})
 
@@ -77,6 +89,11 @@ class UnitOfWork:
         self.settings = SettingsRepository(session, audit)
         self.users = UserRepository(session, audit)
         self.audit_log = AuditLogRepository(session)
+        self.properties = PropertyRepository(session, audit)
+        self.waste_tips = WasteTipRepository(session, audit)
+        self.collection_vehicles = CollectionVehicleRepository(session, audit)
+        self.collection_rounds = CollectionRoundRepository(session, audit)
+        self.missed_collections = MissedCollectionRepository(session, audit)
         return self
 
     def __exit__(

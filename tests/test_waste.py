@@ -1,0 +1,144 @@
+"""Household waste: properties and containers stored and imported, refusals, the collection calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from shapely.geometry import Point
+
+from envservices.cli import main
+from envservices.domain.waste import (
+    CollectionRound,
+    CollectionVehicle,
+    Compartment,
+    Container,
+    Frequency,
+    MissReason,
+    Property,
+    Stream,
+    WasteTip,
+)
+from envservices.errors import UserError
+from envservices.rounds.calendar import HolidayRule, collection_date, england_bank_holidays, return_by
+from envservices.services import open_db, waste
+
+HEADER = "uprn,address,easting,northing,assisted,containers\n"
+GOOD = (
+    "100120001,1 Mill Lane,404100,267500,no,residual:240:fortnightly:A:Tue; dry_recycling:240:fortnightly:B:Tue;"
+    " food:23:weekly:Tue\n"
+    "100120002,2 Mill Lane,404120,267510,yes,residual:180:fortnightly:A:Tue\n"
+)
+
+
+def _rcv() -> CollectionVehicle:
+    return CollectionVehicle("rcv-1", "RCV 1", 10_000, 22_000, (Compartment(frozenset({Stream.RESIDUAL})),))
+
+
+def test_properties_and_containers_round_trip(tmp_path: Path):
+    """A property's containers, a tip, a split-body vehicle and a round are stored and read back unchanged."""
+    db = open_db(str(tmp_path / "w.sqlite"))
+    split = CollectionVehicle("rcv-2", "Split", 11_000, 24_000, (
+        Compartment(frozenset({Stream.DRY_RECYCLING}), 0.8), Compartment(frozenset({Stream.FOOD}), 0.2)))
+    prop = Property("p1", Point(404100, 267500), "1001", "1 Mill Lane", assisted=True, containers=(
+        Container(Stream.RESIDUAL, 240, Frequency.FORTNIGHTLY, 1, "A", "r1"),
+        Container(Stream.FOOD, 23, Frequency.WEEKLY, 1)))
+    tip = WasteTip("t1", "Transfer station", Point(400000, 268000), frozenset({Stream.RESIDUAL}))
+    rnd = CollectionRound("r1", "Residual 1", Stream.RESIDUAL, 1, "A", "rcv-1")
+    with db.unit_of_work() as uow:
+        uow.collection_vehicles.add_all([_rcv(), split])
+        uow.waste_tips.add(tip)
+        uow.collection_rounds.add(rnd)
+        uow.properties.add(prop)
+        uow.commit()
+    with db.unit_of_work() as uow:
+        assert uow.properties.get("p1") == prop
+        assert uow.collection_vehicles.get("rcv-2") == split
+        assert uow.waste_tips.get("t1") == tip
+        assert uow.collection_rounds.list() == [rnd]
+    assert split.payload_for(Stream.FOOD) == pytest.approx(2200)
+    db.dispose()
+
+
+def test_import_properties_refuses_bad_rows_by_number(tmp_path: Path, capsys):
+    """A fortnightly bin without week A/B and an unknown stream refuse the file, rows named; nothing stored."""
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEADER + GOOD + "100120003,3 Mill Lane,404140,267520,no,residual:240:fortnightly:Tue\n"
+                   "100120004,4 Mill Lane,404160,267530,no,compost:240:weekly\n")
+    url = str(tmp_path / "w.sqlite")
+    assert main(["--db", url, "import", str(bad), "--kind", "property"]) == 2
+    err = capsys.readouterr().err
+    assert "row 3: the fortnightly residual container has no week A or B" in err
+    assert "row 4: 'compost' is not a waste stream" in err
+    db = open_db(url)
+    with db.unit_of_work() as uow:
+        assert uow.properties.count() == 0
+    db.dispose()
+    good = tmp_path / "good.csv"
+    good.write_text(HEADER + GOOD)
+    assert main(["--db", url, "import", str(good), "--kind", "property", "--json"]) == 0
+    db = open_db(url)
+    with db.unit_of_work() as uow:
+        stored = uow.properties.list()
+    db.dispose()
+    assert [p.uprn for p in stored] == ["100120001", "100120002"]
+    assert stored[1].assisted and stored[0].container(Stream.FOOD).weekday == 1
+
+
+def test_container_bigger_than_any_vehicle_is_refused_and_nothing_stored(tmp_path: Path):
+    """A 1,100 l bin when the only vehicle's body takes 800 l: one sentence naming the row; nothing stored."""
+    db = open_db(str(tmp_path / "w.sqlite"))
+    small = CollectionVehicle("rcv-s", "Small", 2_000, 800, (Compartment(frozenset(Stream)),))
+    with db.unit_of_work() as uow:
+        uow.collection_vehicles.add(small)
+        uow.commit()
+    f = tmp_path / "big.csv"
+    f.write_text(HEADER + "1,Flats,404100,267500,no,residual:1100:weekly:Mon\n")
+    with pytest.raises(UserError, match=r"row 1 \(Flats\).*1,100 l residual container is bigger than any"):
+        waste.import_properties(db, f)
+    with db.unit_of_work() as uow:
+        assert uow.properties.count() == 0
+    db.dispose()
+
+
+def test_stream_with_no_tip_and_tip_closed_on_round_day_are_refused():
+    """No tip for food, or every residual tip shut on Saturday: one sentence each."""
+    prop = Property("p", Point(0, 0), containers=(Container(Stream.FOOD, 23, Frequency.WEEKLY, 0),))
+    tip = WasteTip("t", "TS", Point(0, 0), frozenset({Stream.RESIDUAL}), days_open=frozenset({0, 1, 2, 3, 4}))
+    with pytest.raises(UserError, match="no vehicle collects food"):
+        waste.check_collectable([prop], [_rcv()], [tip])
+    every = CollectionVehicle("v", "Any", 9_000, 20_000, (Compartment(frozenset(Stream)),))
+    with pytest.raises(UserError, match="No tip takes food"):
+        waste.check_collectable([prop], [every], [tip])
+    sat = CollectionRound("r", "Residual Sat", Stream.RESIDUAL, 5)
+    with pytest.raises(UserError, match="closed on round Residual Sat"):
+        waste.check_collectable([], [_rcv()], [tip], [sat])
+
+
+def test_bank_holiday_slides_to_saturday_and_missed_bin_returns_in_two_working_days():
+    """Early May bank holiday 2026: Monday's round on Tuesday, Friday's on Saturday; a skip rule drops it."""
+    holidays = england_bank_holidays([2026])
+    monday = dt.date(2026, 5, 4)
+    assert [collection_date(monday, d, holidays) for d in (0, 4)] == [dt.date(2026, 5, 5), dt.date(2026, 5, 9)]
+    assert collection_date(monday, 0, holidays, HolidayRule.SKIP) is None
+    assert collection_date(monday, 2, holidays, HolidayRule.SKIP) == dt.date(2026, 5, 6)
+    assert collection_date(dt.date(2026, 5, 11), 3, holidays) == dt.date(2026, 5, 14)
+    assert return_by(dt.date(2026, 5, 1), 2, holidays) == dt.date(2026, 5, 6)  # Fri + Mon holiday
+    assert MissReason("not_out")
+
+
+def test_record_missed_collection(tmp_path: Path):
+    """A missed bin is stored with its round and its return-by day; an unknown property is one sentence."""
+    db = open_db(str(tmp_path / "w.sqlite"))
+    with db.unit_of_work() as uow:
+        uow.properties.add(Property("p1", Point(0, 0), "42", containers=(
+            Container(Stream.RESIDUAL, 240, Frequency.WEEKLY, 2, round_id=None),)))
+        uow.commit()
+    missed = waste.record_missed(db, "42", "residual", "missed by crew", reported_on=dt.date(2026, 11, 26))
+    assert missed.return_by == dt.date(2026, 11, 30) and missed.property_id == "p1"
+    with pytest.raises(UserError, match="no property 'nope'"):
+        waste.record_missed(db, "nope", "residual", "not_out")
+    with db.unit_of_work() as uow:
+        assert len(uow.missed_collections.list()) == 1
+    db.dispose()
