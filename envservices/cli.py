@@ -50,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--scale", type=float, default=1.0, help="0.25 to 16: size relative to the standard demo")
     p.add_argument("--replace", action="store_true", help="replace what the database holds")
+    p.add_argument("--households", action="store_true",
+                   help="also households with their bins and today's collection rounds (about 20,000 at scale 1)")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("import", help="import places or assets from a GIS or CSV file")
@@ -141,7 +143,7 @@ def _print_summary(summary: dict) -> None:
           f"Observations: {summary['observations']}")
     for kind, n in sorted(summary["assets"].items()):
         print(f"  {kind.replace('_', ' ')}: {n}")
-    for key in ("sites", "road_links", "rota_entries", "plans"):
+    for key in ("sites", "road_links", "rota_entries", "plans", "properties", "collection_rounds"):
         if key in summary:
             print(f"{key.replace('_', ' ').capitalize()}: {summary[key]}")
 
@@ -176,7 +178,8 @@ def _run(args: argparse.Namespace) -> int:
     db = _open(args)
     try:
         if cmd == "demo":
-            summary = services.district.create_demo(db, seed=args.seed, scale=args.scale, replace=args.replace)
+            summary = services.district.create_demo(db, seed=args.seed, scale=args.scale, replace=args.replace,
+                                                    households=args.households)
             _print_json(summary) if args.json else _print_summary(summary)
         elif cmd == "info":
             summary = services.district.summary(db)

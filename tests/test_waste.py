@@ -142,3 +142,25 @@ def test_record_missed_collection(tmp_path: Path):
     with db.unit_of_work() as uow:
         assert len(uow.missed_collections.list()) == 1
     db.dispose()
+
+
+def test_demo_households_are_collectable_and_leave_the_rest_of_the_demo_alone():
+    """Demo households: every bin has a day, a week where its frequency needs one and a stored round;
+    vehicles and tips pass the checks; asking for households changes nothing else in the demo."""
+    from envservices.demo.district import build_demo_district
+
+    plain = build_demo_district(seed=3, scale=0.25, today=dt.date(2026, 11, 30))
+    demo = build_demo_district(seed=3, scale=0.25, today=dt.date(2026, 11, 30), households=True)
+    homes = demo.households
+    assert plain.assets == demo.assets and plain.rota == demo.rota
+    assert 4_000 <= len(homes.properties) <= 6_000  # a quarter of 20,000
+    rounds = {r.id: r for r in homes.rounds}
+    for p in homes.properties:
+        streams = {c.stream for c in p.containers}
+        assert {Stream.RESIDUAL, Stream.DRY_RECYCLING, Stream.FOOD} <= streams
+        for c in p.containers:
+            r = rounds[c.round_id]
+            assert (r.stream, r.weekday, r.week) == (c.stream, c.weekday, c.week)
+        residual, recycling = p.container(Stream.RESIDUAL), p.container(Stream.DRY_RECYCLING)
+        assert residual.weekday == recycling.weekday and {residual.week, recycling.week} == {"A", "B"}
+    waste.check_collectable(homes.properties, homes.vehicles, homes.tips, homes.rounds)
