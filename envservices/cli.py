@@ -105,6 +105,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", metavar="OUT")
     p.add_argument("--charts", metavar="DIR")
 
+    p = sub.add_parser("rounds", help="household collection rounds: design a stream's rounds with least change")
+    _add_db(p)
+    p.add_argument("action", choices=["design"])
+    p.add_argument("--stream", required=True, help="residual, dry_recycling, glass, garden or food")
+    p.add_argument("--max-change", default="10%", help="most households whose day may change (default 10%%)")
+    p.add_argument("--time-limit", type=float, default=120.0, help="seconds of routing in all (default 120)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--changes-csv", metavar="OUT.csv", help="households whose day changes, for the letters")
+    p.add_argument("--gpkg", metavar="OUT.gpkg", help="the new rounds and the households changing day")
+    p.add_argument("--json", action="store_true")
+
     p = sub.add_parser("bench", help="benchmarks: solomon DIR | pvrp DIR | district | load", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)
 
@@ -222,6 +233,8 @@ def _run(args: argparse.Namespace) -> int:
                 services.compare.write_charts(comparison, Path(args.charts))
             _print_json(services.compare.to_json(comparison)) if args.json else print(
                 services.compare.describe(comparison))
+        elif cmd == "rounds":
+            return _rounds(db, args)
         elif cmd == "users":
             return _users(db, args)
         elif cmd == "audit":
@@ -246,6 +259,27 @@ def _plain(obj) -> dict:
     import dataclasses
 
     return dataclasses.asdict(obj) if dataclasses.is_dataclass(obj) else dict(vars(obj))
+
+
+def _rounds(db, args: argparse.Namespace) -> int:
+    from envservices.services import rounds
+
+    share = rounds.parse_share(args.max_change)
+    design = rounds.design_rounds(db, args.stream, max_change=share, time_limit_s=args.time_limit, seed=args.seed,
+                                  progress=None if args.json else (lambda m: print(f"  {m}", file=sys.stderr)))
+    if args.changes_csv:
+        rounds.write_changes_csv(design, Path(args.changes_csv))
+    if args.gpkg:
+        rounds.write_rounds_gpkg(design, Path(args.gpkg))
+    if args.json:
+        _print_json({"table": design.table, "households_changing": len(design.changes),
+                     "seconds": design.result.seconds})
+    else:
+        print(rounds.describe(design))
+        for what, out in (("households changing day", args.changes_csv), ("new rounds", args.gpkg)):
+            if out:
+                print(f"Wrote {what} to {out}")
+    return 0
 
 
 def _users(db, args: argparse.Namespace) -> int:
