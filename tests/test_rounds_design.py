@@ -1,0 +1,81 @@
+"""Round design: days chosen within the change budget, days routed within the shift, the CLI end to end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from envservices.cli import main
+from envservices.rounds.design import DesignProblem, Street, choose_slots, route_day, totals
+
+
+def _problem(slots: list[int], xs: list[float], households: int = 10, shift_h: float = 7.0,
+             payload_kg: float = 10_000) -> DesignProblem:
+    """Streets on a line (x in km), one depot at 0 and one tip at 0; 1 km of driving takes 120 s."""
+    points = [0.0, 0.0, *xs]
+    d = np.abs(np.subtract.outer(points, points))
+    streets = tuple(Street(f"s{i}", 0, s, households, households * 14.0, households * 12.0, (f"p{i}",))
+                    for i, s in enumerate(slots))
+    return DesignProblem("residual", ((0, "A"), (1, "A")), ("depot",), ("tip",), streets,
+                         (d * 120).astype(np.int64), (d * 1000).astype(np.int64), payload_kg=payload_kg,
+                         shift_s=int(shift_h * 3600))
+
+
+def test_streets_far_from_their_day_move_to_the_near_day_within_the_budget():
+    """Two day areas (x 1-5 Monday, 21-25 Tuesday); two Monday streets sit among Tuesday's. With a 10 %
+    budget both move back; with 5 % only one; with 0 % none."""
+    xs = [1, 2, 3, 4, 5, 6, 21, 22, 23, 24, 25, 26, 22.5, 23.5, 7, 8, 9, 10, 11, 20]
+    slots = [0] * 6 + [1] * 6 + [0, 0] + [0] * 5 + [1]
+    p = _problem(slots, xs)
+    moved = lambda new: int((new != np.array(slots)).sum())  # noqa: E731
+    new = choose_slots(p, 0.10)
+    assert new[12] == 1 and new[13] == 1 and moved(new) == 2
+    assert moved(choose_slots(p, 0.05)) == 1
+    assert moved(choose_slots(p, 0.0)) == 0
+
+
+def test_a_day_too_big_for_one_crew_gets_two_and_every_round_ends_at_the_tip_then_the_depot():
+    """40 streets of 10 households (1.6 h of lifts, 4.8 t) on a 1.25 h shift and a 2 t body: two crew-days
+    or more, none longer than its shift, tipping when full and always before returning to the depot."""
+    p = _problem([0] * 40, [1 + 0.1 * i for i in range(40)], shift_h=1.25, payload_kg=2_000)
+    rounds = route_day(p, list(range(40)), 0, time_limit_s=1.0)
+    assert len(rounds) >= 2
+    assert sum(r.path[1:-1].count(1) for r in rounds) >= 3  # 4.8 t in 2 t loads
+    assert sum(r.households for r in rounds) == 400
+    for r in rounds:
+        assert r.path[0] == 0 and r.path[-1] == 0 and r.path[-2] == 1
+        assert r.duration_s - p.crew_day_fixed_s <= p.shift_s
+    figures = totals(rounds, 3, p.paid_day_s)
+    assert figures["crew_hours"] >= len(rounds) * 3 * p.paid_day_s / 3600 - 1e-9
+
+
+@pytest.mark.slow
+def test_rounds_design_on_a_small_demo_writes_the_table_the_letters_and_the_rounds(tmp_path: Path, capsys):
+    """`rounds design` on a tenth-scale demo: households changing day within the limit, CSV and GPKG written."""
+    import csv
+
+    import pyogrio
+
+    url = str(tmp_path / "d.sqlite")
+    assert main(["--db", url, "demo", "--scale", "0.1", "--households"]) == 0
+    out_csv, out_gpkg = tmp_path / "changes.csv", tmp_path / "rounds.gpkg"
+    capsys.readouterr()
+    assert main(["--db", url, "rounds", "design", "--stream", "residual", "--max-change", "5%", "--time-limit",
+                 "6", "--changes-csv", str(out_csv), "--gpkg", str(out_gpkg)]) == 0
+    text = capsys.readouterr().out
+    assert "households changing day" in text and "crew hours" in text
+    rows = list(csv.DictReader(out_csv.open()))
+    total = 2_000
+    assert len(rows) <= 0.05 * total + 1
+    assert all((r["old_day"], r["old_week"]) != (r["new_day"], r["new_week"]) for r in rows)
+    layers = [name for name, _ in pyogrio.list_layers(out_gpkg)]
+    assert "rounds" in layers
+
+
+def test_rounds_design_refuses_a_stream_with_no_tip(tmp_path: Path, capsys):
+    """Glass has no households and no tip in an empty database: one sentence, exit 2."""
+    url = str(tmp_path / "e.sqlite")
+    assert main(["--db", url, "rounds", "design", "--stream", "glass"]) == 2
+    assert "No household has a glass container" in capsys.readouterr().err
