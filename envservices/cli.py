@@ -105,10 +105,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", metavar="OUT")
     p.add_argument("--charts", metavar="DIR")
 
-    p = sub.add_parser("rounds", help="household collection rounds: design a stream's rounds with least change")
+    p = sub.add_parser("rounds", help="household collection: design a stream's rounds with least change (design), "
+                       "record a missed bin (missed PROPERTY)")
     _add_db(p)
-    p.add_argument("action", choices=["design"])
+    p.add_argument("action", choices=["design", "missed"])
+    p.add_argument("property", nargs="?", help="missed: the property's id or UPRN")
     p.add_argument("--stream", required=True, help="residual, dry_recycling, glass, garden or food")
+    p.add_argument("--reason", default="missed_by_crew",
+                   help="missed: not_out, contaminated, access_blocked or missed_by_crew (default)")
+    p.add_argument("--within", type=int, default=2, help="missed: working days to return in (default 2)")
     p.add_argument("--max-change", default="10%", help="most households whose day may change (default 10%%)")
     p.add_argument("--time-limit", type=float, default=120.0, help="seconds of routing in all (default 120)")
     p.add_argument("--seed", type=int, default=1)
@@ -262,8 +267,17 @@ def _plain(obj) -> dict:
 
 
 def _rounds(db, args: argparse.Namespace) -> int:
-    from envservices.services import rounds
+    from envservices.services import rounds, waste
 
+    if args.action == "missed":
+        if not args.property:
+            raise UserError("'rounds missed' needs the property's id or UPRN")
+        missed = waste.record_missed(db, args.property, args.stream, args.reason,
+                                     within_working_days=args.within,
+                                     holidays=waste.bank_holidays_near())
+        print(f"Recorded a missed {missed.stream.label} bin at {missed.property_id} "
+              f"({missed.reason.value.replace('_', ' ')}); return by {missed.return_by:%A %d %B %Y}")
+        return 0
     share = rounds.parse_share(args.max_change)
     design = rounds.design_rounds(db, args.stream, max_change=share, time_limit_s=args.time_limit, seed=args.seed,
                                   progress=None if args.json else (lambda m: print(f"  {m}", file=sys.stderr)))

@@ -22,7 +22,7 @@ from envservices.domain.waste import (
     vehicle_problem,
 )
 from envservices.errors import UserError
-from envservices.rounds.calendar import return_by
+from envservices.rounds.calendar import england_bank_holidays, return_by
 from envservices.services import access
 
 PROPERTY_KINDS = {"property", "properties", "household", "households"}
@@ -123,6 +123,12 @@ def describe_import(report: dict) -> str:
     lines += [f"  row {p['row']} left out: {p['reason']}" for p in report["problems"]]
     lines += [f"  {w}" for w in report["warnings"]]
     return "\n".join(lines)
+
+
+def bank_holidays_near(day: dt.date | None = None) -> frozenset[dt.date]:
+    """England's bank holidays this year and next (enough for any return-by or slide from today)."""
+    day = day or dt.date.today()
+    return england_bank_holidays([day.year, day.year + 1])
 
 
 def record_missed(db, property_id: str, stream: str, reason: str, *, reported_on: dt.date | None = None,
