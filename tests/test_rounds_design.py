@@ -79,3 +79,24 @@ def test_rounds_design_refuses_a_stream_with_no_tip(tmp_path: Path, capsys):
     url = str(tmp_path / "e.sqlite")
     assert main(["--db", url, "rounds", "design", "--stream", "glass"]) == 2
     assert "No household has a glass container" in capsys.readouterr().err
+
+
+def test_a_short_extra_crew_day_is_folded_into_a_day_with_room():
+    """Monday needs a second, short crew-day while Tuesday's one round has room: the fold moves the short
+    day's streets to Tuesday (within the budget) and the cycle needs one crew-day fewer."""
+    import dataclasses
+
+    from envservices.rounds.design import fold_small_days, route_all
+
+    xs = [1 + 0.05 * i for i in range(40)]
+    slots = [0, 0, 0, 1] * 10
+    p = dataclasses.replace(_problem(slots, xs, shift_h=1.0), tip_turnaround_s=60, crew_day_fixed_s=0)
+    today = np.array(slots)
+    rounds = route_all(p, today, time_limit_s=2.0)
+    assert len(rounds) == 3
+    folded, after = fold_small_days(p, today, today, rounds, budget_households=100, time_limit_s=2.0)
+    assert len(after) == 2
+    assert (folded != today).sum() * 10 <= 100
+    assert sum(r.households for r in after) == 400
+    _, unchanged = fold_small_days(p, today, today, rounds, budget_households=0, time_limit_s=2.0)
+    assert len(unchanged) == 3
