@@ -121,7 +121,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--gpkg", metavar="OUT.gpkg", help="the new rounds and the households changing day")
     p.add_argument("--json", action="store_true")
 
-    p = sub.add_parser("bench", help="benchmarks: solomon DIR | pvrp DIR | carp DIR | district | load", add_help=False)
+    p = sub.add_parser("bench", help="benchmarks: solomon DIR | pvrp DIR | carp DIR | rounds | district | load", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)
 
     p = sub.add_parser("users", help="list, add or change users and their roles (administrators)")

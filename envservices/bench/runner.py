@@ -207,6 +207,12 @@ DISTRICT_COLUMNS = [("instance", "district", 0), ("tasks", "tasks", 0), ("vehicl
                     ("unplanned", "left out", 0), ("violations", "violations", 0),
                     ("peak_memory_mb", "peak MB", 0),
                     ("status", "status", 0)]
+ROUNDS_COLUMNS = [("instance", "demo", 0), ("crew_days_today", "crew-days today", 0), ("crew_days", "new", 0),
+                  ("crew_hours_today", "crew h today", 1), ("crew_hours", "new", 1),
+                  ("crew_hours_change_pct", "crew h %", 1), ("vehicle_hours_change_pct", "vehicle h %", 1),
+                  ("km_today", "km today", 1), ("km", "new", 1), ("households_changed_pct", "changed %", 1),
+                  ("vehicles", "vehicles", 0), ("build_s", "build s", 1), ("seconds", "design s", 1),
+                  ("peak_memory_mb", "peak MB", 0)]
 MEAN_COLUMNS = [("solver", "solver", 0), ("solved", "feasible", 0), ("mean_gap_pct", "mean gap %", 2),
                 ("worst_gap_pct", "worst gap %", 2), ("mean_seconds", "mean s", 1)]
 
@@ -234,6 +240,13 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--solvers", default="envservices,ortools")
     c.add_argument("--seed", type=int, default=0)
     c.add_argument("--json", action="store_true")
+    r = sub.add_parser("rounds", help="round design on the demo: today's rounds against the re-drawn ones")
+    r.add_argument("--scale", type=float, default=1.0)
+    r.add_argument("--stream", default="residual")
+    r.add_argument("--max-change", type=float, default=0.10, help="share of households that may change day")
+    r.add_argument("--time-limit", type=float, default=120.0, help="seconds of routing in all")
+    r.add_argument("--seed", type=int, default=1)
+    r.add_argument("--json", action="store_true")
     d = sub.add_parser("district", help="the demo district's week at scale 1, 4 and 16")
     d.add_argument("--scale", type=float, help="only this scale")
     d.add_argument("--time-limit", type=float, default=60.0)
@@ -266,6 +279,15 @@ def run_bench(argv: list[str]) -> int:
         solvers = [s.strip() for s in args.solvers.split(",") if s.strip()]
         header, rows = bench_carp(args.directory, args.time_limit, names, solvers, args.seed)
         columns = SOLVER_COLUMNS
+    elif args.which == "rounds":
+        from envservices.bench.rounds import run_rounds
+
+        rows = [run_rounds(args.scale, args.stream, args.max_change, args.time_limit, args.seed)]
+        header = (f"Round design on the demo ({args.stream}, at most {args.max_change:.0%} of households changing "
+                  f"day, {args.time_limit:g} s of routing): today's rounds and the new ones routed by the same "
+                  f"day router. Crew hours are paid (a crew-day is paid its full shift). {_machine()}, "
+                  f"{dt.date.today()}.")
+        columns = ROUNDS_COLUMNS
     else:
         scales = [args.scale] if args.scale else list(DEFAULT_SCALES)
         header, rows = bench_district(scales, args.time_limit, args.seed)
@@ -276,7 +298,7 @@ def run_bench(argv: list[str]) -> int:
     print(header)
     print()
     print(_table(rows, columns))
-    if args.which != "district":
+    if args.which not in ("district", "rounds"):
         print()
         print(_table(_means(rows), MEAN_COLUMNS))
     return 0
