@@ -119,6 +119,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--changes-csv", metavar="OUT.csv", help="households whose day changes, for the letters")
     p.add_argument("--gpkg", metavar="OUT.gpkg", help="the new rounds and the households changing day")
+    p.add_argument("--apply", action="store_true", help="store the new rounds and days (default: only report)")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("bench", help="benchmarks: solomon DIR | pvrp DIR | carp DIR | rounds | district | load", add_help=False)
@@ -285,6 +286,7 @@ def _rounds(db, args: argparse.Namespace) -> int:
         rounds.write_changes_csv(design, Path(args.changes_csv))
     if args.gpkg:
         rounds.write_rounds_gpkg(design, Path(args.gpkg))
+    applied = rounds.apply_design(db, design) if args.apply else None
     if args.json:
         _print_json({"table": design.table, "households_changing": len(design.changes),
                      "seconds": design.result.seconds})
@@ -293,6 +295,9 @@ def _rounds(db, args: argparse.Namespace) -> int:
         for what, out in (("households changing day", args.changes_csv), ("new rounds", args.gpkg)):
             if out:
                 print(f"Wrote {what} to {out}")
+        if applied:
+            print(f"Stored {applied['rounds']} rounds; {applied['properties_rewritten']} households' days or "
+                  "rounds rewritten")
     return 0
 
 

@@ -53,7 +53,8 @@ def test_a_day_too_big_for_one_crew_gets_two_and_every_round_ends_at_the_tip_the
 
 @pytest.mark.slow
 def test_rounds_design_on_a_small_demo_writes_the_table_the_letters_and_the_rounds(tmp_path: Path, capsys):
-    """`rounds design` on a tenth-scale demo: households changing day within the limit, CSV and GPKG written."""
+    """`rounds design --apply` on a tenth-scale demo: households changing day within the limit, CSV and GPKG
+    written, and the stored households carry their new day, week and a stored round."""
     import csv
 
     import pyogrio
@@ -63,7 +64,7 @@ def test_rounds_design_on_a_small_demo_writes_the_table_the_letters_and_the_roun
     out_csv, out_gpkg = tmp_path / "changes.csv", tmp_path / "rounds.gpkg"
     capsys.readouterr()
     assert main(["--db", url, "rounds", "design", "--stream", "residual", "--max-change", "5%", "--time-limit",
-                 "6", "--changes-csv", str(out_csv), "--gpkg", str(out_gpkg)]) == 0
+                 "6", "--changes-csv", str(out_csv), "--gpkg", str(out_gpkg), "--apply"]) == 0
     text = capsys.readouterr().out
     assert "households changing day" in text and "crew hours" in text
     rows = list(csv.DictReader(out_csv.open()))
@@ -72,6 +73,17 @@ def test_rounds_design_on_a_small_demo_writes_the_table_the_letters_and_the_roun
     assert all((r["old_day"], r["old_week"]) != (r["new_day"], r["new_week"]) for r in rows)
     layers = [name for name, _ in pyogrio.list_layers(out_gpkg)]
     assert "rounds" in layers
+    from envservices.domain.waste import WEEKDAY_NAMES, Stream
+    from envservices.services import open_db
+
+    db = open_db(url)
+    with db.unit_of_work() as uow:
+        stored = {r.id for r in uow.collection_rounds.list(stream=Stream.RESIDUAL)}
+        for row in rows:
+            c = uow.properties.get(row["property_id"]).container(Stream.RESIDUAL)
+            assert (WEEKDAY_NAMES[c.weekday], c.week) == (row["new_day"], row["new_week"])
+            assert c.round_id in stored
+    db.dispose()
 
 
 def test_rounds_design_refuses_a_stream_with_no_tip(tmp_path: Path, capsys):

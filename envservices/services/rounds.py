@@ -230,6 +230,64 @@ def write_rounds_gpkg(d: RoundDesign, path: Path) -> int:
     return len(features)
 
 
+def apply_design(db, d: RoundDesign) -> dict:
+    """Store the new rounds and each household's new day, week and round, all or nothing.
+
+    A new round keeps the id of the round most of its households had today on the same day, so households
+    whose day and round stay the same are not rewritten; the stream's other rounds are replaced.
+    """
+    from dataclasses import replace
+
+    from envservices.domain.waste import CollectionRound
+
+    p = d.problem
+    stream = Stream(p.stream)
+    with db.unit_of_work() as uow:
+        access.require(uow, access.CHANGE_DISTRICT)
+        props = {x.id: x for x in uow.properties.list()}
+        old_rounds = {r.id: r for r in uow.collection_rounds.list(stream=stream)}
+        taken: set[str] = set()
+        new_rounds: list[CollectionRound] = []
+        round_of: dict[str, CollectionRound] = {}
+        for feature, r in zip(new_round_features(d), d.result.new, strict=True):
+            weekday, week = p.slots[r.slot]
+            depot_id = p.depots[r.depot]
+            votes = Counter(props[pid].container(stream).round_id for s in r.streets
+                            for pid in p.streets[s].property_ids)
+            keep = next((rid for rid, _ in votes.most_common() if rid in old_rounds and rid not in taken
+                         and (old_rounds[rid].weekday, old_rounds[rid].week) == (weekday, week)), None)
+            rid = keep or f"round-{stream.value}-{depot_id}-{weekday}{week}-{len(new_rounds) + 1}"
+            taken.add(rid)
+            base = old_rounds.get(rid)
+            new_round = CollectionRound(rid, feature["name"], stream, weekday, week,
+                                        base.vehicle_id if base else None, base.crew_id if base else None,
+                                        depot_id)
+            new_rounds.append(new_round)
+            for s in r.streets:
+                for pid in p.streets[s].property_ids:
+                    round_of[pid] = new_round
+        changed = 0
+        for pid, rnd in round_of.items():
+            prop = props[pid]
+            containers = tuple(
+                replace(c, weekday=rnd.weekday, week=rnd.week, round_id=rnd.id) if c.stream is stream else c
+                for c in prop.containers
+            )
+            if containers != prop.containers:
+                uow.properties.update(replace(prop, containers=containers))
+                changed += 1
+        for rid in old_rounds:
+            if rid not in taken:
+                uow.collection_rounds.delete(rid)
+        for rnd in new_rounds:
+            if rnd.id in old_rounds:
+                uow.collection_rounds.update(rnd)
+            else:
+                uow.collection_rounds.add(rnd)
+        uow.commit()
+    return {"rounds": len(new_rounds), "properties_rewritten": changed}
+
+
 def crew_hours_saving(d: RoundDesign) -> float:
     row = next(r for r in d.table if r["measure"].startswith("crew hours"))
     return -row["change_pct"] if math.isfinite(row["change_pct"]) else 0.0
