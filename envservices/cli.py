@@ -119,6 +119,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--changes-csv", metavar="OUT.csv", help="households whose day changes, for the letters")
     p.add_argument("--gpkg", metavar="OUT.gpkg", help="the new rounds and the households changing day")
+    p.add_argument("--png", metavar="OUT.png", help="a map of the new rounds, each in its colour")
     p.add_argument("--apply", action="store_true", help="store the new rounds and days (default: only report)")
     p.add_argument("--json", action="store_true")
 
@@ -286,13 +287,16 @@ def _rounds(db, args: argparse.Namespace) -> int:
         rounds.write_changes_csv(design, Path(args.changes_csv))
     if args.gpkg:
         rounds.write_rounds_gpkg(design, Path(args.gpkg))
+    if args.png:
+        rounds.write_rounds_png(design, Path(args.png))
     applied = rounds.apply_design(db, design) if args.apply else None
     if args.json:
         _print_json({"table": design.table, "households_changing": len(design.changes),
                      "seconds": design.result.seconds})
     else:
         print(rounds.describe(design))
-        for what, out in (("households changing day", args.changes_csv), ("new rounds", args.gpkg)):
+        for what, out in (("households changing day", args.changes_csv), ("new rounds", args.gpkg),
+                          ("the map of the new rounds", args.png)):
             if out:
                 print(f"Wrote {what} to {out}")
         if applied:

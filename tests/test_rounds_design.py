@@ -112,3 +112,20 @@ def test_a_short_extra_crew_day_is_folded_into_a_day_with_room():
     assert sum(r.households for r in after) == 400
     _, unchanged = fold_small_days(p, today, today, rounds, budget_households=0, time_limit_s=2.0)
     assert len(unchanged) == 3
+
+
+def test_rounds_map_draws_each_round_in_its_own_colour(tmp_path: Path):
+    """Two rounds and one household changing day: two lines of different colours, one black point, a PNG."""
+    from matplotlib.figure import Figure
+
+    from envservices.reports.rounds_map import draw_rounds, write_rounds_png
+
+    rounds = [{"name": "Mon A 1", "households": 10, "hours": 5.0, "coords": [(0, 0), (100, 0)]},
+              {"name": "Tue A 1", "households": 12, "hours": 6.0, "coords": [(0, 50), (100, 50), (100, 90)]}]
+    changes = [{"easting": 50.0, "northing": 50.0}]
+    ax = Figure().add_subplot()
+    draw_rounds(ax, rounds, changes)
+    assert len(ax.lines) == 2 and ax.lines[0].get_color() != ax.lines[1].get_color()
+    assert len(ax.collections) == 1
+    write_rounds_png(tmp_path / "m.png", rounds, changes, title="t")
+    assert (tmp_path / "m.png").stat().st_size > 1000

@@ -230,6 +230,15 @@ def write_rounds_gpkg(d: RoundDesign, path: Path) -> int:
     return len(features)
 
 
+def write_rounds_png(d: RoundDesign, path: Path) -> None:
+    from envservices.reports.rounds_map import write_rounds_png as draw
+
+    new = next(r for r in d.table if r["measure"].startswith("crew hours"))
+    draw(Path(path), new_round_features(d), d.changes,
+         title=f"New {d.problem.stream.replace('_', ' ')} rounds: crew hours {new['change_pct']:+.1f} % against "
+               f"today's, {len(d.changes):,} households changing day")
+
+
 def apply_design(db, d: RoundDesign) -> dict:
     """Store the new rounds and each household's new day, week and round, all or nothing.
 
