@@ -29,7 +29,7 @@ def test_streets_far_from_their_day_move_to_the_near_day_within_the_budget():
     xs = [1, 2, 3, 4, 5, 6, 21, 22, 23, 24, 25, 26, 22.5, 23.5, 7, 8, 9, 10, 11, 20]
     slots = [0] * 6 + [1] * 6 + [0, 0] + [0] * 5 + [1]
     p = _problem(slots, xs)
-    moved = lambda new: int((new != np.array(slots)).sum())  # noqa: E731
+    moved = lambda new: int((new != np.array(slots)).sum())
     new = choose_slots(p, 0.10)
     assert new[12] == 1 and new[13] == 1 and moved(new) == 2
     assert moved(choose_slots(p, 0.05)) == 1

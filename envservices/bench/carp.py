@@ -141,12 +141,10 @@ def solve_pyvrp(inst: CarpInstance, time_limit_s: float, seed: int = 0) -> CarpR
     started = time.perf_counter()
     arcs = _arcs(inst)
     model = pyvrp.Model()
-    depot = model.add_depot(model.add_location(0, 0))
+    model.add_depot(model.add_location(0, 0))
     groups = [model.add_client_group(required=True) for _ in inst.required]
-    clients = []
     for k, _, _, _ in arcs:
         loc = model.add_location(0, 0)
-        clients.append(loc)
         model.add_client(loc, delivery=[inst.required[k][3]], required=False, group=groups[k])
     model.add_vehicle_type(num_available=len(inst.required), capacity=[inst.capacity])
     locations = model.locations

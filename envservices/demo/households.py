@@ -183,7 +183,8 @@ def _today(properties: list[Property], road_of: np.ndarray, roads, mids, depots:
         depot = depots[town]
         busy: dict[tuple[str, int, str], int] = {}  # (vehicle kind, weekday, week) -> rounds that day
 
-        def add_rounds(stream: Stream, members: np.ndarray, weekday: int, week: str, kind: str) -> None:
+        def add_rounds(stream: Stream, members: np.ndarray, weekday: int, week: str, kind: str,
+                       town: str = town, busy: dict = busy, depot: Site = depot) -> None:
             if not len(members):
                 return
             lift = STREAM_RULES[stream].lift_s

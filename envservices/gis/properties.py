@@ -178,6 +178,6 @@ def _osm_properties(path: str | Path, places: Sequence[Place], strict: bool) -> 
             ))
     _refuse_if_strict(name, problems, strict)
     placed = _place(found, places)
-    warnings = [f"{name}: {len(found)} addressed building(s) imported without containers; add each "
-                "household's containers and collection days before designing rounds."] if found else []
+    warnings = [(f"{name}: {len(found)} addressed building(s) imported without containers; add each "
+                 "household's containers and collection days before designing rounds.")] if found else []
     return placed, ImportResult(problems=tuple(problems), warnings=tuple(warnings), source=str(path))

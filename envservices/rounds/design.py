@@ -14,6 +14,7 @@ work; then overloaded days hand their cheapest streets to a neighbour day. Both 
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections.abc import Callable
@@ -239,8 +240,7 @@ def _route_fleet(p: DesignProblem, streets: list[int], depot: int, fleet: int, t
     tips = [model.add_depot(locs[2 + i], service_duration=p.tip_turnaround_s) for i in range(n_tips)]
     for i, s in enumerate(streets):
         st = p.streets[s]
-        model.add_client(locs[2 + n_tips + i], pickup=[int(math.ceil(st.kg))],
-                         service_duration=int(round(st.service_s)))
+        model.add_client(locs[2 + n_tips + i], pickup=[math.ceil(st.kg)], service_duration=round(st.service_s))
     model.add_vehicle_type(num_available=fleet, capacity=[int(p.payload_kg)], start_depot=start, end_depot=end,
                            reload_depots=tips, shift_duration=p.shift_s)
     for i, a in enumerate(nodes):
@@ -275,8 +275,8 @@ def _route_fleet(p: DesignProblem, streets: list[int], depot: int, fleet: int, t
 
 
 def _figures(p: DesignProblem, depot: int, order: list[int], path: list[int]) -> Round:
-    travel = sum(int(p.duration_s[a, b]) for a, b in zip(path, path[1:], strict=False))
-    km = sum(int(p.distance_m[a, b]) for a, b in zip(path, path[1:], strict=False))
+    travel = sum(int(p.duration_s[a, b]) for a, b in itertools.pairwise(path))
+    km = sum(int(p.distance_m[a, b]) for a, b in itertools.pairwise(path))
     tips = sum(1 for a in path[1:-1] if len(p.depots) <= a < len(p.depots) + len(p.tips))
     service = sum(p.streets[s].service_s for s in order)
     duration = int(travel + service + tips * p.tip_turnaround_s + p.crew_day_fixed_s)
@@ -337,9 +337,9 @@ def fold_small_days(problem: DesignProblem, today: np.ndarray, slot: np.ndarray,
         trial = slot.copy()
         for i in sorted(small.streets, key=lambda i: -p.streets[i].service_s):
             best: tuple[float, tuple[int, int]] | None = None
-            for key in slack:
+            for key, room in slack.items():
                 mine = np.nonzero((trial == key[1]) & (depots == depot))[0]
-                if len(mine) == 0 or p.streets[i].service_s > slack[key]:
+                if len(mine) == 0 or p.streets[i].service_s > room:
                     continue
                 near = float(d[i, mine].min())
                 if best is None or near < best[0]:

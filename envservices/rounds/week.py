@@ -79,7 +79,7 @@ def round_tasks(
                 x_m=sum(xs) / len(xs),
                 y_m=sum(ys) / len(ys),
                 skill=skill,
-                duration_s=int(round(sum(s for _, s, _ in items))),
+                duration_s=round(sum(s for _, s, _ in items)),
                 earliest_day=day,
                 latest_day=day,
                 equipment=VEHICLE_EQUIPMENT.get(r.stream, "rcv"),

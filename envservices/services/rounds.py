@@ -184,8 +184,8 @@ def design_rounds(db, stream: str, *, max_change: float = 0.10, time_limit_s: fl
 
 
 def describe(d: RoundDesign) -> str:
-    lines = [f"Round design for {d.problem.stream.replace('_', ' ')} ({len(d.problem.streets)} streets, "
-             f"{sum(s.households for s in d.problem.streets):,} households, {d.result.seconds:.0f} s)",
+    lines = [(f"Round design for {d.problem.stream.replace('_', ' ')} ({len(d.problem.streets)} streets, "
+              f"{sum(s.households for s in d.problem.streets):,} households, {d.result.seconds:.0f} s)"),
              f"{'':30} {'today':>10} {'new':>10} {'change':>8}"]
     for row in d.table:
         lines.append(f"{row['measure']:30} {row['today']:>10,.1f} {row['new']:>10,.1f} {row['change_pct']:>+7.1f}%")
