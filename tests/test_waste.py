@@ -164,3 +164,40 @@ def test_demo_households_are_collectable_and_leave_the_rest_of_the_demo_alone():
         residual, recycling = p.container(Stream.RESIDUAL), p.container(Stream.DRY_RECYCLING)
         assert residual.weekday == recycling.weekday and {residual.week, recycling.week} == {"A", "B"}
     waste.check_collectable(homes.properties, homes.vehicles, homes.tips, homes.rounds)
+
+
+TINY_OSM = """<?xml version="1.0" encoding="UTF-8"?>
+<osm version="0.6" generator="hand">
+  <node id="1" lat="52.3080" lon="-1.9400"/><node id="2" lat="52.3080" lon="-1.9398"/>
+  <node id="3" lat="52.3082" lon="-1.9398"/><node id="4" lat="52.3082" lon="-1.9400"/>
+  <node id="5" lat="52.3090" lon="-1.9410"><tag k="addr:housenumber" v="7"/><tag k="addr:street" v="Mill Lane"/></node>
+  <node id="6" lat="52.3095" lon="-1.9415"><tag k="amenity" v="waste_basket"/></node>
+  <way id="10"><nd ref="1"/><nd ref="2"/><nd ref="3"/><nd ref="4"/><nd ref="1"/>
+    <tag k="building" v="house"/><tag k="addr:housenumber" v="12"/><tag k="addr:street" v="Church Road"/>
+    <tag k="addr:postcode" v="B97 4AA"/></way>
+</osm>
+"""
+
+
+def test_import_properties_from_osm_and_geopackage(tmp_path: Path):
+    """OSM: the addressed house and the addressed point become properties (no bin); GPKG: containers read."""
+    import geopandas as gpd
+
+    osm = tmp_path / "tiny.osm"
+    osm.write_text(TINY_OSM)
+    db = open_db(str(tmp_path / "w.sqlite"))
+    report = waste.import_properties(db, osm)
+    assert report["properties"] == 2 and "without containers" in report["warnings"][0]
+    gpkg = tmp_path / "homes.gpkg"
+    gpd.GeoDataFrame(
+        {"uprn": ["1", "2"], "address": ["1 A Road", "2 A Road"], "containers": ["food:23:weekly:Mon",
+                                                                                "glass:55:four_weekly:3:Fri"]},
+        geometry=[Point(404000, 267000), Point(404010, 267000)], crs=27700,
+    ).to_file(gpkg, driver="GPKG")
+    assert waste.import_properties(db, gpkg)["containers"] == {"food": 1, "glass": 1}
+    with db.unit_of_work() as uow:
+        addresses = sorted(p.address for p in uow.properties.list())
+        glass = uow.properties.list(uprn="2")[0].container(Stream.GLASS)
+    db.dispose()
+    assert addresses == ["1 A Road", "12 Church Road, B97 4AA", "2 A Road", "7 Mill Lane"]
+    assert (glass.frequency, glass.week, glass.weekday) == (Frequency.FOUR_WEEKLY, "3", 4)

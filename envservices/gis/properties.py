@@ -180,4 +180,5 @@ def _osm_properties(path: str | Path, places: Sequence[Place], strict: bool) -> 
     placed = _place(found, places)
     warnings = [(f"{name}: {len(found)} addressed building(s) imported without containers; add each "
                  "household's containers and collection days before designing rounds.")] if found else []
-    return placed, ImportResult(problems=tuple(problems), warnings=tuple(warnings), source=str(path))
+    return placed, ImportResult(problems=tuple(problems), warnings=tuple(warnings), source=str(path),
+                                not_in_place=tuple(p.id for p in placed if p.place_id is None))
