@@ -64,3 +64,18 @@ def test_missed_bins_come_back_within_their_return_day_and_are_counted_per_round
     assert [t.latest_day for t in missed_tasks(missed, homes, dt.date(2026, 12, 7))] == [dt.date(2026, 12, 7)]
     assert missed_by_round_and_week(missed) == {("rA", "2026-W49"): 1}
     assert street_work_rules()[0].second_service == "litter_pick"
+
+
+def test_street_work_rules_find_a_pick_on_collection_day_and_mowing_on_it():
+    """Collection Monday at p1: a pick on Tuesday holds, one on Monday breaks "after"; mowing Monday breaks "apart"."""
+    from envservices.rounds.week import proposed_street_work_rules, street_work_conflicts
+
+    monday = dt.date(2026, 11, 30)
+    tuesday = monday + dt.timedelta(days=1)
+    rules = proposed_street_work_rules([Stream.RESIDUAL])
+    assert street_work_conflicts(rules, [("refuse_residual", "p1", monday), ("litter_pick", "p1", tuesday),
+                                         ("mow", "p1", tuesday), ("mow", "p2", monday)]) == []
+    broken = street_work_conflicts(rules, [("refuse_residual", "p1", monday), ("litter_pick", "p1", monday),
+                                           ("mow", "p1", monday)])
+    assert broken == ["litter_pick at p1 on Mon 30 Nov is not 1 day(s) after its refuse_residual.",
+                      "mow at p1 on Mon 30 Nov falls on a refuse_residual day."]

@@ -125,10 +125,51 @@ def missed_by_round_and_week(missed: Iterable[MissedCollection]) -> dict[tuple[s
 
 
 def street_work_rules(streams: Iterable[Stream] = (Stream.RESIDUAL, Stream.DRY_RECYCLING)) -> list[CoordinationRule]:
-    """Street work co-ordinated with collection, in today's rule kinds.
+    """Street work co-ordinated with collection, in the planner's rule kinds as they are today.
 
-    A litter pick within a day after the place's collection ("within", max_days=1). The two rules the
-    issue also asks for need kinds the planner does not have yet: "after" (the day after, not the same day)
-    and "apart" (no verge mowing on a collection day); see rounds/README in the report.
+    A litter pick within a day after the place's collection ("within", max_days=1). The issue's own two
+    rules need kinds the planner does not have yet; `proposed_street_work_rules` states them and
+    `street_work_conflicts` checks a plan against them.
     """
     return [CoordinationRule("within", service_code(s), "litter_pick", max_days=1) for s in streams]
+
+
+def proposed_street_work_rules(
+    streams: Iterable[Stream] = (Stream.RESIDUAL, Stream.DRY_RECYCLING),
+) -> list[CoordinationRule]:
+    """The issue's rules in two new kinds: "after" (second exactly `max_days` days after first: a litter
+    pick the day after collection) and "apart" (second never on a day of first: no verge cut or mowing
+    on a collection day), both per place."""
+    out = []
+    for s in streams:
+        out.append(CoordinationRule("after", service_code(s), "litter_pick", max_days=1))
+        out += [CoordinationRule("apart", service_code(s), cut) for cut in ("verge_cut", "mow")]
+    return out
+
+
+def street_work_conflicts(rules: Iterable[CoordinationRule],
+                          done: Iterable[tuple[str, str, dt.date]]) -> list[str]:
+    """Each breach of an "after" or "apart" rule in (service, place, day) facts, one sentence each.
+
+    "after" is checked for every second-service visit in a place that also has the first service that
+    week: it must fall exactly max_days after one of the first's days.
+    """
+    days: dict[tuple[str, str], set[dt.date]] = defaultdict(set)
+    for service, place, day in done:
+        days[(service, place)].add(day)
+    out = []
+    for rule in rules:
+        for (service, place), seconds in sorted(days.items()):
+            if service != rule.second_service:
+                continue
+            firsts = days.get((rule.first_service, place), set())
+            if not firsts:
+                continue
+            for day in sorted(seconds):
+                if rule.kind == "apart" and day in firsts:
+                    out.append(f"{service} at {place} on {day:%a %d %b} falls on a {rule.first_service} day.")
+                elif rule.kind == "after" and not any(day - f == dt.timedelta(days=rule.max_days)
+                                                       for f in firsts):
+                    out.append(f"{service} at {place} on {day:%a %d %b} is not {rule.max_days} day(s) after "
+                               f"its {rule.first_service}.")
+    return out
