@@ -129,3 +129,46 @@ def test_rounds_map_draws_each_round_in_its_own_colour(tmp_path: Path):
     assert len(ax.collections) == 1
     write_rounds_png(tmp_path / "m.png", rounds, changes, title="t")
     assert (tmp_path / "m.png").stat().st_size > 1000
+
+
+def test_a_household_far_from_any_road_is_in_no_rounds_reach_and_nothing_changes(tmp_path: Path):
+    """Two households by a road and one 900 m off it: one sentence naming the far one; without it the two
+    are designed into one round."""
+    from shapely.geometry import LineString
+    from shapely.geometry import Point as P
+
+    from envservices.domain.model import RoadLink, Site, SiteKind
+    from envservices.domain.waste import (
+        CollectionVehicle,
+        Compartment,
+        Container,
+        Frequency,
+        Property,
+        Stream,
+        WasteTip,
+    )
+    from envservices.errors import UserError
+    from envservices.services import open_db
+    from envservices.services.rounds import design_rounds
+
+    db = open_db(str(tmp_path / "r.sqlite"))
+    bin_ = Container(Stream.RESIDUAL, 240, Frequency.WEEKLY, 0)
+    with db.unit_of_work() as uow:
+        uow.sites.add(Site("depot", SiteKind.DEPOT, "Depot", P(0, 0)))
+        uow.roads.add_all([RoadLink("r1", LineString([(0, 0), (500, 0)])),
+                           RoadLink("r2", LineString([(500, 0), (1000, 0)]))])
+        uow.waste_tips.add(WasteTip("tip", "Tip", P(1000, 0), frozenset({Stream.RESIDUAL})))
+        uow.collection_vehicles.add(CollectionVehicle("v", "RCV", 10_000, 22_000,
+                                                      (Compartment(frozenset({Stream.RESIDUAL})),)))
+        uow.properties.add_all([Property("h1", P(100, 10), address="1 Near Road", containers=(bin_,)),
+                                Property("h2", P(600, 10), address="2 Near Road", containers=(bin_,)),
+                                Property("h3", P(300, 900), address="Far Farm", containers=(bin_,))])
+        uow.commit()
+    with pytest.raises(UserError, match=r"Far Farm is 900 m from the nearest road: it is in no round's reach"):
+        design_rounds(db, "residual", time_limit_s=1)
+    with db.unit_of_work() as uow:
+        uow.properties.delete("h3")
+        uow.commit()
+    design = design_rounds(db, "residual", time_limit_s=1)
+    assert design.result.changed_households == 0 and len(design.result.new) == 1
+    db.dispose()
