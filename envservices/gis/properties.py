@@ -20,7 +20,7 @@ import pandas as pd
 from envservices.domain.model import Asset, AssetKind, Place, new_id
 from envservices.domain.waste import Container, Frequency, Property, Stream, container_problem
 from envservices.errors import ImportRefused
-from envservices.gis.importer import ImportResult, RowProblem, _refuse_if_strict, assign_places, osm_tags
+from envservices.gis.importer import ImportResult, RowProblem, assign_places, osm_tags
 from envservices.gis.read import is_osm, normalise_column, read_layer
 from envservices.gis.validate import validate_geometries
 
@@ -68,6 +68,21 @@ def parse_containers(text: object) -> tuple[tuple[Container, ...], str | None]:
             return (), problem
         out.append(container)
     return tuple(out), None
+
+
+MAX_LISTED = 10
+
+
+def _refuse_if_strict(name: str, problems: Sequence[RowProblem], strict: bool) -> None:
+    """The whole file refused, its bad rows named (the first ten), as the other imports do."""
+    if not strict or not problems:
+        return
+    listed = "; ".join(str(p) for p in sorted(problems, key=lambda p: p.row)[:MAX_LISTED])
+    more = f" and {len(problems) - MAX_LISTED} more" if len(problems) > MAX_LISTED else ""
+    raise ImportRefused(
+        f"{name} was not imported because {len(problems)} row(s) cannot be used ({listed}{more}); "
+        "fix them or import with problem rows skipped."
+    )
 
 
 def _column(frame: pd.DataFrame, *names: str) -> str | None:
