@@ -67,7 +67,8 @@ def test_rounds_design_on_a_small_demo_writes_the_table_the_letters_and_the_roun
                  "6", "--changes-csv", str(out_csv), "--gpkg", str(out_gpkg), "--apply"]) == 0
     text = capsys.readouterr().out
     assert "households changing day" in text and "crew hours" in text
-    rows = list(csv.DictReader(out_csv.open()))
+    with out_csv.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
     total = 2_000
     assert len(rows) <= 0.05 * total + 1
     assert all((r["old_day"], r["old_week"]) != (r["new_day"], r["new_week"]) for r in rows)
