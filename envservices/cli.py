@@ -106,11 +106,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--charts", metavar="DIR")
 
     p = sub.add_parser("rounds", help="household collection: design a stream's rounds with least change (design), "
-                       "record a missed bin (missed PROPERTY)")
+                       "record a missed bin (missed PROPERTY), a household's coming collections (calendar PROPERTY)")
     _add_db(p)
-    p.add_argument("action", choices=["design", "missed"])
-    p.add_argument("property", nargs="?", help="missed: the property's id or UPRN")
-    p.add_argument("--stream", required=True, help="residual, dry_recycling, glass, garden or food")
+    p.add_argument("action", choices=["design", "missed", "calendar"])
+    p.add_argument("property", nargs="?", help="missed, calendar: the property's id or UPRN")
+    p.add_argument("--stream", help="design, missed: residual, dry_recycling, glass, garden or food")
+    p.add_argument("--weeks", type=int, default=4, help="calendar: how many weeks from this one (default 4)")
     p.add_argument("--reason", default="missed_by_crew",
                    help="missed: not_out, contaminated, access_blocked or missed_by_crew (default)")
     p.add_argument("--within", type=int, default=2, help="missed: working days to return in (default 2)")
@@ -271,6 +272,16 @@ def _plain(obj) -> dict:
 def _rounds(db, args: argparse.Namespace) -> int:
     from envservices.services import rounds, waste
 
+    if args.action == "calendar":
+        if not args.property:
+            raise UserError("'rounds calendar' needs the property's id or UPRN")
+        prop, entries = waste.household_calendar(db, args.property, weeks=args.weeks)
+        print(f"Collections at {prop.address or prop.id}:")
+        for day, stream, note in entries:
+            print(f"  {day:%a %d %b %Y}  {stream.label}" + (f"  ({note})" if note else ""))
+        return 0
+    if not args.stream:
+        raise UserError(f"'rounds {args.action}' needs --stream (residual, dry_recycling, glass, garden or food)")
     if args.action == "missed":
         if not args.property:
             raise UserError("'rounds missed' needs the property's id or UPRN")

@@ -79,3 +79,16 @@ def test_street_work_rules_find_a_pick_on_collection_day_and_mowing_on_it():
                                            ("mow", "p1", monday)])
     assert broken == ["litter_pick at p1 on Mon 30 Nov is not 1 day(s) after its refuse_residual.",
                       "mow at p1 on Mon 30 Nov falls on a refuse_residual day."]
+
+
+def test_household_calendar_shows_the_slid_day():
+    """Over the spring bank holiday fortnight: week A residual slides Monday -> Tuesday, noted; week B recycling."""
+    from envservices.rounds.week import household_calendar
+
+    home = Property("h", Point(0, 0), containers=(
+        Container(Stream.RESIDUAL, 240, Frequency.FORTNIGHTLY, 0, "A"),
+        Container(Stream.DRY_RECYCLING, 240, Frequency.FORTNIGHTLY, 0, "B")))
+    monday = dt.date(2026, 5, 25)  # ISO week 22: week B
+    entries = household_calendar(home, monday - dt.timedelta(days=7), 2, england_bank_holidays([2026]))
+    assert entries == [(dt.date(2026, 5, 18), Stream.RESIDUAL, ""),
+                       (dt.date(2026, 5, 26), Stream.DRY_RECYCLING, "instead of Monday 25 May")]

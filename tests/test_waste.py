@@ -201,3 +201,18 @@ def test_import_properties_from_osm_and_geopackage(tmp_path: Path):
     db.dispose()
     assert addresses == ["1 A Road", "12 Church Road, B97 4AA", "2 A Road", "7 Mill Lane"]
     assert (glass.frequency, glass.week, glass.weekday) == (Frequency.FOUR_WEEKLY, "3", 4)
+
+
+def test_cli_rounds_missed_and_calendar(tmp_path: Path, capsys):
+    """`rounds missed` records a bin with its return day; `rounds calendar` lists the household's days."""
+    url = str(tmp_path / "w.sqlite")
+    good = tmp_path / "good.csv"
+    good.write_text(HEADER + GOOD)
+    assert main(["--db", url, "import", str(good), "--kind", "property"]) == 0
+    assert main(["--db", url, "rounds", "missed", "100120001", "--stream", "food", "--reason", "not out"]) == 0
+    assert "Recorded a missed food bin" in capsys.readouterr().out
+    assert main(["--db", url, "rounds", "calendar", "100120001", "--weeks", "2"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("food") == 2 and out.count("residual") + out.count("dry recycling") == 2
+    assert main(["--db", url, "rounds", "missed", "100120001"]) == 2
+    assert "needs --stream" in capsys.readouterr().err

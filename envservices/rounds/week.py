@@ -91,6 +91,33 @@ def round_tasks(
     return tasks
 
 
+def household_calendar(
+    prop: Property,
+    first_monday: dt.date,
+    weeks: int,
+    holidays: Collection[dt.date] = (),
+    holiday_rules: Mapping[Stream, HolidayRule] = DEFAULT_RULES,
+) -> list[tuple[dt.date, Stream, str]]:
+    """A household's collections over the coming weeks, bank-holiday slides applied: the residents' list.
+
+    Each entry is (day, stream, note); the note says when the day moved from its usual one.
+    """
+    out = []
+    for k in range(weeks):
+        monday = first_monday + dt.timedelta(weeks=k)
+        iso_week = monday.isocalendar().week
+        for c in prop.containers:
+            if c.weekday is None or not week_label_applies(c.week, iso_week):
+                continue
+            usual = monday + dt.timedelta(days=c.weekday)
+            day = collection_date(monday, c.weekday, holidays, holiday_rules.get(c.stream, HolidayRule.SLIDE))
+            if day is None:
+                out.append((usual, c.stream, "no collection (bank holiday)"))
+            else:
+                out.append((day, c.stream, "" if day == usual else f"instead of {usual:%A %d %B}"))
+    return sorted(out, key=lambda e: (e[0], e[1].value))
+
+
 def missed_tasks(missed: Iterable[MissedCollection], properties: Mapping[str, Property], week_start: dt.date,
                  *, skill: Skill = Skill.HGV) -> list[Task]:
     """A return visit for each missed bin due back in this week (from the day after the report)."""

@@ -131,6 +131,30 @@ def bank_holidays_near(day: dt.date | None = None) -> frozenset[dt.date]:
     return england_bank_holidays([day.year, day.year + 1])
 
 
+def _find_property(uow, key: str) -> Property:
+    prop = uow.properties.get(key)
+    if prop is None:
+        matches = uow.properties.list(uprn=key)
+        prop = matches[0] if matches else None
+    if prop is None:
+        raise UserError(f"There is no property '{key}' (give its id or UPRN).")
+    return prop
+
+
+def household_calendar(db, key: str, *, weeks: int = 4, today: dt.date | None = None):
+    """A household's collections from this week's Monday for `weeks` weeks, bank-holiday slides applied."""
+    from envservices.rounds.week import household_calendar as calendar
+
+    if not 1 <= weeks <= 104:
+        raise UserError(f"--weeks must be between 1 and 104, not {weeks}")
+    today = today or dt.date.today()
+    monday = today - dt.timedelta(days=today.weekday())
+    with db.unit_of_work() as uow:
+        prop = _find_property(uow, key)
+    holidays = england_bank_holidays([monday.year, monday.year + 1, monday.year + 2])
+    return prop, calendar(prop, monday, weeks, holidays)
+
+
 def record_missed(db, property_id: str, stream: str, reason: str, *, reported_on: dt.date | None = None,
                   within_working_days: int = 2, holidays: frozenset[dt.date] = frozenset(),
                   note: str = "") -> MissedCollection:
@@ -147,12 +171,7 @@ def record_missed(db, property_id: str, stream: str, reason: str, *, reported_on
                         f"{', '.join(r.value for r in MissReason)}).") from None
     with db.unit_of_work() as uow:
         access.require(uow, access.RECORD_NEED)
-        prop = uow.properties.get(property_id)
-        if prop is None:
-            matches = uow.properties.list(uprn=property_id)
-            prop = matches[0] if matches else None
-        if prop is None:
-            raise UserError(f"There is no property '{property_id}' (give its id or UPRN).")
+        prop = _find_property(uow, property_id)
         container = prop.container(parsed_stream)
         if container is None:
             raise UserError(f"{prop.address or prop.id} has no {parsed_stream.label} container.")
