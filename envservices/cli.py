@@ -55,13 +55,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--scale", type=float, default=1.0, help="0.25 to 16: size relative to the standard demo")
     p.add_argument("--replace", action="store_true", help="replace what the database holds")
+    p.add_argument("--households", action="store_true",
+                   help="also households with their bins and today's collection rounds (about 20,000 at scale 1)")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("import", help="import places or assets from a GIS or CSV file")
     _add_db(p)
     p.add_argument("file")
-    p.add_argument("--kind", help="place, depots, crews, rota, survey, work, services, rules, closed, calendar, "
-                   "or an asset kind: litter_bin, dog_bin, grass_area, street_length, ...")
+    p.add_argument("--kind", help="place, depots, crews, property, rota, survey, work, services, rules, closed, "
+                   "calendar, or an asset kind: litter_bin, dog_bin, grass_area, street_length, ...")
     p.add_argument("--area", help="area the places belong to (created if new)")
     p.add_argument("--crs", help="CRS of a file that has none, e.g. 27700 or EPSG:4326")
     p.add_argument("--layer", help="layer of a multi-layer file")
@@ -125,7 +127,26 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", metavar="OUT")
     p.add_argument("--charts", metavar="DIR")
 
-    p = sub.add_parser("bench", help="benchmarks: solomon DIR | pvrp DIR | district | load", add_help=False)
+    p = sub.add_parser("rounds", help="household collection: design a stream's rounds with least change (design), "
+                       "record a missed bin (missed PROPERTY), a household's coming collections (calendar PROPERTY)")
+    _add_db(p)
+    p.add_argument("action", choices=["design", "missed", "calendar"])
+    p.add_argument("property", nargs="?", help="missed, calendar: the property's id or UPRN")
+    p.add_argument("--stream", help="design, missed: residual, dry_recycling, glass, garden or food")
+    p.add_argument("--weeks", type=int, default=4, help="calendar: how many weeks from this one (default 4)")
+    p.add_argument("--reason", default="missed_by_crew",
+                   help="missed: not_out, contaminated, access_blocked or missed_by_crew (default)")
+    p.add_argument("--within", type=int, default=2, help="missed: working days to return in (default 2)")
+    p.add_argument("--max-change", default="10%", help="most households whose day may change (default 10%%)")
+    p.add_argument("--time-limit", type=float, default=120.0, help="seconds of routing in all (default 120)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--changes-csv", metavar="OUT.csv", help="households whose day changes, for the letters")
+    p.add_argument("--gpkg", metavar="OUT.gpkg", help="the new rounds and the households changing day")
+    p.add_argument("--png", metavar="OUT.png", help="a map of the new rounds, each in its colour")
+    p.add_argument("--apply", action="store_true", help="store the new rounds and days (default: only report)")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("bench", help="benchmarks: solomon DIR | pvrp DIR | carp DIR | rounds | district | load", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)
 
     p = sub.add_parser("users", help="list, add or change users and their roles (administrators)")
@@ -167,7 +188,7 @@ def _print_summary(summary: dict) -> None:
           f"Observations: {summary['observations']}")
     for kind, n in sorted(summary["assets"].items()):
         print(f"  {kind.replace('_', ' ')}: {n}")
-    for key in ("sites", "road_links", "rota_entries", "plans"):
+    for key in ("sites", "road_links", "rota_entries", "plans", "properties", "collection_rounds"):
         if key in summary:
             print(f"{key.replace('_', ' ').capitalize()}: {summary[key]}")
 
@@ -216,7 +237,8 @@ def _run(args: argparse.Namespace) -> int:
     db = _open(args)
     try:
         if cmd == "demo":
-            summary = services.district.create_demo(db, seed=args.seed, scale=args.scale, replace=args.replace)
+            summary = services.district.create_demo(db, seed=args.seed, scale=args.scale, replace=args.replace,
+                                                    households=args.households)
             _print_json(summary) if args.json else _print_summary(summary)
         elif cmd == "info":
             summary = services.district.summary(db)
@@ -237,6 +259,10 @@ def _run(args: argparse.Namespace) -> int:
                 print(f"Imported {report.get('imported', report)} {args.kind} from {args.file}")
                 for problem in report["problems"]:
                     print(f"  row {problem['row']} skipped: {_one_line(problem['reason'])}")
+        elif cmd == "import" and services.waste.is_property_kind(args.kind):
+            report = services.waste.import_properties(db, Path(args.file), crs=args.crs, layer=args.layer,
+                                                      strict=not args.skip_bad_rows)
+            _print_json(report) if args.json else print(services.waste.describe_import(report))
         elif cmd == "import":
             report = services.district.import_file(
                 db, Path(args.file), kind=args.kind, area=args.area, crs=args.crs, layer=args.layer,
@@ -272,6 +298,8 @@ def _run(args: argparse.Namespace) -> int:
                 services.compare.describe(comparison))
         elif cmd in FIELD_COMMANDS:
             return _field_command(db, args)
+        elif cmd == "rounds":
+            return _rounds(db, args)
         elif cmd == "users":
             return _users(db, args)
         elif cmd == "audit":
@@ -368,6 +396,53 @@ def _plain(obj) -> dict:
     import dataclasses
 
     return dataclasses.asdict(obj) if dataclasses.is_dataclass(obj) else dict(vars(obj))
+
+
+def _rounds(db, args: argparse.Namespace) -> int:
+    from envservices.services import rounds, waste
+
+    if args.action == "calendar":
+        if not args.property:
+            raise UserError("'rounds calendar' needs the property's id or UPRN")
+        prop, entries = waste.household_calendar(db, args.property, weeks=args.weeks)
+        print(f"Collections at {prop.address or prop.id}:")
+        for day, stream, note in entries:
+            print(f"  {day:%a %d %b %Y}  {stream.label}" + (f"  ({note})" if note else ""))
+        return 0
+    if not args.stream:
+        raise UserError(f"'rounds {args.action}' needs --stream (residual, dry_recycling, glass, garden or food)")
+    if args.action == "missed":
+        if not args.property:
+            raise UserError("'rounds missed' needs the property's id or UPRN")
+        missed = waste.record_missed(db, args.property, args.stream, args.reason,
+                                     within_working_days=args.within,
+                                     holidays=waste.bank_holidays_near())
+        print(f"Recorded a missed {missed.stream.label} bin at {missed.property_id} "
+              f"({missed.reason.value.replace('_', ' ')}); return by {missed.return_by:%A %d %B %Y}")
+        return 0
+    share = rounds.parse_share(args.max_change)
+    design = rounds.design_rounds(db, args.stream, max_change=share, time_limit_s=args.time_limit, seed=args.seed,
+                                  progress=None if args.json else (lambda m: print(f"  {m}", file=sys.stderr)))
+    if args.changes_csv:
+        rounds.write_changes_csv(design, Path(args.changes_csv))
+    if args.gpkg:
+        rounds.write_rounds_gpkg(design, Path(args.gpkg))
+    if args.png:
+        rounds.write_rounds_png(design, Path(args.png))
+    applied = rounds.apply_design(db, design) if args.apply else None
+    if args.json:
+        _print_json({"table": design.table, "households_changing": len(design.changes),
+                     "seconds": design.result.seconds})
+    else:
+        print(rounds.describe(design))
+        for what, out in (("households changing day", args.changes_csv), ("new rounds", args.gpkg),
+                          ("the map of the new rounds", args.png)):
+            if out:
+                print(f"Wrote {what} to {out}")
+        if applied:
+            print(f"Stored {applied['rounds']} rounds; {applied['properties_rewritten']} households' days or "
+                  "rounds rewritten")
+    return 0
 
 
 def _users(db, args: argparse.Namespace) -> int:

@@ -186,3 +186,18 @@ def test_district_run_counts_crew_days_against_the_bound():
     run = run_district(1.0, time_limit_s=2.0,
                        problem_for=lambda scale, seed: synthetic_problem(60, 2, seed=seed))
     assert 0 < run.crew_days_bound <= run.crew_days
+
+
+def test_carp_reads_gdb1_and_both_solvers_give_routes_the_evaluator_accepts(shared_dir):
+    """gdb1 (22 streets, capacity 5): every street served once in one direction, loads within capacity,
+    cost at least the best-known 316; the evaluator refuses a street served twice."""
+    from envservices.bench import carp
+
+    inst = carp.read_carp(shared_dir / "data" / "benchmarks" / "carp" / "gdb1.dat")
+    assert (inst.vertices, len(inst.required), inst.capacity, inst.service_cost) == (12, 22, 5, 252)
+    for solver in carp.SOLVERS:
+        run = carp.run_instance(inst, solver, time_limit_s=0.5)
+        assert run.cost is not None and run.cost >= 316, run.note
+    routes = [[(0, False)], [(0, True)], *[[(k, False)] for k in range(1, 22)]]
+    _, problems = carp.evaluate(inst, routes)
+    assert problems == ["edge 1 served 2 times"]

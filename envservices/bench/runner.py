@@ -1,4 +1,4 @@
-"""`envservices bench solomon|pvrp|district`: run a benchmark and print a table a person can compare, or JSON.
+"""`envservices bench solomon|pvrp|carp|district`: run a benchmark and print a table a person can compare, or JSON.
 
 Rows always carry instance, solver, vehicles, cost, bks_cost, gap_pct and seconds, so runs on different days
 or machines can be lined up; the header names the best-known table and objective the gaps are measured
@@ -16,7 +16,7 @@ import platform
 import sys
 from pathlib import Path
 
-from envservices.bench.district import DEFAULT_SCALES
+from envservices.bench.district import DEFAULT_SCALES, _peak_memory_mb
 from envservices.errors import UserError
 
 
@@ -125,6 +125,7 @@ def bench_pvrp(directory: Path, time_limit_s: float, instances: list[str] | None
             "bks_cost": best.cost if best else None,
             "gap_pct": _gap(float(cost), best.cost if best else None) if not problems else None,
             "seconds": round(plan.seconds, 1), "feasible": not problems, "note": "; ".join(problems[:2]),
+            "peak_memory_mb": round(_peak_memory_mb()),
         })
         print(f"  {instance.name}: {cost} ({plan.seconds:.0f} s, {plan.iterations} rounds)", file=sys.stderr,
               flush=True)
@@ -132,6 +133,43 @@ def bench_pvrp(directory: Path, time_limit_s: float, instances: list[str] | None
               f"Cost = total travel time as in the published reports; vehicles = most routes on one day. "
               f"Best-known: bks.csv "
               f"(best UB, most proven optimal). {_machine()}, {dt.date.today()}.")
+    return header, rows
+
+
+def bench_carp(directory: Path, time_limit_s: float, instances: list[str] | None, solvers: list[str],
+               seed: int = 0) -> tuple[str, list[dict]]:
+    from envservices.bench import carp
+
+    files = sorted(directory.glob("*.dat"))
+    if instances:
+        files = [p for p in files if p.stem in set(instances)]
+    if not files:
+        raise UserError(f"no CARP instance files (*.dat) found in {directory}")
+    unknown = [s for s in solvers if s not in carp.SOLVERS]
+    if unknown:
+        raise UserError(f"unknown solver {unknown[0]!r}; choose from {', '.join(carp.SOLVERS)}")
+    bks = carp.read_bks(directory)
+    rows = []
+    for path in files:
+        instance = carp.read_carp(path)
+        best = bks.get(instance.name) or bks.get(path.stem)
+        for solver in solvers:
+            run = carp.run_instance(instance, solver, time_limit_s, seed)
+            rows.append({
+                "instance": instance.name, "solver": solver, "vehicles": len(run.routes) if run.routes else None,
+                "cost": None if run.cost is None else float(run.cost),
+                "bks_vehicles": best[0] if best else None, "bks_cost": best[1] if best else None,
+                "gap_pct": _gap(run.cost, best[1] if best else None) if run.cost is not None else None,
+                "seconds": round(run.seconds, 1), "feasible": run.cost is not None,
+                "note": run.note or ("" if best else "no best-known value in bks.csv"),
+                "peak_memory_mb": round(_peak_memory_mb()),
+            })
+            print(f"  {instance.name} {solver}: {_fmt(run.cost)} ({run.seconds:.0f} s) {rows[-1]['note']}",
+                  file=sys.stderr, flush=True)
+    header = (f"CARP (CARPLIB), {len(files)} instances, {time_limit_s:g} s each per solver. Cost = required "
+              f"edges' cost plus deadheading, recomputed by our evaluator; best-known: bks.csv "
+              f"(instances without a value there get no gap). memory = process peak RSS so far. "
+              f"{_machine()}, {dt.date.today()}.")
     return header, rows
 
 
@@ -165,7 +203,8 @@ def bench_district(scales: list[float], time_limit_s: float, seed: int = 1,
 
 SOLVER_COLUMNS = [("instance", "instance", 0), ("solver", "solver", 0), ("vehicles", "veh", 0),
                   ("cost", "cost", 1), ("bks_vehicles", "bks veh", 0), ("bks_cost", "bks", 1),
-                  ("gap_pct", "gap %", 2), ("seconds", "s", 1), ("note", "note", 0)]
+                  ("gap_pct", "gap %", 2), ("seconds", "s", 1), ("peak_memory_mb", "peak MB", 0),
+                  ("note", "note", 0)]
 DISTRICT_COLUMNS = [("instance", "district", 0), ("tasks", "tasks", 0), ("vehicles", "crews", 0),
                     ("build_s", "build s", 1), ("first_feasible_s", "first s", 1), ("seconds", "final s", 1),
                     ("cost", "cost", 0), ("crew_days", "crew-days", 0), ("crew_days_bound", "bound", 0),
@@ -174,6 +213,12 @@ DISTRICT_COLUMNS = [("instance", "district", 0), ("tasks", "tasks", 0), ("vehicl
                     ("violations", "violations", 0),
                     ("peak_memory_mb", "peak MB", 0),
                     ("status", "status", 0)]
+ROUNDS_COLUMNS = [("instance", "demo", 0), ("crew_days_today", "crew-days today", 0), ("crew_days", "new", 0),
+                  ("crew_hours_today", "crew h today", 1), ("crew_hours", "new", 1),
+                  ("crew_hours_change_pct", "crew h %", 1), ("vehicle_hours_change_pct", "vehicle h %", 1),
+                  ("km_today", "km today", 1), ("km", "new", 1), ("households_changed_pct", "changed %", 1),
+                  ("vehicles", "vehicles", 0), ("build_s", "build s", 1), ("seconds", "design s", 1),
+                  ("peak_memory_mb", "peak MB", 0)]
 MEAN_COLUMNS = [("solver", "solver", 0), ("solved", "feasible", 0), ("mean_gap_pct", "mean gap %", 2),
                 ("worst_gap_pct", "worst gap %", 2), ("mean_seconds", "mean s", 1)]
 
@@ -194,6 +239,20 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--instances", help="comma-separated names, e.g. Milano_020_4_0")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true")
+    c = sub.add_parser("carp", help="capacitated arc routing (gdb), our solver and a plain OR-Tools model")
+    c.add_argument("directory", type=Path)
+    c.add_argument("--time-limit", type=float, default=30.0, help="seconds per instance and solver")
+    c.add_argument("--instances", help="comma-separated names, e.g. gdb1,gdb10")
+    c.add_argument("--solvers", default="envservices,ortools")
+    c.add_argument("--seed", type=int, default=0)
+    c.add_argument("--json", action="store_true")
+    r = sub.add_parser("rounds", help="round design on the demo: today's rounds against the re-drawn ones")
+    r.add_argument("--scale", type=float, default=1.0)
+    r.add_argument("--stream", default="residual")
+    r.add_argument("--max-change", type=float, default=0.10, help="share of households that may change day")
+    r.add_argument("--time-limit", type=float, default=120.0, help="seconds of routing in all")
+    r.add_argument("--seed", type=int, default=1)
+    r.add_argument("--json", action="store_true")
     d = sub.add_parser("district", help="the demo district's week at scale 1, 4 and 16")
     d.add_argument("--scale", type=float, help="only this scale")
     d.add_argument("--time-limit", type=float, default=60.0)
@@ -212,7 +271,7 @@ def run_bench(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
     if getattr(args, "time_limit", 1) <= 0:
         raise UserError("the time limit must be more than 0 seconds")
-    if args.which in ("solomon", "pvrp") and not args.directory.is_dir():
+    if args.which in ("solomon", "pvrp", "carp") and not args.directory.is_dir():
         raise UserError(f"{args.directory} is not a directory of benchmark instances")
     given = getattr(args, "instances", None)
     names = [n.strip() for n in given.split(",") if n.strip()] if given else None
@@ -223,6 +282,19 @@ def run_bench(argv: list[str]) -> int:
     elif args.which == "pvrp":
         header, rows = bench_pvrp(args.directory, args.time_limit, names, args.seed)
         columns = SOLVER_COLUMNS
+    elif args.which == "carp":
+        solvers = [s.strip() for s in args.solvers.split(",") if s.strip()]
+        header, rows = bench_carp(args.directory, args.time_limit, names, solvers, args.seed)
+        columns = SOLVER_COLUMNS
+    elif args.which == "rounds":
+        from envservices.bench.rounds import run_rounds
+
+        rows = [run_rounds(args.scale, args.stream, args.max_change, args.time_limit, args.seed)]
+        header = (f"Round design on the demo ({args.stream}, at most {args.max_change:.0%} of households changing "
+                  f"day, {args.time_limit:g} s of routing): today's rounds and the new ones routed by the same "
+                  f"day router. Crew hours are paid (a crew-day is paid its full shift). {_machine()}, "
+                  f"{dt.date.today()}.")
+        columns = ROUNDS_COLUMNS
     else:
         scales = [args.scale] if args.scale else list(DEFAULT_SCALES)
         sources = tuple(x.strip() for x in args.source.split(",") if x.strip())
@@ -236,7 +308,7 @@ def run_bench(argv: list[str]) -> int:
     print(header)
     print()
     print(_table(rows, columns))
-    if args.which != "district":
+    if args.which not in ("district", "rounds"):
         print()
         print(_table(_means(rows), MEAN_COLUMNS))
     return 0

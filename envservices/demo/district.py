@@ -27,6 +27,7 @@ from envservices.demo.geography import (
     zone_for,
 )
 from envservices.demo.history import build_observations, build_rota
+from envservices.demo.households import DemoHouseholds, build_households
 from envservices.domain.model import (
     Area,
     AreaKind,
@@ -74,6 +75,7 @@ class DemoDistrict:
     """The council's own calendar days (a district read from the database; the demo has none)."""
     closed_periods: tuple = ()
     """Closed periods the planner keeps (a district read from the database; the demo has none)."""
+    households: DemoHouseholds | None = None
 
     def summary(self) -> dict[str, int]:
         """How many of each thing the district holds: for the CLI, logs and quick checks."""
@@ -95,6 +97,10 @@ class DemoDistrict:
             out[f"assets.{kind}"] = n
         for kind, n in sorted(Counter(o.kind.value for o in self.observations).items()):
             out[f"observations.{kind}"] = n
+        if self.households is not None:
+            out["properties"] = len(self.households.properties)
+            out["collection_rounds"] = len(self.households.rounds)
+            out["collection_vehicles"] = len(self.households.vehicles)
         return out
 
 
@@ -108,8 +114,14 @@ def trial_start_for(today: dt.date) -> dt.date:
     raise AssertionError("unreachable: a June a year ago has always passed")
 
 
-def build_demo_district(seed: int = 1, scale: float = 1.0, today: dt.date | None = None) -> DemoDistrict:
-    """Build the demo district; scale 1 is about 30 places, 1,000 bins, 250 grass areas and 13 crews."""
+def build_demo_district(
+    seed: int = 1, scale: float = 1.0, today: dt.date | None = None, households: bool = False
+) -> DemoDistrict:
+    """Build the demo district; scale 1 is about 30 places, 1,000 bins, 250 grass areas and 13 crews.
+
+    With `households`, also 20,000 households with their bins and today's collection rounds (about 1.5 s
+    more to build, so only the commands and tests that need them ask); the rest of the district is the same.
+    """
     if not MIN_SCALE <= scale <= MAX_SCALE:
         raise UserError(f"the demo scale must be between {MIN_SCALE} and {MAX_SCALE}, not {scale}")
     today = today or dt.date.today()
@@ -185,6 +197,11 @@ def build_demo_district(seed: int = 1, scale: float = 1.0, today: dt.date | None
     assets = build_assets(places, roads, scale, rng)
     rota = build_rota(places, assets, rng, crews)
     observations = build_observations(places, assets, rota, crews, today, scale, rng)
+    homes = None
+    if households:
+        homes = build_households(
+            places, roads, depots, tip, scale, np.random.default_rng([int(seed) % 2**63, round(scale * 1000), 14])
+        )
     return DemoDistrict(
         areas=areas,
         places=tuple(places),
@@ -198,4 +215,5 @@ def build_demo_district(seed: int = 1, scale: float = 1.0, today: dt.date | None
         seed=seed,
         scale=scale,
         today=today,
+        households=homes,
     )

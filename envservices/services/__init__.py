@@ -21,6 +21,7 @@ from envservices.services import (
     users,
     week,
     work_sheet,
+    waste,
 )
 from envservices.storage import Database, open_database
 
@@ -31,4 +32,4 @@ def open_db(url: str | None = None) -> Database:
 
 
 __all__ = ["capacity", "compare", "council", "crews", "district", "maintenance", "observations", "open_db",
-           "planning", "rota_sheet", "settings", "simulation", "users", "week", "work_sheet"]
+           "planning", "rota_sheet", "settings", "simulation", "users", "waste", "week", "work_sheet"]

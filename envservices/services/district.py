@@ -39,6 +39,7 @@ def map_data(db) -> MapData:
 
 def summary(db) -> dict:
     with db.unit_of_work() as uow:
+        households = {"properties": uow.properties.count(), "collection_rounds": uow.collection_rounds.count()}
         return {
             "database": db.url_for_display if hasattr(db, "url_for_display") else str(db.url),
             "areas": uow.areas.count(),
@@ -50,17 +51,18 @@ def summary(db) -> dict:
             "road_links": uow.roads.count(),
             "rota_entries": uow.rota.count(),
             "plans": uow.plans.count(),
+            **({k: v for k, v in households.items()} if households["properties"] else {}),
         }
 
 
 def create_demo(db, *, seed: int = 1, scale: float = 1.0, replace: bool = False,
-                today: dt.date | None = None) -> dict:
+                today: dt.date | None = None, households: bool = False) -> dict:
     """Build the seeded demo district; refuse to mix it into a database that already holds a district."""
     from envservices.demo.district import build_demo_district
 
     if not 0.05 <= scale <= 32:
         raise UserError(f"--scale must be between 0.05 and 32, not {scale}")
-    district = build_demo_district(seed=seed, scale=scale, today=today)
+    district = build_demo_district(seed=seed, scale=scale, today=today, households=households)
     with db.unit_of_work() as uow:
         access.require(uow, access.CHANGE_DISTRICT)
         if uow.areas.count():
@@ -77,6 +79,12 @@ def create_demo(db, *, seed: int = 1, scale: float = 1.0, replace: bool = False,
         uow.assets.add_all(district.assets)
         uow.rota.add_all(district.rota)
         uow.observations.add_all(district.observations)
+        if district.households is not None:
+            homes = district.households
+            uow.waste_tips.add_all(homes.tips)
+            uow.collection_vehicles.add_all(homes.vehicles)
+            uow.collection_rounds.add_all(homes.rounds)
+            uow.properties.add_all(homes.properties)
         uow.commit()
     return summary(db)
 

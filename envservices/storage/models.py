@@ -403,3 +403,65 @@ class ApiKeyRow(Base):
     created_at: Mapped[dt.datetime]
     created_by: Mapped[str]
     active: Mapped[bool]
+
+
+class PropertyRow(Spatial, Base):
+    """A household and its containers (JSON: stream, size, frequency, day, week, round per container)."""
+
+    __tablename__ = "properties"
+    id: Mapped[str] = mapped_column(primary_key=True)
+    geometry: Mapped[BaseGeometry] = mapped_column(Geometry("POINT"))
+    uprn: Mapped[str] = mapped_column(index=True)
+    address: Mapped[str]
+    place_id: Mapped[str | None] = mapped_column(_ref("places.id", ondelete="SET NULL"), index=True)
+    assisted: Mapped[bool]
+    containers: Mapped[Any]
+    road_id: Mapped[str | None]
+    attributes: Mapped[Any]
+
+
+class WasteTipRow(Spatial, Base):
+    __tablename__ = "waste_tips"
+    id: Mapped[str] = mapped_column(primary_key=True)
+    name: Mapped[str]
+    geometry: Mapped[BaseGeometry] = mapped_column(Geometry("POINT"))
+    streams: Mapped[Any]
+    open_s: Mapped[int]
+    close_s: Mapped[int]
+    turnaround_s: Mapped[int]
+    days_open: Mapped[Any]
+
+
+class CollectionVehicleRow(Base):
+    __tablename__ = "collection_vehicles"
+    id: Mapped[str] = mapped_column(primary_key=True)
+    name: Mapped[str]
+    payload_kg: Mapped[float]
+    body_l: Mapped[float]
+    compartments: Mapped[Any]
+    crew_size: Mapped[int]
+    depot_id: Mapped[str | None] = mapped_column(_ref("sites.id", ondelete="SET NULL"))
+
+
+class CollectionRoundRow(Base):
+    __tablename__ = "collection_rounds"
+    id: Mapped[str] = mapped_column(primary_key=True)
+    name: Mapped[str]
+    stream: Mapped[str] = mapped_column(index=True)
+    weekday: Mapped[int]
+    week: Mapped[str]
+    vehicle_id: Mapped[str | None] = mapped_column(_ref("collection_vehicles.id", ondelete="SET NULL"))
+    crew_id: Mapped[str | None] = mapped_column(_ref("crews.id", ondelete="SET NULL"))
+    depot_id: Mapped[str | None] = mapped_column(_ref("sites.id", ondelete="SET NULL"))
+
+
+class MissedCollectionRow(Base):
+    __tablename__ = "missed_collections"
+    id: Mapped[str] = mapped_column(primary_key=True)
+    property_id: Mapped[str] = mapped_column(_ref("properties.id", ondelete="CASCADE"), index=True)
+    stream: Mapped[str]
+    reported_on: Mapped[dt.date] = mapped_column(index=True)
+    reason: Mapped[str]
+    return_by: Mapped[dt.date]
+    round_id: Mapped[str | None]
+    note: Mapped[str]

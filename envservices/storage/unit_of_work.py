@@ -42,6 +42,13 @@ from envservices.storage.repositories import (
     VehicleRepository,
     integrity_error,
 )
+from envservices.storage.waste import (
+    CollectionRoundRepository,
+    CollectionVehicleRepository,
+    MissedCollectionRepository,
+    PropertyRepository,
+    WasteTipRepository,
+)
 
 
 def is_locked(exc: OperationalError) -> bool:
@@ -68,6 +75,11 @@ class UnitOfWork:
     users: UserRepository
     audit_log: AuditLogRepository
     field: FieldRepository
+    properties: PropertyRepository
+    waste_tips: WasteTipRepository
+    collection_vehicles: CollectionVehicleRepository
+    collection_rounds: CollectionRoundRepository
+    missed_collections: MissedCollectionRepository
 
     NOT_CLEARED = frozenset({"settings", "users", "audit_log", "alembic_version", "api_keys", "service_types",
                              "coordination_rules", "calendar_days"})
@@ -101,6 +113,11 @@ class UnitOfWork:
         self.users = UserRepository(session, audit)
         self.audit_log = AuditLogRepository(session)
         self.field = FieldRepository(session, audit)
+        self.properties = PropertyRepository(session, audit)
+        self.waste_tips = WasteTipRepository(session, audit)
+        self.collection_vehicles = CollectionVehicleRepository(session, audit)
+        self.collection_rounds = CollectionRoundRepository(session, audit)
+        self.missed_collections = MissedCollectionRepository(session, audit)
         return self
 
     def __exit__(

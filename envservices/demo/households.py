@@ -1,0 +1,253 @@
+"""The demo's households, their bins and today's collection rounds, vehicles and tips.
+
+About a quarter of the real towns (Redditch some 38,000 households, Bromsgrove some 42,000), on the demo's
+coarse street grid: houses along estate and town-centre streets, thinly along rural lanes, none in parks.
+Each household has a residual bin and a recycling bin collected on the same weekday in alternate weeks
+(A/B), a weekly food caddy on that weekday, and a third subscribe to fortnightly garden waste.
+
+Today's rounds are what years of piecemeal change leave behind: day areas that began compact but are of
+uneven size, plus some 12 % of streets (new estates and infill) bolted onto whichever round had room, often
+across town. That is the drift that a round review removes; `rounds design` measures how much.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from scipy.spatial import cKDTree
+from shapely.geometry import Point
+
+from envservices.demo.geography import BROMSGROVE, ESTATE, INDUSTRIAL, REDDITCH, RURAL, TOWN_CENTRE
+from envservices.domain.model import Place, RoadLink, Site
+from envservices.domain.waste import (
+    STREAM_RULES,
+    CollectionRound,
+    CollectionVehicle,
+    Compartment,
+    Container,
+    Frequency,
+    Property,
+    Stream,
+    WasteTip,
+)
+
+HOUSEHOLDS_AT_SCALE_1 = {REDDITCH: 9_500, BROMSGROVE: 10_500}
+"""A quarter of each town's real households (38,000 and 42,000)."""
+DENSITY = {ESTATE: 1.0, TOWN_CENTRE: 1.4, RURAL: 0.1, INDUSTRIAL: 0.02}
+"""Households per metre of street, relative to an estate street."""
+HIGHWAY_SHARE = {"residential": 1.0, "unclassified": 1.0, "tertiary": 0.4}
+DRIFT_SHARE = 0.12
+"""Share of streets whose day today is not their neighbours' (bolted on as the towns grew)."""
+GARDEN_SHARE = 0.35
+ASSISTED_SHARE = 0.03
+ROUND_HOURS = 6.0
+"""Collection work (lifts) one of today's rounds was sized for; the rest of the shift is travel and tipping."""
+SLOTS = [(d, w) for w in ("A", "B") for d in range(5)]
+
+
+@dataclass(frozen=True)
+class DemoHouseholds:
+    properties: tuple[Property, ...]
+    rounds: tuple[CollectionRound, ...]
+    vehicles: tuple[CollectionVehicle, ...]
+    tips: tuple[WasteTip, ...]
+
+
+def bisect_areas(xy: np.ndarray, weight: np.ndarray, shares: list[float]) -> np.ndarray:
+    """Compact areas holding the given shares of the weight: split along the longer side, recursively."""
+    label = np.zeros(len(xy), dtype=int)
+    stack = [(np.arange(len(xy)), 0, list(shares))]
+    while stack:
+        members, first, part = stack.pop()
+        if len(part) == 1 or len(members) == 0:
+            label[members] = first
+            continue
+        half = len(part) // 2
+        wanted = sum(part[:half]) / sum(part)
+        pts = xy[members]
+        axis = int(np.argmax(pts.max(axis=0) - pts.min(axis=0)))
+        order = members[np.argsort(pts[:, axis], kind="stable")]
+        cum = np.cumsum(weight[order])
+        cut = int(np.searchsorted(cum, wanted * cum[-1])) if cum[-1] > 0 else len(order) // 2
+        stack.append((order[:cut], first, part[:half]))
+        stack.append((order[cut:], first + half, part[half:]))
+    return label
+
+
+def _slot_partition(xy: np.ndarray, weight: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Compact day areas of uneven size (+-20 %), then drifted: blobs of streets moved to another area."""
+    if len(xy) <= n:
+        return np.arange(len(xy)) % n
+    label = bisect_areas(xy, weight, list(rng.uniform(0.8, 1.2, n)))
+    tree = cKDTree(xy)
+    moved = 0.0
+    target = DRIFT_SHARE * weight.sum()
+    while moved < target:
+        seed = int(rng.integers(len(xy)))
+        k = int(min(len(xy), rng.integers(3, 10)))
+        _, blob = tree.query(xy[seed], k=k)
+        others = [s for s in range(n) if s != label[seed]]
+        label[np.atleast_1d(blob)] = others[int(rng.integers(len(others)))]
+        moved += weight[np.atleast_1d(blob)].sum()
+    return label
+
+
+def _rounds_in_slot(xy: np.ndarray, lift_s: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Split one day's streets among as many rounds as ROUND_HOURS of lifts each needs."""
+    n = max(1, math.ceil(lift_s.sum() / (ROUND_HOURS * 3600)))
+    if n == 1 or len(xy) <= n:
+        return np.zeros(len(xy), dtype=int)
+    return bisect_areas(xy, lift_s, [1.0] * n)
+
+
+def build_households(
+    places: tuple[Place, ...] | list[Place],
+    roads: tuple[RoadLink, ...] | list[RoadLink],
+    depots: dict[str, Site],
+    tip: Site,
+    scale: float,
+    rng: np.random.Generator,
+) -> DemoHouseholds:
+    """Households along the demo's streets with today's rounds for every stream, vehicles and tips."""
+    place_tree = shapely.STRtree([p.geometry for p in places])
+    mids = shapely.line_interpolate_point([r.geometry for r in roads], 0.5, normalized=True)
+    hit_road, hit_place = place_tree.query(mids, predicate="within")
+    place_of_road = np.full(len(roads), -1)
+    place_of_road[hit_road] = hit_place
+    properties: list[Property] = []
+    road_of: list[int] = []
+    counter = 0
+    for town in (REDDITCH, BROMSGROVE):
+        weights = np.zeros(len(roads))
+        for i, r in enumerate(roads):
+            k = place_of_road[i]
+            if k < 0 or places[k].attributes.get("town") != town:
+                continue
+            weights[i] = (r.geometry.length * DENSITY.get(places[k].character, 0.0)
+                          * HIGHWAY_SHARE.get(r.highway, 0.0))
+        total = max(1, round(HOUSEHOLDS_AT_SCALE_1[town] * scale))
+        per_road = rng.multinomial(total, weights / weights.sum())
+        for i in np.nonzero(per_road)[0]:
+            road = roads[i]
+            line = road.geometry
+            n = int(per_road[i])
+            along = np.sort(rng.uniform(0.05, 0.95, n)) * line.length
+            (x0, y0), (x1, y1) = line.coords[0], line.coords[-1]
+            ux, uy = (x1 - x0) / line.length, (y1 - y0) / line.length
+            street = road.name or f"Road {road.id[-5:]}"
+            for j, s in enumerate(along):
+                side = 1 if j % 2 == 0 else -1
+                counter += 1
+                flats = places[place_of_road[i]].character == TOWN_CENTRE and rng.random() < 0.25
+                properties.append(Property(
+                    id=f"prop-{counter:06d}",
+                    geometry=Point(x0 + ux * s - side * uy * 9.0, y0 + uy * s + side * ux * 9.0),
+                    uprn=f"10009{counter:07d}",
+                    address=f"{'Flats ' if flats else ''}{2 * (j // 2) + (1 if side > 0 else 2)} {street}, {town}",
+                    place_id=places[place_of_road[i]].id,
+                    assisted=bool(rng.random() < ASSISTED_SHARE),
+                    containers=(),
+                    road_id=road.id,
+                    attributes={"town": town, "flats": flats},
+                ))
+                road_of.append(i)
+    return _today(properties, np.asarray(road_of), roads, mids, depots, tip, rng)
+
+
+def _today(properties: list[Property], road_of: np.ndarray, roads, mids, depots: dict[str, Site], tip: Site,
+           rng: np.random.Generator) -> DemoHouseholds:
+    """Containers with today's days and rounds; the vehicles those rounds need; the tips."""
+    n = len(properties)
+    garden = rng.random(n) < GARDEN_SHARE
+    xy_all = np.array([(m.x, m.y) for m in mids])
+    slot_of = np.zeros(n, dtype=int)
+    garden_slot = np.zeros(n, dtype=int)
+    rounds: list[CollectionRound] = []
+    round_of: dict[tuple[Stream, int], str] = {}  # (stream, property index) -> round id
+    vehicles: list[CollectionVehicle] = []
+    for town in (REDDITCH, BROMSGROVE):
+        idx = np.array([k for k, p in enumerate(properties) if p.attributes["town"] == town], dtype=int)
+        if not len(idx):
+            continue
+        town_roads, inverse = np.unique(road_of[idx], return_inverse=True)
+        xy = xy_all[town_roads]
+        households = np.bincount(inverse, minlength=len(town_roads)).astype(float)
+        slot_of[idx] = _slot_partition(xy, households, len(SLOTS), rng)[inverse]
+        gidx = idx[garden[idx]]
+        g_roads, g_inverse = np.unique(road_of[gidx], return_inverse=True)
+        g_households = np.bincount(g_inverse, minlength=len(g_roads)).astype(float)
+        garden_slot[gidx] = _slot_partition(xy_all[g_roads], g_households, len(SLOTS), rng)[g_inverse]
+        depot = depots[town]
+        busy: dict[tuple[str, int, str], int] = {}  # (vehicle kind, weekday, week) -> rounds that day
+
+        def add_rounds(stream: Stream, members: np.ndarray, weekday: int, week: str, kind: str,
+                       town: str = town, busy: dict = busy, depot: Site = depot) -> None:
+            if not len(members):
+                return
+            lift = STREAM_RULES[stream].lift_s
+            split = _rounds_in_slot(xy_all[road_of[members]], np.full(len(members), lift), rng)
+            days = [(weekday, w) for w in (("A", "B") if week == "" else (week,))]
+            for r in range(int(split.max()) + 1):
+                rid = f"round-{stream.value}-{town.lower()}-{weekday}{week}-{r + 1}"
+                position = max(busy.get((kind, d, w), 0) for d, w in days)
+                for d, w in days:
+                    busy[(kind, d, w)] = position + 1
+                vid = f"rcv-{kind}-{town.lower()}-{position + 1}"
+                rounds.append(CollectionRound(rid, f"{town} {stream.label} {weekday + 1}{week}{r + 1}", stream,
+                                              weekday, week, vid, None, depot.id))
+                for k in members[split == r]:
+                    round_of[(stream, int(k))] = rid
+
+        for s, (weekday, week) in enumerate(SLOTS):
+            other = "B" if week == "A" else "A"
+            add_rounds(Stream.RESIDUAL, idx[slot_of[idx] == s], weekday, week, "rcv")
+            add_rounds(Stream.DRY_RECYCLING, idx[slot_of[idx] == s], weekday, other, "rcv")
+            add_rounds(Stream.GARDEN, gidx[garden_slot[gidx] == s], weekday, week, "rcv")
+        for weekday in range(5):
+            add_rounds(Stream.FOOD, idx[slot_of[idx] % 5 == weekday], weekday, "", "food")
+        for (kind, _, _), count in sorted(busy.items()):
+            for k in range(count):
+                vid = f"rcv-{kind}-{town.lower()}-{k + 1}"
+                if any(v.id == vid for v in vehicles):
+                    continue
+                vehicles.append(_vehicle(vid, kind, town, k + 1, depot.id))
+    out: list[Property] = []
+    for k, p in enumerate(properties):
+        weekday, week = SLOTS[slot_of[k]]
+        other = "B" if week == "A" else "A"
+        flats = p.attributes["flats"]
+        residual_l = 1100.0 if flats else float(rng.choice([140.0, 180.0, 240.0], p=[0.1, 0.25, 0.65]))
+        containers = [
+            Container(Stream.RESIDUAL, residual_l, Frequency.FORTNIGHTLY, weekday, week,
+                      round_of[(Stream.RESIDUAL, k)], 1),
+            Container(Stream.DRY_RECYCLING, 1100.0 if flats else 240.0, Frequency.FORTNIGHTLY, weekday, other,
+                      round_of[(Stream.DRY_RECYCLING, k)]),
+            Container(Stream.FOOD, 23.0, Frequency.WEEKLY, weekday, "", round_of[(Stream.FOOD, k)]),
+        ]
+        if garden[k]:
+            g_day, g_week = SLOTS[garden_slot[k]]
+            containers.append(Container(Stream.GARDEN, 240.0, Frequency.FORTNIGHTLY, g_day, g_week,
+                                        round_of[(Stream.GARDEN, k)]))
+        out.append(Property(p.id, p.geometry, p.uprn, p.address, p.place_id, p.assisted, tuple(containers),
+                            p.road_id, {"town": p.attributes["town"]}))
+    x, y = tip.geometry.x, tip.geometry.y
+    tips = (
+        WasteTip("tip-transfer", "Transfer station (residual, recycling bulked for the MRF, food for AD)",
+                 Point(x, y), frozenset({Stream.RESIDUAL, Stream.DRY_RECYCLING, Stream.FOOD, Stream.GLASS}),
+                 open_s=6 * 3600 + 30 * 60, close_s=17 * 3600, turnaround_s=20 * 60),
+        WasteTip("tip-green", "Green waste composting site", Point(x + 1500.0, y - 900.0),
+                 frozenset({Stream.GARDEN}), open_s=7 * 3600, close_s=16 * 3600, turnaround_s=15 * 60),
+    )
+    return DemoHouseholds(tuple(out), tuple(rounds), tuple(vehicles), tips)
+
+
+def _vehicle(vid: str, kind: str, town: str, k: int, depot_id: str) -> CollectionVehicle:
+    if kind == "food":
+        return CollectionVehicle(vid, f"{town} food vehicle {k}", 2_500.0, 8_000.0,
+                                 (Compartment(frozenset({Stream.FOOD})),), crew_size=2, depot_id=depot_id)
+    return CollectionVehicle(vid, f"{town} RCV {k}", 10_500.0, 22_000.0,
+                             (Compartment(frozenset({Stream.RESIDUAL, Stream.DRY_RECYCLING, Stream.GARDEN})),),
+                             crew_size=3, depot_id=depot_id)

@@ -1,0 +1,202 @@
+"""Collection rounds as the week's work: tasks on fixed days for the one week pipeline to plan beside
+cleansing and grounds, the return visits for missed bins, and the co-ordination rules with street work.
+
+A round's households are cut into one task per place (a round crosses several estates), each fixed to
+the round's collection day after any bank-holiday slide, so rules that work by place (litter pick the day
+after collection, no mowing on collection day) can see which place is collected when.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterable, Mapping
+
+from envservices.domain.model import CoordinationRule, Skill, Task, Urgency
+from envservices.domain.waste import (
+    CollectionRound,
+    Frequency,
+    MissedCollection,
+    Property,
+    Stream,
+)
+from envservices.rounds.calendar import DEFAULT_RULES, HolidayRule, collection_date
+
+VEHICLE_EQUIPMENT = {Stream.FOOD: "food_vehicle"}
+"""Equipment a stream's round needs; the rest need a refuse collection vehicle ("rcv")."""
+MISSED_RETURN_S = 10 * 60
+"""A return for one missed bin: the detour and the lift (no round's travel to share)."""
+
+
+def service_code(stream: Stream) -> str:
+    return f"refuse_{stream.value}"
+
+
+def week_label_applies(week: str, iso_week: int) -> bool:
+    """Whether a round of week "" / A / B / 1-4 is collected in this ISO week (week A = odd weeks)."""
+    if not week:
+        return True
+    if week in ("A", "B"):
+        return Frequency.FORTNIGHTLY.weeks.index(week) == (iso_week - 1) % 2
+    return Frequency.FOUR_WEEKLY.weeks.index(week) == (iso_week - 1) % 4
+
+
+def round_tasks(
+    rounds: Iterable[CollectionRound],
+    properties: Iterable[Property],
+    week_start: dt.date,
+    holidays: Collection[dt.date] = (),
+    holiday_rules: Mapping[Stream, HolidayRule] = DEFAULT_RULES,
+    *,
+    skill: Skill = Skill.HGV,
+) -> list[Task]:
+    """One task per round and place for the week starting Monday `week_start`, on the round's day."""
+    if week_start.weekday() != 0:
+        raise ValueError(f"{week_start} is not a Monday")
+    iso_week = week_start.isocalendar().week
+    by_round: dict[str, list[tuple[Property, float, float]]] = defaultdict(list)
+    for p in properties:
+        for c in p.containers:
+            if c.round_id is not None:
+                by_round[c.round_id].append((p, c.lift_s(p.assisted), c.size_l * c.count))
+    tasks: list[Task] = []
+    for r in rounds:
+        if not week_label_applies(r.week, iso_week):
+            continue
+        day = collection_date(week_start, r.weekday, holidays, holiday_rules.get(r.stream, HolidayRule.SLIDE))
+        if day is None:
+            continue
+        places: dict[str, list[tuple[Property, float, float]]] = defaultdict(list)
+        for item in by_round.get(r.id, []):
+            places[item[0].place_id or ""].append(item)
+        for place_id, items in sorted(places.items()):
+            xs = [p.geometry.x for p, _, _ in items]
+            ys = [p.geometry.y for p, _, _ in items]
+            tasks.append(Task(
+                id=f"{r.id}:{day.isoformat()}:{place_id or 'no-place'}",
+                service=service_code(r.stream),
+                place_id=place_id,
+                x_m=sum(xs) / len(xs),
+                y_m=sum(ys) / len(ys),
+                skill=skill,
+                duration_s=round(sum(s for _, s, _ in items)),
+                earliest_day=day,
+                latest_day=day,
+                equipment=VEHICLE_EQUIPMENT.get(r.stream, "rcv"),
+                volume_l=sum(v for _, _, v in items),
+                urgency=Urgency.URGENT,
+                source="rounds",
+                note=f"{r.label}: {len(items)} households",
+            ))
+    return tasks
+
+
+def household_calendar(
+    prop: Property,
+    first_monday: dt.date,
+    weeks: int,
+    holidays: Collection[dt.date] = (),
+    holiday_rules: Mapping[Stream, HolidayRule] = DEFAULT_RULES,
+) -> list[tuple[dt.date, Stream, str]]:
+    """A household's collections over the coming weeks, bank-holiday slides applied: the residents' list.
+
+    Each entry is (day, stream, note); the note says when the day moved from its usual one.
+    """
+    out = []
+    for k in range(weeks):
+        monday = first_monday + dt.timedelta(weeks=k)
+        iso_week = monday.isocalendar().week
+        for c in prop.containers:
+            if c.weekday is None or not week_label_applies(c.week, iso_week):
+                continue
+            usual = monday + dt.timedelta(days=c.weekday)
+            day = collection_date(monday, c.weekday, holidays, holiday_rules.get(c.stream, HolidayRule.SLIDE))
+            if day is None:
+                out.append((usual, c.stream, "no collection (bank holiday)"))
+            else:
+                out.append((day, c.stream, "" if day == usual else f"instead of {usual:%A %d %B}"))
+    return sorted(out, key=lambda e: (e[0], e[1].value))
+
+
+def missed_tasks(missed: Iterable[MissedCollection], properties: Mapping[str, Property], week_start: dt.date,
+                 *, skill: Skill = Skill.HGV) -> list[Task]:
+    """A return visit for each missed bin due back in this week (from the day after the report)."""
+    week_end = week_start + dt.timedelta(days=6)
+    out = []
+    for m in missed:
+        earliest = max(week_start, m.reported_on + dt.timedelta(days=1))
+        if m.return_by < week_start or earliest > week_end:
+            continue
+        p = properties.get(m.property_id)
+        if p is None:
+            continue
+        container = p.container(m.stream)
+        out.append(Task(
+            id=f"missed:{m.id}", service=service_code(m.stream), place_id=p.place_id or "",
+            x_m=p.geometry.x, y_m=p.geometry.y, skill=skill, duration_s=MISSED_RETURN_S,
+            earliest_day=earliest, latest_day=min(m.return_by, week_end),
+            equipment=VEHICLE_EQUIPMENT.get(m.stream, "rcv"),
+            volume_l=container.size_l if container else 0.0, urgency=Urgency.URGENT, source="missed",
+            note=f"missed {m.stream.label} bin ({m.reason.value.replace('_', ' ')}) at {p.address or p.id}",
+        ))
+    return out
+
+
+def missed_by_round_and_week(missed: Iterable[MissedCollection]) -> dict[tuple[str, str], int]:
+    """Missed bins per (round, ISO week of the report): how a round change shows up before it is seen."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for m in missed:
+        year, week, _ = m.reported_on.isocalendar()
+        counts[(m.round_id or "no round", f"{year}-W{week:02d}")] += 1
+    return dict(sorted(counts.items()))
+
+
+def street_work_rules(streams: Iterable[Stream] = (Stream.RESIDUAL, Stream.DRY_RECYCLING)) -> list[CoordinationRule]:
+    """Street work co-ordinated with collection, in the planner's rule kinds as they are today.
+
+    A litter pick within a day after the place's collection ("within", max_days=1). The issue's own two
+    rules need kinds the planner does not have yet; `proposed_street_work_rules` states them and
+    `street_work_conflicts` checks a plan against them.
+    """
+    return [CoordinationRule("within", service_code(s), "litter_pick", max_days=1) for s in streams]
+
+
+def proposed_street_work_rules(
+    streams: Iterable[Stream] = (Stream.RESIDUAL, Stream.DRY_RECYCLING),
+) -> list[CoordinationRule]:
+    """The issue's rules in two new kinds: "after" (second exactly `max_days` days after first: a litter
+    pick the day after collection) and "apart" (second never on a day of first: no verge cut or mowing
+    on a collection day), both per place."""
+    out = []
+    for s in streams:
+        out.append(CoordinationRule("after", service_code(s), "litter_pick", max_days=1))
+        out += [CoordinationRule("apart", service_code(s), cut) for cut in ("verge_cut", "mow")]
+    return out
+
+
+def street_work_conflicts(rules: Iterable[CoordinationRule],
+                          done: Iterable[tuple[str, str, dt.date]]) -> list[str]:
+    """Each breach of an "after" or "apart" rule in (service, place, day) facts, one sentence each.
+
+    "after" is checked for every second-service visit in a place that also has the first service that
+    week: it must fall exactly max_days after one of the first's days.
+    """
+    days: dict[tuple[str, str], set[dt.date]] = defaultdict(set)
+    for service, place, day in done:
+        days[(service, place)].add(day)
+    out = []
+    for rule in rules:
+        for (service, place), seconds in sorted(days.items()):
+            if service != rule.second_service:
+                continue
+            firsts = days.get((rule.first_service, place), set())
+            if not firsts:
+                continue
+            for day in sorted(seconds):
+                if rule.kind == "apart" and day in firsts:
+                    out.append(f"{service} at {place} on {day:%a %d %b} falls on a {rule.first_service} day.")
+                elif rule.kind == "after" and not any(day - f == dt.timedelta(days=rule.max_days)
+                                                       for f in firsts):
+                    out.append(f"{service} at {place} on {day:%a %d %b} is not {rule.max_days} day(s) after "
+                               f"its {rule.first_service}.")
+    return out
