@@ -56,6 +56,15 @@ def served(tmp_path):
     db.dispose()
 
 
+def _wait_for_submissions(db, n: int, tries: int = 300) -> None:
+    """Until the server has stored n submissions (a busy machine answers later; this waits, never times)."""
+    for _ in range(tries):
+        with db.unit_of_work() as uow:
+            if len(uow.field.submissions()) >= n:
+                return
+        time.sleep(0.05)
+
+
 def _card(page, task: str):
     return page.locator(f"section.visit[data-task='{task}']")
 
@@ -91,6 +100,8 @@ def test_crew_page_keeps_taps_offline_and_stores_each_once(served):
             _card(page, "t-mow").get_by_role("button", name="Missed").click()
             expect(page.locator("#net")).to_contain_text("all sent")
             expect(_card(page, "t-bin").locator(".status")).to_contain_text("Done")
+            expect(_card(page, "t-mow").locator(".status")).to_contain_text("Missed")
+            _wait_for_submissions(db, 3)  # "all sent" may still show from before the last tap was queued
 
             context.set_offline(True)
             _card(page, "t-pick").get_by_role("button", name="Done").click()

@@ -13,6 +13,7 @@ import pytest
 import shapely
 
 from envservices.demo import build_demo_district
+from envservices.demo.assets import RIDE_ON_FROM_M2
 from envservices.demo.district import trial_start_for
 from envservices.domain.model import (
     AreaKind,
@@ -184,7 +185,7 @@ def test_grass_areas_are_sized_apart_and_carry_their_truth(district):
     for i, g in enumerate(grass):
         assert 200 <= g.area_m2 <= 20_000
         assert 0.7 <= g.site_factor <= 1.4
-        assert g.mower == ("ride_on" if g.area_m2 >= 1500 else "pedestrian")
+        assert g.mower == ("ride_on" if g.area_m2 >= RIDE_ON_FROM_M2 else "pedestrian")
         assert 0.5 < g.attributes["true_growth_factor"] / g.site_factor < 1.5
         assert [int(j) for j in tree.query(g.geometry, predicate="intersects")] == [i]
     for a in district.assets:

@@ -51,6 +51,8 @@ def test_geometry_is_postgis_geometry_in_british_national_grid(postgis_url: str)
         "assets": ("GEOMETRY", 27700),
         "sites": ("POINT", 27700),
         "road_links": ("LINESTRING", 27700),
+        "properties": ("POINT", 27700),
+        "waste_tips": ("POINT", 27700),
     }
     assert _sql(postgis_url, "select distinct ST_SRID(geometry) from assets") == [(27700,)]
     assert _sql(postgis_url, "select ST_AsText(geometry) from sites where id = 'depot-1'") == [
@@ -67,7 +69,7 @@ def test_every_geometry_column_has_a_gist_index(postgis_url: str):
     open_database(postgis_url).dispose()
     rows = _sql(postgis_url, "select tablename, indexdef from pg_indexes where indexdef ilike '%using gist%'")
     indexed = {table for table, definition in rows if "(geometry)" in definition}
-    assert indexed == set(SPATIAL_TABLES)
+    assert indexed == set(SPATIAL_TABLES) | {"properties", "waste_tips"}
 
 
 def test_box_query_uses_the_spatial_index_and_is_exact(postgis_url: str):
