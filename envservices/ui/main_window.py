@@ -407,6 +407,9 @@ class MainWindow(QMainWindow):
         self.plan_dock.setWidget(_scrolling(self.screens["plan"]))
         if hasattr(self.screens["plan"], "routeRequested"):
             self.screens["plan"].routeRequested.connect(self.show_route)
+        if hasattr(self.screens["plan"], "planChanged"):  # the visit list follows the week the board shows
+            board = self.screens["plan"]
+            board.planChanged.connect(lambda _plan: record.show_week(board.week()))
         if self.plan_dock.isVisible():
             self._ensure_loaded("plan")
 
