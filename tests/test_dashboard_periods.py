@@ -1,4 +1,4 @@
-"""Dashboard honesty: part weeks are marked and left out of means; simulated and recorded periods are named."""
+"""Dashboard honesty: part weeks marked and left out of means; simulated and recorded periods named."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from shapely.geometry import Point, box  # noqa: E402
+from shapely.geometry import box  # noqa: E402
 
 from envservices.domain import (  # noqa: E402
     Area, AreaKind, Grade, IntensityZone, Observation, ObservationKind, Place, Regime,
@@ -41,10 +41,13 @@ def test_weeks_at_the_ends_of_the_recording_period_are_part_weeks_and_left_out_o
 
 
 def _comparison() -> Comparison:
-    recorded = [AreaWeek(AREA.id, AREA.name, RECORDED, f"2026-W{w}", dt.date(2026, 10, 26) + dt.timedelta(weeks=i),
-                         "after", 1, 0, graded_sites=2, graded_below_b=1, complaints=1, days=7 if i < 5 else 1)
+    recorded = [AreaWeek(AREA.id, AREA.name, RECORDED, f"2026-W{w}",
+                         dt.date(2026, 10, 26) + dt.timedelta(weeks=i),
+                         "after", 1, 0, graded_sites=2, graded_below_b=1, complaints=1,
+                         days=7 if i < 5 else 1)
                 for i, w in enumerate(range(44, 50))]
-    simulated = [AreaWeek(AREA.id, AREA.name, source, f"2026-W{w}", dt.date(2026, 5, 4) + dt.timedelta(weeks=i),
+    simulated = [AreaWeek(AREA.id, AREA.name, source, f"2026-W{w}",
+                          dt.date(2026, 5, 4) + dt.timedelta(weeks=i),
                           "", 1, 0, visits=10, crew_hours=8.0, bin_overflow_days=1, grass_over_height_days=0,
                           litter_cd_beyond_response=0)
                  for source in (SIMULATED_NEEDS, SIMULATED_ROTA) for i, w in enumerate(range(19, 22))]

@@ -24,7 +24,8 @@ def demo(tmp_path_factory):
 
 def test_did_you_mean_lists_names_containing_the_words_then_close_spellings():
     names = ["Redditch Town Centre", "Bromsgrove Town Centre", "Winyates", "Lodge Park"]
-    assert did_you_mean("Town Centre", names) == " (did you mean 'Bromsgrove Town Centre' or 'Redditch Town Centre'?)"
+    assert did_you_mean("Town Centre", names) == (
+        " (did you mean 'Bromsgrove Town Centre' or 'Redditch Town Centre'?)")
     assert did_you_mean("Winyate", names) == " (did you mean 'Winyates'?)"
     assert did_you_mean("Nowhere at all", names) == ""
 

@@ -1,4 +1,4 @@
-"""Level of detail on the map: roads simplified then hidden, bins scaled and clustered, the chosen bin ringed."""
+"""The map's level of detail: roads simplified then hidden, bins scaled and clustered, a chosen bin ringed."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def _zoom_to(canvas: MapCanvas, m_per_px: float) -> None:
 
 
 def test_minor_roads_hidden_when_zoomed_out_major_roads_kept(canvas):
-    """Zoomed in, both kinds of road draw in full; between the limits they are simplified; far out only major."""
+    """Zoomed in, both kinds of road draw in full; between the limits simplified; far out only major roads."""
     roads = _roads(canvas)
     minor, major = roads["roads_minor"], roads["roads_major"]
     _zoom_to(canvas, ROADS_FULL_M_PER_PX / 2)
@@ -85,7 +85,8 @@ def test_dense_bins_cluster_when_zoomed_out_and_come_apart_zoomed_in(canvas, qtb
     assert discs.last_drawn > 0
     save_screenshot(canvas, "map_bin_clusters")
     c = discs.shared.clusters(canvas.metres_per_pixel())
-    assert c.counts.sum() + sum(len(layer.singles(canvas.metres_per_pixel())) for layer in discs.shared.layers) == 12 * 16
+    singles = sum(len(layer.singles(canvas.metres_per_pixel())) for layer in discs.shared.layers)
+    assert c.counts.sum() + singles == 12 * 16
     pos = canvas.mapFromScene(float(c.xs[0]), float(c.ys[0]))
     assert canvas.feature_at(pos)[0] == "cluster"
     m = canvas.metres_per_pixel()

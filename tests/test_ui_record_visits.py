@@ -1,4 +1,4 @@
-"""The team leader's visit list: the week the board plans, a day and a filter over hundreds of visits, names."""
+"""The team leader's visit list: the week the board plans, a day and a filter over hundreds, names not ids."""
 
 from __future__ import annotations
 
@@ -28,8 +28,9 @@ def demo_db(tmp_path_factory):
     days = []
     for d in range(5):  # 300 visits at one place over five days, three crews
         for c, crew in enumerate(crews):
-            visits = tuple(Visit(f"t-{d}-{c}-{k}", place.id, 28_800 + 60 * k, 28_800 + 60 * k, 28_860 + 60 * k,
-                                 "litter_pick" if k % 2 else "empty_litter_bin") for k in range(20))
+            visits = tuple(Visit(f"t-{d}-{c}-{k}", place.id, 28_800 + 60 * k, 28_800 + 60 * k,
+                                 28_860 + 60 * k, "litter_pick" if k % 2 else "empty_litter_bin")
+                           for k in range(20))
             days.append(CrewDay(crew.id, monday + dt.timedelta(days=d), visits))
     services.planning.save_plan(db, Plan("plan-visits", NEXT_WEEK, tuple(days)))
     db.visit_place = place
@@ -60,7 +61,8 @@ def test_visit_list_shows_the_boards_week_by_day_and_filter_with_crew_names(wind
     assert "300 visits" in panel.count_label.text()
     assert panel.day_combo.count() == 6  # all days, then five days with their counts
     assert panel.proxy.rowCount() == 300
-    qtbot.waitUntil(lambda: panel.view.verticalScrollBar().maximum() > 0, timeout=2000)  # the table scrolls ...
+    # the table scrolls ...
+    qtbot.waitUntil(lambda: panel.view.verticalScrollBar().maximum() > 0, timeout=2000)
     assert panel.view.height() >= 8 * 22  # ... and shows more than four rows
     panel.day_combo.setCurrentIndex(2)  # the second day
     assert panel.proxy.rowCount() == 60

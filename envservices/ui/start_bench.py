@@ -55,7 +55,7 @@ def _child(db: str, started: float) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", required=True, help="the database to open (e.g. one made by `envservices demo`)")
+    parser.add_argument("--db", required=True, help="the database to open (e.g. made by `envservices demo`)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--child", type=float, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

@@ -2,8 +2,8 @@
 
 Scene coordinates are BNG metres with y flipped (scene y = -northing), so north is up. To keep 10,000 features
 smooth, only places are separate items (they are clicked, hovered and coloured one by one); each static layer
-is one item that draws only what is exposed, with less detail when zoomed out (layers.py), and point assets are
-one item per kind that draws symbols in screen pixels, scaled to the zoom and clustered where dense.
+is one item that draws only what is exposed, with less detail when zoomed out (layers.py), and point assets
+are one item per kind that draws symbols in screen pixels, scaled to the zoom and clustered where dense.
 """
 
 from __future__ import annotations
@@ -119,7 +119,7 @@ class MapCanvas(QGraphicsView):
         self.scale_bar = ScaleBar(self)
         self.legend.hide()
 
-    # -- data -------------------------------------------------------------------------------------------------
+    # -- data ------------------------------------------------------------------------------------------------
     def set_map_data(self, data: Any) -> None:
         """Draw a district: `data` has areas, places, assets, sites and roads (services.district.MapData)."""
         scene = self.scene()
@@ -256,7 +256,7 @@ class MapCanvas(QGraphicsView):
             rect = rect.united(QRectF(QPointF(x0, -y1), QPointF(x1, -y0)))
         return rect
 
-    # -- thematic colouring -----------------------------------------------------------------------------------
+    # -- thematic colouring ----------------------------------------------------------------------------------
     def apply_theme(self, theme: Theme) -> None:
         """Colour every place by the theme and show its classes in the legend."""
         self._theme = theme
@@ -282,7 +282,7 @@ class MapCanvas(QGraphicsView):
     def place_ids(self) -> list[str]:
         return list(self._place_items)
 
-    # -- layers -----------------------------------------------------------------------------------------------
+    # -- layers ----------------------------------------------------------------------------------------------
     def layers(self) -> tuple[tuple[str, str], ...]:
         return LAYERS
 
@@ -317,7 +317,7 @@ class MapCanvas(QGraphicsView):
                 if item.isVisible() != shown:
                     item.setVisible(shown)
 
-    # -- legend -----------------------------------------------------------------------------------------------
+    # -- legend ----------------------------------------------------------------------------------------------
     def legend_sections(self) -> list[LegendSection]:
         dpr = self.devicePixelRatioF() or 1.0
         theme = self._theme
@@ -377,7 +377,7 @@ class MapCanvas(QGraphicsView):
         sb = self.scale_bar
         sb.move(self.viewport().width() - sb.width() - margin, self.viewport().height() - sb.height() - margin)
 
-    # -- view -------------------------------------------------------------------------------------------------
+    # -- view ------------------------------------------------------------------------------------------------
     def metres_per_pixel(self) -> float:
         s = abs(self.transform().m11())
         return 1.0 / s if s > 0 else 1.0
@@ -464,7 +464,7 @@ class MapCanvas(QGraphicsView):
         ys = [-p[1] for p in points]
         self._fit(QRectF(QPointF(min(xs), min(ys)), QPointF(max(xs), max(ys))), margin=0.12)
 
-    # -- selection --------------------------------------------------------------------------------------------
+    # -- selection -------------------------------------------------------------------------------------------
     def select_place(self, place_id: str | None, emit: bool = False) -> None:
         """Highlight a place (None clears the highlight)."""
         if self._selected and self._selected in self._place_items:
@@ -505,7 +505,7 @@ class MapCanvas(QGraphicsView):
         return None
 
     def select_asset(self, asset_id: str | None) -> None:
-        """Ring an asset on the map (None clears the ring); an asset without a point on the map is not ringed."""
+        """Ring an asset on the map (None clears the ring); an asset with no point on the map is not ringed."""
         asset = self._assets.get(asset_id) if asset_id else None
         for layer in self._point_layers:
             if asset is None or asset.id not in layer.ids:
@@ -543,7 +543,7 @@ class MapCanvas(QGraphicsView):
         if pid:
             self.select_place(pid, emit=True)
 
-    # -- routes -----------------------------------------------------------------------------------------------
+    # -- routes ----------------------------------------------------------------------------------------------
     def show_route(self, points: Sequence[tuple[float, float]], label: str = "", zoom: bool = False) -> None:
         """Draw a crew-day's route through BNG points in order, numbering the stops between start and end."""
         self.clear_route()
@@ -581,7 +581,7 @@ class MapCanvas(QGraphicsView):
     def has_route(self) -> bool:
         return bool(self._layers["route"])
 
-    # -- tooltips ---------------------------------------------------------------------------------------------
+    # -- tooltips --------------------------------------------------------------------------------------------
     def tooltip_at(self, view_pos: QPoint) -> str:
         hit = self.feature_at(view_pos)
         if hit:
@@ -621,7 +621,7 @@ class MapCanvas(QGraphicsView):
             return True
         return super().viewportEvent(event)
 
-    # -- mouse and keys ---------------------------------------------------------------------------------------
+    # -- mouse and keys --------------------------------------------------------------------------------------
     def mousePressEvent(self, event) -> None:  # noqa: N802
         if event.button() in (Qt.MouseButton.LeftButton, Qt.MouseButton.MiddleButton):
             self._press = event.position().toPoint()
@@ -676,7 +676,7 @@ class MapCanvas(QGraphicsView):
         else:
             super().keyPressEvent(event)
 
-    # -- painting ---------------------------------------------------------------------------------------------
+    # -- painting --------------------------------------------------------------------------------------------
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
         self._place_overlays()

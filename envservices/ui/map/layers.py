@@ -115,19 +115,20 @@ class ScreenSpaceLayer(QGraphicsItem):
 # Bins are drawn a symbol each, scaled with the zoom between these factors of their design size...
 SYMBOL_SCALE_MIN, SYMBOL_SCALE_MAX = 0.9, 1.6
 SYMBOL_DESIGN_M_PER_PX = 4.0  # ... which is their size at 4 m a pixel
-# ... and where more than CLUSTER_MIN of one kind fall in a CLUSTER_CELL_PX square they become one counted disc.
+# ... and where CLUSTER_MIN or more bins fall in a CLUSTER_CELL_PX square they become one counted disc.
 CLUSTER_CELL_PX = 40.0
 CLUSTER_MIN = 4
 
 
 def symbol_scale(m_per_px: float) -> float:
     """How much bigger than designed a bin symbol is drawn at this zoom: bigger zoomed in, never a speck."""
-    return float(np.clip((SYMBOL_DESIGN_M_PER_PX / max(m_per_px, 1e-9)) ** 0.3, SYMBOL_SCALE_MIN, SYMBOL_SCALE_MAX))
+    scale = (SYMBOL_DESIGN_M_PER_PX / max(m_per_px, 1e-9)) ** 0.3
+    return float(np.clip(scale, SYMBOL_SCALE_MIN, SYMBOL_SCALE_MAX))
 
 
 @dataclass(frozen=True)
 class Clusters:
-    """The points of one layer at one zoom: which are drawn alone, and the counted discs for the dense cells."""
+    """Points at one zoom: which are drawn alone, and the counted discs for the dense cells."""
 
     single: np.ndarray  # indices of points drawn as symbols
     xs: np.ndarray  # scene position of each cluster (mean of its points)
@@ -136,7 +137,7 @@ class Clusters:
 
 
 def cluster_points(xs: np.ndarray, ys: np.ndarray, cell_m: float, min_count: int) -> Clusters:
-    """Group points into squares of cell_m anchored at the scene origin (so clusters stay put while panning)."""
+    """Group points into squares of cell_m anchored at the scene origin (clusters stay put while panning)."""
     if not len(xs) or cell_m <= 0:
         return Clusters(np.arange(len(xs)), np.zeros(0), np.zeros(0), np.zeros(0, int))
     cx = np.floor(xs / cell_m).astype(np.int64)
@@ -223,8 +224,8 @@ class PointLayer(ScreenSpaceLayer):
 class BinClusters:
     """Which bins are drawn alone and which as counted discs, over all the bin kinds on show, at one zoom.
 
-    Worked out once per zoom (and set of kinds shown) over every bin, about 1 ms for 10,000 points, so a partial
-    repaint while panning draws the same discs as the full one; cells are anchored at the scene origin.
+    Worked out once per zoom (and set of kinds shown) over every bin, about 1 ms for 10,000 points, so a
+    partial repaint while panning draws the same discs as the full one; cells are anchored at the scene origin.
     """
 
     def __init__(self, layers: Sequence[PointLayer]) -> None:
@@ -301,7 +302,8 @@ class ClusterLayer(QGraphicsItem):
         c = self.shared.clusters(1.0 / px_per_m)
         pad = 30 / px_per_m
         r = option.exposedRect.adjusted(-pad, -pad, pad, pad)
-        cin = np.nonzero((c.xs >= r.left()) & (c.xs <= r.right()) & (c.ys >= r.top()) & (c.ys <= r.bottom()))[0]
+        cin = np.nonzero((c.xs >= r.left()) & (c.xs <= r.right())
+                         & (c.ys >= r.top()) & (c.ys <= r.bottom()))[0]
         if not len(cin):
             return
         dx, dy = ScreenSpaceLayer.to_device(t, c.xs[cin], c.ys[cin])
@@ -360,7 +362,8 @@ class SelectionLayer(ScreenSpaceLayer):
         self.symbol: QPixmap | None = None
         self.asset_id: str | None = None
 
-    def select(self, asset_id: str | None, x: float = 0.0, y: float = 0.0, symbol: QPixmap | None = None) -> None:
+    def select(self, asset_id: str | None, x: float = 0.0, y: float = 0.0,
+               symbol: QPixmap | None = None) -> None:
         """Ring the asset at scene (x, y); None clears the ring."""
         self.prepareGeometryChange()
         self.asset_id = asset_id

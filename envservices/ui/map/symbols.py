@@ -162,7 +162,7 @@ POINT_STYLE: dict[str, tuple[Callable[[QPainter, float], None], int, QColor]] = 
 
 
 def symbol_pixmap(key: str, dpr: float = 1.0, size_px: int | None = None) -> QPixmap:
-    """The symbol of a kind of point, at its designed size or at size_px (bins grow and shrink with the zoom)."""
+    """A kind of point's symbol at its designed size, or at size_px (bins grow and shrink with the zoom)."""
     draw, size, _ = POINT_STYLE[key]
     return _symbol(draw, size_px or size, dpr)
 

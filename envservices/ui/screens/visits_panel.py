@@ -1,4 +1,4 @@
-"""The team leader's planned visits at one place, for a chosen week: a day and a filter to find one among hundreds.
+"""The team leader's planned visits at a place for a chosen week: a day and a filter to find one of hundreds.
 
 A town centre holds hundreds of visits a week (633 were reported in a 4-row table); the list follows the week
 the plan board shows (or this week), picks a day ("Today" when the week holds today), filters as you type,
@@ -141,7 +141,7 @@ class VisitsPanel(QGroupBox):
 
     # -- rows
     def set_rows(self, rows: Sequence[VisitRow], today: dt.date | None = None) -> None:
-        """The place's visits this week; the day list offers 'All days' and each day with visits (and counts)."""
+        """The place's visits this week; the day list offers 'All days' and each day with visits, counted."""
         today = today or dt.date.today()
         self._rows = sorted(rows, key=lambda r: (r[1].day, r[2].start_s))
         wanted = self.day_combo.currentData()
