@@ -15,6 +15,7 @@ from ui_helpers import grid_district, save_screenshot  # noqa: E402
 from envservices.ui.map.layers import (  # noqa: E402
     MINOR_ROADS_MAX_M_PER_PX,
     ROADS_FULL_M_PER_PX,
+    ROADS_SMOOTH_M_PER_PX,
     PointLayer,
     PolylineLayer,
     SelectionLayer,
@@ -50,11 +51,15 @@ def test_minor_roads_hidden_when_zoomed_out_major_roads_kept(canvas):
     """Zoomed in, both kinds of road draw in full; between the limits simplified; far out only major roads."""
     roads = _roads(canvas)
     minor, major = roads["roads_minor"], roads["roads_major"]
-    _zoom_to(canvas, ROADS_FULL_M_PER_PX / 2)
+    _zoom_to(canvas, ROADS_SMOOTH_M_PER_PX / 2)
     assert minor.last_drawn > 0 and major.last_drawn > 0
-    assert minor.detail_at(canvas.metres_per_pixel()) == 0
-    _zoom_to(canvas, (ROADS_FULL_M_PER_PX + MINOR_ROADS_MAX_M_PER_PX) / 2)
+    assert minor.detail_at(canvas.metres_per_pixel()) == 0 and minor.details[0].antialias
+    _zoom_to(canvas, (ROADS_SMOOTH_M_PER_PX + ROADS_FULL_M_PER_PX) / 2)
     assert minor.last_drawn > 0 and minor.detail_at(canvas.metres_per_pixel()) == 1
+    assert len(minor.details[1].pens) == 2 and not minor.details[1].antialias
+    _zoom_to(canvas, (ROADS_FULL_M_PER_PX + MINOR_ROADS_MAX_M_PER_PX) / 2)
+    assert minor.last_drawn > 0 and minor.detail_at(canvas.metres_per_pixel()) == 2
+    assert len(minor.details[2].pens) == 1
     _zoom_to(canvas, MINOR_ROADS_MAX_M_PER_PX * 1.2)
     assert minor.detail_at(canvas.metres_per_pixel()) is None
     assert minor.last_drawn == 0 and major.last_drawn > 0
