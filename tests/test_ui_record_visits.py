@@ -97,3 +97,19 @@ def test_the_list_follows_the_plan_board_week(window, demo_db):
     board.set_week(NEXT_WEEK)
     board.planChanged.emit(None)
     assert record.visits.week() == NEXT_WEEK
+
+
+def test_a_plan_saved_for_the_week_shown_is_read_again(window, demo_db):
+    record = window.screens["record"]
+    record.select_place(demo_db.visit_place.id)
+    record.show_week(NEXT_WEEK)
+    plan = services.planning.load_plan(demo_db, NEXT_WEEK)
+    record.show_week(NEXT_WEEK, plan)  # already read: nothing to do
+    assert "300 visits" in record.visits.count_label.text()
+    more = CrewDay(demo_db.visit_crews[0].id, week_monday(NEXT_WEEK) + dt.timedelta(days=5),
+                   (Visit("t-sat", demo_db.visit_place.id, 30_000, 30_000, 30_060, "litter_pick"),))
+    saved = services.planning.save_plan(demo_db, Plan(plan.id, NEXT_WEEK, (*plan.crew_days, more),
+                                                      version=plan.version))
+    record.show_week(NEXT_WEEK, saved)
+    assert "301 visits" in record.visits.count_label.text()
+    services.planning.save_plan(demo_db, Plan(plan.id, NEXT_WEEK, plan.crew_days, version=saved.version))

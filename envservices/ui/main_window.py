@@ -409,7 +409,7 @@ class MainWindow(QMainWindow):
             self.screens["plan"].routeRequested.connect(self.show_route)
         if hasattr(self.screens["plan"], "planChanged"):  # the visit list follows the week the board shows
             board = self.screens["plan"]
-            board.planChanged.connect(lambda _plan: record.show_week(board.week()))
+            board.planChanged.connect(lambda plan: record.show_week(board.week(), plan))
         if self.plan_dock.isVisible():
             self._ensure_loaded("plan")
 

@@ -440,13 +440,13 @@ class RecordNeedScreen(QWidget):
         self._plans = services.planning.plans_for_week(self.db, self.visits.week())
         self._show_place_details()
 
-    def show_week(self, week: str) -> None:
-        """List the visits of this week (the main window passes the week the plan board shows) and re-read them:
-        the board may have just saved that week's plan."""
-        if self.visits.week() == week_of(week_monday(week)):
-            self.refresh()
-        else:
+    def show_week(self, week: str, plan: Plan | None = None) -> None:
+        """List the visits of this week (the main window passes the week and plan the board shows); the same
+        week is re-read only when the board shows a plan this list has not read (it was just saved)."""
+        if self.visits.week() != week_of(week_monday(week)):
             self.visits.set_week(week)
+        elif plan is not None and (plan.id, plan.version) not in {(p.id, p.version) for p in self._plans}:
+            self.refresh()
 
     def changed(self) -> None:
         """Something was stored or undone: refresh and tell the map."""
