@@ -23,9 +23,9 @@ from envservices import services
 from envservices.domain.settings import Settings
 from envservices.errors import UserError
 from envservices.ui.icons import icon
+from envservices.ui.map.canvas import LAYERS, MapCanvas
 from envservices.ui.screens import SCREENS, Screen
 from envservices.ui.screens.record_need import RecordNeedScreen
-from envservices.ui.widgets.map_canvas import LAYERS, MapCanvas
 from envservices.ui.workers import Worker, WorkerPool
 from envservices.ui.widgets.themes import Theme, grade_theme, need_theme, plain_theme, regime_theme
 

@@ -619,7 +619,7 @@ class RecordNeedScreen(QWidget):
         if not index.isValid():
             _show(self.visit_error, "Choose a visit in the list first.")
             return False
-        _plan, cd, visit = self.visits_proxy.row_at(index.row())
+        _plan, _cd, visit = self.visits_proxy.row_at(index.row())
         return self.mark_visit(visit.task_id, status, self.reason_edit.text())
 
     def mark_visit(self, task_id: str, status: VisitStatus, reason: str = "") -> bool:
