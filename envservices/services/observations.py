@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,6 +111,30 @@ def _count(row: dict) -> int:
     return int(value)
 
 
+def did_you_mean(typed: str, names: list[str], limit: int = 3) -> str:
+    """' (did you mean 'Redditch Town Centre' or 'Bromsgrove Town Centre'?)' for a name not found, or ''.
+
+    Names that contain what was typed come first (a survey sheet's 'Town Centre' for the demo's two town
+    centres), then names sharing a word of five letters or more, then close spellings (difflib). Nothing is
+    guessed: the row is refused and the person chooses.
+    """
+    key = " ".join(typed.lower().split())
+    if not key:
+        return ""
+    by_lower = {n.lower(): n for n in names if n}
+    found = [n for low, n in sorted(by_lower.items()) if key in low or (len(low) > 3 and low in key)]
+    words = {w for w in key.replace("&", " ").split() if len(w) >= 5}  # 'Batchley Estate': 'Batchley & Brockhill'
+    found += [n for low, n in sorted(by_lower.items()) if n not in found and words & set(low.split())]
+    for low in difflib.get_close_matches(key, list(by_lower), n=limit, cutoff=0.6):
+        if by_lower[low] not in found:
+            found.append(by_lower[low])
+    found = found[:limit]
+    if not found:
+        return ""
+    quoted = [f"'{n}'" for n in found]
+    return f" (did you mean {', '.join(quoted[:-1]) + ' or ' if len(quoted) > 1 else ''}{quoted[-1]}?)"
+
+
 def parse_survey_csv(db, path: Path) -> SurveyPreview:
     """Read a survey sheet: columns place, kind, observed_at and the value columns grade / fill_pct /
     height_mm / count, with optional asset, recorded_by and note. Places and assets may be named or given by id.
@@ -126,7 +151,8 @@ def parse_survey_csv(db, path: Path) -> SurveyPreview:
         try:
             place = place_by.get(row["place"].strip()) or place_by.get(row["place"].strip().lower())
             if place is None:
-                raise ValueError(f"no place called '{row['place'].strip()}'")
+                raise ValueError(f"no place called '{row['place'].strip()}'"
+                                 + did_you_mean(row["place"], [p.name for p in places]))
             try:
                 kind = ObservationKind(row["kind"].strip().lower().replace(" ", "_").replace("-", "_"))
             except ValueError:
@@ -134,9 +160,12 @@ def parse_survey_csv(db, path: Path) -> SurveyPreview:
                                  f"({', '.join(k.value for k in ObservationKind)})") from None
             asset_id = None
             if row.get("asset", "").strip():
-                asset = asset_by.get(row["asset"].strip()) or asset_by.get(row["asset"].strip().lower())
+                typed = row["asset"].strip()
+                here = {a.name.lower(): a for a in assets if a.place_id == place.id and a.name}
+                asset = asset_by.get(typed) or here.get(typed.lower()) or asset_by.get(typed.lower())
                 if asset is None:
-                    raise ValueError(f"no asset called '{row['asset'].strip()}'")
+                    raise ValueError(f"no asset called '{typed}' in {place.name}"
+                                     + did_you_mean(typed, [a.name for a in here.values()]))
                 asset_id = asset.id
             obs = Observation(
                 id=new_id("obs"), kind=kind, observed_at=_parse_when(row["observed_at"]), place_id=place.id,

@@ -332,6 +332,16 @@ def crew_names(db) -> dict[str, str]:
         return {c.id: c.name for c in uow.crews.list()}
 
 
+def plans_for_week(db, week: str) -> list[Plan]:
+    """Every depot's and area's plan for a week, newest first (a team leader sees all the visits at a place)."""
+    with db.unit_of_work() as uow:
+        plans = uow.plans.list(week=week)
+    newest: dict[tuple[str, str], Plan] = {}
+    for plan in plans:  # newest first: keep one plan per area and depot
+        newest.setdefault((plan.area_id or "", plan.depot_id or ""), plan)
+    return list(newest.values())
+
+
 def load_plan(db, week: str) -> Plan | None:
     with db.unit_of_work() as uow:
         return uow.plans.get_by_week(week)

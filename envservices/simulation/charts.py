@@ -40,9 +40,37 @@ def _rows(comparison: Comparison, area: str, source: str) -> list[AreaWeek]:
 
 
 def _week_labels(ax, rows: Sequence[AreaWeek]) -> None:
+    """Week-starting dates under the bars; a part week is starred and the axis says what the star means."""
     ax.set_xticks(range(len(rows)))
-    ax.set_xticklabels([r.week_start.strftime("%d %b") for r in rows], rotation=45, ha="right", fontsize=8)
-    ax.set_xlabel("week starting")
+    ax.set_xticklabels([r.week_start.strftime("%d %b") + ("*" if r.part_week else "") for r in rows],
+                       rotation=45, ha="right", fontsize=8)
+    parts = [r for r in rows if r.part_week]
+    if parts:
+        days = sorted({r.days for r in parts})
+        said = "/".join(str(d) for d in days)
+        ax.set_xlabel(f"week starting   * part week ({said} of 7 days recorded), pale")
+    else:
+        ax.set_xlabel("week starting")
+
+
+def period_words(rows: Sequence[AreaWeek]) -> str:
+    """'weeks of 05 Oct - 30 Nov 2026': the dates a chart's figures come from."""
+    if not rows:
+        return ""
+    first, last = min(r.week_start for r in rows), max(r.week_start for r in rows)
+    if first == last:
+        return f"week of {first.strftime('%d %b %Y')}"
+    return f"weeks of {first.strftime('%d %b')} - {last.strftime('%d %b %Y')}"
+
+
+def _bars(ax, rows: Sequence[AreaWeek], values: Sequence[float]) -> None:
+    """Bars coloured by trial period; part weeks pale and hatched, never read as a whole week."""
+    colours = [COLOURS[SIMULATED_NEEDS] if r.period == AFTER else COLOURS[RECORDED] for r in rows]
+    bars = ax.bar(range(len(rows)), values, color=colours)
+    for bar, r in zip(bars, rows):
+        if r.part_week:
+            bar.set_alpha(0.35)
+            bar.set_hatch("//")
 
 
 def plot_hours_per_week(ax, comparison: Comparison, area: str) -> None:
@@ -64,7 +92,7 @@ def plot_hours_per_week(ax, comparison: Comparison, area: str) -> None:
         _week_labels(ax, longest)
     ax.set_ylabel("crew hours per week (h)")
     ax.set_ylim(bottom=0)
-    ax.set_title(f"{area}: crew hours per week")
+    ax.set_title(f"{area}: crew hours per week\n(simulated, {period_words(longest)})", fontsize=10)
     ax.grid(True, alpha=0.3)
     ax.legend(loc="lower right", fontsize=8)
 
@@ -84,7 +112,8 @@ def plot_failures(ax, comparison: Comparison, area: str) -> None:
     ax.set_xticks(range(len(kinds)))
     ax.set_xticklabels([FAILURE_LABELS[k] for k in kinds], fontsize=8)
     ax.set_ylabel("failures over the season (asset-days)")
-    ax.set_title(f"{area}: service failures")
+    sim = _rows(comparison, area, SIMULATED_NEEDS) or _rows(comparison, area, SIMULATED_ROTA)
+    ax.set_title(f"{area}: service failures\n(simulated, {period_words(sim)})", fontsize=10)
     ax.legend(fontsize=8)
     ax.grid(True, axis="y", alpha=0.3)
 
@@ -96,8 +125,7 @@ def plot_grades(ax, comparison: Comparison, area: str) -> None:
         ax.text(0.5, 0.5, "no litter grades recorded", ha="center", va="center", transform=ax.transAxes)
         ax.set_title(f"{area}: sites below grade B")
         return
-    colours = [COLOURS[SIMULATED_NEEDS] if r.period == AFTER else COLOURS[RECORDED] for r in rows]
-    ax.bar(range(len(rows)), [100.0 * (r.share_below_b or 0.0) for r in rows], color=colours)
+    _bars(ax, rows, [100.0 * (r.share_below_b or 0.0) for r in rows])
     first_after = next((i for i, r in enumerate(rows) if r.period == AFTER), None)
     if first_after is not None and any(r.period == BEFORE for r in rows):
         ax.axvline(first_after - 0.5, color="black", linestyle="--", linewidth=1, label="trial start")
@@ -105,22 +133,18 @@ def plot_grades(ax, comparison: Comparison, area: str) -> None:
     _week_labels(ax, rows)
     ax.set_ylabel("graded sites below B (%)")
     ax.set_ylim(0, 100)
-    ax.set_title(f"{area}: sites below grade B (recorded)")
+    ax.set_title(f"{area}: sites below grade B\n(recorded, {period_words(rows)})", fontsize=10)
     ax.grid(True, axis="y", alpha=0.3)
 
 
 def plot_complaints(ax, comparison: Comparison, area: str) -> None:
     """Recorded complaints per place per week: failure demand, before and after the trial start."""
     rows = _rows(comparison, area, RECORDED)
-    ax.bar(
-        range(len(rows)),
-        [r.per_place("complaints") or 0.0 for r in rows],
-        color=[COLOURS[SIMULATED_NEEDS] if r.period == AFTER else COLOURS[RECORDED] for r in rows],
-    )
+    _bars(ax, rows, [r.per_place("complaints") or 0.0 for r in rows])
     if rows:
         _week_labels(ax, rows)
     ax.set_ylabel("complaints per place per week")
-    ax.set_title(f"{area}: complaints (failure demand)")
+    ax.set_title(f"{area}: complaints (failure demand)\n(recorded, {period_words(rows)})", fontsize=10)
     ax.grid(True, axis="y", alpha=0.3)
 
 

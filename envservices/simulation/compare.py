@@ -77,6 +77,13 @@ class AreaWeek:
     bin_overflow_days: int | None = None
     grass_over_height_days: int | None = None
     litter_cd_beyond_response: int | None = None
+    days: int = 7
+    """Days of the week inside the recording period: fewer than 7 at its ends (the week in hand, the first)."""
+
+    @property
+    def part_week(self) -> bool:
+        """Only some of the week's days were recorded: its counts are not a whole week's."""
+        return self.days < 7
 
     @property
     def share_below_b(self) -> float | None:
@@ -131,6 +138,10 @@ class AreaSummary:
     places: int
     assets: int
     mean_per_week: dict[str, float]
+    part_weeks_left_out: int = 0
+    """Part weeks at the ends of the recording period, left out of the means (their counts are not a week's)."""
+    first_week: dt.date | None = None
+    last_week: dt.date | None = None
 
     def to_json(self) -> dict[str, Any]:
         per_place = {
@@ -171,7 +182,8 @@ class Comparison:
         for r in self.rows:
             groups[(r.area, r.source, r.period)].append(r)
         out = []
-        for (area, source, period), rows in sorted(groups.items()):
+        for (area, source, period), all_rows in sorted(groups.items()):
+            rows = [r for r in all_rows if not r.part_week] or all_rows  # means over whole weeks
             mean: dict[str, float] = {}
             for name in COUNT_FIELDS:
                 values = [getattr(r, name) for r in rows if getattr(r, name) is not None]
@@ -180,7 +192,9 @@ class Comparison:
             shares = [r.share_below_b for r in rows if r.share_below_b is not None]
             if shares:
                 mean["share_below_b"] = sum(shares) / len(shares)
-            out.append(AreaSummary(area, source, period, len(rows), rows[0].places, rows[0].assets, mean))
+            starts = [r.week_start for r in all_rows]
+            out.append(AreaSummary(area, source, period, len(rows), rows[0].places, rows[0].assets, mean,
+                                   len(all_rows) - len(rows), min(starts), max(starts)))
         return out
 
     def headline(self) -> list[dict[str, Any]]:
@@ -267,10 +281,13 @@ def recorded_weeks(
     observations: Iterable[Observation],
     plans: Iterable[Plan] = (),
     settings: Settings | None = None,
+    recorded_from: dt.date | None = None,
+    recorded_to: dt.date | None = None,
 ) -> list[AreaWeek]:
     """The area's recorded figures per ISO week: work done from plans, need and complaints from observations.
 
-    A crew-day serving several areas has its hours and travel shared out by its visits in each.
+    A crew-day serving several areas has its hours and travel shared out by its visits in each. Weeks that
+    reach past `recorded_from` or `recorded_to` (the first and last day anything was recorded) are part weeks.
     """
     settings = settings or Settings()
     place_ids = {p.id for p in places if p.area_id == area.id}
@@ -314,7 +331,18 @@ def recorded_weeks(
             r.visits += len(mine)
             r.crew_hours += cd.hours * share
             r.travel_km += cd.travel_m / 1000.0 * share
+    for r in rows.values():
+        first = max(r.week_start, recorded_from or r.week_start)
+        last = min(r.week_start + dt.timedelta(days=6), recorded_to or r.week_start + dt.timedelta(days=6))
+        r.days = max(1, (last - first).days + 1)
     return sorted(rows.values(), key=lambda r: r.week_start)
+
+
+def recording_period(observations: Sequence[Observation], plans: Sequence[Plan]) -> tuple[dt.date, dt.date] | None:
+    """The first and last day anything was recorded (an observation, or a visit done)."""
+    days = [o.observed_at.date() for o in observations]
+    days += [cd.day for p in plans for cd in p.crew_days if any(v.status == VisitStatus.DONE for v in cd.visits)]
+    return (min(days), max(days)) if days else None
 
 
 def simulated_weeks(result: SeasonResult, area: Area, places: int, assets: int) -> list[AreaWeek]:
@@ -372,6 +400,7 @@ def compare_areas(
     obs = list(observations if observations is not None else getattr(district, "observations", ()))
     plans = list(plans)
     comparison = Comparison()
+    period = recording_period(obs, plans)
     chosen = [a for a in district.areas if areas is None or a.id in areas or a.name in areas]
     steps = len(chosen) * 2 * max(1, seeds) * weeks * (1 if simulate else 0)  # progress counts simulated weeks
     step = 0
@@ -379,7 +408,8 @@ def compare_areas(
         area_places = [p for p in district.places if p.area_id == area.id]
         place_ids = {p.id for p in area_places}
         n_assets = sum(1 for a in district.assets if a.place_id in place_ids)
-        comparison.rows += recorded_weeks(area, district.places, district.assets, obs, plans, settings)
+        comparison.rows += recorded_weeks(area, district.places, district.assets, obs, plans, settings,
+                                          *(period or (None, None)))
         if not simulate or not area_places or comparison.stopped:
             continue
         for k in range(max(1, seeds)):

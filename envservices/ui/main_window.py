@@ -23,9 +23,9 @@ from envservices import services
 from envservices.domain.settings import Settings
 from envservices.errors import UserError
 from envservices.ui.icons import icon
+from envservices.ui.map.canvas import LAYERS, MapCanvas
 from envservices.ui.screens import SCREENS, Screen
 from envservices.ui.screens.record_need import RecordNeedScreen
-from envservices.ui.widgets.map_canvas import LAYERS, MapCanvas
 from envservices.ui.workers import Worker, WorkerPool
 from envservices.ui.widgets.themes import Theme, grade_theme, need_theme, plain_theme, regime_theme
 
@@ -407,6 +407,9 @@ class MainWindow(QMainWindow):
         self.plan_dock.setWidget(_scrolling(self.screens["plan"]))
         if hasattr(self.screens["plan"], "routeRequested"):
             self.screens["plan"].routeRequested.connect(self.show_route)
+        if hasattr(self.screens["plan"], "planChanged"):  # the visit list follows the week the board shows
+            board = self.screens["plan"]
+            board.planChanged.connect(lambda plan: record.show_week(board.week(), plan))
         if self.plan_dock.isVisible():
             self._ensure_loaded("plan")
 

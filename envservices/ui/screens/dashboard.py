@@ -90,6 +90,23 @@ def _or_not_recorded(display: Callable[[Any], str]) -> Callable[[Any], str]:
     return lambda v: NOT_RECORDED if v is None else display(v)
 
 
+def _dates(summary: AreaSummary) -> str:
+    """The weeks a summary's figures come from, so simulated and recorded periods are never confused."""
+    if summary.first_week is None or summary.last_week is None:
+        return ""
+    first, last = summary.first_week, summary.last_week
+    return (f"{first.strftime('%d %b')} - {last.strftime('%d %b %Y')}" if first != last
+            else first.strftime("%d %b %Y"))
+
+
+def _weeks_words(summary: AreaSummary) -> str:
+    """'8 (+1 part week left out)': the means are over whole weeks only."""
+    extra = summary.part_weeks_left_out
+    if not extra:
+        return str(summary.weeks)
+    return f"{summary.weeks} (+{extra} part week{'s' if extra > 1 else ''} left out)"
+
+
 def _planned(row: AreaWeek, value: float) -> float | None:
     """A recorded week's plan figure, or None when no plan (no visit) was kept for that week."""
     return None if row.source == RECORDED and not row.visits else value
@@ -106,7 +123,8 @@ SUMMARY_COLUMNS = (
     Column("Area", lambda s: s.area),
     Column("Figures", lambda s: s.source),
     Column("Period", lambda s: s.period or "-"),
-    Column("Weeks", lambda s: s.weeks, align_right=True),
+    Column("Dates", lambda s: _dates(s)),
+    Column("Weeks", lambda s: _weeks_words(s), align_right=True),
     Column("Crew hours / week", lambda s: _mean_planned(s, "crew_hours"), display=_or_not_recorded(_number),
            align_right=True),
     Column("Travel km / week", lambda s: _mean_planned(s, "travel_km"), display=_or_not_recorded(_number),
@@ -126,7 +144,7 @@ SUMMARY_COLUMNS = (
 WEEK_COLUMNS = (
     Column("Area", lambda r: r.area),
     Column("Figures", lambda r: r.source),
-    Column("Week", lambda r: r.week),
+    Column("Week", lambda r: r.week + (f" (part: {r.days} of 7 days)" if r.part_week else "")),
     Column("Period", lambda r: r.period or "-"),
     Column("Visits", lambda r: _planned(r, r.visits), display=_or_not_recorded(str), align_right=True),
     Column("Crew hours", lambda r: _planned(r, r.crew_hours), display=_or_not_recorded(_number), align_right=True),
@@ -360,6 +378,9 @@ class DashboardScreen(QWidget):
         self._comparison = comparison
         headline = comparison.headline()
         self.headline_model.set_rows(headline)
+        simulated = [r for r in comparison.rows if r.source != RECORDED]
+        self.headline_label.setText("Needs against rota (simulated, same world and seed"
+                                    + (f", {charts.period_words(simulated)})" if simulated else ")"))
         self.headline_label.setVisible(bool(headline))
         self.headline_table.setVisible(bool(headline))
         self.summary_model.set_rows(_ordered_summaries(comparison.summaries()))
@@ -403,6 +424,7 @@ class DashboardScreen(QWidget):
             self.canvas.draw_idle()
             return
         simulated = any(r.area == area and r.source != RECORDED for r in self._comparison.rows)
+        self.figure.suptitle(self.periods_note(area), fontsize=9, color="#1a365d")
         if simulated:
             axes = self.figure.subplots(2, 2)
             charts.plot_hours_per_week(axes[0][0], self._comparison, area)
@@ -413,6 +435,29 @@ class DashboardScreen(QWidget):
         charts.plot_grades(recorded_axes[0], self._comparison, area)
         charts.plot_complaints(recorded_axes[1], self._comparison, area)
         self.canvas.draw_idle()
+
+    def periods_note(self, area: str) -> str:
+        """Says which charts are simulated and which recorded, and their dates, when both are shown: the
+        simulated season is a model world over its own weeks, not the weeks recorded beside it."""
+        if self._comparison is None:
+            return ""
+        rows = [r for r in self._comparison.rows if r.area == area]
+        recorded = [r for r in rows if r.source == RECORDED]
+        simulated = [r for r in rows if r.source != RECORDED]
+        parts = []
+        if simulated:
+            parts.append(f"Top: simulated {charts.period_words(simulated)} (a model of the area)")
+        if recorded:
+            where = "Bottom" if simulated else "Recorded"
+            text = f"{where}: recorded {charts.period_words(recorded)}" if simulated else \
+                f"Recorded {charts.period_words(recorded)}"
+            part = sum(1 for r in recorded if r.part_week)
+            if part:
+                text += f"; {part} part week{'s' if part > 1 else ''} starred and pale"
+            parts.append(text)
+        if simulated and recorded:
+            parts.append("The two are different periods, not to be read against each other")
+        return ". ".join(parts) + "." if parts else ""
 
     def _update_buttons(self) -> None:
         busy = self.is_busy()

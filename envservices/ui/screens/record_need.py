@@ -23,9 +23,11 @@ from PySide6.QtWidgets import (
 from envservices import services
 from envservices.domain import Asset, AssetKind, Grade, Observation, ObservationKind, Place, Plan, VisitStatus, new_id
 from envservices.domain.settings import Settings
+from envservices.domain.weeks import week_monday, week_of
 from envservices.errors import UserError
 from envservices.ui.icons import icon
 from envservices.ui.models.table_model import Column, make_table
+from envservices.ui.screens.visits_panel import VisitsPanel, week_words
 from envservices.ui.widgets.themes import GRADE_COLOURS
 
 GRADE_KEYS = tuple(zip(Grade, ("1", "2", "3", "4", "5", "6")))
@@ -209,7 +211,7 @@ class RecordNeedScreen(QWidget):
         self._assets_by_place: dict[str, list[Asset]] = {}
         self._grades: dict[str, Grade] = {}
         self._place_id: str | None = None
-        self._plan: Plan | None = None
+        self._plans: list[Plan] = []
         self._follow_now = True
         self._build()
 
@@ -366,32 +368,16 @@ class RecordNeedScreen(QWidget):
         report_outer.addWidget(self.report_error)
         outer.addLayout(report_outer)
 
-        visit_box = QGroupBox("Planned visits here this week")
-        vl = QVBoxLayout(visit_box)
-        self.visits_model, self.visits_proxy = make_table((
-            Column("Day", lambda r: r[0].day.strftime("%a %d %b")),
-            Column("Crew", lambda r: r[0].crew_id),
-            Column("Work", lambda r: r[1].service.replace("_", " ")),
-            Column("Start", lambda r: f"{r[1].start_s // 3600:02d}:{r[1].start_s % 3600 // 60:02d}"),
-            Column("Status", lambda r: r[1].status.value + (f": {r[1].reason}" if r[1].reason else "")),
-        ), (), self)
-        self.visits_view = _table_view(self.visits_proxy)
-        self.visits_view.setMaximumHeight(140)
-        vl.addWidget(self.visits_view)
-        vrow = QHBoxLayout()
-        self.reason_edit = QLineEdit()
-        self.reason_edit.setPlaceholderText("reason when missed")
-        vrow.addWidget(self.reason_edit, 1)
-        self.done_button = QPushButton(icon("done"), "&Done")
+        self.visits = VisitsPanel()
+        self.visits_view, self.visits_proxy, self.visits_model = self.visits.view, self.visits.proxy, self.visits.model
+        self.reason_edit = self.visits.reason_edit
+        self.done_button, self.missed_button = self.visits.done_button, self.visits.missed_button
         self.done_button.clicked.connect(lambda: self.mark_selected_visit(VisitStatus.DONE))
-        vrow.addWidget(self.done_button)
-        self.missed_button = QPushButton(icon("missed"), "M&issed")
         self.missed_button.clicked.connect(lambda: self.mark_selected_visit(VisitStatus.MISSED))
-        vrow.addWidget(self.missed_button)
-        vl.addLayout(vrow)
+        self.visits.weekChanged.connect(lambda _week: self.refresh())
         self.visit_error = error_label()
-        vl.addWidget(self.visit_error)
-        outer.addWidget(visit_box)
+        self.visits.layout().addWidget(self.visit_error)
+        outer.addWidget(self.visits, 1)
 
         recent_box = QGroupBox("Recent records at this place")
         rcl = QVBoxLayout(recent_box)
@@ -439,6 +425,8 @@ class RecordNeedScreen(QWidget):
             if a.place_id:
                 self._assets_by_place.setdefault(a.place_id, []).append(a)
         self.places_model.set_rows(sorted(data.places, key=lambda p: p.name))
+        self.visits.crew_names = services.planning.crew_names(self.db)
+        self.visits.service_names = {code: st.name for code, st in self._settings_provider().services().items()}
         self.refresh()
 
     def shutdown(self, wait_ms: int = 0) -> bool:
@@ -449,8 +437,16 @@ class RecordNeedScreen(QWidget):
         """Re-read what may have changed: latest grades, this week's plan, this place's records."""
         self._grades = services.observations.latest_grades(self.db)
         self.places_model.set_rows(self.places_model.rows())
-        self._plan = services.planning.load_plan(self.db, services.planning.week_of(dt.date.today()))
+        self._plans = services.planning.plans_for_week(self.db, self.visits.week())
         self._show_place_details()
+
+    def show_week(self, week: str, plan: Plan | None = None) -> None:
+        """List the visits of this week (the main window passes the week and plan the board shows); the same
+        week is re-read only when the board shows a plan this list has not read (it was just saved)."""
+        if self.visits.week() != week_of(week_monday(week)):
+            self.visits.set_week(week)
+        elif plan is not None and (plan.id, plan.version) not in {(p.id, p.version) for p in self._plans}:
+            self.refresh()
 
     def changed(self) -> None:
         """Something was stored or undone: refresh and tell the map."""
@@ -526,7 +522,7 @@ class RecordNeedScreen(QWidget):
         place = self._places.get(self._place_id or "")
         if place is None:
             self.place_label.setText("No place chosen: click one on the map or in the list.")
-            self.visits_model.set_rows(())
+            self.visits.set_rows(())
             self.recent_model.set_rows(())
             return
         grade = self._grades.get(place.id)
@@ -536,11 +532,8 @@ class RecordNeedScreen(QWidget):
         recent = sorted(services.observations.for_place(self.db, place.id), key=lambda o: o.observed_at,
                         reverse=True)
         self.recent_model.set_rows(recent[:20])
-        rows = []
-        if self._plan is not None:
-            for cd in self._plan.crew_days:
-                rows.extend((cd, v) for v in cd.visits if v.place_id == place.id)
-        self.visits_model.set_rows(sorted(rows, key=lambda r: (r[0].day, r[1].start_s)))
+        self.visits.set_rows([(plan, cd, v) for plan in self._plans for cd in plan.crew_days for v in cd.visits
+                              if v.place_id == place.id])
 
     def _update_enabled(self) -> None:
         has_bins = self.bin_combo.count() > 0
@@ -626,30 +619,30 @@ class RecordNeedScreen(QWidget):
         if not index.isValid():
             _show(self.visit_error, "Choose a visit in the list first.")
             return False
-        cd, visit = self.visits_proxy.row_at(index.row())
+        _plan, _cd, visit = self.visits_proxy.row_at(index.row())
         return self.mark_visit(visit.task_id, status, self.reason_edit.text())
 
     def mark_visit(self, task_id: str, status: VisitStatus, reason: str = "") -> bool:
-        if self._plan is None:
-            _show(self.visit_error, "There is no plan for this week.")
+        if not self._plans:
+            _show(self.visit_error, f"There is no plan for the {week_words(self.visits.week())}.")
             return False
-        before = next(((v.status, v.reason) for cd in self._plan.crew_days for v in cd.visits
-                       if v.task_id == task_id), None)
-        if before is None:
-            _show(self.visit_error, "That visit is not in this week's plan.")
+        plan, before = next(((p, (v.status, v.reason)) for p in self._plans for cd in p.crew_days
+                             for v in cd.visits if v.task_id == task_id), (None, None))
+        if plan is None or before is None:
+            _show(self.visit_error, f"That visit is not in the plan for the {week_words(self.visits.week())}.")
             return False
         if status is VisitStatus.MISSED and not reason.strip():
             _show(self.visit_error, "Say why the visit was missed.")
             self.reason_edit.setFocus()
             return False
         try:
-            self.apply_visit(self._plan.id, task_id, status, reason)
+            self.apply_visit(plan.id, task_id, status, reason)
         except UserError as exc:
             _show(self.visit_error, f"{str(exc)[:1].upper()}{str(exc)[1:]}.")
             return False
         _show(self.visit_error, "")
         self.reason_edit.clear()
-        self.undo_stack.push(MarkVisit(self, self._plan.id, task_id, before, (status, reason.strip())))
+        self.undo_stack.push(MarkVisit(self, plan.id, task_id, before, (status, reason.strip())))
         self.statusMessage.emit(f"Visit marked {status.value}. Ctrl+Z undoes it.")
         return True
 
