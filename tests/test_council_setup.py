@@ -256,6 +256,9 @@ def test_survey_and_work_returns_from_the_command_line(db, tmp_path):
              if v.asset_id and v.status.value != "planned"}
     assert (dt.date(2026, 5, 26), "done", "") in marks
     assert (dt.date(2026, 5, 28), "missed", "access blocked by parked cars") in marks
+    done = next(v for cd in plan.crew_days for v in cd.visits if cd.day == dt.date(2026, 5, 26)
+                and v.asset_id and v.status.value == "done")
+    assert (done.actual_start, done.actual_end) == (dt.datetime(2026, 5, 26, 7, 40), dt.datetime(2026, 5, 26, 7, 44))
     bad = _sheet(tmp_path, "w.csv", "asset,service,date,status\nChurch Green bin,empty bins,2026-05-26,missed\n")
     assert main(["--db", url, "import", str(bad), "--kind", "work"]) == 2
 

@@ -1,7 +1,8 @@
 """A crews' return sheet: a day's work entered in one go by a council that works on paper.
 
 Columns: visit (the task id printed on the worksheet) or asset + service, date, status (done or missed),
-reason (needed for missed), start and finish (optional, the actual times). Each row must match a visit of a
+reason (needed for missed), start and finish (optional, the actual times, kept on the visit as the crew page
+keeps them, so the timesheet and the dashboard read them alike). Each row must match a visit of a
 stored plan; the sheet is all or nothing unless bad rows are skipped.
 """
 
@@ -27,6 +28,7 @@ class WorkReturn:
     reason: str
     start_s: int | None
     finish_s: int | None
+    day: dt.date | None = None
 
 
 def parse_work(db, path: Path) -> tuple[list[WorkReturn], list[tuple[int, str]]]:
@@ -87,7 +89,7 @@ def parse_work(db, path: Path) -> tuple[list[WorkReturn], list[tuple[int, str]]]
             finish = parse_clock(row["finish"]) if row.get("finish", "").strip() else None
             if start is not None and finish is not None and finish < start:
                 raise ValueError("the finish is before the start")
-            out.append(WorkReturn(plan_id, v.task_id, status, reason, start, finish))
+            out.append(WorkReturn(plan_id, v.task_id, status, reason, start, finish, day))
         except ValueError as exc:
             errors.append((n, str(exc)))
     return out, errors
@@ -106,6 +108,12 @@ def import_work(db, path: Path, *, strict: bool = True) -> int:
             place_id = next(v.place_id for cd in plan.crew_days for v in cd.visits if v.task_id == r.task_id)
             access.require(uow, access.MARK_VISIT, place_id=place_id)
             uow.plans.set_visit_status(r.plan_id, r.task_id, r.status, r.reason)
+            if r.day is not None and (r.start_s is not None or r.finish_s is not None):
+                midnight = dt.datetime.combine(r.day, dt.time())
+                uow.field.set_actual_times(
+                    r.plan_id, r.task_id,
+                    None if r.start_s is None else midnight + dt.timedelta(seconds=r.start_s),
+                    None if r.finish_s is None else midnight + dt.timedelta(seconds=r.finish_s))
         uow.commit()
     return len(returns)
 
