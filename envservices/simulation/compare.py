@@ -49,6 +49,8 @@ COUNT_FIELDS = (
     "bin_overflow_days",
     "grass_over_height_days",
     "litter_cd_beyond_response",
+    "missed",
+    "hours_on_site",
 )
 
 
@@ -77,6 +79,12 @@ class AreaWeek:
     bin_overflow_days: int | None = None
     grass_over_height_days: int | None = None
     litter_cd_beyond_response: int | None = None
+    missed: int = 0
+    """Visits marked missed (recorded weeks): work that must come back."""
+    hours_on_site: float = 0.0
+    """Crews' recorded time on site, actual start to actual finish (crew page or return sheet)."""
+    timed_visits: int = 0
+    """Visits with an actual start and finish, which `hours_on_site` adds up."""
     days: int = 7
     """Days of the week inside the recording period: fewer than 7 at its ends (the week in hand, the first)."""
 
@@ -84,6 +92,12 @@ class AreaWeek:
     def part_week(self) -> bool:
         """Only some of the week's days were recorded: its counts are not a whole week's."""
         return self.days < 7
+
+    @property
+    def completion(self) -> float | None:
+        """Done as a share of the visits marked done or missed (None before anything is marked)."""
+        marked = self.visits + self.missed
+        return self.visits / marked if marked else None
 
     @property
     def share_below_b(self) -> float | None:
@@ -112,6 +126,7 @@ class AreaWeek:
         row = {k: v for k, v in dataclasses.asdict(self).items()}
         row["week_start"] = self.week_start.isoformat()
         row["share_below_b"] = None if self.share_below_b is None else round(self.share_below_b, 4)
+        row["completion"] = None if self.completion is None else round(self.completion, 4)
         row["failures"] = self.failures
         for name in ("visits", "crew_hours", "complaints"):
             pp = self.per_place(name)
@@ -320,6 +335,9 @@ def recorded_weeks(
             r.grass_seen_long += int(o.height_mm > settings.grass_failure_mm)
     for plan in plans:
         for cd in plan.crew_days:
+            missed = [v for v in cd.visits if v.status == VisitStatus.MISSED and v.place_id in place_ids]
+            if missed:
+                row_for(cd.day).missed += len(missed)
             done = [v for v in cd.visits if v.status == VisitStatus.DONE]
             if not done:
                 continue
@@ -331,6 +349,11 @@ def recorded_weeks(
             r.visits += len(mine)
             r.crew_hours += cd.hours * share
             r.travel_km += cd.travel_m / 1000.0 * share
+            for v in mine:
+                start, end = getattr(v, "actual_start", None), getattr(v, "actual_end", None)
+                if start is not None and end is not None and end >= start:
+                    r.hours_on_site += (end - start).total_seconds() / 3600.0
+                    r.timed_visits += 1
     for r in rows.values():
         first = max(r.week_start, recorded_from or r.week_start)
         last = min(r.week_start + dt.timedelta(days=6), recorded_to or r.week_start + dt.timedelta(days=6))

@@ -153,6 +153,12 @@ WEEK_COLUMNS = (
     Column("Complaints", lambda r: r.complaints, align_right=True),
     Column("Fly-tips", lambda r: r.fly_tips, align_right=True),
     Column("Failures", lambda r: r.failures, display=_or_not_recorded(str), align_right=True),
+    Column("Done of marked", lambda r: r.completion if r.source == RECORDED else None,
+           display=_or_not_recorded(_share), align_right=True),
+    Column("Missed", lambda r: r.missed if r.source == RECORDED else None, display=_or_not_recorded(str),
+           align_right=True),
+    Column("Hours on site (recorded)", lambda r: r.hours_on_site if r.timed_visits else None,
+           display=_or_not_recorded(_number), align_right=True),
 )
 
 HEADLINE_COLUMNS = (

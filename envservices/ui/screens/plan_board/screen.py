@@ -256,6 +256,7 @@ class PlanBoardScreen(SavedPlanGuard, QWidget):
                 Column("Service", lambda r: r.service),
                 Column("Pin", lambda r: r.pinned_to or ("pinned" if r.visit.pinned else "")),
                 Column("Status", lambda r: r.visit.status.value),
+                Column("Done at", lambda r: _actual_times(r.visit)),
                 Column("Note", lambda r: r.note),
             ],
             parent=self,
@@ -1093,3 +1094,11 @@ class PlanBoardScreen(SavedPlanGuard, QWidget):
 
 
 __all__ = ["PlanBoardScreen"]
+
+
+def _actual_times(visit) -> str:
+    """The crew's own start and finish ('07:40-07:44'), from the crew page or a return sheet; '' if none."""
+    start, end = getattr(visit, "actual_start", None), getattr(visit, "actual_end", None)
+    if start is None and end is None:
+        return ""
+    return f"{start:%H:%M}" if end is None else f"{start:%H:%M}-{end:%H:%M}" if start else f"-{end:%H:%M}"
