@@ -99,6 +99,24 @@ class Within:
 
 
 @dataclass(frozen=True)
+class After:
+    """`second` 1..max_days days after the day of one of the planned `firsts` (the place's collections that
+    week); when none of them is planned the rule has nothing to follow and does not bind."""
+
+    firsts: tuple[str, ...]
+    second: str
+    max_days: int
+
+
+@dataclass(frozen=True)
+class Apart:
+    """`first` and `second` are never done on the same day."""
+
+    first: str
+    second: str
+
+
+@dataclass(frozen=True)
 class Together:
     """These tasks of one place are served by one crew on one day, one after another, where a crew can."""
 
@@ -142,6 +160,8 @@ class PlanningProblem:
     before: tuple[Before, ...] = ()
     within: tuple[Within, ...] = ()
     together: tuple[Together, ...] = ()
+    after: tuple[After, ...] = ()
+    apart: tuple[Apart, ...] = ()
     closed: tuple[Closed, ...] = ()
     pins: tuple[ProblemPin, ...] = ()
     locks: tuple[ProblemLock, ...] = ()

@@ -55,7 +55,7 @@ def improve_routing(s: Search, time_s: float, stop: StoppingCriterion | None, re
     start = time.perf_counter()
     if not pyvrp_version() or not any(s.eligible[t] for t in range(s.n)):
         return improve(s, time_s, stop, report, t0), SOLVER_NAME
-    one_day = problem.days == 1 and not problem.before and not problem.within
+    one_day = problem.days == 1 and not (problem.before or problem.within or problem.after or problem.apart)
     if not one_day:
         status = improve(s, time_s * s.params.week_improve_share, stop, report, t0)
         if status == "cancelled":
