@@ -263,7 +263,8 @@ def build_problem(
     for c in problem_crews:
         for skill in c.skills:
             working[skill] |= {d for d in range(days) if d not in c.days_off and (c.id, d) not in absent_pairs}
-    after, apart = expand_day_rules(problem_tasks, rules, working)
+    after, apart = expand_day_rules(problem_tasks, rules, working,
+                                    near=lambda a, b: int(matrix.distance_m[a, b]) <= NEAR_M)
     problem_closed = []
     for cp in closed:
         for pt in problem_tasks:
@@ -345,6 +346,11 @@ def expand_rules(
     return tuple(before), tuple(within), tuple(together)
 
 
+NEAR_M = 300
+"""'after' and 'apart' bind work in the same place and this close by road (or straight line x circuity):
+a ward has bins out on most days, a street on one, so a verge cut keeps off the streets whose bins are
+out that day, not off the whole ward. 300 m is a street and its neighbours on the demo's grid."""
+
 DAY_RULES = ("after", "apart")
 """Rules that only say which day: `expand_day_rules` links them; `expand_rules` leaves them be."""
 
@@ -352,6 +358,7 @@ DAY_RULES = ("after", "apart")
 def expand_day_rules(
     tasks: Sequence[ProblemTask], rules: Sequence[CoordinationRule],
     working_days: Mapping[str, Collection[int]] | None = None,
+    near: Callable[[int, int], bool] | None = None,
 ) -> tuple[tuple[After, ...], tuple[Apart, ...]]:
     """The 'after' and 'apart' rules -> links between the week's task ids, place by place.
 
@@ -361,6 +368,7 @@ def expand_day_rules(
     (`working_days`: skill -> days; None: every day). When none is, the rule
     cannot apply this week (a Friday collection with no Saturday work) and the second is planned as usual.
     apart: each `second` task and each `first` task of the same place whose windows share a day.
+    With `near` (two locations -> whether close), only firsts near the second are linked (see NEAR_M).
     """
     by_place: dict[str, list[ProblemTask]] = defaultdict(list)
     for t in tasks:
@@ -379,14 +387,15 @@ def expand_day_rules(
             if not firsts:
                 continue
             for s in (t for t in place_tasks if t.service == rule.second_service):
+                mine = [f for f in firsts if near is None or near(f.location, s.location)]
                 if kind == "after":
-                    can = [f.id for f in firsts if any(
+                    can = [f.id for f in mine if any(
                         s.earliest_day <= d <= s.latest_day
                         and (working_days is None or d in working_days.get(s.skill, ()))
                         for d in range(f.earliest_day + 1, f.latest_day + rule.max_days + 1))]
                     if can:
                         after.append(After(tuple(can), s.id, int(rule.max_days)))
                 else:
-                    apart.extend(Apart(f.id, s.id) for f in firsts
+                    apart.extend(Apart(f.id, s.id) for f in mine
                                  if max(f.earliest_day, s.earliest_day) <= min(f.latest_day, s.latest_day))
     return tuple(after), tuple(apart)

@@ -39,7 +39,7 @@ from envservices.services import access
 from envservices.services.rota_sheet import _parse_date, describe_errors
 from envservices.services.sheets import read_rows
 
-RULE_KINDS = ("before", "within", "together")
+RULE_KINDS = ("before", "within", "together", "after", "apart")
 TRIGGERS = ("bin_fill", "litter_grade", "grass_height")
 
 
@@ -236,8 +236,8 @@ def check_rules(rules: list[CoordinationRule]) -> None:
 
 
 def import_rules(db, path: Path, *, strict: bool = True) -> int:
-    """Replace the co-ordination rules with a sheet's: kind (before, within, together), first, second,
-    max_days (within only)."""
+    """Replace the co-ordination rules with a sheet's: kind (before, within, together, after, apart), first,
+    second, max_days (within and after: 'after' means 1 to max_days days after the first in the place)."""
     rows = read_rows(path, ("kind",))
     with db.unit_of_work() as uow:
         lookup = service_lookup(uow.settings.load().services())
@@ -252,9 +252,11 @@ def import_rules(db, path: Path, *, strict: bool = True) -> int:
                 continue
             first = parse_service(row.get("first", "") or row.get("first_service", ""), lookup)
             second = parse_service(row.get("second", "") or row.get("second_service", ""), lookup)
-            days = int(_num(row, "max_days", 0) or 0) if kind == "within" else 0
-            if kind == "within" and days < 1:
-                raise ValueError("a 'within' rule needs max_days of 1 or more")
+            days = int(_num(row, "max_days", 0) or 0) if kind in ("within", "after") else 0
+            if kind in ("within", "after") and days < 1:
+                raise ValueError(f"a '{kind}' rule needs max_days of 1 or more")
+            if kind in ("after", "apart") and first == second:
+                raise ValueError(f"an '{kind}' rule needs two different services")
             out.append(CoordinationRule(kind, first, second, days))
         except ValueError as exc:
             errors.append((n, str(exc)))
