@@ -131,7 +131,9 @@ def _parser() -> argparse.ArgumentParser:
                        "record a missed bin (missed PROPERTY), a household's coming collections (calendar PROPERTY)")
     _add_db(p)
     p.add_argument("action", choices=["design", "missed", "calendar"])
-    p.add_argument("property", nargs="?", help="missed, calendar: the property's id or UPRN")
+    p.add_argument("property", nargs="?",
+                   help="missed, calendar: the property's id or UPRN (missed without one: missed bins per round "
+                        "and week)")
     p.add_argument("--stream", help="design, missed: residual, dry_recycling, glass, garden or food")
     p.add_argument("--weeks", type=int, default=4, help="calendar: how many weeks from this one (default 4)")
     p.add_argument("--reason", default="missed_by_crew",
@@ -409,11 +411,16 @@ def _rounds(db, args: argparse.Namespace) -> int:
         for day, stream, note in entries:
             print(f"  {day:%a %d %b %Y}  {stream.label}" + (f"  ({note})" if note else ""))
         return 0
+    if args.action == "missed" and not args.property:
+        report = waste.missed_report(db)
+        if not report:
+            print("No missed bins recorded.")
+        for label, week, count in report:
+            print(f"  {week}  {label}: {count} missed")
+        return 0
     if not args.stream:
         raise UserError(f"'rounds {args.action}' needs --stream (residual, dry_recycling, glass, garden or food)")
     if args.action == "missed":
-        if not args.property:
-            raise UserError("'rounds missed' needs the property's id or UPRN")
         missed = waste.record_missed(db, args.property, args.stream, args.reason,
                                      within_working_days=args.within,
                                      holidays=waste.bank_holidays_near())
