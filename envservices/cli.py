@@ -519,6 +519,11 @@ def _plan(db, args: argparse.Namespace) -> int:
     print(f"Wrote {out}: {k.get('visits', 0)} visits in {len(plan.crew_days)} crew-days, "
           f"{k.get('crew_hours', 0):.1f} crew hours, {k.get('travel_km', 0):.1f} km, "
           f"{k.get('unplanned', 0)} tasks left out, {len(plan.violations)} violations")
+    applied = {kind: n for kind, n in (k.get("rules_applied") or {}).items() if n}
+    if applied:
+        broken = sum(1 for v in plan.violations if v.split(":")[0].split(" ")[0] in applied)
+        print("Co-ordination rules: " + ", ".join(f"{n} {kind}" for kind, n in applied.items())
+              + f" links bound this plan; {broken} broken")
     by_day = k.get("crews_released_by_day")
     if by_day:
         names = prepared.crew_names

@@ -121,6 +121,18 @@ def check(problem: PlanningProblem, result: PlanResult) -> list[str]:
     return out
 
 
+def rules_applied(problem: PlanningProblem, result: PlanResult) -> dict[str, int]:
+    """How many co-ordination links of each kind bound this plan (both sides planned; for 'after', the
+    second and one of its firsts): what `check` then vouches for, so a plan can say its rules held."""
+    planned = {s.task for r in result.routes for s in r.stops if s.kind == "task"}
+    return {
+        "before": sum(1 for b in problem.before if b.first in planned and b.second in planned),
+        "within": sum(1 for w in problem.within if w.first in planned and w.second in planned),
+        "after": sum(1 for a in problem.after if a.second in planned and any(f in planned for f in a.firsts)),
+        "apart": sum(1 for a in problem.apart if a.first in planned and a.second in planned),
+    }
+
+
 def _check_route(problem: PlanningProblem, r: Route, crew: ProblemCrew, tasks: dict[str, ProblemTask],
                  tips: dict, closed: dict, placed: dict, out: list[str]) -> None:
     label = f"{r.crew} day {r.day}"
