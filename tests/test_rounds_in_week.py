@@ -106,3 +106,19 @@ def test_a_missed_bin_comes_back_in_the_next_plan_by_its_return_day(tmp_path, ca
     assert main(["rounds", "missed", "--db", str(tmp_path / "m.sqlite")]) == 0
     assert "2026-W49" in capsys.readouterr().out
     db.dispose()
+
+
+def test_christmas_slides_carry_rounds_across_weeks(tmp_path):
+    """Christmas Day 2026 is a Friday and Boxing Day a Saturday, observed on Monday 28th: Friday 25th's rounds
+    are collected on Tuesday 29th, in the next week's plan, beside that week's Monday rounds slid to Tuesday;
+    no week plans a collection outside itself."""
+    db = services.open_db(str(tmp_path / "x.sqlite"))
+    services.district.create_demo(db, seed=1, scale=0.05, today=TODAY, households=True)
+    christmas = prepare_week(db, "2026-W52").tasks
+    assert not [t for t in christmas if t.service.startswith("refuse_") and t.earliest_day.day in (25, 26)]
+    assert all(t.earliest_day <= dt.date(2026, 12, 27) for t in christmas if t.service.startswith("refuse_"))
+    new_year = [t for t in prepare_week(db, "2026-W53").tasks if t.service.startswith("refuse_")]
+    tuesday = {t.note.split("(")[1].split(" ")[0] for t in new_year if t.earliest_day == dt.date(2026, 12, 29)}
+    assert {"Monday", "Friday"} <= tuesday
+    assert all(dt.date(2026, 12, 28) <= t.earliest_day <= dt.date(2027, 1, 3) for t in new_year)
+    db.dispose()

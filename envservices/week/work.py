@@ -191,8 +191,14 @@ def collection_tasks(inputs: WeekInputs) -> list[Task]:
     if not inputs.rounds and not inputs.missed:
         return []
     homes = [p for p in inputs.properties if p.place_id in inputs.places]
-    holidays = inputs.calendar.closed_in(inputs.week_start)
-    tasks = round_tasks(inputs.rounds, homes, inputs.week_start, holidays, DEFAULT_RULES, by_street=True)
+    start, end = inputs.week_start, inputs.week_start + dt.timedelta(days=6)
+    last_week = start - dt.timedelta(days=7)
+    holidays = inputs.calendar.closed_in(last_week, 21)
+    # a slide can carry last week's Friday round into this week (Christmas on a Friday, Boxing Day on the
+    # Saturday, its substitute on the Monday); this week's rounds slid past Sunday are next week's work
+    tasks = [t for monday in (last_week, start)
+             for t in round_tasks(inputs.rounds, homes, monday, holidays, DEFAULT_RULES, by_street=True)
+             if start <= t.earliest_day <= end]
     tasks += missed_tasks(inputs.missed, {p.id: p for p in homes}, inputs.week_start)
     return tasks
 
