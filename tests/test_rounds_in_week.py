@@ -11,6 +11,7 @@ import pytest
 
 from envservices import services
 from envservices.cli import main
+from envservices.errors import UserError
 from envservices.planning.build import NEAR_M
 from envservices.services.planning import prepare_week, solve_week
 
@@ -121,4 +122,26 @@ def test_christmas_slides_carry_rounds_across_weeks(tmp_path):
     tuesday = {t.note.split("(")[1].split(" ")[0] for t in new_year if t.earliest_day == dt.date(2026, 12, 29)}
     assert {"Monday", "Friday"} <= tuesday
     assert all(dt.date(2026, 12, 28) <= t.earliest_day <= dt.date(2027, 1, 3) for t in new_year)
+    db.dispose()
+
+
+def test_a_council_sets_its_own_after_and_apart_rules(tmp_path):
+    """`import rules.csv --kind rules` takes the new kinds and the collection services by their names; a
+    council's own after/apart rules replace the built-in street work rules; a bad row changes nothing."""
+    db = services.open_db(str(tmp_path / "r.sqlite"))
+    services.district.create_demo(db, seed=1, scale=0.05, today=TODAY, households=True)
+    sheet = tmp_path / "rules.csv"
+    sheet.write_text("kind,first,second,max_days\nbefore,litter_pick,mow,\n"
+                     "after,residual collection,litter pick,2\napart,refuse_food,verge_cut,\n")
+    assert services.council.import_rules(db, sheet) == 3
+    rules = services.council.rules(db)
+    assert [(r.kind, r.first_service, r.second_service, r.max_days) for r in rules[1:]] == [
+        ("after", "refuse_residual", "litter_pick", 2), ("apart", "refuse_food", "verge_cut", 0)]
+    prepared = prepare_week(db, SUMMER_WEEK)
+    assert all(a.max_days == 2 for a in prepared.problem.after)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("kind,first,second,max_days\nafter,refuse_residual,litter_pick,\n")
+    with pytest.raises(UserError, match="'after' rule needs max_days of 1 or more"):
+        services.council.import_rules(db, bad)
+    assert services.council.rules(db) == rules
     db.dispose()
