@@ -21,7 +21,17 @@ from scipy.spatial import cKDTree
 from shapely.geometry import Point
 
 from envservices.demo.geography import BROMSGROVE, ESTATE, INDUSTRIAL, REDDITCH, RURAL, TOWN_CENTRE
-from envservices.domain.model import Break, Crew, CrewMember, Place, RoadLink, Site, Skill, Vehicle, VehicleKind
+from envservices.domain.model import (
+    Break,
+    Crew,
+    CrewMember,
+    Place,
+    RoadLink,
+    Site,
+    Skill,
+    Vehicle,
+    VehicleKind,
+)
 from envservices.domain.waste import (
     STREAM_RULES,
     CollectionRound,
