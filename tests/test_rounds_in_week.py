@@ -42,9 +42,12 @@ def test_demo_week_plans_rounds_and_street_work_and_keeps_every_rule(demo_db):
     tasks = {t.id: t for t in problem.tasks}
     services_done = {tasks[t].service for t in day_of}
     assert {"refuse_residual", "refuse_food", "litter_pick", "mow"} <= services_done
-    # every collection is planned on its round's day: a promise to residents
+    # every collection is planned on its round's day (a promise to residents) by its round's crew, so a
+    # crew-day's load is one stream
     rounds = [t for t in problem.tasks if t.service.startswith("refuse_")]
     assert rounds and all(day_of.get(t.id) == t.earliest_day for t in rounds)
+    for cd in plan.crew_days:
+        assert len({v.service for v in cd.visits if v.service.startswith("refuse_")}) <= 1
     # the rules, read from the plan alone (not from the solver's links)
     dist = problem.travel.distance_m
     collected: dict[str, list[tuple[int, int]]] = defaultdict(list)  # place -> (location, day)

@@ -203,7 +203,7 @@ def build_demo_district(
             places, roads, depots, tip, scale, np.random.default_rng([int(seed) % 2**63, round(scale * 1000), 14])
         )
     if homes is not None:
-        refuse, refuse_vehicles = refuse_crews(homes)
+        homes, refuse, refuse_vehicles = refuse_crews(homes)
         crews = list(crews) + refuse
         vehicles = list(vehicles) + refuse_vehicles
     return DemoDistrict(

@@ -271,10 +271,12 @@ LOADER: frozenset[Skill] = frozenset()
 """Loaders lift bins: no skill the planner asks for (a round task needs the driver's HGV licence)."""
 
 
-def refuse_crews(homes: DemoHouseholds) -> tuple[list[Crew], list[Vehicle]]:
+def refuse_crews(homes: DemoHouseholds) -> tuple[DemoHouseholds, list[Crew], list[Vehicle]]:
     """A crew for each collection vehicle: a driver with an HGV licence and one or two loaders, with the
     vehicle as the planner sees it (its body in litres, equipment "rcv" or "food_vehicle", the same that
-    `rounds.week.round_tasks` asks for), based at the vehicle's depot."""
+    `rounds.week.round_tasks` asks for), based at the vehicle's depot; each round names its vehicle's crew."""
+    from dataclasses import replace
+
     from envservices.rounds.week import VEHICLE_EQUIPMENT
 
     crews: list[Crew] = []
@@ -287,4 +289,5 @@ def refuse_crews(homes: DemoHouseholds) -> tuple[list[Crew], list[Vehicle]]:
             CrewMember(f"{v.name} loader {k}", LOADER) for k in range(1, v.crew_size))
         crews.append(Crew(f"crew-{v.id}", f"{v.name} crew", v.depot_id or "", f"vehicle-{v.id}", members,
                           REFUSE_SHIFT[0], REFUSE_SHIFT[1], (REFUSE_BREAK,), frozenset({5, 6})))
-    return crews, vehicles
+    rounds = tuple(replace(r, crew_id=f"crew-{r.vehicle_id}") if r.vehicle_id else r for r in homes.rounds)
+    return replace(homes, rounds=rounds), crews, vehicles

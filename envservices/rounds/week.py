@@ -12,7 +12,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping
 
-from envservices.domain.model import CoordinationRule, Skill, Task, Urgency
+from envservices.domain.model import CoordinationRule, Pin, Skill, Task, Urgency
 from envservices.domain.waste import (
     CollectionRound,
     Frequency,
@@ -96,6 +96,24 @@ def round_tasks(
                 note=f"{r.label}: {len(items)} households",
             ))
     return tasks
+
+
+def round_of_task(task: Task) -> str | None:
+    """The round a collection task of `round_tasks` belongs to (its id starts with the round's id)."""
+    return task.id.split(":", 1)[0] if task.source == "rounds" else None
+
+
+def round_pins(tasks: Iterable[Task], rounds: Iterable[CollectionRound], crews: Collection[str]) -> list[Pin]:
+    """Each collection to its round's crew on its day, where the round names a crew that is planned for: a
+    round is a vehicle and its crew, and one body takes one stream, so two rounds' streets never share a
+    crew-day's load. Rounds with no crew are left to the planner (any crew with the skill and vehicle)."""
+    crew_of = {r.id: r.crew_id for r in rounds if r.crew_id in crews}
+    out = []
+    for t in tasks:
+        crew = crew_of.get(round_of_task(t) or "")
+        if crew is not None:
+            out.append(Pin(t.id, crew, t.earliest_day))
+    return out
 
 
 def household_calendar(
