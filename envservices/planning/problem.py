@@ -160,14 +160,14 @@ class PlanningProblem:
     before: tuple[Before, ...] = ()
     within: tuple[Within, ...] = ()
     together: tuple[Together, ...] = ()
-    after: tuple[After, ...] = ()
-    apart: tuple[Apart, ...] = ()
     closed: tuple[Closed, ...] = ()
     pins: tuple[ProblemPin, ...] = ()
     locks: tuple[ProblemLock, ...] = ()
     absent: frozenset[tuple[str, int]] = frozenset()  # (crew, day) pairs
     previous_crew_of_place: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     names: dict[str, str] = field(default_factory=dict, compare=False, hash=False)  # id -> readable name
+    after: tuple[After, ...] = ()  # added last: earlier fields keep their positions
+    apart: tuple[Apart, ...] = ()
 
 
 @dataclass(frozen=True)
