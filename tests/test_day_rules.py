@@ -123,3 +123,16 @@ def test_checker_catches_a_pick_on_the_wrong_day_and_a_mow_on_bin_day():
     mow = dataclasses.replace(route(1, "mow-a", 2), crew="d")
     apart_bad = PlanResult((route(1, "bins-a", 1), route(2, "pick-a", 2), mow), (), 0.0, {}, "test", "straight")
     assert check(p2, apart_bad) == ["apart: tasks bins-a and mow-a are both on day 1"]
+
+
+def test_work_due_only_on_bin_day_is_left_out_saying_why():
+    tasks = (ProblemTask("bins", "a", 1, "refuse_residual", "hgv", 1800, 1, 1, urgent=True),
+             ProblemTask("mow", "a", 2, "mow", "mowing", 1800, 1, 1))
+    after, apart = expand_day_rules(tasks, RULES)
+    crews = (ProblemCrew("rcv", frozenset({"hgv"}), 0, 0, 7 * H, 15 * H),
+             ProblemCrew("grounds", frozenset({"mowing"}), 0, 0, 7 * H, 15 * H))
+    p = PlanningProblem(tasks, crews, straight_line_travel()(POINTS), after=after, apart=apart)
+    r = solve(p, time_limit_s=2, seed=1)
+    assert check(p, r) == []
+    assert [(tid, reason.split(" (")[1]) for tid, reason in r.unplanned] == [
+        ("mow", "an 'apart' rule, e.g. no mowing while bins are out)")]
