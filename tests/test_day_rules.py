@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from envservices.domain.model import CoordinationRule
 from envservices.planning.build import expand_day_rules, expand_rules, straight_line_travel
 from envservices.planning.check import check
+from envservices.planning.params import SolveParams
 from envservices.planning.problem import (
     After,
     Apart,
     PlanningProblem,
     PlanResult,
     ProblemCrew,
+    ProblemPin,
     ProblemTask,
     Route,
     RouteStop,
@@ -136,3 +140,20 @@ def test_work_due_only_on_bin_day_is_left_out_saying_why():
     assert check(p, r) == []
     assert [(tid, reason.split(" (")[1]) for tid, reason in r.unplanned] == [
         ("mow", "an 'apart' rule, e.g. no mowing while bins are out)")]
+
+
+@pytest.mark.parametrize("decompose_above", [4000, 0])
+def test_a_pinned_task_that_does_not_fit_its_crew_day_is_left_out_not_moved(decompose_above):
+    """A round pinned to its crew: when the crew-day is full the rest of the round is left out with the reason,
+    never handed to another crew (that breaks the pin), with or without the depot split."""
+    tasks = tuple(ProblemTask(f"r{i}", "a", 1, "refuse_residual", "hgv", 3 * H, 0, 0, urgent=True)
+                  for i in range(4))
+    crews = (ProblemCrew("own", frozenset({"hgv"}), 0, 0, 7 * H, 15 * H),
+             ProblemCrew("other", frozenset({"hgv"}), 3, 0, 7 * H, 15 * H))
+    pins = tuple(ProblemPin(t.id, "own", 0) for t in tasks)
+    p = PlanningProblem(tasks, crews, straight_line_travel()(POINTS), days=1, pins=pins)
+    r = solve(p, time_limit_s=2, seed=1, params=SolveParams(decompose_above=decompose_above))
+    assert check(p, r) == []
+    assert {x.crew for x in r.routes if x.stops} == {"own"}
+    assert len(r.unplanned) == 2
+    assert all("pinned" in reason for _, reason in r.unplanned)

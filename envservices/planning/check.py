@@ -18,7 +18,8 @@ The rules, as the whole engine reads them:
   and every task is either planned or listed as left out;
 - after: when the second task and any of its firsts are planned, the second's day is 1..max_days after the
   day of one of the planned firsts; apart: the two tasks are not planned on the same day;
-- no urgent task is left out while some crew-day that could do it had room to add it at the end of its route.
+- no urgent task is left out while some crew-day that could do it (its own, if it is pinned) had room to add
+  it at the end of its route.
 """
 
 from __future__ import annotations
@@ -101,6 +102,7 @@ def check(problem: PlanningProblem, result: PlanResult) -> list[str]:
         {w.first for w in problem.within} | {w.second for w in problem.within} | \
         {f for a in problem.after for f in a.firsts} | {a.second for a in problem.after} | \
         {a.first for a in problem.apart} | {a.second for a in problem.apart}
+    pinned_to = {pin.task: (pin.crew, pin.day) for pin in problem.pins}
     for tid in left_out:
         t = tasks.get(tid)
         if t is None or not t.urgent or tid in linked:
@@ -111,6 +113,8 @@ def check(problem: PlanningProblem, result: PlanResult) -> list[str]:
                     continue
                 if t.skill not in crew.skills or (t.equipment and t.equipment not in crew.equipment):
                     continue
+                if tid in pinned_to and pinned_to[tid] != (crew.id, day):
+                    continue  # a pinned task may only be done by its own crew-day
                 if _room_at_end(problem, route_of_crew_day.get((crew.id, day)), crew, day, t, tips, closed):
                     out.append(f"urgent task {tid} is left out although {crew.id} had room for it "
                                f"on day {day}")

@@ -13,7 +13,7 @@ from collections import defaultdict
 from envservices.planning.callbacks import Progress
 from envservices.planning.engine.eligibility import eligibility
 from envservices.planning.engine.result import result_of
-from envservices.planning.engine.search import construct, improve_routing
+from envservices.planning.engine.search import construct, hold_pins, improve_routing
 from envservices.planning.engine.state import Search
 from envservices.planning.params import SOLVER_NAME, SolveParams
 from envservices.planning.problem import PlanningProblem, PlanResult
@@ -189,6 +189,7 @@ def solve_by_depot(problem: PlanningProblem, time_limit_s: float, stop: Stopping
             for t in s.routes[k]:
                 s.fixed[t] = True
     eligibility(s)
+    hold_pins(s, problem.pins)
     if not cancelled:
         left = [t for t in range(s.n) if s.route_of[t] < 0 and s.eligible[t]]
         left.sort(key=lambda t: (not s.urgent[t], -s.penalty[t], len(s.eligible[t])))
