@@ -249,7 +249,7 @@ class DistrictSetupDialog(QDialog):
     def _rules_tab(self) -> QWidget:
         w = QWidget()
         self.rules = SheetTable(RULE_COLUMNS, ("Kind (before, within, together, after, apart)", "First service",
-                                               "Second service", "Within days"))
+                                               "Second service", "Days (within, after)"))
         self.rules.set_rows([{"kind": r.kind, "first": r.first_service, "second": r.second_service,
                               "max_days": str(r.max_days or "")} for r in self.services.council.rules(self.db)])
         layout = QVBoxLayout(w)
