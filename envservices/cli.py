@@ -131,7 +131,9 @@ def _parser() -> argparse.ArgumentParser:
                        "record a missed bin (missed PROPERTY), a household's coming collections (calendar PROPERTY)")
     _add_db(p)
     p.add_argument("action", choices=["design", "missed", "calendar"])
-    p.add_argument("property", nargs="?", help="missed, calendar: the property's id or UPRN")
+    p.add_argument("property", nargs="?",
+                   help="missed, calendar: the property's id or UPRN (missed without one: missed bins per round "
+                        "and week)")
     p.add_argument("--stream", help="design, missed: residual, dry_recycling, glass, garden or food")
     p.add_argument("--weeks", type=int, default=4, help="calendar: how many weeks from this one (default 4)")
     p.add_argument("--reason", default="missed_by_crew",
@@ -409,11 +411,16 @@ def _rounds(db, args: argparse.Namespace) -> int:
         for day, stream, note in entries:
             print(f"  {day:%a %d %b %Y}  {stream.label}" + (f"  ({note})" if note else ""))
         return 0
+    if args.action == "missed" and not args.property:
+        report = waste.missed_report(db)
+        if not report:
+            print("No missed bins recorded.")
+        for label, week, count in report:
+            print(f"  {week}  {label}: {count} missed")
+        return 0
     if not args.stream:
         raise UserError(f"'rounds {args.action}' needs --stream (residual, dry_recycling, glass, garden or food)")
     if args.action == "missed":
-        if not args.property:
-            raise UserError("'rounds missed' needs the property's id or UPRN")
         missed = waste.record_missed(db, args.property, args.stream, args.reason,
                                      within_working_days=args.within,
                                      holidays=waste.bank_holidays_near())
@@ -512,6 +519,11 @@ def _plan(db, args: argparse.Namespace) -> int:
     print(f"Wrote {out}: {k.get('visits', 0)} visits in {len(plan.crew_days)} crew-days, "
           f"{k.get('crew_hours', 0):.1f} crew hours, {k.get('travel_km', 0):.1f} km, "
           f"{k.get('unplanned', 0)} tasks left out, {len(plan.violations)} violations")
+    applied = {kind: n for kind, n in (k.get("rules_applied") or {}).items() if n}
+    if applied:
+        broken = sum(1 for v in plan.violations if v.split(":")[0].split(" ")[0] in applied)
+        print("Co-ordination rules: " + ", ".join(f"{n} {kind}" for kind, n in applied.items())
+              + f" links bound this plan; {broken} broken")
     by_day = k.get("crews_released_by_day")
     if by_day:
         names = prepared.crew_names

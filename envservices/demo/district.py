@@ -27,7 +27,7 @@ from envservices.demo.geography import (
     zone_for,
 )
 from envservices.demo.history import build_observations, build_rota
-from envservices.demo.households import DemoHouseholds, build_households
+from envservices.demo.households import DemoHouseholds, build_households, refuse_crews
 from envservices.domain.model import (
     Area,
     AreaKind,
@@ -202,6 +202,10 @@ def build_demo_district(
         homes = build_households(
             places, roads, depots, tip, scale, np.random.default_rng([int(seed) % 2**63, round(scale * 1000), 14])
         )
+    if homes is not None:
+        homes, refuse, refuse_vehicles = refuse_crews(homes)
+        crews = list(crews) + refuse
+        vehicles = list(vehicles) + refuse_vehicles
     return DemoDistrict(
         areas=areas,
         places=tuple(places),

@@ -21,7 +21,17 @@ from scipy.spatial import cKDTree
 from shapely.geometry import Point
 
 from envservices.demo.geography import BROMSGROVE, ESTATE, INDUSTRIAL, REDDITCH, RURAL, TOWN_CENTRE
-from envservices.domain.model import Place, RoadLink, Site
+from envservices.domain.model import (
+    Break,
+    Crew,
+    CrewMember,
+    Place,
+    RoadLink,
+    Site,
+    Skill,
+    Vehicle,
+    VehicleKind,
+)
 from envservices.domain.waste import (
     STREAM_RULES,
     CollectionRound,
@@ -251,3 +261,33 @@ def _vehicle(vid: str, kind: str, town: str, k: int, depot_id: str) -> Collectio
     return CollectionVehicle(vid, f"{town} RCV {k}", 10_500.0, 22_000.0,
                              (Compartment(frozenset({Stream.RESIDUAL, Stream.DRY_RECYCLING, Stream.GARDEN})),),
                              crew_size=3, depot_id=depot_id)
+
+
+REFUSE_SHIFT = (6 * 3600 + 30 * 60, 15 * 3600)
+"""Refuse crews start early (06:30, before the traffic) and finish at 15:00 with a 30-minute break: 8 h of
+work, which holds one of today's rounds (6 h of lifts) with the drive out, a tip run or two and back."""
+REFUSE_BREAK = Break(earliest_s=10 * 3600, latest_s=12 * 3600, duration_s=30 * 60)
+LOADER: frozenset[Skill] = frozenset()
+"""Loaders lift bins: no skill the planner asks for (a round task needs the driver's HGV licence)."""
+
+
+def refuse_crews(homes: DemoHouseholds) -> tuple[DemoHouseholds, list[Crew], list[Vehicle]]:
+    """A crew for each collection vehicle: a driver with an HGV licence and one or two loaders, with the
+    vehicle as the planner sees it (its body in litres, equipment "rcv" or "food_vehicle", the same that
+    `rounds.week.round_tasks` asks for), based at the vehicle's depot; each round names its vehicle's crew."""
+    from dataclasses import replace
+
+    from envservices.rounds.week import VEHICLE_EQUIPMENT
+
+    crews: list[Crew] = []
+    vehicles: list[Vehicle] = []
+    for v in homes.vehicles:
+        equipment = {VEHICLE_EQUIPMENT.get(s, "rcv") for s in v.streams}
+        vehicles.append(Vehicle(f"vehicle-{v.id}", v.name, VehicleKind.REFUSE_VEHICLE, v.body_l,
+                                frozenset(equipment)))
+        members = (CrewMember(f"{v.name} driver", frozenset({Skill.DRIVER, Skill.HGV})),) + tuple(
+            CrewMember(f"{v.name} loader {k}", LOADER) for k in range(1, v.crew_size))
+        crews.append(Crew(f"crew-{v.id}", f"{v.name} crew", v.depot_id or "", f"vehicle-{v.id}", members,
+                          REFUSE_SHIFT[0], REFUSE_SHIFT[1], (REFUSE_BREAK,), frozenset({5, 6})))
+    rounds = tuple(replace(r, crew_id=f"crew-{r.vehicle_id}") if r.vehicle_id else r for r in homes.rounds)
+    return replace(homes, rounds=rounds), crews, vehicles

@@ -391,9 +391,12 @@ class CoordinationRule:
     before: `first` is done before `second` on the same day (pick litter, then mow).
     within: `second` is done within max_days after `first` (sweep after the verge cut).
     together: all due tasks of a place in one visit where a crew can (first/second unused).
+    after: `second` 1 to max_days days after a day of `first` in the same place, never the same day (litter
+      pick the day after the bins were collected); max_days 1 means exactly the next day.
+    apart: `second` never on a day `first` is done in the same place (no verge cut while bins stand out).
     """
 
-    kind: str  # before | within | together
+    kind: str  # before | within | together | after | apart
     first_service: str = ""
     second_service: str = ""
     max_days: int = 0

@@ -11,7 +11,7 @@ import datetime as dt
 import itertools
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -33,6 +33,8 @@ from envservices.domain.model import (
 from envservices.domain.settings import DEFAULT_SETTINGS, Settings
 from envservices.errors import UserError
 from envservices.planning.problem import (
+    After,
+    Apart,
     Before,
     Closed,
     PlanningProblem,
@@ -256,6 +258,13 @@ def build_problem(
     if matrix.size != len(points):
         raise PlanningInputError("the travel matrix does not match the number of locations")
     before, within, together = expand_rules(problem_tasks, rules)
+    absent_pairs = frozenset((crew_id, day_of(d)) for crew_id, d in absent if 0 <= day_of(d) < days)
+    working: dict[str, set[int]] = defaultdict(set)  # skill -> days some crew with it works
+    for c in problem_crews:
+        for skill in c.skills:
+            working[skill] |= {d for d in range(days) if d not in c.days_off and (c.id, d) not in absent_pairs}
+    after, apart = expand_day_rules(problem_tasks, rules, working,
+                                    near=lambda a, b: int(matrix.distance_m[a, b]) <= NEAR_M)
     problem_closed = []
     for cp in closed:
         for pt in problem_tasks:
@@ -269,7 +278,6 @@ def build_problem(
         ProblemLock(cd.crew_id, day_of(cd.day), tuple(v.task_id for v in cd.visits if v.task_id in task_ids))
         for cd in locked if 0 <= day_of(cd.day) < days
     )
-    absent_pairs = frozenset((crew_id, day_of(d)) for crew_id, d in absent if 0 <= day_of(d) < days)
     labels = tuple((week_start + dt.timedelta(days=d)).isoformat() for d in range(days))
     return PlanningProblem(
         tasks=tuple(problem_tasks),
@@ -281,6 +289,8 @@ def build_problem(
         before=before,
         within=within,
         together=together,
+        after=after,
+        apart=apart,
         closed=tuple(problem_closed),
         pins=problem_pins,
         locks=locks,
@@ -330,7 +340,62 @@ def expand_rules(
                     for f in firsts:
                         if s.latest_day >= f.earliest_day and s.earliest_day <= f.latest_day + rule.max_days:
                             within.append(Within(f.id, s.id, int(rule.max_days)))
-                else:
-                    raise PlanningInputError(f"'{rule.kind}' is not a co-ordination rule (use before, within "
-                                             "or together)")
+                elif kind not in DAY_RULES:
+                    raise PlanningInputError(f"'{rule.kind}' is not a co-ordination rule (use before, within, "
+                                             "together, after or apart)")
     return tuple(before), tuple(within), tuple(together)
+
+
+NEAR_M = 300
+"""'after' and 'apart' bind work in the same place and this close by road (or straight line x circuity):
+a ward has bins out on most days, a street on one, so a verge cut keeps off the streets whose bins are
+out that day, not off the whole ward. 300 m is a street and its neighbours on the demo's grid."""
+
+DAY_RULES = ("after", "apart")
+"""Rules that only say which day: `expand_day_rules` links them; `expand_rules` leaves them be."""
+
+
+def expand_day_rules(
+    tasks: Sequence[ProblemTask], rules: Sequence[CoordinationRule],
+    working_days: Mapping[str, Collection[int]] | None = None,
+    near: Callable[[int, int], bool] | None = None,
+) -> tuple[tuple[After, ...], tuple[Apart, ...]]:
+    """The 'after' and 'apart' rules -> links between the week's task ids, place by place.
+
+    after: each `second` task follows the place's `first` tasks (one link naming them all: it must fall 1 to
+    max_days after one of their days). Only the firsts it could follow are named: some day 1..max_days after
+    the first's window is in the second's window and some crew with the second's skill works it
+    (`working_days`: skill -> days; None: every day). When none is, the rule
+    cannot apply this week (a Friday collection with no Saturday work) and the second is planned as usual.
+    apart: each `second` task and each `first` task of the same place whose windows share a day.
+    With `near` (two locations -> whether close), only firsts near the second are linked (see NEAR_M).
+    """
+    by_place: dict[str, list[ProblemTask]] = defaultdict(list)
+    for t in tasks:
+        by_place[t.place].append(t)
+    after: list[After] = []
+    apart: list[Apart] = []
+    for rule in rules:
+        kind = rule.kind.lower()
+        if kind not in DAY_RULES:
+            continue
+        if kind == "after" and rule.max_days < 1:
+            raise PlanningInputError(f"an 'after' rule ({rule.first_service} then {rule.second_service}) needs "
+                                     "max_days of 1 or more")
+        for place_tasks in by_place.values():
+            firsts = [t for t in place_tasks if t.service == rule.first_service]
+            if not firsts:
+                continue
+            for s in (t for t in place_tasks if t.service == rule.second_service):
+                mine = [f for f in firsts if near is None or near(f.location, s.location)]
+                if kind == "after":
+                    can = [f.id for f in mine if any(
+                        s.earliest_day <= d <= s.latest_day
+                        and (working_days is None or d in working_days.get(s.skill, ()))
+                        for d in range(f.earliest_day + 1, f.latest_day + rule.max_days + 1))]
+                    if can:
+                        after.append(After(tuple(can), s.id, int(rule.max_days)))
+                else:
+                    apart.extend(Apart(f.id, s.id) for f in mine
+                                 if max(f.earliest_day, s.earliest_day) <= min(f.latest_day, s.latest_day))
+    return tuple(after), tuple(apart)

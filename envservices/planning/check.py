@@ -16,7 +16,10 @@ The rules, as the whole engine reads them:
 - before/within: when both tasks are planned, the second's day is 0..max_days after the first's, and on the
   same day the first ends before the second starts; pins and locks are kept; each task is planned at most once
   and every task is either planned or listed as left out;
-- no urgent task is left out while some crew-day that could do it had room to add it at the end of its route.
+- after: when the second task and any of its firsts are planned, the second's day is 1..max_days after the
+  day of one of the planned firsts; apart: the two tasks are not planned on the same day;
+- no urgent task is left out while some crew-day that could do it (its own, if it is pinned) had room to add
+  it at the end of its route.
 """
 
 from __future__ import annotations
@@ -71,6 +74,16 @@ def check(problem: PlanningProblem, result: PlanResult) -> list[str]:
         _check_link(b.first, b.second, 0, "before", placed, out)
     for w in problem.within:
         _check_link(w.first, w.second, w.max_days, f"within {w.max_days} days", placed, out)
+    for a in problem.after:
+        got = placed.get(a.second)
+        first_days = sorted({placed[f][1] for f in a.firsts if f in placed})
+        if got is not None and first_days and not any(1 <= got[1] - d <= a.max_days for d in first_days):
+            out.append(f"after {a.max_days} days: task {a.second} is on day {got[1]}, not 1 to {a.max_days} "
+                       f"day(s) after a day of {', '.join(a.firsts)} (days {first_days})")
+    for ap in problem.apart:
+        x, y = placed.get(ap.first), placed.get(ap.second)
+        if x is not None and y is not None and x[1] == y[1]:
+            out.append(f"apart: tasks {ap.first} and {ap.second} are both on day {x[1]}")
     # pins, locks, absent
     for pin in problem.pins:
         where = placed.get(pin.task)
@@ -86,7 +99,10 @@ def check(problem: PlanningProblem, result: PlanResult) -> list[str]:
     # urgent work left out while a crew-day had room for it
     locked_days = {(lk.crew, lk.day) for lk in problem.locks}
     linked = {b.first for b in problem.before} | {b.second for b in problem.before} | \
-        {w.first for w in problem.within} | {w.second for w in problem.within}
+        {w.first for w in problem.within} | {w.second for w in problem.within} | \
+        {f for a in problem.after for f in a.firsts} | {a.second for a in problem.after} | \
+        {a.first for a in problem.apart} | {a.second for a in problem.apart}
+    pinned_to = {pin.task: (pin.crew, pin.day) for pin in problem.pins}
     for tid in left_out:
         t = tasks.get(tid)
         if t is None or not t.urgent or tid in linked:
@@ -97,6 +113,8 @@ def check(problem: PlanningProblem, result: PlanResult) -> list[str]:
                     continue
                 if t.skill not in crew.skills or (t.equipment and t.equipment not in crew.equipment):
                     continue
+                if tid in pinned_to and pinned_to[tid] != (crew.id, day):
+                    continue  # a pinned task may only be done by its own crew-day
                 if _room_at_end(problem, route_of_crew_day.get((crew.id, day)), crew, day, t, tips, closed):
                     out.append(f"urgent task {tid} is left out although {crew.id} had room for it "
                                f"on day {day}")
@@ -105,6 +123,18 @@ def check(problem: PlanningProblem, result: PlanResult) -> list[str]:
                 continue
             break
     return out
+
+
+def rules_applied(problem: PlanningProblem, result: PlanResult) -> dict[str, int]:
+    """How many co-ordination links of each kind bound this plan (both sides planned; for 'after', the
+    second and one of its firsts): what `check` then vouches for, so a plan can say its rules held."""
+    planned = {s.task for r in result.routes for s in r.stops if s.kind == "task"}
+    return {
+        "before": sum(1 for b in problem.before if b.first in planned and b.second in planned),
+        "within": sum(1 for w in problem.within if w.first in planned and w.second in planned),
+        "after": sum(1 for a in problem.after if a.second in planned and any(f in planned for f in a.firsts)),
+        "apart": sum(1 for a in problem.apart if a.first in planned and a.second in planned),
+    }
 
 
 def _check_route(problem: PlanningProblem, r: Route, crew: ProblemCrew, tasks: dict[str, ProblemTask],

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from envservices.domain.model import CrewDay, Plan, Stop, Unplanned, Visit, new_id
-from envservices.planning.check import check
+from envservices.planning.check import check, rules_applied
 from envservices.planning.problem import PlanningProblem, PlanResult
 
 
@@ -43,7 +43,8 @@ def to_plan(problem: PlanningProblem, result: PlanResult, week: str, week_start:
         week=week,
         crew_days=tuple(crew_days),
         unplanned=tuple(Unplanned(tid, reason) for tid, reason in result.unplanned),
-        kpis=dict(result.kpis) | {"solver": result.solver, "status": result.status},
+        kpis=dict(result.kpis) | {"solver": result.solver, "status": result.status,
+                                  "rules_applied": rules_applied(problem, result)},
         violations=tuple(check(problem, result)),
         travel_source=result.travel_source,
         created_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),

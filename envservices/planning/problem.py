@@ -99,6 +99,24 @@ class Within:
 
 
 @dataclass(frozen=True)
+class After:
+    """`second` 1..max_days days after the day of one of the planned `firsts` (the place's collections that
+    week); when none of them is planned the rule has nothing to follow and does not bind."""
+
+    firsts: tuple[str, ...]
+    second: str
+    max_days: int
+
+
+@dataclass(frozen=True)
+class Apart:
+    """`first` and `second` are never done on the same day."""
+
+    first: str
+    second: str
+
+
+@dataclass(frozen=True)
 class Together:
     """These tasks of one place are served by one crew on one day, one after another, where a crew can."""
 
@@ -148,6 +166,8 @@ class PlanningProblem:
     absent: frozenset[tuple[str, int]] = frozenset()  # (crew, day) pairs
     previous_crew_of_place: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     names: dict[str, str] = field(default_factory=dict, compare=False, hash=False)  # id -> readable name
+    after: tuple[After, ...] = ()  # added last: earlier fields keep their positions
+    apart: tuple[Apart, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping
 
-from envservices.domain.model import CoordinationRule, Skill, Task, Urgency
+from envservices.domain.model import CoordinationRule, Pin, Skill, Task, Urgency
 from envservices.domain.waste import (
     CollectionRound,
     Frequency,
@@ -24,6 +24,10 @@ from envservices.rounds.calendar import DEFAULT_RULES, HolidayRule, collection_d
 
 VEHICLE_EQUIPMENT = {Stream.FOOD: "food_vehicle"}
 """Equipment a stream's round needs; the rest need a refuse collection vehicle ("rcv")."""
+COMPACTED_KG_PER_L = 0.48
+"""A refuse vehicle's body holds its payload when full: the demo's 10,500 kg in 22,000 l, some 480 kg/m3
+once compacted. A task's load is the body litres its bins' weight takes (a 240 l residual bin of 12 kg:
+25 l), so a round tips once or twice a day as real rounds do, not at every 90th bin."""
 MISSED_RETURN_S = 10 * 60
 """A return for one missed bin: the detour and the lift (no round's travel to share)."""
 
@@ -49,8 +53,11 @@ def round_tasks(
     holiday_rules: Mapping[Stream, HolidayRule] = DEFAULT_RULES,
     *,
     skill: Skill = Skill.HGV,
+    by_street: bool = False,
 ) -> list[Task]:
-    """One task per round and place for the week starting Monday `week_start`, on the round's day."""
+    """One task per round and place for the week starting Monday `week_start`, on the round's day; with
+    `by_street`, one per round and street, so street work can be kept apart from the bins street by street
+    (a ward has collections on most days; a street on one)."""
     if week_start.weekday() != 0:
         raise ValueError(f"{week_start} is not a Monday")
     iso_week = week_start.isocalendar().week
@@ -58,7 +65,7 @@ def round_tasks(
     for p in properties:
         for c in p.containers:
             if c.round_id is not None:
-                by_round[c.round_id].append((p, c.lift_s(p.assisted), c.size_l * c.count))
+                by_round[c.round_id].append((p, c.lift_s(p.assisted), c.weight_kg / COMPACTED_KG_PER_L))
     tasks: list[Task] = []
     for r in rounds:
         if not week_label_applies(r.week, iso_week):
@@ -66,14 +73,14 @@ def round_tasks(
         day = collection_date(week_start, r.weekday, holidays, holiday_rules.get(r.stream, HolidayRule.SLIDE))
         if day is None:
             continue
-        places: dict[str, list[tuple[Property, float, float]]] = defaultdict(list)
+        places: dict[tuple[str, str], list[tuple[Property, float, float]]] = defaultdict(list)
         for item in by_round.get(r.id, []):
-            places[item[0].place_id or ""].append(item)
-        for place_id, items in sorted(places.items()):
+            places[(item[0].place_id or "", (item[0].road_id or "") if by_street else "")].append(item)
+        for (place_id, street), items in sorted(places.items()):
             xs = [p.geometry.x for p, _, _ in items]
             ys = [p.geometry.y for p, _, _ in items]
             tasks.append(Task(
-                id=f"{r.id}:{day.isoformat()}:{place_id or 'no-place'}",
+                id=f"{r.id}:{day.isoformat()}:{place_id or 'no-place'}" + (f":{street}" if street else ""),
                 service=service_code(r.stream),
                 place_id=place_id,
                 x_m=sum(xs) / len(xs),
@@ -89,6 +96,24 @@ def round_tasks(
                 note=f"{r.label}: {len(items)} households",
             ))
     return tasks
+
+
+def round_of_task(task: Task) -> str | None:
+    """The round a collection task of `round_tasks` belongs to (its id starts with the round's id)."""
+    return task.id.split(":", 1)[0] if task.source == "rounds" else None
+
+
+def round_pins(tasks: Iterable[Task], rounds: Iterable[CollectionRound], crews: Collection[str]) -> list[Pin]:
+    """Each collection to its round's crew on its day, where the round names a crew that is planned for: a
+    round is a vehicle and its crew, and one body takes one stream, so two rounds' streets never share a
+    crew-day's load. Rounds with no crew are left to the planner (any crew with the skill and vehicle)."""
+    crew_of = {r.id: r.crew_id for r in rounds if r.crew_id in crews}
+    out = []
+    for t in tasks:
+        crew = crew_of.get(round_of_task(t) or "")
+        if crew is not None:
+            out.append(Pin(t.id, crew, t.earliest_day))
+    return out
 
 
 def household_calendar(
@@ -136,7 +161,8 @@ def missed_tasks(missed: Iterable[MissedCollection], properties: Mapping[str, Pr
             x_m=p.geometry.x, y_m=p.geometry.y, skill=skill, duration_s=MISSED_RETURN_S,
             earliest_day=earliest, latest_day=min(m.return_by, week_end),
             equipment=VEHICLE_EQUIPMENT.get(m.stream, "rcv"),
-            volume_l=container.size_l if container else 0.0, urgency=Urgency.URGENT, source="missed",
+            volume_l=container.weight_kg / COMPACTED_KG_PER_L if container else 0.0, urgency=Urgency.URGENT,
+            source="missed",
             note=f"missed {m.stream.label} bin ({m.reason.value.replace('_', ' ')}) at {p.address or p.id}",
         ))
     return out
@@ -151,12 +177,21 @@ def missed_by_round_and_week(missed: Iterable[MissedCollection]) -> dict[tuple[s
     return dict(sorted(counts.items()))
 
 
+def with_street_work_rules(rules: Iterable[CoordinationRule]) -> tuple[CoordinationRule, ...]:
+    """The council's rules plus the issue's street work rules (`proposed_street_work_rules`), for a week
+    with collection rounds; a council that set any 'after' or 'apart' rule of its own keeps exactly its own."""
+    rules = tuple(rules)
+    if any(r.kind in ("after", "apart") for r in rules):
+        return rules
+    return rules + tuple(proposed_street_work_rules())
+
+
 def street_work_rules(streams: Iterable[Stream] = (Stream.RESIDUAL, Stream.DRY_RECYCLING)) -> list[CoordinationRule]:
     """Street work co-ordinated with collection, in the planner's rule kinds as they are today.
 
-    A litter pick within a day after the place's collection ("within", max_days=1). The issue's own two
-    rules need kinds the planner does not have yet; `proposed_street_work_rules` states them and
-    `street_work_conflicts` checks a plan against them.
+    A litter pick within a day after the place's collection ("within", max_days=1): the older, looser
+    form. The planner now has the issue's own kinds: `proposed_street_work_rules` states them (and the
+    week's plan uses them when there are rounds) and `street_work_conflicts` checks a plan against them.
     """
     return [CoordinationRule("within", service_code(s), "litter_pick", max_days=1) for s in streams]
 

@@ -39,7 +39,7 @@ from envservices.services import access
 from envservices.services.rota_sheet import _parse_date, describe_errors
 from envservices.services.sheets import read_rows
 
-RULE_KINDS = ("before", "within", "together")
+RULE_KINDS = ("before", "within", "together", "after", "apart")
 TRIGGERS = ("bin_fill", "litter_grade", "grass_height")
 
 
@@ -235,27 +235,47 @@ def check_rules(rules: list[CoordinationRule]) -> None:
                                 "no order of the work can keep them")
 
 
+def rule_lookup(services) -> dict[str, str]:
+    """Every way a rules sheet may name a service: the catalogue's, and the collection streams' services
+    (refuse_residual, refuse_dry_recycling, ...; also 'residual collection') that rounds put in the week."""
+    from envservices.domain.waste import Stream
+    from envservices.rounds.week import service_code
+
+    lookup = service_lookup(services)
+    for stream in Stream:
+        code = service_code(stream)
+        for word in (code, f"{stream.label} collection", f"{stream.value} collection"):
+            lookup.setdefault(word.lower().replace("_", " ").strip(), code)
+    return lookup
+
+
+def rule_from_row(row: dict, lookup: dict[str, str]) -> CoordinationRule:
+    """One co-ordination rule from a sheet row (kind, first, second, max_days), or ValueError saying why not."""
+    kind = (row.get("kind") or "").strip().lower()
+    if kind not in RULE_KINDS:
+        raise ValueError(f"'{row.get('kind', '')}' is not a kind of rule ({', '.join(RULE_KINDS)})")
+    if kind == "together":
+        return CoordinationRule("together")
+    first = parse_service(row.get("first", "") or row.get("first_service", ""), lookup)
+    second = parse_service(row.get("second", "") or row.get("second_service", ""), lookup)
+    days = int(_num(row, "max_days", 0) or 0) if kind in ("within", "after") else 0
+    if kind in ("within", "after") and days < 1:
+        raise ValueError(f"a '{kind}' rule needs max_days of 1 or more")
+    if kind in ("after", "apart") and first == second:
+        raise ValueError(f"an '{kind}' rule needs two different services")
+    return CoordinationRule(kind, first, second, days)
+
+
 def import_rules(db, path: Path, *, strict: bool = True) -> int:
-    """Replace the co-ordination rules with a sheet's: kind (before, within, together), first, second,
-    max_days (within only)."""
+    """Replace the co-ordination rules with a sheet's: kind (before, within, together, after, apart), first,
+    second, max_days (within and after: 'after' means 1 to max_days days after the first in the place)."""
     rows = read_rows(path, ("kind",))
     with db.unit_of_work() as uow:
-        lookup = service_lookup(uow.settings.load().services())
+        lookup = rule_lookup(uow.settings.load().services())
     out, errors = [], []
     for n, row in enumerate(rows, start=1):
         try:
-            kind = row["kind"].strip().lower()
-            if kind not in RULE_KINDS:
-                raise ValueError(f"'{row['kind']}' is not a kind of rule ({', '.join(RULE_KINDS)})")
-            if kind == "together":
-                out.append(CoordinationRule("together"))
-                continue
-            first = parse_service(row.get("first", "") or row.get("first_service", ""), lookup)
-            second = parse_service(row.get("second", "") or row.get("second_service", ""), lookup)
-            days = int(_num(row, "max_days", 0) or 0) if kind == "within" else 0
-            if kind == "within" and days < 1:
-                raise ValueError("a 'within' rule needs max_days of 1 or more")
-            out.append(CoordinationRule(kind, first, second, days))
+            out.append(rule_from_row(row, lookup))
         except ValueError as exc:
             errors.append((n, str(exc)))
     _refuse(path, errors, strict, bool(out))

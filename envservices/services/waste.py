@@ -183,3 +183,14 @@ def record_missed(db, property_id: str, stream: str, reason: str, *, reported_on
         uow.missed_collections.add(missed)
         uow.commit()
     return missed
+
+
+def missed_report(db, *, since: dt.date | None = None) -> list[tuple[str, str, int]]:
+    """Missed bins per round and ISO week of the report, (round label, week, count): a round change must
+    not raise them unseen. Rounds no longer stored are named by their id."""
+    from envservices.rounds.week import missed_by_round_and_week
+
+    with db.unit_of_work() as uow:
+        missed = uow.missed_collections.list(since=since)
+        labels = {r.id: r.label for r in uow.collection_rounds.list()}
+    return [(labels.get(rid, rid), week, n) for (rid, week), n in missed_by_round_and_week(missed).items()]

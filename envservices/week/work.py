@@ -28,9 +28,12 @@ from envservices.domain.model import (
     Urgency,
 )
 from envservices.domain.settings import Settings
+from envservices.domain.waste import CollectionRound, MissedCollection, Property
 from envservices.needs.model import WorkDone, measures_of
 from envservices.needs.tasks import NEEDS_SERVICE, needs_tasks, urgent_tasks
 from envservices.rota.tasks import representative_point, rota_tasks
+from envservices.rounds.calendar import DEFAULT_RULES
+from envservices.rounds.week import missed_tasks, round_tasks
 
 WORK_DAYS = 5
 """Monday to Friday: the days routine work is planned on (Saturday only for holiday-moved rota work)."""
@@ -53,6 +56,12 @@ class WeekInputs:
     calendar: WorkCalendar = field(default_factory=WorkCalendar)
     source: str = "auto"
     """auto: the area's regime (needs once its trial has started); or rota / needs for every area."""
+    rounds: Sequence[CollectionRound] = ()
+    """The council's collection rounds (all of them: a round crosses areas; its places here are planned)."""
+    properties: Sequence[Property] = ()
+    """The households of this area's places, with their containers and rounds."""
+    missed: Sequence[MissedCollection] = ()
+    """Reported missed bins still to be returned for (from the households above)."""
 
 
 @dataclass(frozen=True)
@@ -164,6 +173,7 @@ def decide_week(inputs: WeekInputs, *, model=None) -> WeekWork:
         fixed = rota
     tasks += rota_tasks(fixed, assets, places, services, inputs.week_start, inputs.settings, cal)
     tasks += first_inspections(inputs, services)
+    tasks += collection_tasks(inputs)
     notes = [f"{inputs.area.name}: rota line {e.id} names service '{e.service}', which the catalogue does not "
              "have; it was left out" for e in inputs.rota if e.service not in services]
     closed = {d: cal.name(d) for d in cal.closed_in(inputs.week_start)}
@@ -172,6 +182,25 @@ def decide_week(inputs: WeekInputs, *, model=None) -> WeekWork:
     if not tasks:
         notes.append(why_no_work(inputs, regime))
     return WeekWork(tuple(tasks), regime, tuple(notes), closed)
+
+
+def collection_tasks(inputs: WeekInputs) -> list[Task]:
+    """The week's collections in this area's places on their rounds' days (each stream's bank-holiday rule
+    applied: a round slides a day from the holiday on), and the returns for missed bins due back this week.
+    Collections are promises to residents, so they are the same under either regime."""
+    if not inputs.rounds and not inputs.missed:
+        return []
+    homes = [p for p in inputs.properties if p.place_id in inputs.places]
+    start, end = inputs.week_start, inputs.week_start + dt.timedelta(days=6)
+    last_week = start - dt.timedelta(days=7)
+    holidays = inputs.calendar.closed_in(last_week, 21)
+    # a slide can carry last week's Friday round into this week (Christmas on a Friday, Boxing Day on the
+    # Saturday, its substitute on the Monday); this week's rounds slid past Sunday are next week's work
+    tasks = [t for monday in (last_week, start)
+             for t in round_tasks(inputs.rounds, homes, monday, holidays, DEFAULT_RULES, by_street=True)
+             if start <= t.earliest_day <= end]
+    tasks += missed_tasks(inputs.missed, {p.id: p for p in homes}, inputs.week_start)
+    return tasks
 
 
 def why_no_work(inputs: WeekInputs, regime: str) -> str:
@@ -191,5 +220,6 @@ def why_no_work(inputs: WeekInputs, regime: str) -> str:
             "(`envservices import survey.csv --kind survey`) if that looks wrong")
 
 
-__all__ = ["INSPECT_SERVICE", "WORK_DAYS", "WeekInputs", "WeekWork", "decide_week", "first_inspections",
+__all__ = ["INSPECT_SERVICE", "WORK_DAYS", "WeekInputs", "WeekWork", "collection_tasks", "decide_week",
+           "first_inspections",
            "needs_services", "regime_for", "rota_outside_needs", "why_no_work"]

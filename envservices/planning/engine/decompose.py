@@ -13,7 +13,7 @@ from collections import defaultdict
 from envservices.planning.callbacks import Progress
 from envservices.planning.engine.eligibility import eligibility
 from envservices.planning.engine.result import result_of
-from envservices.planning.engine.search import construct, improve_routing
+from envservices.planning.engine.search import construct, hold_pins, improve_routing
 from envservices.planning.engine.state import Search
 from envservices.planning.params import SOLVER_NAME, SolveParams
 from envservices.planning.problem import PlanningProblem, PlanResult
@@ -44,6 +44,11 @@ def split_by_depot(problem: PlanningProblem, params: SolveParams | None = None) 
     for g in problem.together:
         for x in g.tasks[1:]:
             union(g.tasks[0], x)
+    for a in problem.after:
+        for f in a.firsts:
+            union(f, a.second)
+    for ap in problem.apart:
+        union(ap.first, ap.second)
     crews_at: dict[int, list] = defaultdict(list)
     for c in problem.crews:
         crews_at[c.depot_location].append(c)
@@ -112,6 +117,8 @@ def split_by_depot(problem: PlanningProblem, params: SolveParams | None = None) 
             before=tuple(b for b in problem.before if b.first in ids),
             within=tuple(w for w in problem.within if w.first in ids),
             together=tuple(g for g in problem.together if g.tasks and g.tasks[0] in ids),
+            after=tuple(a for a in problem.after if a.second in ids),
+            apart=tuple(a for a in problem.apart if a.first in ids),
             closed=tuple(c for c in problem.closed if c.task in ids),
             pins=tuple(p for p in problem.pins if p.task in ids and p.crew in crew_ids),
             locks=tuple(lk for lk in problem.locks if lk.crew in crew_ids),
@@ -182,6 +189,7 @@ def solve_by_depot(problem: PlanningProblem, time_limit_s: float, stop: Stopping
             for t in s.routes[k]:
                 s.fixed[t] = True
     eligibility(s)
+    hold_pins(s, problem.pins)
     if not cancelled:
         left = [t for t in range(s.n) if s.route_of[t] < 0 and s.eligible[t]]
         left.sort(key=lambda t: (not s.urgent[t], -s.penalty[t], len(s.eligible[t])))

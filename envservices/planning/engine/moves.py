@@ -107,7 +107,7 @@ class MovesMixin:
 
     def pair_repair(self, t: int) -> bool:
         """Plan a task held back by its links: take its planned partners out, plan it, plan them again."""
-        partners = {f if s == t else s for f, s, _ in self.links[t]}
+        partners = self.partners(t)
         partners = [x for x in partners if self.route_of[x] >= 0 and not self.fixed[x]]
         if not partners:
             return False

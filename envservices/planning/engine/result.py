@@ -60,8 +60,10 @@ def result_of(s: Search, status: str, attempted: set[int] | None, solver: str = 
         if reason is None:
             if attempted is not None and i not in attempted:
                 reason = "planning was stopped before this task could be placed"
-            elif any(s.route_of[f] >= 0 for f, sec, _ in s.links[i] if sec == i) or \
-                    any(s.route_of[x] >= 0 for f, x, _ in s.links[i] if f == i):
+            elif s.elig_days[i] and s.elig_days[i] <= {s._day_of(x) for x in s.apart[i]}:
+                reason = ("every day it could be done, work it must keep apart from is done nearby that day "
+                          "(an 'apart' rule, e.g. no mowing while bins are out)")
+            elif any(s.route_of[x] >= 0 for x in s.partners(i)):
                 reason = "no room that also keeps its co-ordination rule with a linked task"
             else:
                 reason = "no room: the crews able to do it are fully booked on the days it is due"

@@ -55,7 +55,7 @@ def improve_routing(s: Search, time_s: float, stop: StoppingCriterion | None, re
     start = time.perf_counter()
     if not pyvrp_version() or not any(s.eligible[t] for t in range(s.n)):
         return improve(s, time_s, stop, report, t0), SOLVER_NAME
-    one_day = problem.days == 1 and not problem.before and not problem.within
+    one_day = problem.days == 1 and not (problem.before or problem.within or problem.after or problem.apart)
     if not one_day:
         status = improve(s, time_s * s.params.week_improve_share, stop, report, t0)
         if status == "cancelled":
@@ -80,6 +80,17 @@ def urgent_last_word(s: Search) -> None:
         if s.urgent[t] and s.route_of[t] < 0 and s.eligible[t]:
             if not s.insert(t, exhaustive=True):
                 s.eject_for(t)
+
+
+def hold_pins(s: Search, pins) -> None:
+    """Pinned tasks not yet planned may go only to their own crew-day (called after `eligibility`)."""
+    for pin in pins:
+        t = s.task_index.get(pin.task)
+        if t is None or s.route_of[t] >= 0:
+            continue
+        k = s.cd_index.get((pin.crew, pin.day))
+        s.eligible[t] = [k] if k is not None and k in s.eligible[t] else []
+        s.reason.setdefault(t, "it is pinned to a crew-day where it does not fit")
 
 
 def construct(problem: PlanningProblem, time_limit_s: float, stop: StoppingCriterion | None,
@@ -114,20 +125,23 @@ def construct(problem: PlanningProblem, time_limit_s: float, stop: StoppingCrite
             continue
         if k is None or not s.crewdays[k].open or s.crewdays[k].locked:
             s.reason[t] = "it is pinned to a crew-day that is not worked"
+            s.eligible[t] = []
             continue
         if k not in s.eligible[t]:
             s.reason[t] = (s.reason.get(t) or "it is pinned to a crew-day that cannot do it "
                            "(skill, equipment, due day or shift)")
+            s.eligible[t] = []
             continue
-        saved = s.eligible[t]
+        # a pinned task is only ever offered to its crew-day: if it does not fit now, a later move may make
+        # room there, but no other crew-day may take it (that would break the pin)
         s.eligible[t] = [k]
         if s.insert(t, exhaustive=True):
             s.fixed[t] = True
             s.reason.pop(t, None)
         else:
             s.reason[t] = "it is pinned to a crew-day where it does not fit"
-        s.eligible[t] = saved
     report(s.objective(), time.perf_counter() - t0, "pins and locks placed")
+
 
     # construction: urgent, routine, optional; tightest window and fewest crew-days first
     todo = [t for t in range(s.n) if s.route_of[t] < 0 and t not in s.reason]

@@ -90,7 +90,26 @@ class Search(ScheduleMixin, MovesMixin):
             self._add_link(b.first, b.second, 0)
         for w in problem.within:
             self._add_link(w.first, w.second, w.max_days)
-        self.has_links = [bool(x) for x in self.links]
+        # day rules: 'after' (a second task 1..max_days after one of its firsts' days) and 'apart' (never the
+        # same day); they bind days only, so the same-day clock logic of the links above never sees them
+        self.after_of: list[list[tuple[tuple[int, ...], int]]] = [[] for _ in tasks]  # second -> (firsts, max)
+        self.after_seconds: list[list[int]] = [[] for _ in tasks]  # first -> seconds that follow it
+        for a in problem.after:
+            sec = self.task_index.get(a.second)
+            firsts = tuple(f for f in (self.task_index.get(x) for x in a.firsts) if f is not None and f != sec)
+            if sec is None or not firsts:
+                continue
+            self.after_of[sec].append((firsts, a.max_days))
+            for f in firsts:
+                self.after_seconds[f].append(sec)
+        self.apart: list[list[int]] = [[] for _ in tasks]
+        for ap in problem.apart:
+            f, sec = self.task_index.get(ap.first), self.task_index.get(ap.second)
+            if f is not None and sec is not None and f != sec:
+                self.apart[f].append(sec)
+                self.apart[sec].append(f)
+        self.has_day_rules = [bool(self.after_of[i] or self.after_seconds[i] or self.apart[i]) for i in range(self.n)]
+        self.has_links = [bool(x) or self.has_day_rules[i] for i, x in enumerate(self.links)]
         self.preds: list[list[int]] = [[f for (f, s, _) in self.links[i] if s == i] for i in range(self.n)]
         # together groups and stability
         self.group_of = [-1] * self.n
@@ -266,10 +285,55 @@ class Search(ScheduleMixin, MovesMixin):
                 total += self.params.together_weight * (len(c) - 1)
         return total
 
+    def partners(self, t: int) -> set[int]:
+        """Every task t is linked with by a rule (before, within, after, apart)."""
+        out = {f if s == t else s for f, s, _ in self.links[t]}
+        out.update(self.apart[t], self.after_seconds[t])
+        for firsts, _ in self.after_of[t]:
+            out.update(firsts)
+        out.discard(t)
+        return out
+
+    def _day_of(self, t: int) -> int | None:
+        k = self.route_of[t]
+        return self.crewdays[k].day if k >= 0 else None
+
+    def _day_rules_ok(self, t: int, day: int, partner_days: bool = False) -> bool:
+        """Would t on `day` keep its 'after' and 'apart' rules (partners where they are now)? With
+        `partner_days`, an 'after' whose firsts are not planned yet must still be reachable from a day
+        they could be done on."""
+        for o in self.apart[t]:
+            if self._day_of(o) == day:
+                return False
+        for firsts, max_days in self.after_of[t]:
+            planned = [d for d in (self._day_of(f) for f in firsts) if d is not None]
+            if planned:
+                if not any(1 <= day - d <= max_days for d in planned):
+                    return False
+            elif partner_days:
+                could = [d for f in firsts for d in self.elig_days[f]]
+                if could and not any(1 <= day - d <= max_days for d in could):
+                    return False
+        for sec in self.after_seconds[t]:
+            ds = self._day_of(sec)
+            if ds is None:
+                continue
+            for firsts, max_days in self.after_of[sec]:
+                if t not in firsts:
+                    continue
+                days = [day] + [d for d in (self._day_of(f) for f in firsts if f != t) if d is not None]
+                if not any(1 <= ds - d <= max_days for d in days):
+                    return False
+        return True
+
     def _links_ok(self, tasks: list[int]) -> bool:
         for t in tasks:
             if not self.has_links[t]:
                 continue
+            if self.has_day_rules[t]:
+                day = self._day_of(t)
+                if day is not None and not self._day_rules_ok(t, day):
+                    return False
             for f, s, max_days in self.links[t]:
                 kf, ks = self.route_of[f], self.route_of[s]
                 if kf < 0 or ks < 0:
@@ -284,6 +348,8 @@ class Search(ScheduleMixin, MovesMixin):
     def _link_days_ok(self, t: int, day: int, partner_days: bool = False) -> bool:
         """Quick day-level test of t's links if t were done on `day` (partners where they are now). With
         `partner_days`, a partner not yet planned must still have a day it could be done on."""
+        if self.has_day_rules[t] and not self._day_rules_ok(t, day, partner_days):
+            return False
         for f, s, max_days in self.links[t]:
             other = s if f == t else f
             ko = self.route_of[other]

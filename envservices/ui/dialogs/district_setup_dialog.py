@@ -248,8 +248,8 @@ class DistrictSetupDialog(QDialog):
     # --- rules ------------------------------------------------------------------------------------------
     def _rules_tab(self) -> QWidget:
         w = QWidget()
-        self.rules = SheetTable(RULE_COLUMNS, ("Kind (before, within, together)", "First service",
-                                               "Second service", "Within days"))
+        self.rules = SheetTable(RULE_COLUMNS, ("Kind (before, within, together, after, apart)", "First service",
+                                               "Second service", "Days (within, after)"))
         self.rules.set_rows([{"kind": r.kind, "first": r.first_service, "second": r.second_service,
                               "max_days": str(r.max_days or "")} for r in self.services.council.rules(self.db)])
         layout = QVBoxLayout(w)
@@ -258,25 +258,14 @@ class DistrictSetupDialog(QDialog):
         return w
 
     def save_rules(self) -> bool:
-        from envservices.domain import CoordinationRule
-        from envservices.rota.words import parse_service, service_lookup
+        council = self.services.council
 
         def act() -> None:
-            lookup = service_lookup({s.code: s for s in self.services.council.catalogue(self.db)})
+            lookup = council.rule_lookup({s.code: s for s in council.catalogue(self.db)})
             out = []
             for n, row in enumerate(self.rules.rows(), start=1):
-                kind = row["kind"].lower()
                 try:
-                    if kind == "together":
-                        out.append(CoordinationRule("together"))
-                        continue
-                    if kind not in ("before", "within"):
-                        raise ValueError(f"'{row['kind']}' is not a kind of rule (before, within, together)")
-                    days = int(row["max_days"] or 0)
-                    if kind == "within" and days < 1:
-                        raise ValueError("a 'within' rule needs 1 or more days")
-                    out.append(CoordinationRule(kind, parse_service(row["first"], lookup),
-                                                parse_service(row["second"], lookup), days))
+                    out.append(council.rule_from_row(row, lookup))
                 except ValueError as exc:
                     raise UserError(f"row {n}: {exc}; nothing was saved") from None
             self.services.council.save_rules(self.db, out)
