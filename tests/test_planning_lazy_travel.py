@@ -6,13 +6,15 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pytest
 from shapely.geometry import LineString
 
 from envservices.domain.model import RoadLink
 from envservices.gis.network import RoadNetwork
 from envservices.planning.build import StraightLineBlocks
 from envservices.planning.check import check
-from envservices.planning.engine.decompose import localise, split_by_depot
+from envservices.planning.engine.decompose import split_by_depot
+from envservices.planning.engine.pieces import localise
 from envservices.planning.params import SolveParams
 from envservices.planning.problem import LazyTravel, is_lazy
 from envservices.planning.solve import solve
@@ -71,11 +73,12 @@ def test_straight_line_blocks_match_the_dense_function() -> None:
     assert (lazy.duration_s == dense.duration_s).all() and (lazy.distance_m == dense.distance_m).all()
 
 
-def test_a_depot_planned_on_its_own_locations_keeps_its_routes_sound() -> None:
-    """Depot by depot with travel per depot: every route checks out on the whole problem's travel, read
-    pair by pair, and every task is planned or left out with a reason."""
+@pytest.mark.parametrize("processes", [1, 2])
+def test_a_depot_planned_on_its_own_locations_keeps_its_routes_sound(processes: int) -> None:
+    """Depot by depot with travel per depot, in turn or in two processes: every route checks out on the whole
+    problem's travel, read pair by pair, and every task is planned or left out with a reason."""
     problem = _lazy(synthetic_problem(260, 16, seed=4))
-    params = SolveParams(decompose_above=100)
+    params = SolveParams(decompose_above=100, processes=processes)
     parts = split_by_depot(problem, params)
     assert len(parts) == 2
     local, where = localise(parts[0])
@@ -83,6 +86,8 @@ def test_a_depot_planned_on_its_own_locations_keeps_its_routes_sound() -> None:
     assert (local.travel.duration_s == problem.travel.blocks.block(where, where)[0]).all()
     result = solve(problem, time_limit_s=3, seed=2, params=params)
     assert "travel per depot" in result.solver
+    assert result.status == "feasible"
+    assert ("2 processes" in result.solver) == (processes == 2)
     assert "_whole" not in problem.travel.__dict__  # the whole matrix was never built
     assert check(problem, result) == []
     assert "_whole" not in problem.travel.__dict__  # nor by the checker

@@ -9,18 +9,17 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
-from dataclasses import replace
 
 import numpy as np
 
 from envservices.planning.callbacks import Progress
 from envservices.planning.engine.eligibility import eligibility
+from envservices.planning.engine.pieces import solve_pieces
 from envservices.planning.engine.result import result_of
 from envservices.planning.engine.search import construct, improve_routing
 from envservices.planning.engine.state import Search
 from envservices.planning.params import SOLVER_NAME, SolveParams
-from envservices.planning.problem import PlanningProblem, PlanResult, Route, TravelMatrix, is_lazy
-from envservices.planning.result import PlanKpis
+from envservices.planning.problem import PlanningProblem, PlanResult, is_lazy
 from envservices.planning.stop import StoppingCriterion
 
 
@@ -140,20 +139,15 @@ def solve_by_depot(problem: PlanningProblem, time_limit_s: float, stop: Stopping
     solver = SOLVER_NAME
     built: list[tuple[PlanningProblem, Search]] = []
     attempted_all: set[str] = set()
-    lazy = is_lazy(problem.travel)
-    where: list[np.ndarray] = []  # with lazy travel: each part's locations in the whole problem
-    tried: list[set[int]] = []
+    if is_lazy(problem.travel):
+        return solve_pieces(problem, parts, deadline, stop, report, seed, params, t0)
     for n, part in enumerate(parts):
         def relay(best: float, elapsed: float, message: str, n: int = n) -> None:
             report(best, time.perf_counter() - t0, f"depot {n + 1} of {len(parts)}: {message}")
 
-        if lazy:
-            part, locations = localise(part)
-            where.append(locations)
         sub, complete, user_stopped, attempted = construct(
             part, deadline - time.perf_counter(), stop, relay, seed + n, t0, params)
         built.append((part, sub))
-        tried.append(attempted)
         attempted_all |= {part.tasks[t].id for t in attempted}
         if user_stopped or not complete:
             cancelled = user_stopped
@@ -173,10 +167,6 @@ def solve_by_depot(problem: PlanningProblem, time_limit_s: float, stop: Stopping
                 cancelled = True
                 status = "cancelled"
                 break
-    if lazy:
-        result = join_parts(problem, built, where, tried, status, solver, len(parts))
-        report(result.cost, time.perf_counter() - t0, f"done: {status}")
-        return result
     planned: list[tuple[str, int, list[str]]] = []
     for part, sub in built:
         for k, seq in enumerate(sub.routes):
@@ -220,74 +210,3 @@ def solve_by_depot(problem: PlanningProblem, time_limit_s: float, stop: Stopping
 
 
 
-
-def localise(part: PlanningProblem) -> tuple[PlanningProblem, np.ndarray]:
-    """The part on a dense int32 matrix of its own locations only (its tasks, its crews' depots, the tips),
-    and those locations' indices in the whole problem. A county's depot holds a fraction of its stops, and
-    the matrix is the square of the stops."""
-    locations = np.array(sorted({t.location for t in part.tasks} | {c.depot_location for c in part.crews}
-                                | {tp.location for tp in part.tips}), dtype=np.int64)
-    local = {int(x): i for i, x in enumerate(locations)}
-    travel = part.travel.dense_for(locations) if is_lazy(part.travel) else TravelMatrix(
-        part.travel.duration_s[np.ix_(locations, locations)], part.travel.distance_m[np.ix_(locations, locations)],
-        part.travel.source)
-    return replace(
-        part,
-        tasks=tuple(replace(t, location=local[t.location]) for t in part.tasks),
-        crews=tuple(replace(c, depot_location=local[c.depot_location]) for c in part.crews),
-        tips=tuple(replace(tp, location=local[tp.location]) for tp in part.tips),
-        travel=travel,
-    ), locations
-
-
-def join_parts(problem: PlanningProblem, built: list[tuple[PlanningProblem, Search]], where: list[np.ndarray],
-               tried: list[set[int]], status: str, solver: str, n_parts: int) -> PlanResult:
-    """The depots' plans side by side as one week, back on the whole problem's locations.
-
-    Without a whole matrix the week is not repaired as one (work one depot's crews could not take is not
-    offered to another depot's): each depot's plan is final, and the week's figures are their sums."""
-    routes: list[Route] = []
-    unplanned: list[tuple[str, str]] = []
-    explained: list[str] = []
-    cost = 0.0
-    totals: dict[str, float] = defaultdict(float)
-    by_day = [0] * problem.days
-    released: list[str] = []
-    hours: list[float] = []
-    working_only = False
-    for (part, sub), locations, attempted in zip(built, where, tried, strict=True):
-        r = result_of(sub, status, None if status == "feasible" else attempted, solver)
-        for route in r.routes:
-            routes.append(replace(route, stops=tuple(replace(st, location=int(locations[st.location]))
-                                                     for st in route.stops)))
-        unplanned.extend(r.unplanned)
-        explained.extend(r.explanations)
-        cost += r.cost
-        for k in ("crew_hours", "travel_km", "overtime_h", "visits", "unplanned", "unplanned_urgent",
-                  "forecast_failures", "cost", "together_split", "crew_days", "crew_days_released",
-                  "crews_released_week"):
-            totals[k] += r.kpis.get(k, 0)
-        by_day = [a + b for a, b in zip(by_day, r.kpis.get("crews_released_by_day", [0] * problem.days),
-                                        strict=False)]
-        released.extend(r.kpis.get("crews_released", []))
-        working_only = working_only or sub.working_only
-        hours.extend(h for h in sub.crew_hours if h > 1e-9 or not sub.working_only)
-    seen = {st.task for route in routes for st in route.stops if st.task} | {u for u, _ in unplanned}
-    unplanned.extend((t.id, "planning was stopped before this task could be placed")
-                     for t in problem.tasks if t.id not in seen)
-    totals["unplanned"] = len(unplanned)
-    name = solver.split(" (")[0] + f"; planned depot by depot ({n_parts} depots, travel per depot)"
-    kpis = PlanKpis(
-        crew_hours=round(totals["crew_hours"], 3), travel_km=round(totals["travel_km"], 3),
-        overtime_h=round(totals["overtime_h"], 3), visits=int(totals["visits"]),
-        unplanned=int(totals["unplanned"]), unplanned_urgent=int(totals["unplanned_urgent"]),
-        forecast_failures=int(totals["forecast_failures"]), cost=round(totals["cost"], 2),
-        together_split=int(totals["together_split"]),
-        crew_hours_spread=round(max(hours) - min(hours), 3) if hours else 0.0, solver=name,
-        crew_days=int(totals["crew_days"]), crews_released_by_day=tuple(by_day),
-        crew_days_released=int(totals["crew_days_released"]),
-        crews_released_week=int(totals["crews_released_week"]), crews_released=tuple(released),
-    ).as_dict()
-    return PlanResult(routes=tuple(routes), unplanned=tuple(unplanned), cost=round(cost, 3), kpis=kpis,
-                      solver=name, travel_source=problem.travel.source, status=status,
-                      explanations=tuple(dict.fromkeys(explained)))
