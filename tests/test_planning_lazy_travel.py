@@ -85,9 +85,10 @@ def test_a_depot_planned_on_its_own_locations_keeps_its_routes_sound(processes: 
     assert local.travel.size == len(where) < problem.travel.size
     assert (local.travel.duration_s == problem.travel.blocks.block(where, where)[0]).all()
     result = solve(problem, time_limit_s=3, seed=2, params=params)
-    assert "travel per depot" in result.solver
+    assert "travel per piece" in result.solver
     assert result.status == "feasible"
     assert ("2 processes" in result.solver) == (processes == 2)
+    assert "pieces" in result.solver
     assert "_whole" not in problem.travel.__dict__  # the whole matrix was never built
     assert check(problem, result) == []
     assert "_whole" not in problem.travel.__dict__  # nor by the checker
@@ -106,3 +107,24 @@ def test_checker_on_lazy_travel_finds_a_leg_too_short() -> None:
                   + route.stops[first + 1:])
     broken = replace(result, routes=tuple(bad if r is route else r for r in result.routes))
     assert any("cannot reach" in v for v in check(problem, broken))
+
+
+def test_a_large_depot_part_is_planned_day_by_day_and_stays_sound() -> None:
+    """Each task goes to one day of its due window with its linked tasks; the joined week checks out and
+    counts the crews released over the whole week."""
+    from envservices.planning.engine.pieces import split_by_day
+
+    problem = _lazy(synthetic_problem(300, 16, seed=6))
+    part = split_by_depot(problem, SolveParams(decompose_above=100))[0]
+    days = split_by_day(part, 50)
+    assert len(days) > 1
+    assert sorted(t.id for d in days for t in d.tasks) == sorted(t.id for t in part.tasks)
+    original = {t.id: t for t in part.tasks}
+    for d in days:
+        for t in d.tasks:
+            assert t.earliest_day == t.latest_day
+            assert original[t.id].earliest_day <= t.earliest_day <= original[t.id].latest_day
+    result = solve(problem, time_limit_s=4, seed=3, params=SolveParams(decompose_above=100, piece_above=50))
+    assert check(problem, result) == []
+    used = {(r.crew, r.day) for r in result.routes if r.stops}
+    assert result.kpis["crew_days"] == len(used)

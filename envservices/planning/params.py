@@ -49,6 +49,8 @@ class SolveParams:
     """Share of a depot's crew time the depot split fills with task time before sending work to the
     next-nearest depot: the rest goes on travel, tips and slack (the demo's rota weeks travel about 38 %)."""
 
+    piece_above: int = 3000
+    """Tasks; a depot's part of a county-size week above this is planned day by day (pieces.split_by_day)."""
     processes: int = 0
     """Depot parts of a county-size week (travel computed per depot) planned at once in forked processes:
     0 for one per core, 1 to plan them in turn in this process."""
