@@ -24,7 +24,14 @@ from envservices.planning.callbacks import Progress
 from envservices.planning.engine.result import result_of
 from envservices.planning.engine.search import construct, improve_routing
 from envservices.planning.params import SOLVER_NAME, SolveParams
-from envservices.planning.problem import PlanningProblem, PlanResult, Together, TravelMatrix, is_lazy
+from envservices.planning.problem import (
+    LazyTravel,
+    PlanningProblem,
+    PlanResult,
+    Together,
+    TravelMatrix,
+    is_lazy,
+)
 from envservices.planning.result import PlanKpis
 from envservices.planning.stop import StoppingCriterion
 
@@ -32,8 +39,7 @@ from envservices.planning.stop import StoppingCriterion
 def localise(part: PlanningProblem) -> tuple[PlanningProblem, np.ndarray]:
     """The part on a dense int32 matrix of its own locations (its tasks, its crews' depots, the tips), and
     those locations' indices in the whole problem."""
-    locations = np.array(sorted({t.location for t in part.tasks} | {c.depot_location for c in part.crews}
-                                | {tp.location for tp in part.tips}), dtype=np.int64)
+    locations = np.array(sorted(_locations(part)), dtype=np.int64)
     local = {int(x): i for i, x in enumerate(locations)}
     if is_lazy(part.travel):
         travel = part.travel.dense_for(locations)
@@ -168,11 +174,19 @@ def solve_pieces(problem: PlanningProblem, parts: list[PlanningProblem], deadlin
                  t0: float) -> PlanResult:
     """Plan each depot's part (by day where it is large) on its own locations, in parallel processes where
     cores allow, and join them as the week."""
-    pieces = [piece for part in parts for piece in split_by_day(part, params.piece_above)]
+    by_part = [split_by_day(part, params.piece_above) for part in parts]
+    pieces = [piece for split in by_part for piece in split]
     workers = _processes(params, len(pieces))
+    # a depot's pieces stay in one process, which computes the depot's travel once for all of its days
     batches: list[list[tuple[int, PlanningProblem]]] = [[] for _ in range(workers)]
-    for n in sorted(range(len(pieces)), key=lambda n: -len(pieces[n].tasks)):
-        min(batches, key=lambda b: sum(len(p.tasks) for _, p in b)).append((n, pieces[n]))
+    numbered, n = [], 0
+    for split in by_part:
+        numbered.append([(n + k, piece) for k, piece in enumerate(split)])
+        n += len(split)
+    for group in sorted(numbered, key=lambda g: -sum(len(p.tasks) for _, p in g)):
+        min(batches, key=lambda b: sum(len(p.tasks) for _, p in b)).extend(group)
+    batches = [b for b in batches if b]
+    workers = len(batches)
     if workers > 1:
         plans = _in_processes(batches, len(pieces), deadline, stop, report, seed, params, t0)
     else:
@@ -194,6 +208,7 @@ def run_batch(batch: list[tuple[int, PlanningProblem]], deadline: float, stop: S
     """Build every piece of the batch first (a whole first plan soon), then improve each in turn, with a
     share of the time left by its size."""
     built = []
+    batch = _on_depot_travel(batch)
     for n, piece in batch:
         built.append(build_piece(piece, deadline, stop, _relay(report, t0, n), seed + n, params, t0))
         on_built(n, built[-1][0].objective())
@@ -208,6 +223,42 @@ def run_batch(batch: list[tuple[int, PlanningProblem]], deadline: float, stop: S
         if plans[-1].status == "cancelled":
             stop = _always
     return plans
+
+
+class _DepotBlocks:
+    """Travel between a depot's locations, computed once as a dense int32 matrix for all of its day pieces
+    (a bin emptied on three days is in three pieces; its Dijkstra runs once)."""
+
+    def __init__(self, travel, locations: np.ndarray) -> None:
+        self.locations = locations
+        self.matrix = travel.dense_for(locations)
+        self.source = travel.source
+
+    def block(self, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        grid = np.ix_(np.searchsorted(self.locations, rows), np.searchsorted(self.locations, cols))
+        return self.matrix.duration_s[grid], self.matrix.distance_m[grid]
+
+
+def _on_depot_travel(batch: list[tuple[int, PlanningProblem]]) -> list[tuple[int, PlanningProblem]]:
+    """The batch's pieces on their depot's travel (one matrix per depot, shared by its day pieces)."""
+    by_depot: dict[frozenset, list[int]] = defaultdict(list)
+    for k, (_, piece) in enumerate(batch):
+        by_depot[frozenset(c.id for c in piece.crews)].append(k)
+    out = list(batch)
+    for ks in by_depot.values():
+        travel = batch[ks[0]][1].travel
+        if len(ks) < 2 or not is_lazy(travel):
+            continue
+        locations = np.array(sorted({loc for k in ks for loc in _locations(batch[k][1])}), dtype=np.int64)
+        shared = LazyTravel(travel.size, _DepotBlocks(travel, locations), travel.source)
+        for k in ks:
+            out[k] = (batch[k][0], replace(batch[k][1], travel=shared))
+    return out
+
+
+def _locations(part: PlanningProblem) -> set[int]:
+    return ({t.location for t in part.tasks} | {c.depot_location for c in part.crews}
+            | {tp.location for tp in part.tips})
 
 
 def _in_processes(batches: list[list[tuple[int, PlanningProblem]]], n_pieces: int, deadline: float,
