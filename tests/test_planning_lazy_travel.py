@@ -109,22 +109,22 @@ def test_checker_on_lazy_travel_finds_a_leg_too_short() -> None:
     assert any("cannot reach" in v for v in check(problem, broken))
 
 
-def test_a_large_depot_part_is_planned_day_by_day_and_stays_sound() -> None:
-    """Each task goes to one day of its due window with its linked tasks; the joined week checks out and
-    counts the crews released over the whole week."""
-    from envservices.planning.engine.pieces import split_by_day
+def test_a_large_depot_part_is_planned_in_areas_and_stays_sound() -> None:
+    """Areas compact on the map, each crew in one area, every task with an able crew in its area; the joined
+    week checks out and counts its crew-days over the whole week."""
+    from envservices.planning.engine.pieces import split_by_area
 
-    problem = _lazy(synthetic_problem(300, 16, seed=6))
+    problem = synthetic_problem(400, 16, seed=6, lazy=True)
     part = split_by_depot(problem, SolveParams(decompose_above=100))[0]
-    days = split_by_day(part, 50)
-    assert len(days) > 1
-    assert sorted(t.id for d in days for t in d.tasks) == sorted(t.id for t in part.tasks)
-    original = {t.id: t for t in part.tasks}
-    for d in days:
-        for t in d.tasks:
-            assert t.earliest_day == t.latest_day
-            assert original[t.id].earliest_day <= t.earliest_day <= original[t.id].latest_day
-    result = solve(problem, time_limit_s=4, seed=3, params=SolveParams(decompose_above=100, piece_above=50))
+    areas = split_by_area(part, 70)
+    assert len(areas) > 1
+    assert sorted(t.id for a in areas for t in a.tasks) == sorted(t.id for t in part.tasks)
+    assert sorted(c.id for a in areas for c in a.crews) == sorted(c.id for c in part.crews)
+    for a in areas:
+        for t in a.tasks:
+            assert any(t.skill in c.skills for c in a.crews)
+    result = solve(problem, time_limit_s=4, seed=3, params=SolveParams(decompose_above=100, piece_above=70))
+    assert f"{len(areas) + 1} pieces" in result.solver or "pieces" in result.solver
     assert check(problem, result) == []
     used = {(r.crew, r.day) for r in result.routes if r.stops}
     assert result.kpis["crew_days"] == len(used)

@@ -135,6 +135,11 @@ class LazyTravel:
             metres[pick] = distance[r, c]
         return seconds, metres
 
+    @property
+    def points(self) -> np.ndarray | None:
+        """Map positions of the locations (metres), where the travel function has them: pieces by area."""
+        return getattr(self.blocks, "xy", None)
+
     @functools.cached_property
     def _whole(self) -> TravelMatrix:
         return self.dense_for(np.arange(self.size))

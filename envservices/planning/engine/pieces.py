@@ -25,10 +25,9 @@ from envservices.planning.engine.result import result_of
 from envservices.planning.engine.search import construct, improve_routing
 from envservices.planning.params import SOLVER_NAME, SolveParams
 from envservices.planning.problem import (
-    LazyTravel,
     PlanningProblem,
     PlanResult,
-    Together,
+    ProblemCrew,
     TravelMatrix,
     is_lazy,
 )
@@ -100,16 +99,8 @@ def _processes(params: SolveParams, parts: int) -> int:
     return max(1, min(parts, params.processes or cores))
 
 
-def split_by_day(part: PlanningProblem, most: int) -> list[PlanningProblem]:
-    """A depot's part of more than `most` tasks as one piece per day: each task (with its linked and
-    together tasks) on one day of its due window, the least loaded, the narrowest windows first.
-
-    Why: construction is quadratic in a piece's tasks (each insertion ranks positions in every route), so a
-    county depot's 21,000-task week built in minutes, its days in seconds; a rota week's tasks are nearly all
-    due on one day (2,852 of 2,886 on the demo). Kept whole when pins or locks tie work to crew-days, or when
-    linked tasks share no day."""
-    if len(part.tasks) <= most or part.pins or part.locks:
-        return [part]
+def _units(part: PlanningProblem) -> list[list[int]]:
+    """Tasks that must stay in one piece: linked (before, within) and a place's together group."""
     index = {t.id: i for i, t in enumerate(part.tasks)}
     parent = list(range(len(part.tasks)))
 
@@ -119,54 +110,120 @@ def split_by_day(part: PlanningProblem, most: int) -> list[PlanningProblem]:
             i = parent[i]
         return i
 
-    span = [(t.earliest_day, t.latest_day) for t in part.tasks]
-
-    def join(a: int, b: int, hard: bool) -> None:
-        ra, rb = find(a), find(b)
-        lo, hi = max(span[ra][0], span[rb][0]), min(span[ra][1], span[rb][1])
-        if ra != rb and (hard or lo <= hi):  # a together group (soft) is kept on one day only where it can
-            parent[ra] = rb
-            span[rb] = (lo, hi)
-
-    for a, b in [(x.first, x.second) for x in part.before] + [(x.first, x.second) for x in part.within]:
+    pairs = [(x.first, x.second) for x in part.before] + [(x.first, x.second) for x in part.within]
+    pairs += [(g.tasks[0], x) for g in part.together for x in g.tasks[1:]]
+    for a, b in pairs:
         if a in index and b in index:
-            join(index[a], index[b], True)
-    for g in part.together:
-        for x in g.tasks[1:]:
-            if g.tasks[0] in index and x in index:
-                join(index[g.tasks[0]], index[x], False)
+            parent[find(index[a])] = find(index[b])
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(len(part.tasks)):
         groups[find(i)].append(i)
-    load = [0] * part.days
-    day_of: dict[int, int] = {}
-    spans = []
-    for members in groups.values():
-        lo = max(0, *(part.tasks[i].earliest_day for i in members))
-        hi = min(part.days - 1, *(part.tasks[i].latest_day for i in members))
-        if lo > hi:
-            return [part]
-        spans.append((hi - lo, -sum(part.tasks[i].duration_s for i in members), lo, hi, members))
-    for _, neg_work, lo, hi, members in sorted(spans, key=lambda x: x[:2]):
-        d = min(range(lo, hi + 1), key=load.__getitem__)
-        load[d] -= neg_work
+    return list(groups.values())
+
+
+def _bisect(units: list[tuple[float, float, int, list[int]]], k: int) -> list[list[int]]:
+    """Recursive coordinate bisection: k groups of about equal task counts, each compact on the map."""
+    if k <= 1 or len(units) <= 1:
+        return [[i for u in units for i in u[3]]]
+    xs, ys = [u[0] for u in units], [u[1] for u in units]
+    axis = 0 if max(xs) - min(xs) >= max(ys) - min(ys) else 1
+    units = sorted(units, key=lambda u: u[axis])
+    left_k = k // 2
+    want = sum(u[2] for u in units) * left_k / k
+    count, cut = 0, 0
+    while cut < len(units) - 1 and count + units[cut][2] <= want:
+        count += units[cut][2]
+        cut += 1
+    cut = max(cut, 1)
+    return _bisect(units[:cut], left_k) + _bisect(units[cut:], k - left_k)
+
+
+def _can(c: ProblemCrew, t) -> bool:
+    return t.skill in c.skills and (not t.equipment or t.equipment in c.equipment) and c.capacity_l >= t.volume_l
+
+
+def split_by_area(part: PlanningProblem, most: int) -> list[PlanningProblem]:
+    """A depot's part of more than `most` tasks as areas of about `most` tasks each, compact on the map, its
+    crews shared among them by the work each area has for their skills (each crew works one area all week).
+
+    Why: construction is quadratic in a piece's tasks (each insertion ranks positions in every route): the
+    demo's busiest depot at scale 8 (18,900 tasks) took 5-6 s to build each day, at scale 16 it would be
+    minutes; an area of 3,000 tasks is the size of the demo at scale 1, planned with nothing left out in
+    30 s. And each area's matrix is small. Kept whole when pins or locks tie work to crews, when the
+    travel has no map positions, or when there are too few crews."""
+    xy = part.travel.points if is_lazy(part.travel) else None
+    k = math.ceil(len(part.tasks) / max(1, most))
+    if k <= 1 or xy is None or part.pins or part.locks:
+        return [part]
+    units = []
+    for members in _units(part):
+        where = xy[[part.tasks[i].location for i in members]]
+        units.append((float(where[:, 0].mean()), float(where[:, 1].mean()), len(members), members))
+    doable = [any(_can(c, t) for c in part.crews) for t in part.tasks]
+    # fewer, larger areas where the crews cannot cover every kind of work in each
+    for areas_k in range(min(k, len(part.crews) // 2), 1, -1):
+        split = _areas(part, units, areas_k, doable)
+        if split is not None:
+            return split
+    return [part]
+
+
+def _areas(part: PlanningProblem, units: list, k: int, doable: list[bool]) -> list[PlanningProblem] | None:
+    """k areas with their crews, or None when some area would have work no crew of it can do."""
+    areas = _bisect(units, k)
+    # crews: specialists first, each to the area with the most work left that it can do
+    need = [defaultdict(float) for _ in areas]
+    for g, members in enumerate(areas):
         for i in members:
-            day_of[i] = d
+            need[g][(part.tasks[i].skill, part.tasks[i].equipment)] += part.tasks[i].duration_s
+    total = sum(len(a) for a in areas)
+    slots = [max(1, round(len(part.crews) * len(a) / total)) for a in areas]
+    crews_of: list[list[ProblemCrew]] = [[] for _ in areas]
+
+    def value(c: ProblemCrew, g: int) -> float:
+        return sum(v for (skill, equip), v in need[g].items()
+                   if skill in c.skills and (not equip or equip in c.equipment))
+
+    for c in sorted(part.crews, key=lambda c: (len(c.skills), len(c.equipment))):
+        free = [g for g in range(len(areas)) if len(crews_of[g]) < slots[g]] or list(range(len(areas)))
+        g = max(free, key=lambda g: (value(c, g), -len(crews_of[g])))
+        crews_of[g].append(c)
+        week_s = 0.6 * (c.shift_end_s - c.shift_start_s) * sum(1 for d in range(part.days) if d not in c.days_off)
+        mine = {key: v for key, v in need[g].items() if key[0] in c.skills and (not key[1] or key[1] in c.equipment)}
+        left = sum(mine.values())
+        for key, v in mine.items():
+            need[g][key] = max(0.0, v - week_s * v / left) if left else v
+    # an area whose tasks of some kind no crew of it can do borrows one from an area that keeps its own cover
+    for g, members in enumerate(areas):
+        for i in members:
+            t = part.tasks[i]
+            if any(_can(c, t) for c in crews_of[g]):
+                continue
+            for h in sorted(range(len(areas)), key=lambda h: -len(crews_of[h])):
+                donor = next((c for c in crews_of[h] if _can(c, t) and len(crews_of[h]) > 1 and all(
+                    any(_can(o, part.tasks[j]) for o in crews_of[h] if o is not c) for j in areas[h])), None)
+                if donor is not None:
+                    crews_of[h].remove(donor)
+                    crews_of[g].append(donor)
+                    break
+    for g, members in enumerate(areas):
+        if any(doable[i] and not any(_can(c, part.tasks[i]) for c in crews_of[g]) for i in members):
+            return None
     pieces = []
-    for d in range(part.days):
-        ids = {part.tasks[i].id for i in range(len(part.tasks)) if day_of[i] == d}
-        if not ids:
-            continue
+    for members, crews in zip(areas, crews_of, strict=True):
+        ids = {part.tasks[i].id for i in members}
+        crew_ids = {c.id for c in crews}
         pieces.append(replace(
             part,
-            tasks=tuple(replace(t, earliest_day=d, latest_day=d) for t in part.tasks if t.id in ids),
+            tasks=tuple(t for t in part.tasks if t.id in ids),
+            crews=tuple(crews),
             before=tuple(b for b in part.before if b.first in ids),
             within=tuple(w for w in part.within if w.first in ids),
-            together=tuple(Together(kept) for g in part.together
-                           if len(kept := tuple(x for x in g.tasks if x in ids)) > 1),
-            closed=tuple(c for c in part.closed if c.task in ids and c.day == d),
+            together=tuple(g for g in part.together if g.tasks and g.tasks[0] in ids),
+            closed=tuple(c for c in part.closed if c.task in ids),
+            absent=frozenset(a for a in part.absent if a[0] in crew_ids),
         ))
-    return pieces
+    return [p for p in pieces if p.tasks]
 
 
 def solve_pieces(problem: PlanningProblem, parts: list[PlanningProblem], deadline: float,
@@ -174,19 +231,12 @@ def solve_pieces(problem: PlanningProblem, parts: list[PlanningProblem], deadlin
                  t0: float) -> PlanResult:
     """Plan each depot's part (by day where it is large) on its own locations, in parallel processes where
     cores allow, and join them as the week."""
-    by_part = [split_by_day(part, params.piece_above) for part in parts]
+    by_part = [split_by_area(part, params.piece_above) for part in parts]
     pieces = [piece for split in by_part for piece in split]
     workers = _processes(params, len(pieces))
-    # a depot's pieces stay in one process, which computes the depot's travel once for all of its days
     batches: list[list[tuple[int, PlanningProblem]]] = [[] for _ in range(workers)]
-    numbered, n = [], 0
-    for split in by_part:
-        numbered.append([(n + k, piece) for k, piece in enumerate(split)])
-        n += len(split)
-    for group in sorted(numbered, key=lambda g: -sum(len(p.tasks) for _, p in g)):
-        min(batches, key=lambda b: sum(len(p.tasks) for _, p in b)).extend(group)
-    batches = [b for b in batches if b]
-    workers = len(batches)
+    for n in sorted(range(len(pieces)), key=lambda n: -len(pieces[n].tasks)):
+        min(batches, key=lambda b: sum(len(p.tasks) for _, p in b)).append((n, pieces[n]))
     if workers > 1:
         plans = _in_processes(batches, len(pieces), deadline, stop, report, seed, params, t0)
     else:
@@ -208,9 +258,9 @@ def run_batch(batch: list[tuple[int, PlanningProblem]], deadline: float, stop: S
     """Build every piece of the batch first (a whole first plan soon), then improve each in turn, with a
     share of the time left by its size."""
     built = []
-    batch = _on_depot_travel(batch)
     for n, piece in batch:
-        built.append(build_piece(piece, deadline, stop, _relay(report, t0, n), seed + n, params, t0))
+        # quiet: a piece's construction is not yet a plan of the week (the whole week is, once all are built)
+        built.append(build_piece(piece, deadline, stop, _quiet, seed + n, params, t0))
         on_built(n, built[-1][0].objective())
         if built[-1][2] != "feasible":
             break
@@ -223,37 +273,6 @@ def run_batch(batch: list[tuple[int, PlanningProblem]], deadline: float, stop: S
         if plans[-1].status == "cancelled":
             stop = _always
     return plans
-
-
-class _DepotBlocks:
-    """Travel between a depot's locations, computed once as a dense int32 matrix for all of its day pieces
-    (a bin emptied on three days is in three pieces; its Dijkstra runs once)."""
-
-    def __init__(self, travel, locations: np.ndarray) -> None:
-        self.locations = locations
-        self.matrix = travel.dense_for(locations)
-        self.source = travel.source
-
-    def block(self, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        grid = np.ix_(np.searchsorted(self.locations, rows), np.searchsorted(self.locations, cols))
-        return self.matrix.duration_s[grid], self.matrix.distance_m[grid]
-
-
-def _on_depot_travel(batch: list[tuple[int, PlanningProblem]]) -> list[tuple[int, PlanningProblem]]:
-    """The batch's pieces on their depot's travel (one matrix per depot, shared by its day pieces)."""
-    by_depot: dict[frozenset, list[int]] = defaultdict(list)
-    for k, (_, piece) in enumerate(batch):
-        by_depot[frozenset(c.id for c in piece.crews)].append(k)
-    out = list(batch)
-    for ks in by_depot.values():
-        travel = batch[ks[0]][1].travel
-        if len(ks) < 2 or not is_lazy(travel):
-            continue
-        locations = np.array(sorted({loc for k in ks for loc in _locations(batch[k][1])}), dtype=np.int64)
-        shared = LazyTravel(travel.size, _DepotBlocks(travel, locations), travel.source)
-        for k in ks:
-            out[k] = (batch[k][0], replace(batch[k][1], travel=shared))
-    return out
 
 
 def _locations(part: PlanningProblem) -> set[int]:
