@@ -42,9 +42,10 @@ Without PyVRP installed the engine runs the same search without the PyVRP passes
 
 A county-size week (more than `build.LAZY_ABOVE` locations) has no whole travel matrix: its travel is
 `LazyTravel`, computed for the locations or pairs asked for. It is planned in pieces (`engine/pieces.py`):
-depot by depot, a depot's part above `SolveParams.piece_above` tasks in areas with their crews, each piece on a dense int32
-matrix of its own locations, the pieces in forked processes (one per core), and the plans put side by side;
-the checker computes the legs the plan uses. Work one piece could not take is not offered to another.
+depot by depot, a depot's part above `SolveParams.piece_above` tasks in areas with their share of its crews,
+each piece on a dense int32 matrix of its own locations, the pieces in forked processes (one per core), and
+the plans put side by side; the checker computes the legs the plan uses. Work one piece could not take is
+not offered to another.
 
 Where things live (planning/engine/): `state.py` the search's state and objective, `schedule.py` the exact
 simulator, `moves.py` the moves, `eligibility.py` who could do what and why not, `search.py` construction and
