@@ -128,3 +128,13 @@ def test_a_large_depot_part_is_planned_in_areas_and_stays_sound() -> None:
     assert check(problem, result) == []
     used = {(r.crew, r.day) for r in result.routes if r.stops}
     assert result.kpis["crew_days"] == len(used)
+
+
+def test_a_cancel_reaches_the_planning_processes() -> None:
+    """Stopped at once: the week comes back cancelled, every task planned or left out with a reason."""
+    problem = synthetic_problem(300, 16, seed=7, lazy=True)
+    result = solve(problem, time_limit_s=30, seed=1, stop=lambda best: True,
+                   params=SolveParams(decompose_above=100, processes=2))
+    assert result.status == "cancelled"
+    assert check(problem, result) == []
+

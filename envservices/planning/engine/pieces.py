@@ -60,7 +60,6 @@ class PiecePlan:
     """One depot's finished plan, on the whole problem's locations, with what joining the week needs."""
 
     result: PlanResult
-    hours: list[float]  # weekly hours of the crews the fairness term counts
     status: str
     built: bool  # every task of the piece was tried
     peak_mb: float = 0.0  # the planning process's peak so far
@@ -88,9 +87,8 @@ def finish_piece(built, improve_s: float, stop: StoppingCriterion | None, report
     r = result_of(sub, status, None if status == "feasible" else attempted, solver)
     routes = tuple(replace(route, stops=tuple(replace(st, location=int(where[st.location]))
                                               for st in route.stops)) for route in r.routes)
-    hours = [h for h in sub.crew_hours if h > 1e-9 or not sub.working_only]
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return PiecePlan(replace(r, routes=routes), hours, status, status != "time limit", peak, os.getpid())
+    return PiecePlan(replace(r, routes=routes), status, status != "time limit", peak, os.getpid())
 
 
 def _processes(params: SolveParams, parts: int) -> int:
