@@ -1,9 +1,10 @@
-"""A county's week in pieces: each depot's part planned on a dense matrix of its own locations only, the
-parts in parallel processes where there are cores, and their plans put side by side as the week.
+"""A county's week in pieces: depot by depot, then day by day, then area by area where a piece is still
+large; each piece planned on a dense matrix of its own locations only, the pieces in parallel processes
+where there are cores, and their plans put side by side as the week.
 
 Why: the whole district's matrix is the square of its stops. The demo at scale 16 (42,020 tasks, some 16,000
-locations) peaked at 17.1 GB building it; a depot's part is a fraction of the stops, so a fraction squared of
-the memory, and the parts share nothing but the travel function, so they plan at the same time.
+locations) peaked at 17.1 GB building it; in pieces it peaks at 1.7 GB, is built and planned in 8.7 minutes
+and has a first whole plan after 26 s (`bench district --scale 16 --time-limit 450`, bench/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def localise(part: PlanningProblem) -> tuple[PlanningProblem, np.ndarray]:
 
 @dataclass
 class PiecePlan:
-    """One depot's finished plan, on the whole problem's locations, with what joining the week needs."""
+    """One piece's finished plan, on the whole problem's locations, with what joining the week needs."""
 
     result: PlanResult
     status: str
@@ -102,8 +103,8 @@ def split_by_day(part: PlanningProblem, most: int) -> list[PlanningProblem]:
     """A depot's part of more than `most` tasks as one piece per day: each task (with its linked and
     together tasks) on one day of its due window, the least loaded, the narrowest windows first.
 
-    Why: construction is quadratic in a piece's tasks (each insertion ranks positions in every route), so a
-    county depot's 21,000-task week built in minutes, its days in seconds; a rota week's tasks are nearly all
+    Why: construction is quadratic in a piece's tasks (each insertion ranks positions in every route): by
+    depot only, the first whole plan took 20 s at scale 4; by day, 3 s. A rota week's tasks are nearly all
     due on one day (2,852 of 2,886 on the demo). Kept whole when pins or locks tie work to crew-days, or when
     linked tasks share no day."""
     if len(part.tasks) <= most or part.pins or part.locks:
@@ -211,14 +212,14 @@ def _can(c: ProblemCrew, t) -> bool:
 
 
 def split_by_area(part: PlanningProblem, most: int) -> list[PlanningProblem]:
-    """A depot's part of more than `most` tasks as areas of about `most` tasks each, compact on the map, its
-    crews shared among them by the work each area has for their skills (each crew works one area all week).
+    """A piece of more than `most` tasks as areas of about `most` tasks each, compact on the map, its crews
+    shared among them by the work each area has for their skills on their days (each crew in one area).
 
-    Why: construction is quadratic in a piece's tasks (each insertion ranks positions in every route): the
-    demo's busiest depot at scale 8 (18,900 tasks) took 5-6 s to build each day, at scale 16 it would be
-    minutes; an area of 3,000 tasks is the size of the demo at scale 1, planned with nothing left out in
-    30 s. And each area's matrix is small. Kept whole when pins or locks tie work to crews, when the
-    travel has no map positions, or when there are too few crews."""
+    Used on a day's piece: the demo's busiest depot at scale 8 took 5-6 s to build each 4,000-task day, and
+    construction is quadratic; an area of 3,000 tasks is the size of the demo at scale 1. Areas for a whole
+    week (crews in one area all week) left 215-274 bins out at scale 4: bins are emptied on set days. Kept
+    whole when pins or locks tie work to crews, when the travel has no map positions, or when the crews
+    cannot cover every kind of work in two areas."""
     xy = part.travel.points if is_lazy(part.travel) else None
     k = math.ceil(len(part.tasks) / max(1, most))
     if k <= 1 or xy is None or part.pins or part.locks:
