@@ -209,3 +209,18 @@ def test_a_task_with_a_time_window_is_not_split(world):
     t = dt_replace(_task("w", "mow", Skill.MOWING, 500), duration_s=30 * 3600, window_start_s=8 * 3600,
                    window_end_s=12 * 3600)
     assert split_long_tasks([t], crews) == [t]
+
+
+def test_past_lazy_above_locations_travel_is_computed_on_demand(world, monkeypatch):
+    """A county-size week gets no dense matrix at build time: LazyTravel, with the dense figures."""
+    from envservices.planning import build
+    from envservices.planning.problem import is_lazy
+
+    sites, vehicles, crews, places, tasks = world
+    dense = build_problem(tasks, crews, vehicles, sites, MONDAY, places=places)
+    monkeypatch.setattr(build, "LAZY_ABOVE", 3)
+    p = build_problem(tasks, crews, vehicles, sites, MONDAY, places=places)
+    assert is_lazy(p.travel) and not is_lazy(dense.travel)
+    assert "_whole" not in p.travel.__dict__  # nothing computed yet
+    assert (p.travel.duration_s == dense.travel.duration_s).all()
+    assert (p.travel.distance_m == dense.travel.distance_m).all()

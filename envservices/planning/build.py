@@ -37,6 +37,7 @@ from envservices.planning.problem import (
     Apart,
     Before,
     Closed,
+    LazyTravel,
     PlanningProblem,
     ProblemBreak,
     ProblemCrew,
@@ -88,7 +89,30 @@ def straight_line_travel(speed_kph: float = 30.0, circuity: float = 1.3) -> Trav
         seconds = d / (speed_kph / 3.6)
         return TravelMatrix(np.rint(seconds).astype(np.int32), np.rint(d).astype(np.int32), source)
 
+    def lazy(points: Sequence[tuple[float, float]]) -> LazyTravel:
+        xy = np.asarray(points, dtype=float).reshape(-1, 2)
+        return LazyTravel(len(xy), StraightLineBlocks(xy, speed_kph, circuity, source), source)
+
+    travel.lazy = lazy  # type: ignore[attr-defined]
     return travel
+
+
+class StraightLineBlocks:
+    """Straight-line travel between some of the points only (see LazyTravel)."""
+
+    def __init__(self, xy: np.ndarray, speed_kph: float, circuity: float, source: str) -> None:
+        self.xy, self.speed_ms, self.circuity, self.source = xy, speed_kph / 3.6, circuity, source
+
+    def block(self, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        a, b = self.xy[rows], self.xy[cols]
+        d = np.hypot(a[:, None, 0] - b[None, :, 0], a[:, None, 1] - b[None, :, 1]) * self.circuity
+        return np.rint(d / self.speed_ms).astype(np.int32), np.rint(d).astype(np.int32)
+
+
+LAZY_ABOVE = 3000
+"""Locations; above this (and when the travel function can) the problem's travel is computed on demand
+(LazyTravel) rather than as one dense matrix: the demo's rota week has some 1,000 locations per scale unit,
+and a dense matrix costs 8 bytes a pair (int32 seconds and metres) before the float64 working arrays."""
 
 
 MAX_WHOLE = 2**31 - 1
@@ -254,7 +278,10 @@ def build_problem(
             parts=t.parts,
         ))
     empty = np.zeros((0, 0), np.int32)
-    matrix = travel(points) if points else TravelMatrix(empty, empty)
+    if len(points) > LAZY_ABOVE and hasattr(travel, "lazy"):
+        matrix = travel.lazy(points)
+    else:
+        matrix = travel(points) if points else TravelMatrix(empty, empty)
     if matrix.size != len(points):
         raise PlanningInputError("the travel matrix does not match the number of locations")
     before, within, together = expand_rules(problem_tasks, rules)

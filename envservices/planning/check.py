@@ -26,9 +26,58 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from envservices.planning.problem import PlanningProblem, PlanResult, ProblemCrew, ProblemTask, Route
+import numpy as np
+
+from envservices.planning.problem import PlanningProblem, PlanResult, ProblemCrew, ProblemTask, Route, is_lazy
 
 _TOLERANCE_M = 2  # distance rounding allowed between the route's total and the sum of its legs
+
+
+class _Legs:
+    """Seconds and metres of the legs the checker walks: read from the problem's matrix, or, when a county's
+    travel is computed on demand, computed for exactly the pairs the plan uses (one pass, before the walk)
+    and for the few more the urgent-work check asks about."""
+
+    def __init__(self, problem: PlanningProblem, result: PlanResult, crews: dict[str, ProblemCrew]) -> None:
+        self.travel = problem.travel
+        self.lazy = is_lazy(problem.travel)
+        self.known: dict[tuple[int, int], tuple[int, int]] = {}
+        if not self.lazy:
+            self.dur, self.dist = problem.travel.duration_s, problem.travel.distance_m
+            return
+        pairs: set[tuple[int, int]] = set()
+        for r in result.routes:
+            crew = crews.get(r.crew)
+            if crew is None:
+                continue
+            here = crew.depot_location
+            for st in r.stops:
+                if st.kind != "break":
+                    pairs.add((here, st.location))
+                    here = st.location
+            pairs.add((here, crew.depot_location))
+        self._fetch(pairs)
+
+    def _fetch(self, pairs: set[tuple[int, int]]) -> None:
+        todo = [p for p in pairs if p not in self.known]
+        if not todo:
+            return
+        a = np.array([p[0] for p in todo], dtype=np.int64)
+        b = np.array([p[1] for p in todo], dtype=np.int64)
+        seconds, metres = self.travel.pairs(a, b)
+        self.known.update(zip(todo, zip(seconds.tolist(), metres.tolist(), strict=True), strict=True))
+
+    def seconds(self, a: int, b: int) -> int:
+        if not self.lazy:
+            return int(self.dur[a, b])
+        self._fetch({(a, b)})
+        return self.known[(a, b)][0]
+
+    def metres(self, a: int, b: int) -> int:
+        if not self.lazy:
+            return int(self.dist[a, b])
+        self._fetch({(a, b)})
+        return self.known[(a, b)][1]
 
 
 def check(problem: PlanningProblem, result: PlanResult) -> list[str]:
@@ -36,6 +85,7 @@ def check(problem: PlanningProblem, result: PlanResult) -> list[str]:
     out: list[str] = []
     tasks = {t.id: t for t in problem.tasks}
     crews = {c.id: c for c in problem.crews}
+    legs = _Legs(problem, result, crews)
     tips = {tp.id: tp for tp in problem.tips}
     closed: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
     for c in problem.closed:
@@ -53,7 +103,7 @@ def check(problem: PlanningProblem, result: PlanResult) -> list[str]:
             out.append(f"route {label}: the crew has two routes on this day")
         seen_crew_days.add((r.crew, r.day))
         route_of_crew_day[(r.crew, r.day)] = r
-        _check_route(problem, r, crew, tasks, tips, closed, placed, out)
+        _check_route(problem, legs, r, crew, tasks, tips, closed, placed, out)
     # every task once; every task accounted for
     left_out = {}
     for tid, reason in result.unplanned:
@@ -115,7 +165,7 @@ def check(problem: PlanningProblem, result: PlanResult) -> list[str]:
                     continue
                 if tid in pinned_to and pinned_to[tid] != (crew.id, day):
                     continue  # a pinned task may only be done by its own crew-day
-                if _room_at_end(problem, route_of_crew_day.get((crew.id, day)), crew, day, t, tips, closed):
+                if _room_at_end(problem, legs, route_of_crew_day.get((crew.id, day)), crew, day, t, tips, closed):
                     out.append(f"urgent task {tid} is left out although {crew.id} had room for it "
                                f"on day {day}")
                     break
@@ -137,11 +187,9 @@ def rules_applied(problem: PlanningProblem, result: PlanResult) -> dict[str, int
     }
 
 
-def _check_route(problem: PlanningProblem, r: Route, crew: ProblemCrew, tasks: dict[str, ProblemTask],
+def _check_route(problem: PlanningProblem, legs: _Legs, r: Route, crew: ProblemCrew, tasks: dict[str, ProblemTask],
                  tips: dict, closed: dict, placed: dict, out: list[str]) -> None:
     label = f"{r.crew} day {r.day}"
-    dur = problem.travel.duration_s
-    dist = problem.travel.distance_m
     task_stops = [s for s in r.stops if s.kind == "task"]
     if not 0 <= r.day < problem.days:
         out.append(f"route {label}: day {r.day} is outside the planning week")
@@ -171,8 +219,8 @@ def _check_route(problem: PlanningProblem, r: Route, crew: ProblemCrew, tasks: d
             breaks_taken.append((s.start_s, s.end_s))
             clock = max(clock, s.end_s)
             continue
-        need = clock + int(dur[here, s.location])
-        total_m += int(dist[here, s.location])
+        need = clock + legs.seconds(here, s.location)
+        total_m += legs.metres(here, s.location)
         if s.arrive_s < need:
             out.append(f"route {label}: arrives at {_hm(s.arrive_s)} at a stop it cannot reach before "
                        f"{_hm(need)}")
@@ -228,8 +276,8 @@ def _check_route(problem: PlanningProblem, r: Route, crew: ProblemCrew, tasks: d
             out.append(f"task {t.id}: the vehicle of {r.crew} holds {load} l, more than its "
                        f"{crew.capacity_l} l")
         clock = s.end_s
-    back = clock + int(dur[here, crew.depot_location])
-    total_m += int(dist[here, crew.depot_location])
+    back = clock + legs.seconds(here, crew.depot_location)
+    total_m += legs.metres(here, crew.depot_location)
     if r.stops and r.return_s < back:
         out.append(f"route {label}: back at the depot at {_hm(r.return_s)}, it cannot be before {_hm(back)}")
     if abs(r.distance_m - total_m) > _TOLERANCE_M * (len(r.stops) + 1):
@@ -261,11 +309,10 @@ def _check_link(first: str, second: str, max_days: int, what: str, placed: dict,
         out.append(f"{what}: task {second} starts at {_hm(b[2])} before task {first} ends at {_hm(a[3])}")
 
 
-def _room_at_end(problem: PlanningProblem, r: Route | None, crew: ProblemCrew, day: int, t: ProblemTask,
+def _room_at_end(problem: PlanningProblem, legs: _Legs, r: Route | None, crew: ProblemCrew, day: int, t: ProblemTask,
                  tips: dict, closed: dict) -> bool:
     """Could the task be added after the route's last stop, taking any untaken break first, and still be back
     in time? Deliberately cautious: it only says "room" when there surely is."""
-    dur = problem.travel.duration_s
     if r is None or not r.stops:
         here, clock, load, taken = crew.depot_location, crew.shift_start_s, 0, []
     else:
@@ -285,7 +332,7 @@ def _room_at_end(problem: PlanningProblem, r: Route | None, crew: ProblemCrew, d
         clock = max(clock, b.earliest_s) + b.duration_s
     if load + t.volume_l > crew.capacity_l:
         return False
-    start = max(clock + int(dur[here, t.location]), t.window_start_s or 0)
+    start = max(clock + legs.seconds(here, t.location), t.window_start_s or 0)
     for cs, ce in sorted(closed.get((t.id, day), ())):
         if start < ce and start + t.duration_s > cs:
             start = ce
@@ -293,10 +340,10 @@ def _room_at_end(problem: PlanningProblem, r: Route | None, crew: ProblemCrew, d
     if t.window_end_s is not None and end > t.window_end_s:
         return False
     if load + t.volume_l > 0 and tips:
-        end += min(int(dur[t.location, tp.location]) + tp.unload_s
-                   + int(dur[tp.location, crew.depot_location]) for tp in tips.values())
+        end += min(legs.seconds(t.location, tp.location) + tp.unload_s
+                   + legs.seconds(tp.location, crew.depot_location) for tp in tips.values())
     else:
-        end += int(dur[t.location, crew.depot_location])
+        end += legs.seconds(t.location, crew.depot_location)
     return end <= crew.shift_end_s + crew.overtime_s
 
 

@@ -49,6 +49,13 @@ class SolveParams:
     """Share of a depot's crew time the depot split fills with task time before sending work to the
     next-nearest depot: the rest goes on travel, tips and slack (the demo's rota weeks travel about 38 %)."""
 
+    piece_above: int = 3000
+    """Tasks; a depot's part of a county-size week above this is planned day by day, and a day above it in
+    areas of about this many tasks, each with its share of the day's crews (engine/pieces.py)."""
+    processes: int = 0
+    """Depot parts of a county-size week (travel computed per depot) planned at once in forked processes:
+    0 for one per core, 1 to plan them in turn in this process."""
+
     def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)

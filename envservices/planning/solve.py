@@ -40,10 +40,17 @@ simulator has the last word):
 Without PyVRP installed the engine runs the same search without the PyVRP passes; weeks above
 `SolveParams.decompose_above` tasks with several depots are planned depot by depot, each with its own passes.
 
+A county-size week (more than `build.LAZY_ABOVE` locations) has no whole travel matrix: its travel is
+`LazyTravel`, computed for the locations or pairs asked for. It is planned in pieces (`engine/pieces.py`):
+depot by depot, a depot's part above `SolveParams.piece_above` tasks in areas with their share of its crews,
+each piece on a dense int32 matrix of its own locations, the pieces in forked processes (one per core), and
+the plans put side by side; the checker computes the legs the plan uses. Work one piece could not take is
+not offered to another.
+
 Where things live (planning/engine/): `state.py` the search's state and objective, `schedule.py` the exact
 simulator, `moves.py` the moves, `eligibility.py` who could do what and why not, `search.py` construction and
-improvement, `pyvrp_days.py` the PyVRP day pass, `decompose.py` depot by depot, `result.py` the PlanResult and
-its KPIs; the tuning is `planning/params.SolveParams`.
+improvement, `pyvrp_days.py` the PyVRP day pass, `decompose.py` depot by depot, `pieces.py` a county in
+pieces, `result.py` the PlanResult and its KPIs; the tuning is `planning/params.SolveParams`.
 
 The engine itself is one exact schedule simulator plus a search around it:
 

@@ -44,8 +44,9 @@ _CREW_KINDS = (
 
 
 def synthetic_problem(n_tasks: int, n_crews: int, seed: int = 0, days: int = 5,
-                      side_m: float = 12_000.0, places_per_crew: int = 8) -> PlanningProblem:
-    """A week of `n_tasks` tasks for `n_crews` crews, one depot per 8 crews and two tips per depot."""
+                      side_m: float = 12_000.0, places_per_crew: int = 8, lazy: bool = False) -> PlanningProblem:
+    """A week of `n_tasks` tasks for `n_crews` crews, one depot per 8 crews and two tips per depot; `lazy`
+    gives it travel computed on demand, as a county's."""
     rng = random.Random(seed)
     n_depots = max(1, (n_crews + 7) // 8)
     depots = [(rng.uniform(0.3, 0.7) * side_m, rng.uniform(0.3, 0.7) * side_m) for _ in range(n_depots)]
@@ -116,7 +117,8 @@ def synthetic_problem(n_tasks: int, n_crews: int, seed: int = 0, days: int = 5,
             for f in cuts[:1]:
                 if sw.latest_day >= f.earliest_day and sw.earliest_day <= f.latest_day + 1:
                     within.append(Within(f.id, sw.id, 1))
-    travel = straight_line_travel(30.0, 1.3)(np.asarray(points))
+    function = straight_line_travel(30.0, 1.3)
+    travel = (function.lazy if lazy else function)(np.asarray(points))
     return PlanningProblem(
         tasks=tuple(tasks), crews=tuple(crews), travel=travel, days=days, tips=tuple(tips),
         before=tuple(before), within=tuple(within), together=tuple(together),

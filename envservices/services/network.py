@@ -7,7 +7,7 @@ import functools
 import numpy as np
 
 from envservices.domain.settings import Settings
-from envservices.planning.problem import TravelMatrix
+from envservices.planning.problem import LazyTravel, TravelMatrix
 
 
 @functools.lru_cache(maxsize=4)
@@ -27,4 +27,9 @@ def network_travel(roads, settings: Settings):
                             distance_m=np.asarray(distance_m, dtype=np.int64),
                             source=f"road network ({len(roads)} links)")
 
+    def lazy(points: list[tuple[float, float]]) -> LazyTravel:
+        blocks = network.travel_blocks(points)
+        return LazyTravel(len(points), blocks, source=f"road network ({len(roads)} links)")
+
+    travel.lazy = lazy  # type: ignore[attr-defined]
     return travel

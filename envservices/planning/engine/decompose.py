@@ -10,13 +10,16 @@ import math
 import time
 from collections import defaultdict
 
+import numpy as np
+
 from envservices.planning.callbacks import Progress
 from envservices.planning.engine.eligibility import eligibility
+from envservices.planning.engine.pieces import solve_pieces
 from envservices.planning.engine.result import result_of
 from envservices.planning.engine.search import construct, hold_pins, improve_routing
 from envservices.planning.engine.state import Search
 from envservices.planning.params import SOLVER_NAME, SolveParams
-from envservices.planning.problem import PlanningProblem, PlanResult
+from envservices.planning.problem import PlanningProblem, PlanResult, is_lazy
 from envservices.planning.stop import StoppingCriterion
 
 
@@ -59,7 +62,10 @@ def split_by_depot(problem: PlanningProblem, params: SolveParams | None = None) 
         components[find(i)].append(i)
     pinned = {p.task: crew_depot.get(p.crew) for p in problem.pins}
     pinned |= {x: crew_depot.get(lk.crew) for lk in problem.locks for x in lk.tasks}
-    dur = problem.travel.duration_s
+    if is_lazy(problem.travel):  # only the depots' rows: a county's matrix is never built whole
+        dur = dict(zip(depots, problem.travel.rows(np.array(depots)), strict=True))
+    else:
+        dur = problem.travel.duration_s
     absent = set(problem.absent)
     room = {
         d: params.split_work_share * sum(
@@ -86,7 +92,7 @@ def split_by_depot(problem: PlanningProblem, params: SolveParams | None = None) 
                 problem.tasks[i].skill in c.skills
                 and (not problem.tasks[i].equipment or problem.tasks[i].equipment in c.equipment)
                 and c.capacity_l >= problem.tasks[i].volume_l for c in crews_at[d]))
-            score[d] = (-able, sum(int(dur[d, problem.tasks[i].location]) for i in members))
+            score[d] = (-able, sum(int(dur[d][problem.tasks[i].location]) for i in members))
         ranked = sorted(depots, key=score.__getitem__)
         # only depots able to do as much of it as the best; how much the choice matters: the extra travel of
         # the second choice per second of work (inf when no other depot can do as much)
@@ -140,6 +146,8 @@ def solve_by_depot(problem: PlanningProblem, time_limit_s: float, stop: Stopping
     solver = SOLVER_NAME
     built: list[tuple[PlanningProblem, Search]] = []
     attempted_all: set[str] = set()
+    if is_lazy(problem.travel):
+        return solve_pieces(problem, parts, deadline, stop, report, seed, params, t0)
     for n, part in enumerate(parts):
         def relay(best: float, elapsed: float, message: str, n: int = n) -> None:
             report(best, time.perf_counter() - t0, f"depot {n + 1} of {len(parts)}: {message}")
@@ -207,5 +215,6 @@ def solve_by_depot(problem: PlanningProblem, time_limit_s: float, stop: Stopping
                      solver.split(" (")[0] + f"; planned depot by depot ({len(parts)} depots)")
     report(result.cost, time.perf_counter() - t0, f"done: {status}")
     return result
+
 
 
