@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 from envservices.domain.model import CrewDay, Pin, Plan, SiteKind, Task, Visit, VisitStatus
 from envservices.domain.settings import Settings
 from envservices.errors import UserError
+from envservices.ui.heap import settle
 from envservices.reports.whereabouts import due_words, nearest_streets, road_lines
 from envservices.services import district as district_service
 from envservices.services import pins as pins_service
@@ -485,6 +486,7 @@ class PlanBoardScreen(SavedPlanGuard, QWidget):
         if key != (self.week(), self.area_id(), self.depot_id()):
             return
         self._remember_prepared(prepared, key)
+        settle()  # the week's objects live until the next week: keep full collections from walking them
         if not self.is_busy():
             self.progress.setFormat("Ready")
             self._show_plan()
