@@ -67,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", required=True, help="a database with a district (e.g. from `envservices demo`)")
     parser.add_argument("--time-limit", type=int, default=5, help="the solver's seconds for Generate")
+    parser.add_argument("--no-map", action="store_true", help="leave out the map's repaint and pan figures")
     args = parser.parse_args(argv)
 
     from envservices import services
@@ -93,6 +94,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:28s} worst GUI-thread stall {stall:6.0f} ms   (action took {took:5.1f} s)")
     db.dispose()
     app.processEvents()
+    if not args.no_map:
+        from envservices.ui.map.bench import main as map_bench
+
+        print()
+        map_bench([])  # the map's repaint and pan on 10,000 features, so one command prints every figure
     return 0
 
 
