@@ -173,3 +173,20 @@ def test_ten_thousand_features_paint(qtbot):
         c.grab()
     c.zoom_to_place(district.places[250].id)
     assert not c.grab().isNull()
+
+
+def test_the_legend_moves_off_the_route(canvas):
+    """A route through the legend's usual corner (bottom left) sends the legend to a corner it does not cover."""
+    from PySide6.QtCore import QPoint, QPointF
+
+    canvas.zoom_to_extent()
+    vp = canvas.viewport()
+    corner = canvas.mapToScene(QPoint(30, vp.height() - 30))
+    middle = canvas.mapToScene(QPoint(vp.width() // 2, vp.height() // 2))
+    pts = [(corner.x(), -corner.y()), (middle.x(), -middle.y())]
+    canvas.show_route(pts, "Crew A, Monday")
+    assert canvas.legend.isVisible()
+    rect = canvas.legend.geometry().adjusted(-6, -6, 6, 6)
+    on_screen = [canvas.mapFromScene(QPointF(x, -y)) for x, y in pts]
+    assert not any(rect.contains(p) for p in on_screen), (rect, on_screen)
+    canvas.clear_route()

@@ -373,9 +373,27 @@ class MapCanvas(QGraphicsView):
     def _place_overlays(self) -> None:
         margin = 10
         self.legend.set_max_height(int(self.viewport().height() * 0.6))
-        self.legend.move(margin, max(margin, self.viewport().height() - self.legend.height() - margin))
+        w, h = self.legend.width(), self.legend.height()
+        corners = [(margin, max(margin, self.viewport().height() - h - margin)), (margin, margin),
+                   (max(margin, self.viewport().width() - w - margin), margin)]
+        self.legend.move(*min(corners, key=lambda c: self._route_points_under(c[0], c[1], w, h)))
         sb = self.scale_bar
         sb.move(self.viewport().width() - sb.width() - margin, self.viewport().height() - sb.height() - margin)
+
+    def _route_points_under(self, x: int, y: int, w: int, h: int) -> int:
+        """How many of the shown route's points a legend at (x, y) of size w x h would cover: the legend goes
+        to the corner (bottom-left, top-left, top-right) that hides the fewest, so it never sits on the route
+        when another corner is free."""
+        pts = getattr(self, "_route_scene", ())
+        if not pts:
+            return 0
+        box = QRectF(x - 6, y - 6, w + 12, h + 12)
+        return sum(1 for px, py in pts if box.contains(QPointF(self.mapFromScene(QPointF(px, py)))))
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802 - Qt's name
+        super().scrollContentsBy(dx, dy)
+        if getattr(self, "_route_scene", ()):
+            self._place_overlays()
 
     # -- view ------------------------------------------------------------------------------------------------
     def metres_per_pixel(self) -> float:
@@ -396,6 +414,8 @@ class MapCanvas(QGraphicsView):
             layer.set_metres_per_pixel(m)
         self.scale_bar.set_metres_per_pixel(m)
         self._apply_visibility()
+        if getattr(self, "_route_scene", ()):
+            self._place_overlays()
         self.scaleChanged.emit(m)
 
     def _max_m_per_px(self) -> float:
@@ -554,6 +574,7 @@ class MapCanvas(QGraphicsView):
         for x, y in pts[1:]:
             path.lineTo(QPointF(x, -y))
         self._route_label = label
+        self._route_scene = [(x, -y) for x, y in pts]
         self._add("route", _path_item(path, cosmetic_pen("#ffffff", 6.0), None, 7.0))
         self._add("route", _path_item(path, cosmetic_pen(ROUTE_COLOUR, 3.0), None, 7.05))
         stops = pts[1:-1] if len(pts) > 2 and pts[0] == pts[-1] else pts
@@ -576,6 +597,7 @@ class MapCanvas(QGraphicsView):
             self.scene().removeItem(item)
         self._layers["route"] = []
         self._route_label = ""
+        self._route_scene = []
         self._update_legend()
 
     def has_route(self) -> bool:
