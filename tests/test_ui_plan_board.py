@@ -8,7 +8,6 @@ import datetime as dt
 import math
 import os
 import re
-import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -66,21 +65,17 @@ def _where(plan, task_id):
 
 def test_generate_keeps_the_window_responsive_and_shows_the_board(qtbot, screen):
     """The solve runs in the background: the GUI thread keeps handling events, then the board fills."""
-    ticks = []
+    ticks_while_busy = []
     timer = QTimer()
     timer.setInterval(20)
-    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.timeout.connect(lambda: ticks_while_busy.append(screen.is_busy()))
     timer.start()
-    started = time.monotonic()
     assert screen.generate()
     assert screen.is_busy() and screen.cancel_button.isEnabled() and not screen.generate_button.isEnabled()
     qtbot.waitUntil(lambda: not screen.is_busy(), timeout=60_000)
     timer.stop()
-    elapsed = time.monotonic() - started
-    assert elapsed >= TIME_LIMIT_S * 0.8
-    # a 20 ms timer keeps firing during the solve (how evenly is load-dependent, so not asserted)
-    during = [t for t in ticks if t <= started + elapsed]
-    assert len(during) >= 20
+    # the event loop kept turning while the solve ran (how often is load-dependent, so no clock is read)
+    assert sum(ticks_while_busy) >= 5
     plan = screen.plan()
     assert plan is not None and sum(len(cd.visits) for cd in plan.crew_days) > 0
     assert screen.board_model.rowCount() >= 1 and screen.board_model.columnCount() >= 5

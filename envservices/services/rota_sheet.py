@@ -172,9 +172,10 @@ def import_rota(db, path: Path, *, strict: bool = True) -> RotaImport:
     codes = {e.service for e in parsed.entries}
     with db.unit_of_work() as uow:
         access.require(uow, access.CHANGE_DISTRICT)
-        old = [e for e in uow.rota.list() if e.service in codes]
+        stored = uow.rota.list()
+        old = [e for e in stored if e.service in codes]
         new_ids = {e.id for e in parsed.entries}
-        others = {e.id for e in uow.rota.list() if e.service not in codes}
+        others = {e.id for e in stored if e.service not in codes}
         clash = sorted(new_ids & others)
         if clash:
             raise UserError(f"rota id '{clash[0]}' is already used by a line of another service; "
@@ -228,8 +229,9 @@ def replace_place_rota(db, place: str, rows: list[dict[str, str]]) -> RotaImport
         raise UserError(f"rota line {stray[0].id} is not about {p.name}; edit it from its own place")
     with db.unit_of_work() as uow:
         access.require(uow, access.CHANGE_DISTRICT)
-        mine = [e for e in uow.rota.list() if e.place_id == p.id or e.asset_id in asset_ids]
-        taken = {e.id for e in uow.rota.list()} - {e.id for e in mine}
+        stored = uow.rota.list()
+        mine = [e for e in stored if e.place_id == p.id or e.asset_id in asset_ids]
+        taken = {e.id for e in stored} - {e.id for e in mine}
         entries = [e if e.id not in taken else dataclasses.replace(e, id=new_id("rota")) for e in parsed.entries]
         for e in mine:
             uow.rota.delete(e.id)

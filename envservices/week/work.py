@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from envservices.domain.calendar import WorkCalendar
 from envservices.domain.model import (
@@ -140,8 +140,6 @@ def working_days(week_start: dt.date, calendar: WorkCalendar) -> list[dt.date]:
 
 def _off_closed_days(tasks: list[Task], week_start: dt.date, calendar: WorkCalendar) -> list[Task]:
     """Need-based work whose whole window falls on closed days waits for the next working day."""
-    from dataclasses import replace
-
     out = []
     for t in tasks:
         days = [t.earliest_day + dt.timedelta(days=i) for i in range((t.latest_day - t.earliest_day).days + 1)]
