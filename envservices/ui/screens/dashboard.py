@@ -1,8 +1,9 @@
 """The service manager's dashboard: trial areas compared week by week, needs against rota, before and after.
 
 The figures come from `services.compare.compare_areas`, run in a worker because simulating a season takes a
-while; the charts are the functions of `envservices.simulation.charts`, drawn on the axes of an embedded
-matplotlib figure, so the dashboard, the PNG export and the members' report show the very same pictures.
+while; the charts are the functions of `envservices.simulation.charts`, drawn by a worker on a matplotlib figure
+(`dashboard_charts`), so the dashboard, the PNG export and the members' report show the very same pictures and
+the window never freezes while they are laid out.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -39,6 +39,7 @@ from envservices.simulation import charts
 from envservices.simulation.compare import RECORDED, AreaSummary, AreaWeek, Comparison
 from envservices.ui.icons import icon
 from envservices.ui.models.table_model import Column, make_table
+from envservices.ui.screens.dashboard_charts import ChartView, save_charts_png
 from envservices.ui.workers import Worker, WorkerPool
 
 
@@ -253,10 +254,7 @@ class DashboardScreen(QWidget):
         self.message.setWordWrap(True)
         self.message.hide()
 
-        self.figure = Figure(figsize=(10, 6.5), layout="constrained")
-        self.canvas = FigureCanvasQTAgg(self.figure)
-        self.canvas.setObjectName("dashboardCanvas")
-        self.canvas.setMinimumHeight(260)
+        self.canvas = ChartView()
 
         self.headline_model, headline_proxy = make_table(HEADLINE_COLUMNS, parent=self)
         self.summary_model, summary_proxy = make_table(SUMMARY_COLUMNS, parent=self)
@@ -319,6 +317,16 @@ class DashboardScreen(QWidget):
 
     def is_busy(self) -> bool:
         return self._worker is not None
+
+    def is_drawing(self) -> bool:
+        """True while the charts are being drawn in the background (the tables are already filled)."""
+        return self.canvas.is_drawing()
+
+    @property
+    def figure(self) -> Figure | None:
+        """The figure of the charts shown, or None before the first drawing is back."""
+        picture = self.canvas.picture()
+        return picture.figure if picture is not None else None
 
     # -- running the comparison
     def compare(self) -> bool:
@@ -420,27 +428,9 @@ class DashboardScreen(QWidget):
         self.comparisonReady.emit(comparison)
 
     def draw_charts(self) -> None:
-        """Charts of the chosen area: grades and complaints (recorded), plus hours and failures once simulated."""
-        self.figure.clear()
+        """Ask for the charts of the chosen area; a worker draws them (see `dashboard_charts`)."""
         area = self.area_combo.currentText()
-        if self._comparison is None or not area:
-            ax = self.figure.add_subplot()
-            ax.axis("off")
-            ax.text(0.5, 0.5, "No figures yet", ha="center", va="center", transform=ax.transAxes)
-            self.canvas.draw_idle()
-            return
-        simulated = any(r.area == area and r.source != RECORDED for r in self._comparison.rows)
-        self.figure.suptitle(self.periods_note(area), fontsize=9, color="#1a365d")
-        if simulated:
-            axes = self.figure.subplots(2, 2)
-            charts.plot_hours_per_week(axes[0][0], self._comparison, area)
-            charts.plot_failures(axes[0][1], self._comparison, area)
-            recorded_axes = axes[1]
-        else:
-            recorded_axes = self.figure.subplots(1, 2)  # recorded figures only until the simulation is run
-        charts.plot_grades(recorded_axes[0], self._comparison, area)
-        charts.plot_complaints(recorded_axes[1], self._comparison, area)
-        self.canvas.draw_idle()
+        self.canvas.show_charts(self._comparison, area, self.periods_note(area))
 
     def periods_note(self, area: str) -> str:
         """Says which charts are simulated and which recorded, and their dates, when both are shown: the
@@ -484,46 +474,53 @@ class DashboardScreen(QWidget):
 
     # -- export
     def save_png(self, path: str | Path, dpi: int = 150) -> Path:
-        """Save the charts shown as a PNG picture."""
+        """Save the chosen area's charts as a PNG picture, 10 by 6.5 inches whatever the window's size."""
         if self._comparison is None:
             raise UserError("There are no figures to save yet: press Compare first.")
-        path = Path(path)
-        try:
-            self.figure.savefig(path, dpi=dpi)
-        except OSError as exc:
-            raise UserError(f"Cannot save the charts to {path}: {exc.strerror}.") from exc
-        return path
+        area = self.area_combo.currentText()
+        return save_charts_png(self._comparison, area, self.periods_note(area), path, dpi)
 
     def export_csv(self, path: str | Path) -> Path:
         """Write every area's weekly figures as CSV (one line per area, source and week)."""
         if self._comparison is None:
             raise UserError("There are no figures to export yet: press Compare first.")
-        try:
-            return self._comparison.write_csv(path)
-        except OSError as exc:
-            raise UserError(f"Cannot write the figures to {path}: {exc.strerror}.") from exc
+        return _write_csv(self._comparison, path)
 
     def _ask_png(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save charts", "comparison.png", "PNG pictures (*.png)")
-        if path:
-            self._run_export(lambda: self.save_png(path), path)
+        if path and self._comparison is not None:
+            area = self.area_combo.currentText()
+            self._run_export(save_charts_png, self._comparison, area, self.periods_note(area), path)
 
     def _ask_csv(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export figures", "comparison.csv", "CSV files (*.csv)")
-        if path:
-            self._run_export(lambda: self.export_csv(path), path)
+        if path and self._comparison is not None:
+            self._run_export(_write_csv, self._comparison, path)
 
-    def _run_export(self, action: Callable[[], Path], path: str) -> None:
-        try:
-            action()
-        except UserError as exc:
-            self._show_message(str(exc), error=True)
-            return
+    def _run_export(self, fn: Callable[..., Path], *args: Any) -> None:
+        """Write the file in the background (drawing the charts at 150 dpi takes a few hundred ms)."""
+        worker = Worker(fn, *args, cancellable=False)
+        worker.signals.finished.connect(self._on_exported)
+        worker.signals.failed.connect(self._on_export_failed)
+        self._workers.start(worker)
+
+    def _on_exported(self, path: Path) -> None:
         self._show_message(f"Saved {path}.")
+
+    def _on_export_failed(self, message: str) -> None:
+        self._show_message(message, error=True)
 
     def closeEvent(self, event: Any) -> None:
         self.shutdown()
+        self.canvas.shutdown()
         super().closeEvent(event)
+
+
+def _write_csv(comparison: Comparison, path: str | Path) -> Path:
+    try:
+        return comparison.write_csv(path)
+    except OSError as exc:
+        raise UserError(f"Cannot write the figures to {path}: {exc.strerror}.") from exc
 
 
 def _ordered_summaries(summaries: list[AreaSummary]) -> list[AreaSummary]:
@@ -532,4 +529,4 @@ def _ordered_summaries(summaries: list[AreaSummary]) -> list[AreaSummary]:
     return sorted(summaries, key=lambda s: (s.area, s.source != RECORDED, s.source, period_order.get(s.period, 3)))
 
 
-__all__ = ["DashboardScreen", "run_comparison", "AreaWeek"]
+__all__ = ["AreaWeek", "DashboardScreen", "run_comparison"]
