@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     dashboard = DashboardScreen(db, lambda: services.settings.load(db))
     dashboard.resize(1366, 600)
     dashboard.show()
-    settled = lambda: not dashboard.is_busy() and not dashboard.is_drawing()  # noqa: E731 - charts included
+    settled = lambda: not dashboard.is_busy() and not dashboard.is_drawing()
     measure(dashboard.load, settled)  # the recorded figures first
     dashboard.weeks.setValue(1)
     dashboard.simulate.setChecked(True)

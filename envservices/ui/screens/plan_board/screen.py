@@ -12,21 +12,16 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
-from dataclasses import replace as dataclass_replace
-from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
-    QMenu,
     QProgressBar,
     QPushButton,
     QSpinBox,
@@ -37,36 +32,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from envservices.domain.model import CrewDay, Pin, Plan, SiteKind, Task, Visit, VisitStatus
+from envservices.domain.model import Pin, Plan, SiteKind, Task
 from envservices.domain.settings import Settings
 from envservices.errors import UserError
-from envservices.ui.heap import settle
-from envservices.reports.whereabouts import due_words, nearest_streets, road_lines
 from envservices.services import district as district_service
 from envservices.services import pins as pins_service
 from envservices.services import planning as planning_service
-from envservices.ui.dialogs.urgent_work_dialog import UrgentWorkDialog
+from envservices.ui.heap import settle
 from envservices.ui.icons import icon
 from envservices.ui.models.table_model import Column, RowTableModel
 from envservices.ui.reports.worksheets import (
     PlanLookups,
     hhmm,
-    ordered_events,
-    route_points,
-    write_plan_csv,
-    write_worksheets,
 )
 from envservices.ui.screens.plan_board.changes import PendingChanges
+from envservices.ui.screens.plan_board.display import PlanDisplay
 from envservices.ui.screens.plan_board.guard import SavedPlanGuard
+from envservices.ui.screens.plan_board.levers import SupervisorLevers
 from envservices.ui.screens.plan_board.parts import (
     ROW_HEIGHT,
     BoardDelegate,
     BoardModel,
-    Cell,
     CellKey,
     ChoiceBanner,
     TimelineWidget,
-    VisitRow,
     VisitsModel,
 )
 from envservices.ui.screens.plan_board.solve_run import iso_week, prepare_and_solve, week_monday
@@ -75,7 +64,7 @@ from envservices.ui.workers import Worker, WorkerPool
 # ---------------------------------------------------------------------------------------------- the screen
 
 
-class PlanBoardScreen(SavedPlanGuard, QWidget):
+class PlanBoardScreen(SupervisorLevers, PlanDisplay, SavedPlanGuard, QWidget):
     """Plan the week for a depot's crews, change it with pins, locks and absences, print and export it."""
 
     routeRequested = Signal(list, str)  # route points in BNG metres, a label
@@ -645,450 +634,6 @@ class PlanBoardScreen(SavedPlanGuard, QWidget):
         self.progress.setValue(0)
         self.progress.setFormat("Failed")
         self._show_message(f"{message} The plan was left as it was.", error=True)
-
-    # -- the supervisor's levers
-    def pin_visit(self, task_id: str, crew_id: str, day: dt.date) -> bool:
-        """Pin a task to a crew and day for the next re-plan; refuse a pin the plan could never keep."""
-        if day not in self.board_model.days():
-            self._show_message(f"{day:%d %B} is not in week {self.week()}.", error=True)
-            return False
-        reason = self._pin_refusal(task_id, crew_id, day)
-        if reason is not None:
-            self._show_message(f"Cannot pin {self._visit_words(task_id)} to {self._crew_name(crew_id)} on "
-                               f"{day:%A}: {reason}.", error=True)
-            return False
-        self.changes.pin(task_id, crew_id, day)
-        self._changes_made()
-        return True
-
-    def unpin_visit(self, task_id: str) -> None:
-        self.changes.unpin(task_id)
-        self._changes_made()
-
-    def set_locked(self, crew_id: str, day: dt.date, locked: bool) -> bool:
-        """Lock a crew-day so re-planning keeps it exactly; only a planned day can be locked."""
-        if locked and self._crew_day(crew_id, day) is None:
-            self._show_message("Only a planned day can be locked: generate the plan first.", error=True)
-            return False
-        self.changes.lock((crew_id, day), locked)
-        self._changes_made()
-        return True
-
-    def set_absent(self, crew_id: str, day: dt.date, absent: bool) -> None:
-        """Mark a crew absent for a day: its work goes to other crews at the next re-plan."""
-        self.changes.set_absent((crew_id, day), absent)
-        self._changes_made()
-
-    def add_urgent(self, task: Task) -> None:
-        """Urgent work to fit in at the next re-plan."""
-        self.changes.add_urgent(task)
-        self._tasks[task.id] = task
-        self._changes_made()
-
-    def add_urgent_work(self) -> None:
-        days = list(self.board_model.days()) or [week_monday(self.week()) + dt.timedelta(days=i) for i in range(5)]
-        places = list(self._places.values())
-        if not places:
-            self._show_message("There are no places in the database to send urgent work to.", error=True)
-            return
-        settings = self._settings_provider()
-        dialog = UrgentWorkDialog(places, settings.services(), days, self)
-        if dialog.exec() != UrgentWorkDialog.DialogCode.Accepted or dialog.request is None:
-            return
-        request = dialog.request
-        try:
-            task = planning_service.urgent_task(request.place, request.service, settings, request.day, request.note)
-        except UserError as exc:
-            self._show_message(str(exc), error=True)
-            return
-        self.add_urgent(task)
-
-    def clear_changes(self) -> None:
-        self.changes.clear(self._plan)
-        self._changes_made()
-
-    def mark_visit(self, task_id: str, status: VisitStatus, reason: str = "") -> bool:
-        if self._plan is None:
-            return False
-        try:
-            self._plan = planning_service.mark_visit(self._db, self._plan.id, task_id, status, reason)
-        except UserError as exc:
-            self._show_message(str(exc), error=True)
-            return False
-        self._show_plan()
-        return True
-
-    def _clear_stale_error(self) -> None:
-        """An error is about the action that failed: the next action that works takes it off the screen."""
-        if self.message.property("error"):
-            self.message.hide()
-            self.message.setProperty("error", False)
-
-    def _changes_made(self) -> None:
-        self._clear_stale_error()
-        self.changes.dirty = True
-        self._show_plan()
-        self._show_changes()
-
-    def _show_changes(self) -> None:
-        self.changes_label.setText(self.changes.summary())
-        self._update_buttons()
-
-    def _toggle_lock_selected(self) -> None:
-        if self._selected is not None:
-            self.set_locked(*self._selected, self._selected not in self.changes.locked)
-
-    def _toggle_absent_selected(self) -> None:
-        if self._selected is not None:
-            self.set_absent(*self._selected, self._selected not in self.changes.absent)
-
-    def _pins_dropped(self, task_ids: list, crew_id: str, day: dt.date) -> None:
-        for task_id in task_ids:
-            if not self.pin_visit(task_id, crew_id, day):
-                return
-        self._show_message(f"Pinned {len(task_ids)} visit(s) to {self._crew_name(crew_id)} on {day:%A}; "
-                           "press Re-plan to plan the rest around them.")
-
-    # -- menus
-    def _board_menu(self, pos: Any) -> None:
-        index = self.board.indexAt(pos)
-        key = self.board_model.key_at(index)
-        if key is None:
-            return
-        crew_id, day = key
-        menu = QMenu(self)
-        lock = menu.addAction("Unlock this day" if key in self.changes.locked else "Lock this day")
-        lock.triggered.connect(lambda: self.set_locked(crew_id, day, key not in self.changes.locked))
-        absent = menu.addAction("Crew back at work this day" if key in self.changes.absent else "Crew absent this day")
-        absent.triggered.connect(lambda: self.set_absent(crew_id, day, key not in self.changes.absent))
-        week = menu.addAction("Crew absent all week")
-        week.triggered.connect(lambda: [self.set_absent(crew_id, d, True) for d in self.board_model.days()])
-        menu.addSeparator()
-        route = menu.addAction("Show route on map")
-        route.triggered.connect(lambda: self.select_crew_day(crew_id, day))
-        menu.popup(self.board.viewport().mapToGlobal(pos))
-
-    def visits_menu(self) -> QMenu:
-        """The visits' context menu (pin to…, unpin, done, missed); built on demand so tests can use it."""
-        rows = self._selected_visit_rows()
-        menu = QMenu(self)
-        if not rows:
-            return menu
-        ids = [r.visit.task_id for r in rows]
-        pin_to = menu.addMenu("Pin to")
-        # only the crew-days every selected visit may go to: its due window, a crew able to do it, a worked day
-        offered = 0
-        for crew_id, name in self.board_model.crews():
-            days = [d for d in self.board_model.days()
-                    if all(self._pin_refusal(i, crew_id, d) is None for i in ids)]
-            if not days:
-                continue
-            crew_menu = pin_to.addMenu(name)
-            for day in days:
-                action = crew_menu.addAction(day.strftime("%A %d %b"))
-                action.setData((crew_id, day))
-                action.triggered.connect(lambda _=False, c=crew_id, d=day: self._pins_dropped(ids, c, d))
-                offered += 1
-        if not offered:
-            task = self._tasks.get(ids[0])
-            why = pins_service.due_window_words(task) if task is not None and len(ids) == 1 else "no common day"
-            nowhere = pin_to.addAction(f"Nowhere else this week ({why}, no other able crew free)")
-            nowhere.setEnabled(False)
-        if self._selected is not None:
-            here = menu.addAction("Pin here (keep on this crew and day)")
-            here.triggered.connect(lambda: self._pins_dropped(ids, *self._selected))
-        if any(i in self.changes.pins or r.visit.pinned for i, r in zip(ids, rows, strict=True)):
-            unpin = menu.addAction("Unpin")
-            unpin.triggered.connect(lambda: [self.unpin_visit(i) for i in ids])
-        menu.addSeparator()
-        done = menu.addAction(icon("done"), "Mark done")
-        done.triggered.connect(lambda: [self.mark_visit(i, VisitStatus.DONE) for i in ids])
-        missed = menu.addAction(icon("missed"), "Mark missed…")
-        missed.triggered.connect(lambda: self._ask_missed(ids))
-        return menu
-
-    def _visits_menu(self, pos: Any) -> None:
-        menu = self.visits_menu()
-        if not menu.isEmpty():
-            menu.popup(self.visits.viewport().mapToGlobal(pos))
-
-    def _ask_missed(self, ids: list[str]) -> None:
-        reason, ok = QInputDialog.getText(self, "Visit missed", "Why was it missed?")
-        if ok:
-            for task_id in ids:
-                if not self.mark_visit(task_id, VisitStatus.MISSED, reason):
-                    return
-
-    def _selected_visit_rows(self) -> list[VisitRow]:
-        rows = sorted({i.row() for i in self.visits.selectionModel().selectedRows()})
-        return [self.visits_model.row_at(r) for r in rows]
-
-    # -- showing the plan
-    def _crew_name(self, crew_id: str) -> str:
-        """The crew's name, never its id (the board shows names while the week is still being gathered)."""
-        if self._prepared is not None and crew_id in self._prepared.crew_names:
-            return self._prepared.crew_names[crew_id]
-        return self._crew_names.get(crew_id, crew_id)
-
-    def _crew_day(self, crew_id: str, day: dt.date) -> CrewDay | None:
-        if self._plan is None:
-            return None
-        for cd in self._plan.crew_days:
-            if cd.crew_id == crew_id and cd.day == day:
-                return cd
-        return None
-
-    def _crews(self) -> list[tuple[str, str]]:
-        crews: list[tuple[str, str]] = []
-        if self._prepared is not None and self._prepared.week == self.week():
-            crews = [(c.id, c.name) for c in sorted(self._prepared.crews, key=lambda c: c.name)]
-        known = {c for c, _ in crews}
-        more: list[tuple[str, str]] = []
-        if self._plan is not None:
-            for cd in self._plan.crew_days:
-                if cd.crew_id not in known:
-                    known.add(cd.crew_id)
-                    more.append((cd.crew_id, self._crew_name(cd.crew_id)))
-        return crews + sorted(more, key=lambda c: c[1])  # by name, also while the week is being gathered
-
-    def _days(self) -> list[dt.date]:
-        monday = week_monday(self.week())
-        weekend = False
-        if self._prepared is not None:
-            weekend = any(not {5, 6} <= set(c.days_off) for c in self._prepared.crews)
-        if self._plan is not None:
-            weekend = weekend or any(cd.day.weekday() >= 5 and cd.visits for cd in self._plan.crew_days)
-        return [monday + dt.timedelta(days=i) for i in range(7 if weekend else 5)]
-
-    def _build_lookups(self) -> PlanLookups:
-        settings = self._settings_provider()
-        points: dict[str, tuple[float, float]] = {t.id: (t.x_m, t.y_m) for t in self._tasks.values()}
-        if self._plan is not None:
-            for cd in self._plan.crew_days:
-                for v in cd.visits:
-                    if v.task_id in points:
-                        continue
-                    where = self._assets.get(v.asset_id) if v.asset_id else None
-                    geometry = where.geometry if where is not None else getattr(self._places.get(v.place_id),
-                                                                                "geometry", None)
-                    if geometry is not None:
-                        p = geometry.representative_point()
-                        points[v.task_id] = (p.x, p.y)
-        depots = [s for s in self._sites.values() if s.kind is SiteKind.DEPOT]
-        default_depot = (self._plan.depot_id if self._plan is not None and self._plan.depot_id else None) or (
-            depots[0].id if depots else None
-        )
-        crew_depots = {c.id: c.depot_id for c in self._prepared.crews} if self._prepared is not None else {}
-        return PlanLookups(
-            crew_names={**self._crew_names, **(self._prepared.crew_names if self._prepared is not None else {})},
-            place_names={pid: p.name for pid, p in self._places.items()},
-            service_names={code: st.name for code, st in settings.services().items()},
-            task_points=points,
-            # a rota task's note is the rota entry's id: a reference for the office, not a note for the crew
-            task_notes={t.id: t.note for t in self._tasks.values() if t.note and not t.note.startswith("rota entry ")},
-            site_points={sid: (s.geometry.x, s.geometry.y) for sid, s in self._sites.items()},
-            site_names={sid: s.name for sid, s in self._sites.items()},
-            crew_depots=crew_depots,
-            default_depot_id=default_depot,
-            asset_names={aid: a.name for aid, a in self._assets.items() if a.name},
-            task_windows={t.id: (t.earliest_day, t.latest_day) for t in self._tasks.values()},
-        )
-
-    def _export_lookups(self) -> PlanLookups:
-        """The screen's lookups plus what only paper needs: each visit's nearest street and the streets to draw."""
-        lookups = self._build_lookups()
-        planned = {v.task_id for cd in self._plan.crew_days for v in cd.visits} if self._plan is not None else set()
-        points = {t: p for t, p in lookups.task_points.items() if t in planned}
-        # on paper only the supervisor's own notes (urgent work): the planner's notes (forecast dates,
-        # confidence) are for the office and read as wrong dates on next week's sheet
-        notes = {t.id: t.note for t in self._tasks.values() if t.note and t.source not in ("rota", "needs", "kept")}
-        return dataclass_replace(lookups, task_streets=nearest_streets(points, self._roads),
-                                 road_lines=road_lines(self._roads), task_notes=notes)
-
-    def _show_plan(self) -> None:
-        self._lookups = self._build_lookups()
-        crews = self._crews()
-        days = self._days()
-        shifts = {c.id: (c.shift_end_s - c.shift_start_s) / 3600 for c in self._prepared.crews} if self._prepared else {}
-        days_off = {c.id: set(c.days_off) for c in self._prepared.crews} if self._prepared else {}
-        pins_here = self.changes.pins_per_cell()
-        cells: dict[CellKey, Cell] = {}
-        for crew_id, _ in crews:
-            for day in days:
-                key = (crew_id, day)
-                cells[key] = Cell(
-                    crew_id=crew_id,
-                    day=day,
-                    crew_day=self._crew_day(crew_id, day),
-                    shift_h=shifts.get(crew_id, 8.5),
-                    locked=key in self.changes.locked,
-                    absent=key in self.changes.absent,
-                    day_off=day.weekday() in days_off.get(crew_id, set()) and key not in self.changes.absent,
-                    pins_here=pins_here.get(key, 0),
-                )
-        selected = self._selected
-        self.board_model.set_board(crews, days, cells)
-        if selected is not None and self.board_model.index_of(*selected).isValid():
-            self.board.setCurrentIndex(self.board_model.index_of(*selected))
-        self._show_crew_day()
-        self._show_unplanned()
-        self._show_kpis()
-        self.generate_button.setText("Re-plan" if self._plan is not None else "Generate plan")
-        self._update_buttons()
-        self.planChanged.emit(self._plan)
-
-    def _show_unplanned(self) -> None:
-        rows = []
-        settings_names = self._lookups.service_names
-        for u in self._plan.unplanned if self._plan is not None else ():
-            task = self._tasks.get(u.task_id)
-            work = settings_names.get(task.service, task.service) if task else u.task_id
-            place = self._lookups.place(task.place_id) if task else ""
-            due = ""
-            if task is not None:
-                due = due_words(task.earliest_day, task.latest_day, week_monday(self.week()))
-            rows.append((u, work, place, due))
-        self.unplanned_model.set_rows(rows)
-        self.unplanned_label.setText(f"Tasks left out ({len(rows)})")
-        self.unplanned.setColumnWidth(0, 90)
-        self.unplanned.setColumnWidth(1, 150)
-
-    def _show_kpis(self) -> None:
-        if self._plan is None:
-            self.kpi_label.setText("")
-            return
-        visits = sum(len(cd.visits) for cd in self._plan.crew_days)
-        hours = sum(cd.hours for cd in self._plan.crew_days if cd.visits)
-        km = sum(cd.travel_m for cd in self._plan.crew_days) / 1000
-        parts = [f"Week {self._plan.week}", f"{visits} visits", f"{hours:.1f} crew hours", f"{km:.1f} km"]
-        cost = self._plan.kpis.get("cost") if isinstance(self._plan.kpis, dict) else None
-        if isinstance(cost, (int, float)):
-            parts.append(f"cost £{cost:,.0f}")
-        parts.append(f"{len(self._plan.unplanned)} left out")
-        if self._plan.travel_source:
-            parts.append(f"travel by {self._plan.travel_source}")
-        self.kpi_label.setText(" · ".join(parts))
-
-    def select_crew_day(self, crew_id: str, day: dt.date) -> None:
-        """Select a board cell: shows its timeline and visits and asks the map to draw its route."""
-        index = self.board_model.index_of(crew_id, day)
-        if index.isValid():
-            self.board.setCurrentIndex(index)
-            self._selected = (crew_id, day)
-            self._show_crew_day()
-
-    def _board_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self._clear_stale_error()
-        self._selected = self.board_model.key_at(current)
-        self._show_crew_day()
-
-    def _show_crew_day(self) -> None:
-        key = self._selected
-        self._update_buttons()
-        if key is None:
-            self.crew_day_label.setText("Select a crew and day on the board")
-            self.timeline.set_crew_day(None)
-            self.visits_model.set_rows(())
-            return
-        crew_id, day = key
-        cd = self._crew_day(crew_id, day)
-        name = self._crew_name(crew_id)
-        label = f"{name} · {day:%A %d %B}"
-        state = []
-        if key in self.changes.locked:
-            state.append("locked")
-        if key in self.changes.absent:
-            state.append("absent")
-        if cd is not None and cd.visits:
-            state.append(f"{hhmm(cd.depart_s)}-{hhmm(cd.return_s)}, {len(cd.visits)} visits, "
-                         f"{cd.travel_m / 1000:.1f} km")
-        self.crew_day_label.setText(label + (f"  ({'; '.join(state)})" if state else ""))
-        shift = None
-        if self._prepared is not None:
-            crew = next((c for c in self._prepared.crews if c.id == crew_id), None)
-            if crew is not None:
-                shift = (crew.shift_start_s, crew.shift_end_s)
-        describe = lambda v: f"{self._lookups.service(v.service)}, {self._lookups.place(v.place_id)}"  # noqa: E731
-        self.timeline.set_crew_day(cd, describe, shift)
-        rows = []
-        order = 0
-        for event in ordered_events(cd) if cd is not None else []:
-            if isinstance(event, Visit):
-                order += 1
-                pin = self.changes.pins.get(event.task_id)
-                pinned_to = ""
-                if pin is not None:
-                    pinned_to = ("here" if (pin.crew_id, pin.day) == key
-                                 else f"→ {self._crew_name(pin.crew_id)}, {pin.day:%a}")
-                rows.append(VisitRow(order, event, self._lookups.place(event.place_id),
-                                     self._lookups.service(event.service),
-                                     self._lookups.task_notes.get(event.task_id, ""), pinned_to))
-        self.visits_model.set_rows(rows)
-        self.visits.resizeColumnsToContents()
-        points = route_points(cd, self._lookups) if cd is not None else []
-        self.routeRequested.emit([(float(x), float(y)) for x, y in points], label)
-
-    def _update_buttons(self) -> None:
-        busy = self.is_busy()
-        has_plan = self._plan is not None and any(cd.visits for cd in self._plan.crew_days)
-        for w in (self.week_combo, self.prev_week, self.next_week, self.area_combo, self.depot_combo,
-                  self.time_limit, self.generate_button, self.urgent_button, self.clear_button):
-            w.setEnabled(not busy)
-        self.cancel_button.setEnabled(busy and not self._cancel_requested)
-        self.lock_button.setEnabled(not busy and self._selected is not None)
-        self.absent_button.setEnabled(not busy and self._selected is not None)
-        if self._selected is not None:
-            self.lock_button.setText("Unlock day" if self._selected in self.changes.locked else "Lock day")
-            self.absent_button.setText("Crew back" if self._selected in self.changes.absent else "Crew absent")
-        self.pdf_button.setEnabled(has_plan and not busy)
-        self.csv_button.setEnabled(has_plan and not busy)
-
-    def _show_message(self, text: str, error: bool = False) -> None:
-        self.message.setText(text)
-        self.message.setStyleSheet(
-            "QLabel { background: #fdecea; color: #8a1c1c; padding: 6px; border-radius: 4px; }" if error
-            else "QLabel { background: #e8f1fb; color: #1a365d; padding: 6px; border-radius: 4px; }"
-        )
-        self.message.setProperty("error", error)
-        self.message.show()
-
-    # -- printing and export
-    def save_worksheets(self, path: str | Path) -> int:
-        """Write crew worksheets (one page per crew-day) and return the number of pages."""
-        if self._plan is None:
-            raise UserError("There is no plan to print: generate the plan first.")
-        from dataclasses import replace as with_links
-
-        from envservices.services.field import crew_day_urls
-
-        lookups = with_links(self._export_lookups(), crew_day_urls=crew_day_urls(self._db, self._plan))
-        return write_worksheets(path, self._plan, lookups)
-
-    def export_csv(self, path: str | Path) -> int:
-        """Write the plan as CSV (one row per visit) and return the number of rows."""
-        if self._plan is None:
-            raise UserError("There is no plan to export: generate the plan first.")
-        return write_plan_csv(path, self._plan, self._export_lookups())
-
-    def _ask_worksheets(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save crew worksheets", f"worksheets-{self.week()}.pdf",
-                                              "PDF files (*.pdf)")
-        if path:
-            self._run_export(lambda: self.save_worksheets(path), "page(s) of worksheets", path)
-
-    def _ask_csv(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export the plan", f"plan-{self.week()}.csv",
-                                              "CSV files (*.csv)")
-        if path:
-            self._run_export(lambda: self.export_csv(path), "visit(s)", path)
-
-    def _run_export(self, action: Callable[[], int], what: str, path: str) -> None:
-        try:
-            count = action()
-        except UserError as exc:
-            self._show_message(str(exc), error=True)
-            return
-        self._show_message(f"Wrote {count} {what} to {path}.")
 
     def closeEvent(self, event: Any) -> None:
         self.shutdown()
