@@ -34,6 +34,17 @@ def compare_areas(db, *, weeks: int = 12, seed: int = 1, simulate: bool = True, 
                    progress=forward, areas=areas, seeds=seeds, stop=stop, **kwargs)
 
 
+def compare_areas_at(url: str, user: str | None = None, **kwargs):
+    """`compare_areas` on the database at `url`: for a child process, which opens its own connection."""
+    from envservices.storage.database import open_database
+
+    db = open_database(url, upgrade=False, user=user)
+    try:
+        return compare_areas(db, **kwargs)
+    finally:
+        db.dispose()
+
+
 def to_json(comparison) -> dict:
     return comparison.to_json()
 

@@ -37,6 +37,7 @@ from envservices.errors import UserError
 from envservices.services import compare as compare_service
 from envservices.simulation import charts
 from envservices.simulation.compare import RECORDED, AreaSummary, AreaWeek, Comparison
+from envservices.ui.child_work import run_in_child
 from envservices.ui.icons import icon
 from envservices.ui.models.table_model import Column, make_table
 from envservices.ui.screens.dashboard_charts import ChartView, save_charts_png
@@ -46,14 +47,27 @@ from envservices.ui.workers import Worker, WorkerPool
 def run_comparison(db: Any, *, weeks: int, seed: int, simulate: bool, stop: Any = None,
                    progress: Callable[..., None] | None = None) -> Comparison:
     """Call the comparison service, passing progress on and the Cancel button's stop (checked between
-    simulated weeks, so a cancel keeps the weeks done)."""
+    simulated weeks, so a cancel keeps the weeks done). A simulation runs in a child process
+    (`ui.child_work`: its garbage collections froze the window) unless the database lives in this one."""
     kwargs: dict[str, Any] = {"weeks": weeks, "seed": seed, "simulate": simulate}
+    url = _child_url(db) if simulate else None
+    if url is not None:
+        return run_in_child(compare_service.compare_areas_at, url, getattr(db, "user", None), stop=stop,
+                            progress=progress, **kwargs)
     parameters = inspect.signature(compare_service.compare_areas).parameters
     if progress is not None and "progress" in parameters:
         kwargs["progress"] = progress
     if stop is not None and "stop" in parameters:
         kwargs["stop"] = lambda: bool(getattr(stop, "cancelled", False))
     return compare_service.compare_areas(db, **kwargs)
+
+
+def _child_url(db: Any) -> str | None:
+    """The database's URL with its password, when another process can open it (not an in-memory SQLite)."""
+    engine = getattr(db, "engine", None)
+    if engine is None or engine.url.drivername.startswith("sqlite") and engine.url.database in (None, "", ":memory:"):
+        return None
+    return engine.url.render_as_string(hide_password=False)
 
 
 def _number(value: float | None, digits: int = 1) -> str:
