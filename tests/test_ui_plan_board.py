@@ -492,3 +492,22 @@ def test_keeping_a_partial_plan_where_none_was_saved_can_be_undone(qtbot, screen
     screen.choice_banner.buttons()[0].click()  # Undo
     assert services.planning.load_plan(screen._db, "2026-W51") is None
     assert screen.plan() is None
+
+
+def test_the_board_opens_on_the_main_windows_map_data_without_reading_the_district_again(qtbot, db, monkeypatch):
+    """Reading 5,000 places, assets and roads again froze the window 250-600 ms each time the board opened."""
+    from envservices.services import district as district_service
+
+    data = district_service.map_data(db)
+
+    def read_again(_db):
+        raise AssertionError("the board read the district again")
+
+    monkeypatch.setattr(district_service, "map_data", read_again)
+    s = PlanBoardScreen(db, lambda: services.settings.load(db))
+    qtbot.addWidget(s)
+    s.load(data)
+    depots = [s.depot_combo.itemText(i) for i in range(1, s.depot_combo.count())]
+    assert depots and all(not d.startswith("site-") for d in depots)
+    assert s.area_combo.count() == len(data.areas) + 1
+    s.shutdown()

@@ -13,11 +13,24 @@ from __future__ import annotations
 
 import gc
 
+YOUNG_THRESHOLD = 50_000  # objects allocated between young collections (Python's default is 700)
+
+
+def tune() -> None:
+    """Collect the young generation every 50,000 allocations instead of 700, so full collections, which walk
+    every object a worker has made while the window waits for the lock, come about 70 times more rarely; each
+    young collection then walks at most 50,000 objects (a few ms). Called once when the desktop starts."""
+    gc.set_threshold(YOUNG_THRESHOLD, 20, 10)
+
 
 def settle() -> None:
-    """Collect what is garbage now, then leave the survivors out of future full collections."""
-    gc.collect()
+    """Collect the young garbage, then leave the survivors out of future full collections.
+
+    Only the young generations are collected here, on the GUI thread: a full collection over a prepared
+    week's objects was itself a 119 ms freeze under load. Cycles already in the old generation are frozen
+    with the rest and wait for the window to close."""
+    gc.collect(1)
     gc.freeze()
 
 
-__all__ = ["settle"]
+__all__ = ["settle", "tune"]

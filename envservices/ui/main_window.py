@@ -440,7 +440,10 @@ class MainWindow(QMainWindow):
             return
         self._loaded.add(key)
         try:
-            screen.load()
+            if key == "plan" and hasattr(screen, "set_week"):
+                screen.load(self.map_data)  # the board names places, assets and depots from the map's data
+            else:
+                screen.load()
         except Exception as exc:  # noqa: BLE001
             self.statusBar().showMessage(f"{screen.title} could not load: {first_line(exc)}", 10000)
 

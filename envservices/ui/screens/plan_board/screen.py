@@ -347,9 +347,10 @@ class PlanBoardScreen(SupervisorLevers, PlanDisplay, SavedPlanGuard, QWidget):
         self._update_buttons()
 
     # -- screen protocol
-    def load(self) -> None:
-        """Read the district's areas, depots and places once, then show this week's plan."""
-        data = district_service.map_data(self._db)
+    def load(self, map_data: Any = None) -> None:
+        """Take the district's areas, depots and places (the main window's map already holds them: reading
+        them again froze the window 250-600 ms when the board opened), then show this week's plan."""
+        data = map_data if map_data is not None else district_service.map_data(self._db)
         self._areas = {a.id: a for a in data.areas}
         self._places = {p.id: p for p in data.places}
         self._assets = {a.id: a for a in data.assets}
