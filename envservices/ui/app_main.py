@@ -105,9 +105,11 @@ def run_gui(db_url: str | None, screenshot: str | None = None, qsettings: QSetti
             QTimer.singleShot(300 if screen == "main" else 1500, save_when_ready)
 
         def save_when_ready(waited_ms: int = 0) -> None:
-            # the board gathers the week in the background: picture it once it has arrived (at most 60 s)
-            board = window.screens.get("plan")
-            preparing = screen == "plan" and bool(getattr(board, "is_preparing", lambda: False)())
+            # the board gathers the week and the dashboard its figures and charts in the background: picture
+            # them once they have arrived (at most 60 s)
+            shown = window.screens.get(screen)
+            preparing = screen in ("plan", "dashboard") and any(
+                bool(getattr(shown, name, lambda: False)()) for name in ("is_preparing", "is_busy", "is_drawing"))
             if preparing and waited_ms < 60_000:
                 QTimer.singleShot(250, lambda: save_when_ready(waited_ms + 250))
             else:
