@@ -11,7 +11,7 @@ from collections import defaultdict
 
 import pytest
 
-from envservices.demo.households import BODY_L, ROUND_WORK_S, REFUSE_SHIFT, REFUSE_BREAK
+from envservices.demo.households import BODY_L, REFUSE_BREAK, REFUSE_SHIFT, ROUND_WORK_S
 from envservices.domain.waste import Stream
 from envservices.rounds.week import COMPACTED_KG_PER_L, crew_day_s, nearest_order
 
