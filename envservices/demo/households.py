@@ -33,7 +33,6 @@ from envservices.domain.model import (
     VehicleKind,
 )
 from envservices.domain.waste import (
-    STREAM_RULES,
     CollectionRound,
     CollectionVehicle,
     Compartment,
@@ -43,6 +42,7 @@ from envservices.domain.waste import (
     Stream,
     WasteTip,
 )
+from envservices.rounds.week import COMPACTED_KG_PER_L
 
 HOUSEHOLDS_AT_SCALE_1 = {REDDITCH: 9_500, BROMSGROVE: 10_500}
 """A quarter of each town's real households (38,000 and 42,000)."""
@@ -53,8 +53,12 @@ DRIFT_SHARE = 0.12
 """Share of streets whose day today is not their neighbours' (bolted on as the towns grew)."""
 GARDEN_SHARE = 0.35
 ASSISTED_SHARE = 0.03
-ROUND_HOURS = 6.0
-"""Collection work (lifts) one of today's rounds was sized for; the rest of the shift is travel and tipping."""
+ROUND_WORK_S = 8 * 3600
+"""A refuse crew-day's working time (06:30-15:00 less the 30-minute break, REFUSE_SHIFT)."""
+ROUND_FILL = 0.85
+"""Share of the working day today's rounds are sized to by `rounds.week.crew_day_s`: room for the road
+network's drives, which are longer than its straight lines, and for the engine's own order of streets."""
+BODY_L = {"rcv": 22_000.0, "food": 8_000.0}
 SLOTS = [(d, w) for w in ("A", "B") for d in range(5)]
 
 
@@ -105,12 +109,36 @@ def _slot_partition(xy: np.ndarray, weight: np.ndarray, n: int, rng: np.random.G
     return label
 
 
-def _rounds_in_slot(xy: np.ndarray, lift_s: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Split one day's streets among as many rounds as ROUND_HOURS of lifts each needs."""
-    n = max(1, math.ceil(lift_s.sum() / (ROUND_HOURS * 3600)))
-    if n == 1 or len(xy) <= n:
-        return np.zeros(len(xy), dtype=int)
-    return bisect_areas(xy, lift_s, [1.0] * n)
+def _rounds_in_slot(xy: np.ndarray, lift_s: np.ndarray, litres: np.ndarray, depot: tuple[float, float],
+                    tip: tuple[float, float], body_l: float, unload_s: float) -> np.ndarray:
+    """Split one day's households among the fewest rounds that each fit a crew-day with room to spare.
+
+    Households on one street stay together. The streets are cut into compact areas balanced by time (lifts
+    plus each street's share of the tip runs its load causes), one more area at a time until every area's
+    crew-day (`rounds.week.crew_day_s`, the week engine's rules with drives in nearest-next order) is within
+    ROUND_FILL of the working day.
+    """
+    from envservices.rounds.week import crew_day_s, nearest_order
+
+    streets, inverse = np.unique(xy, axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    lift = np.bincount(inverse, weights=lift_s, minlength=len(streets))
+    load = np.bincount(inverse, weights=litres, minlength=len(streets))
+    tip_run = 2 * np.hypot(streets[:, 0] - tip[0], streets[:, 1] - tip[1]) * 1.3 / (30 / 3.6) + unload_s
+    weight = lift + load / body_l * tip_run
+    limit = ROUND_FILL * ROUND_WORK_S
+    n = max(1, math.ceil(weight.sum() / limit))
+    while True:
+        label = bisect_areas(streets, weight, [1.0] * n) if n > 1 else np.zeros(len(streets), dtype=int)
+        worst = 0
+        for r in range(n):
+            mine = np.nonzero(label == r)[0]
+            order = mine[nearest_order(streets[mine], depot)]
+            stops = [(streets[k, 0], streets[k, 1], lift[k], load[k]) for k in order]
+            worst = max(worst, crew_day_s(stops, depot, tip, body_l, unload_s))
+        if worst <= limit or n >= len(streets):
+            return label[inverse]
+        n += 1
 
 
 def build_households(
@@ -172,6 +200,8 @@ def _today(properties: list[Property], road_of: np.ndarray, roads, mids, depots:
     """Containers with today's days and rounds; the vehicles those rounds need; the tips."""
     n = len(properties)
     garden = rng.random(n) < GARDEN_SHARE
+    flats = np.array([p.attributes["flats"] for p in properties], dtype=bool)
+    residual_l = np.where(flats, 1100.0, rng.choice([140.0, 180.0, 240.0], size=n, p=[0.1, 0.25, 0.65]))
     xy_all = np.array([(m.x, m.y) for m in mids])
     slot_of = np.zeros(n, dtype=int)
     garden_slot = np.zeros(n, dtype=int)
@@ -197,8 +227,10 @@ def _today(properties: list[Property], road_of: np.ndarray, roads, mids, depots:
                        town: str = town, busy: dict = busy, depot: Site = depot) -> None:
             if not len(members):
                 return
-            lift = STREAM_RULES[stream].lift_s
-            split = _rounds_in_slot(xy_all[road_of[members]], np.full(len(members), lift), rng)
+            lift = np.array([_bin(stream, residual_l[k]).lift_s(properties[k].assisted) for k in members])
+            litres = np.array([_bin(stream, residual_l[k]).weight_kg / COMPACTED_KG_PER_L for k in members])
+            split = _rounds_in_slot(xy_all[road_of[members]], lift, litres, (depot.geometry.x, depot.geometry.y),
+                                    (tip.geometry.x, tip.geometry.y), BODY_L[kind], tip.unload_s)
             days = [(weekday, w) for w in (("A", "B") if week == "" else (week,))]
             for r in range(int(split.max()) + 1):
                 rid = f"round-{stream.value}-{town.lower()}-{weekday}{week}-{r + 1}"
@@ -228,12 +260,11 @@ def _today(properties: list[Property], road_of: np.ndarray, roads, mids, depots:
     for k, p in enumerate(properties):
         weekday, week = SLOTS[slot_of[k]]
         other = "B" if week == "A" else "A"
-        flats = p.attributes["flats"]
-        residual_l = 1100.0 if flats else float(rng.choice([140.0, 180.0, 240.0], p=[0.1, 0.25, 0.65]))
         containers = [
-            Container(Stream.RESIDUAL, residual_l, Frequency.FORTNIGHTLY, weekday, week,
+            Container(Stream.RESIDUAL, float(residual_l[k]), Frequency.FORTNIGHTLY, weekday, week,
                       round_of[(Stream.RESIDUAL, k)], 1),
-            Container(Stream.DRY_RECYCLING, 1100.0 if flats else 240.0, Frequency.FORTNIGHTLY, weekday, other,
+            Container(Stream.DRY_RECYCLING, _bin(Stream.DRY_RECYCLING, residual_l[k]).size_l,
+                      Frequency.FORTNIGHTLY, weekday, other,
                       round_of[(Stream.DRY_RECYCLING, k)]),
             Container(Stream.FOOD, 23.0, Frequency.WEEKLY, weekday, "", round_of[(Stream.FOOD, k)]),
         ]
@@ -252,6 +283,14 @@ def _today(properties: list[Property], road_of: np.ndarray, roads, mids, depots:
                  frozenset({Stream.GARDEN}), open_s=7 * 3600, close_s=16 * 3600, turnaround_s=15 * 60),
     )
     return DemoHouseholds(tuple(out), tuple(rounds), tuple(vehicles), tips)
+
+
+def _bin(stream: Stream, residual_l: float) -> Container:
+    """The container a household has for a stream (flats share 1,100 l bins for residual and recycling)."""
+    flats = residual_l >= 1100.0
+    size = {Stream.RESIDUAL: residual_l, Stream.DRY_RECYCLING: 1100.0 if flats else 240.0, Stream.FOOD: 23.0,
+            Stream.GARDEN: 240.0}[stream]
+    return Container(stream, float(size), Frequency.WEEKLY)
 
 
 def _vehicle(vid: str, kind: str, town: str, k: int, depot_id: str) -> CollectionVehicle:

@@ -9,8 +9,11 @@ after collection, no mowing on collection day) can see which place is collected 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
+
+import numpy as np
 
 from envservices.domain.model import CoordinationRule, Pin, Skill, Task, Urgency
 from envservices.domain.waste import (
@@ -30,6 +33,46 @@ once compacted. A task's load is the body litres its bins' weight takes (a 240 l
 25 l), so a round tips once or twice a day as real rounds do, not at every 90th bin."""
 MISSED_RETURN_S = 10 * 60
 """A return for one missed bin: the detour and the lift (no round's travel to share)."""
+
+
+def nearest_order(xy: Sequence[tuple[float, float]], start: tuple[float, float]) -> list[int]:
+    """Stops in nearest-next order from `start`: the order a crew-day estimate walks them in."""
+    left = np.asarray(xy, dtype=float).reshape(-1, 2)
+    alive = np.ones(len(left), dtype=bool)
+    order: list[int] = []
+    here = np.asarray(start, dtype=float)
+    for _ in range(len(left)):
+        d = np.where(alive, np.hypot(left[:, 0] - here[0], left[:, 1] - here[1]), np.inf)
+        k = int(np.argmin(d))
+        order.append(k)
+        alive[k] = False
+        here = left[k]
+    return order
+
+
+def crew_day_s(stops: Sequence[tuple[float, float, float, float]], depot: tuple[float, float],
+               tip: tuple[float, float], body_l: float, unload_s: float, *, speed_kph: float = 30.0,
+               circuity: float = 1.3) -> int:
+    """Working seconds of one crew-day collecting `stops` (x, y, lift seconds, body litres) in that order, by
+    the week engine's rules (`planning.engine.schedule`): drive at the planner's fallback travel (straight
+    line x circuity at speed_kph), unload at the tip when the next stop would overfill the body and always
+    before going home, tip time `unload_s` a visit."""
+    speed = speed_kph / 3.6
+
+    def drive(a: tuple[float, float], b: tuple[float, float]) -> float:
+        return math.hypot(a[0] - b[0], a[1] - b[1]) * circuity / speed
+
+    now, load, here = 0.0, 0.0, depot
+    for x, y, lift, litres in stops:
+        if load + litres > body_l and load > 0:
+            now += drive(here, tip) + unload_s
+            here, load = tip, 0.0
+        now += drive(here, (x, y)) + lift
+        here, load = (x, y), load + litres
+    if load > 0:
+        now += drive(here, tip) + unload_s
+        here = tip
+    return round(now + drive(here, depot))
 
 
 def service_code(stream: Stream) -> str:
