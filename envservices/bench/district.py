@@ -46,7 +46,8 @@ class DistrictRun:
     unplanned_urgent: int = 0
     crew_days_bound_travel: int | None = None
     operating_cost: float = 0.0
-    master: str = "engine"
+    master: str = "auto"
+    paid_hours: float = 0.0
 
 
 def crew_days_bound(problem: PlanningProblem, task_ids: set[str]) -> int:
@@ -127,6 +128,19 @@ def crew_days_bound_travel(problem: PlanningProblem, task_ids: set[str]) -> int 
     return bound
 
 
+def paid_hours(problem: PlanningProblem, result) -> float:
+    """Hours paid if each crew-day worked is paid its whole shift (and any overtime): `crew_hours` counts
+    depart to return only, so the difference is paid time a crew is back at the depot with nothing to do,
+    which only fewer, fuller crew-days remove."""
+    crews = {c.id: c for c in problem.crews}
+    total = 0
+    for r in result.routes:
+        c = crews.get(r.crew)
+        if c is not None and any(s.kind == "task" for s in r.stops):
+            total += max(r.return_s, c.shift_end_s) - min(r.depart_s, c.shift_start_s)
+    return total / 3600
+
+
 def operating_cost(problem: PlanningProblem, result) -> float:
     """What the plan's crew-days cost to run: crew hours (overtime at its rate), kilometres and the fixed
     crew-day cost; the objective's soft terms (fairness, stability, together) and penalties left out."""
@@ -153,6 +167,7 @@ def plan_figures(problem: PlanningProblem, result) -> dict:
         "crew_days_bound": crew_days_bound(problem, planned),
         "crew_days_bound_travel": crew_days_bound_travel(problem, planned),
         "operating_cost": operating_cost(problem, result),
+        "paid_hours": round(paid_hours(problem, result), 1),
         "crew_hours": round(crew_hours, 1),
         "task_hours": round(task_hours, 1),
         "hours_ratio": round(crew_hours / task_hours, 2) if task_hours else None,
@@ -189,7 +204,7 @@ def _peak_memory_mb() -> float:
 
 def run_district(scale: float, time_limit_s: float, seed: int = 1,
                  problem_for: Callable[..., PlanningProblem] = _district_problem,
-                 source: str = "rota", master: str = "engine") -> DistrictRun:
+                 source: str = "rota", master: str = "auto") -> DistrictRun:
     """Build and solve one scale; first-feasible time comes from the progress reports, violations from the
     independent checker. `source` is the week's work: the historic rota, or the needs model's forecasts."""
     from envservices.planning.check import check
@@ -218,5 +233,5 @@ def run_district(scale: float, time_limit_s: float, seed: int = 1,
         build_s=build_s, crew_days=figures["crew_days"], crew_days_bound=figures["crew_days_bound"],
         source=source, unplanned_urgent=int(result.kpis.get("unplanned_urgent", 0)),
         crew_days_bound_travel=figures["crew_days_bound_travel"], operating_cost=figures["operating_cost"],
-        master=master,
+        master=master, paid_hours=figures["paid_hours"],
     )

@@ -175,7 +175,7 @@ def bench_carp(directory: Path, time_limit_s: float, instances: list[str] | None
 
 
 def bench_district(scales: list[float], time_limit_s: float, seed: int = 1,
-                   sources: tuple[str, ...] = ("rota",), masters: tuple[str, ...] = ("engine",)
+                   sources: tuple[str, ...] = ("rota",), masters: tuple[str, ...] = ("auto",)
                    ) -> tuple[str, list[dict]]:
     from envservices.bench.district import run_district
 
@@ -194,7 +194,7 @@ def bench_district(scales: list[float], time_limit_s: float, seed: int = 1,
             "peak_memory_mb": round(run.peak_memory_mb), "status": run.status,
             "crew_days": run.crew_days, "crew_days_bound": run.crew_days_bound, "source": run.source,
             "unplanned_urgent": run.unplanned_urgent, "crew_days_bound_travel": run.crew_days_bound_travel,
-            "operating_cost": run.operating_cost,
+            "operating_cost": run.operating_cost, "paid_hours": run.paid_hours,
         })
     header = (f"Demo district week {time_limit_s:g} s limit. build = demo district + week's rota work into a "
               f"problem; first/final s = solver only; task h = sum of planned task durations "
@@ -267,8 +267,9 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--time-limit", type=float, default=60.0)
     d.add_argument("--seed", type=int, default=1)
     d.add_argument("--source", default="rota", help="the week's work: rota, needs, or both (rota,needs)")
-    d.add_argument("--master", default="engine",
-                   help="who assigns tasks to crew-days first: engine, cpsat, or both (engine,cpsat)")
+    d.add_argument("--master", default="auto",
+                   help="who assigns tasks to crew-days first: auto (as the application), engine, cpsat, or "
+                        "several side by side (engine,cpsat)")
     d.add_argument("--json", action="store_true")
     return parser
 
@@ -313,7 +314,7 @@ def run_bench(argv: list[str]) -> int:
             raise UserError(f"--source must be rota, needs or rota,needs, not {args.source!r}")
         masters = tuple(x.strip() for x in args.master.split(",") if x.strip())
         if not masters or any(x not in MASTERS for x in masters):
-            raise UserError(f"--master must be engine, cpsat or engine,cpsat, not {args.master!r}")
+            raise UserError(f"--master must be auto, engine, cpsat or several of them, not {args.master!r}")
         header, rows = bench_district(scales, args.time_limit, args.seed, sources, masters)
         columns = DISTRICT_COLUMNS
     if args.json:

@@ -281,10 +281,10 @@ def _previous_crews(db, week_start: dt.date) -> dict[str, str]:
 
 
 def solve_week(prepared: PreparedWeek, *, time_limit_s: float = 30.0, stop=None, progress=None,
-               seed: int = 0, fewest_crews: bool = False, master: str = "engine") -> Plan:
+               seed: int = 0, fewest_crews: bool = False, master: str = "auto") -> Plan:
     """Solve and interpret; no database here, so it can run on any thread. With `fewest_crews`, as many crews
     as leave no due work out are released for the week (named in the plan's KPIs); `master` says who assigns
-    the week's tasks to crew-days first (the engine, or CP-SAT: planning/params.SolveParams.master)."""
+    the week's tasks to crew-days first (auto, engine or cpsat: planning/params.SolveParams.master)."""
     from envservices.planning.fewest import solve_fewest_crews
     from envservices.planning.interpret import to_plan
     from envservices.planning.params import SolveParams

@@ -45,6 +45,10 @@ TRAVEL_FACTOR = 1.0
 """Route travel per unit of nearest-neighbour travel. The engine's plans of the demo weeks travel about 1.5
 times the sum of their stops' nearest-neighbour travel (bench/RESULTS.md, "CP-SAT as the master")."""
 SCALE = 100  # cost units to the model's integers
+DETERMINISTIC_PER_SECOND = 0.2
+"""CP-SAT's deterministic time per second of the master's share: on the shared 2-core machine one wall second
+gave 0.2 (needs week, 4.5 s: 0.92), so the limit binds before the wall clock and the result is the same on
+every run."""
 
 
 @dataclass(frozen=True)
@@ -289,7 +293,11 @@ def assign_week(problem: PlanningProblem, *, time_limit_s: float = 10.0, seed: i
     penalties = [sum(tasks[t].penalty for t in members) for members in visits]
     model.minimize(sum(hourly) + sum(int(SCALE * p) * (1 - a) for p, a in zip(penalties, assigned)))
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.5, time_limit_s)
+    # deterministic: the same week, seed and limit give the same crew-days on any machine (interleaved
+    # workers, a limit in CP-SAT's deterministic time); the wall-clock limit only guards a slow machine
+    solver.parameters.max_deterministic_time = max(0.1, time_limit_s * DETERMINISTIC_PER_SECOND)
+    solver.parameters.max_time_in_seconds = max(0.5, time_limit_s) + 1
+    solver.parameters.interleave_search = True
     solver.parameters.random_seed = seed
     solver.parameters.num_workers = workers
     status = _solve(solver, model, stop)
@@ -353,7 +361,7 @@ def _first_fit(x: dict, sizes: dict, capacities: dict, overheads: dict, skip: se
             start = overheads[cd] if now is None else now
             if start + size > capacities[cd]:
                 continue
-            key = (now is None, place_of(v) not in places[cd], coef[(v, *cd)], -(start + size))
+            key = (now is None, round(coef[(v, *cd)], -1), place_of(v) not in places[cd], -(start + size))
             if best is None or key < best[0]:
                 best = (key, cd)
         if best is None:

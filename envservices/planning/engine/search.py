@@ -12,8 +12,8 @@ from envservices.planning.engine.eligibility import eligibility
 from envservices.planning.engine.pyvrp_days import pyvrp_days, pyvrp_version
 from envservices.planning.engine.state import Search
 from envservices.planning.params import SOLVER_NAME, SolveParams
-from envservices.planning.problem import PlanningProblem
-from envservices.planning.stop import AnyOf, StoppingCriterion, TimeLimit
+from envservices.planning.problem import PlanningProblem, is_lazy
+from envservices.planning.stop import AnyOf, StoppingCriterion, TimeLimit, cancels_in
 
 
 class Phase:
@@ -147,7 +147,7 @@ def construct(problem: PlanningProblem, time_limit_s: float, stop: StoppingCrite
     todo = [t for t in range(s.n) if s.route_of[t] < 0 and t not in s.reason]
     todo.sort(key=lambda t: (not s.urgent[t], -s.penalty[t], len(s.eligible[t]), -s.service_s[t]))
     attempted: set[int] = set()
-    if s.params.master == "cpsat" and todo:
+    if todo and uses_master(s):
         # CP-SAT's crew-days first: each task it placed by cheapest insertion into the crew-days CP-SAT opened
         # (needs week, 30 s: 26 crew-days this way, 28 held to the task's own crew-day); the rest as usual
         seeded = master_assignment(s, time_limit_s * s.params.master_share, seed, should_stop)
@@ -181,6 +181,16 @@ def construct(problem: PlanningProblem, time_limit_s: float, stop: StoppingCrite
     return s, not should_stop.stopped, should_stop.user_stopped, attempted
 
 
+def uses_master(s: Search) -> bool:
+    """Whether CP-SAT assigns this week first: asked for ("cpsat"), or by default ("auto") a week of several
+    days whose crew-days cost something and whose travel is held whole (not a one-day re-plan, a Solomon
+    instance or a county's piece, where the engine alone was measured)."""
+    master = s.params.master
+    if master == "auto":
+        return s.p.days > 1 and s.working_only and not is_lazy(s.p.travel)
+    return master == "cpsat"
+
+
 def master_assignment(s: Search, time_limit_s: float, seed: int, should_stop: Phase) -> dict[int, int]:
     """Task -> crew-day chosen by CP-SAT (engine/assign_cpsat.py) over the crew-days the engine found each
     task able to go to; tasks already placed (pins) count on their crew-day."""
@@ -195,9 +205,10 @@ def master_assignment(s: Search, time_limit_s: float, seed: int, should_stop: Ph
         elif t not in s.reason:
             allowed[task.id] = [(s.crewdays[j].crew_id, s.crewdays[j].day) for j in s.eligible[t]]
     q = s.params
+    cancels = cancels_in(should_stop.criterion)
     found = assign_week(s.p, time_limit_s=time_limit_s, seed=seed, allowed=allowed,
                         stability_weight=q.stability_weight, together_weight=q.together_weight,
-                        stop=lambda: should_stop(math.inf))
+                        stop=(lambda: any(c.cancelled for c in cancels)) if cancels else None)
     return {s.task_index[tid]: s.cd_index[cd] for tid, cd in found.crew_day.items()
             if s.route_of[s.task_index[tid]] < 0}
 
