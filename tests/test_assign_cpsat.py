@@ -101,7 +101,7 @@ def test_plan_through_the_master_breaks_no_rule():
     """The engine routes and improves from CP-SAT's crew-days; the independent checker finds nothing."""
     p = _week()
     messages = []
-    r = solve(p, time_limit_s=8, seed=1, params=SolveParams(master="cpsat"),
+    r = solve(p, time_limit_s=8, seed=1, params=SolveParams(master="cpsat", master_min_s=0.5),
               progress=lambda cost, elapsed, message="": messages.append(message))
     assert any(m.startswith("CP-SAT assigned") for m in messages)
     assert check(p, r) == []
@@ -137,3 +137,45 @@ def test_travel_bound_adds_the_travel_unloading_and_depot_legs_it_can_prove():
     assert crew_days_bound_travel(short, {"a", "b"}) == 2
     long_enough = replace(p, crews=(replace(p.crews[0], shift_end_s=7 * H + 10_200),))
     assert crew_days_bound_travel(long_enough, {"a", "b"}) == 1
+
+
+def test_master_gives_the_same_crew_days_on_every_run():
+    """CP-SAT's limit is in its deterministic time: the same week and seed give the same assignment."""
+    p = _week()
+    first = assign_week(p, time_limit_s=2, seed=4)
+    second = assign_week(p, time_limit_s=2, seed=4)
+    assert first.crew_day == second.crew_day
+
+
+def test_auto_uses_the_master_only_for_a_costed_week_held_whole():
+    """By default CP-SAT assigns a week of several days whose crew-days cost; a week without crew-day costs
+    (a Solomon instance), a one-day re-plan and a county's lazy travel keep the engine's own insertion."""
+    from envservices.planning.engine.search import uses_master
+    from envservices.planning.engine.state import Search
+
+    costed = _week()
+    assert uses_master(Search(costed, 0), 30)
+    assert not uses_master(Search(costed, 0, SolveParams(master="engine")), 30)
+    assert not uses_master(Search(synthetic_problem(40, 2, seed=1), 0), 30)
+    assert uses_master(Search(synthetic_problem(40, 2, seed=1), 0, SolveParams(master="cpsat")), 30)
+    assert not uses_master(Search(replace(costed, days=1), 0), 30)
+
+
+def test_a_short_plan_leaves_cp_sat_out():
+    """Under `master_min_s` of CP-SAT's share the engine plans alone, whatever the master: a 2 s plan of the
+    demo's week through CP-SAT came out empty."""
+    from envservices.planning.engine.search import uses_master
+    from envservices.planning.engine.state import Search
+
+    assert not uses_master(Search(_week(), 0, SolveParams(master="cpsat")), 2)
+    assert uses_master(Search(_week(), 0, SolveParams(master="cpsat", master_min_s=0.2)), 2)
+
+
+def test_only_cancel_buttons_are_polled_while_cp_sat_runs():
+    """CP-SAT cannot ask the stopping criterion itself; it is given the cancel buttons only, so an iteration
+    count is not spent by polling."""
+    from envservices.planning.stop import AnyOf, Cancel, IterationLimit, TimeLimit, cancels_in
+
+    button = Cancel()
+    assert cancels_in(AnyOf(TimeLimit(5), AnyOf(IterationLimit(3), button))) == [button]
+    assert cancels_in(IterationLimit(3)) == []

@@ -62,6 +62,9 @@ class SolveParams:
     improves; "auto" is CP-SAT for a week of several days whose crew-days cost, held whole (engine/search.
     uses_master). Demo weeks, 30 s, two seeds: needs 28 -> 25-26 crew-days, rota 41-42 -> 40, zero
     violations and nothing left out either way (bench/RESULTS.md, "CP-SAT as the assignment master")."""
+    master_min_s: float = 2.0
+    """Seconds; CP-SAT is not used when its share of the time is less (under about 13 s at 0.15): building
+    the model takes about a second on the demo, and a 2 s plan of the demo's week through it came out empty."""
     master_share: float = 0.15
     """Of the time: CP-SAT's assignment, when it is the master (needs week, 30 s: at 0.3 the engine had too
     little time left to improve: objective 38,056-38,343 against 37,483 at 0.15)."""

@@ -47,8 +47,8 @@ times the sum of their stops' nearest-neighbour travel (bench/RESULTS.md, "CP-SA
 SCALE = 100  # cost units to the model's integers
 DETERMINISTIC_PER_SECOND = 0.2
 """CP-SAT's deterministic time per second of the master's share: on the shared 2-core machine one wall second
-gave 0.2 (needs week, 4.5 s: 0.92), so the limit binds before the wall clock and the result is the same on
-every run."""
+gave 0.2 (needs week, 4.5 s: 0.92), so the limit binds before the wall clock (which guards a slower
+machine) and the result is the same on every run."""
 
 
 @dataclass(frozen=True)

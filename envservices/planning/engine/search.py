@@ -147,7 +147,7 @@ def construct(problem: PlanningProblem, time_limit_s: float, stop: StoppingCrite
     todo = [t for t in range(s.n) if s.route_of[t] < 0 and t not in s.reason]
     todo.sort(key=lambda t: (not s.urgent[t], -s.penalty[t], len(s.eligible[t]), -s.service_s[t]))
     attempted: set[int] = set()
-    if todo and uses_master(s):
+    if todo and uses_master(s, time_limit_s):
         # CP-SAT's crew-days first: each task it placed by cheapest insertion into the crew-days CP-SAT opened
         # (needs week, 30 s: 26 crew-days this way, 28 held to the task's own crew-day); the rest as usual
         seeded = master_assignment(s, time_limit_s * s.params.master_share, seed, should_stop)
@@ -181,14 +181,17 @@ def construct(problem: PlanningProblem, time_limit_s: float, stop: StoppingCrite
     return s, not should_stop.stopped, should_stop.user_stopped, attempted
 
 
-def uses_master(s: Search) -> bool:
+def uses_master(s: Search, time_limit_s: float) -> bool:
     """Whether CP-SAT assigns this week first: asked for ("cpsat"), or by default ("auto") a week of several
     days whose crew-days cost something and whose travel is held whole (not a one-day re-plan, a Solomon
-    instance or a county's piece, where the engine alone was measured)."""
+    instance or a county's piece, where the engine alone was measured), when its share of the time is at
+    least `SolveParams.master_min_s`."""
     master = s.params.master
+    if master == "engine" or time_limit_s * s.params.master_share < s.params.master_min_s:
+        return False
     if master == "auto":
         return s.p.days > 1 and s.working_only and not is_lazy(s.p.travel)
-    return master == "cpsat"
+    return True
 
 
 def master_assignment(s: Search, time_limit_s: float, seed: int, should_stop: Phase) -> dict[int, int]:
