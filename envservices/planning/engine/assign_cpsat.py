@@ -7,20 +7,24 @@ whole week at once; the engine then routes and improves each crew-day starting f
 (`search.construct`), so the exact simulator and the independent checker keep the last word.
 
 The model (plain data in, plain data out):
-* a *visit* is the tasks at one location alike in skill, equipment, due days and urgency (at most
-  VISIT_MAX_S of work), assigned whole to one crew-day it may go to (skill, equipment, due day, the crew-day
-  worked and not locked; the engine passes its own eligibility, which also knows reach and vehicle size);
-  a pinned or linked task is a visit of its own, and a pin fixes its crew-day;
-* a crew-day holds at most `fill` of its shift less breaks: each visit's work, its travel allowance (the
-  travel from its location to the nearest other location with work of its skill on one of its days, in
-  and out halved, times `travel_factor`), its share of tip trips (volume over the vehicle's capacity times an
-  unload and a trip to the tip) and, once per crew-day used, the legs to and from the depot;
+* a *visit* is a run of a place's tasks alike in skill, equipment, due days and urgency, chained
+  nearest-first and cut at VISIT_MAX_S of work and travel, assigned whole to one crew-day it may go to
+  (skill, equipment, due day, the crew-day worked and not locked; the engine passes its own eligibility,
+  which also knows reach, vehicle size and pins); a pinned or linked task is a visit of its own and may go
+  only to its pinned crew-day;
+* a crew-day holds at most `fill` of its shift less breaks: each visit's work, its travel (along its chain,
+  plus the nearest-neighbour travel into its first stop and out of its last, times `travel_factor`), its
+  share of tip trips (volume over the vehicle's capacity times a trip to the nearest tip and unloading) and,
+  once per crew-day used, the median leg to and from the depot;
 * links where simple: 'before' on the same day, 'within' 0..max days after, 'after' 1..max days after one of
   its firsts that is planned, 'apart' on different days; time-of-day windows, closed periods and the order
   inside a day are left to the engine (said in `Assignment.skipped`);
-* minimise the fixed crew-day cost + an estimate of the hourly cost (work, travel allowance, a share of the
-  depot legs) + the stability term (a task done by another crew than its place's team) + the together term
-  (each crew-day a place's tasks use) + the penalty of each task left out.
+* minimise the fixed crew-day cost + an estimate of the hourly cost (that time, and a share of the depot
+  legs) + the stability term (a task done by another crew than its place's team) + the together term (each
+  crew-day a place's tasks use) + the penalty of each task left out;
+* a first-fit solution is the complete hint CP-SAT starts from (`_first_fit`).
+
+Measured against the engine's own assignment in bench/RESULTS.md ("CP-SAT as the assignment master").
 """
 
 from __future__ import annotations
@@ -40,10 +44,12 @@ Task by task, the demo's needs week was 18,000 variables and one CP-SAT neighbou
 shared): no better solution than its starting one in 20 s."""
 FILL = 0.95
 """Share of a crew-day's working time (shift less breaks) the master fills; the rest is slack for what the
-estimate does not see (the real order, waiting for breaks). Needs week, scale 1, 30 s: see bench/RESULTS.md."""
+estimate does not see (the real order, waiting for breaks). Needs week, 30 s: with visits per location,
+1.5 times nearest-neighbour travel and 0.9 the master opened 30-32 crew-days and the plans ended at 26-27;
+with runs, 1.0 and 0.95 it opens 28 and the plans end at 25-26 (bench/RESULTS.md)."""
 TRAVEL_FACTOR = 1.0
-"""Route travel per unit of nearest-neighbour travel. The engine's plans of the demo weeks travel about 1.5
-times the sum of their stops' nearest-neighbour travel (bench/RESULTS.md, "CP-SAT as the master")."""
+"""Times the visit's chain and nearest-neighbour travel. The chains are real paths: on the needs week they sum
+to 37 h, against 61 h the engine's plans travel in all (depot legs and the legs between runs included)."""
 SCALE = 100  # cost units to the model's integers
 DETERMINISTIC_PER_SECOND = 0.2
 """CP-SAT's deterministic time per second of the master's share: on the shared 2-core machine one wall second
