@@ -95,6 +95,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-save", action="store_true", help="do not keep the plan in the database")
     p.add_argument("--fewest-crews", action="store_true",
                    help="plan with the fewest crews that leave no due work out, and name the crews released")
+    p.add_argument("--master", choices=["auto", "engine", "cpsat"], default="auto",
+                   help="who assigns the week's tasks to crew-days first: CP-SAT (OR-Tools) or the engine; "
+                        "auto (default) is CP-SAT for a week whose crew-days cost")
 
     p = sub.add_parser("capacity", help="crew-days each skill needs per week against what the crews give")
     _add_db(p)
@@ -509,7 +512,8 @@ def _plan(db, args: argparse.Namespace) -> int:
         for note in prepared.notes:
             print(f"  note: {note}", file=sys.stderr)
         plan = services.planning.solve_week(prepared, time_limit_s=args.time_limit, stop=cancel,
-                                            progress=_StderrProgress(), fewest_crews=args.fewest_crews)
+                                            progress=_StderrProgress(), fewest_crews=args.fewest_crews,
+                                            master=args.master)
     finally:
         signal.signal(signal.SIGINT, previous)
     if not args.no_save:

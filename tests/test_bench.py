@@ -201,3 +201,22 @@ def test_carp_reads_gdb1_and_both_solvers_give_routes_the_evaluator_accepts(shar
     routes = [[(0, False)], [(0, True)], *[[(k, False)] for k in range(1, 22)]]
     _, problems = carp.evaluate(inst, routes)
     assert problems == ["edge 1 served 2 times"]
+
+
+def test_district_run_reports_the_travel_bound_operating_cost_and_paid_hours():
+    """The travel-aware bound is never below the plain one nor above the crew-days used; paid hours (whole
+    shifts of the crew-days worked) are never fewer than the crew hours (depart to return)."""
+    from envservices.bench.district import run_district
+    from envservices.planning.synthetic import synthetic_problem
+
+    run = run_district(1.0, time_limit_s=2.0,
+                       problem_for=lambda scale, seed: synthetic_problem(60, 2, seed=seed))
+    assert run.crew_days_bound <= run.crew_days_bound_travel <= run.crew_days
+    assert run.operating_cost > 0
+    assert run.paid_hours >= run.crew_hours
+
+
+def test_district_refuses_an_unknown_master():
+    """`bench district --master` takes auto, engine, cpsat or several; anything else is one sentence."""
+    with pytest.raises(UserError, match="--master"):
+        run_bench(["district", "--scale", "1", "--master", "gurobi"])

@@ -11,14 +11,14 @@ import re
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
-from PySide6.QtCore import QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from ui_helpers import demo_database, save_screenshot
 
-from envservices import services  # noqa: E402
-from envservices.ui.reports.worksheets import CSV_COLUMNS, ROWS_PER_PAGE, ordered_events  # noqa: E402
-from envservices.ui.screens.plan_board import PlanBoardScreen  # noqa: E402
-from ui_helpers import demo_database, save_screenshot  # noqa: E402
+from envservices import services
+from envservices.ui.reports.worksheets import CSV_COLUMNS, ROWS_PER_PAGE, ordered_events
+from envservices.ui.screens.plan_board import PlanBoardScreen
 
 TIME_LIMIT_S = 2
 
@@ -511,3 +511,29 @@ def test_the_board_opens_on_the_main_windows_map_data_without_reading_the_distri
     assert depots and all(not d.startswith("site-") for d in depots)
     assert s.area_combo.count() == len(data.areas) + 1
     s.shutdown()
+
+
+def test_the_board_names_the_crews_you_can_release(qtbot, screen):
+    """Under the week's figures the board says how many crews the plan leaves free all week (by name) and on
+    each day, as the plan's own figures count them."""
+    _solve(qtbot, screen)
+    k = screen.plan().kpis
+    text = screen.kpi_label.text()
+    assert f"Crews you can release: {k['crews_released_week']} all week" in text
+    monday = dt.date.fromisoformat("2026-11-30")  # 2026-W49
+    for i, n in enumerate(k["crews_released_by_day"]):
+        assert f"{monday + dt.timedelta(days=i):%a} {n}" in text
+    for crew_id in k["crews_released"]:
+        assert screen._crew_name(crew_id) in text
+
+
+def test_release_text_in_a_supervisors_words():
+    """Counts by weekday, crews by name; a plan stored before the figures existed shows nothing."""
+    from envservices.ui.screens.plan_board.figures import release_text
+
+    kpis = {"crews_released_by_day": [2, 0, 1, 3, 4], "crews_released": ["c9"], "crews_released_week": 1,
+            "crew_days_released": 10}
+    text = release_text(kpis, dt.date(2026, 11, 30), {"c9": "Sweeper 2"}.get)
+    assert text == ("Crews you can release: 1 all week (Sweeper 2); by day Mon 2 · Tue 0 · Wed 1 · Thu 3 · "
+                    "Fri 4; 10 crew-days in all")
+    assert release_text({"crew_hours": 12.0}, dt.date(2026, 11, 30)) == ""

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from envservices.bench.district import DEFAULT_SCALES, _peak_memory_mb
 from envservices.errors import UserError
+from envservices.planning.params import MASTERS
 
 
 def _gap(cost: float | None, bks: float | None) -> float | None:
@@ -174,14 +175,16 @@ def bench_carp(directory: Path, time_limit_s: float, instances: list[str] | None
 
 
 def bench_district(scales: list[float], time_limit_s: float, seed: int = 1,
-                   sources: tuple[str, ...] = ("rota",)) -> tuple[str, list[dict]]:
+                   sources: tuple[str, ...] = ("rota",), masters: tuple[str, ...] = ("auto",)
+                   ) -> tuple[str, list[dict]]:
     from envservices.bench.district import run_district
 
     rows = []
-    for scale, source in itertools.product(scales, sources):
-        run = run_district(scale, time_limit_s, seed, source=source)
+    for scale, source, master in itertools.product(scales, sources, masters):
+        run = run_district(scale, time_limit_s, seed, source=source, master=master)
         rows.append({
-            "instance": f"demo x{scale:g} {source}", "solver": "envservices", "vehicles": run.crews,
+            "instance": f"demo x{scale:g} {source}", "solver": "envservices", "master": master,
+            "vehicles": run.crews,
             "tasks": run.tasks,
             "cost": run.cost, "bks_cost": None, "gap_pct": None, "seconds": round(run.seconds, 1),
             "first_feasible_s": None if run.first_feasible_s is None else round(run.first_feasible_s, 1),
@@ -190,11 +193,15 @@ def bench_district(scales: list[float], time_limit_s: float, seed: int = 1,
             "unplanned": run.unplanned, "violations": run.violations, "build_s": round(run.build_s, 1),
             "peak_memory_mb": round(run.peak_memory_mb), "status": run.status,
             "crew_days": run.crew_days, "crew_days_bound": run.crew_days_bound, "source": run.source,
-            "unplanned_urgent": run.unplanned_urgent,
+            "unplanned_urgent": run.unplanned_urgent, "crew_days_bound_travel": run.crew_days_bound_travel,
+            "operating_cost": run.operating_cost, "paid_hours": run.paid_hours,
         })
     header = (f"Demo district week {time_limit_s:g} s limit. build = demo district + week's rota work into a "
               f"problem; first/final s = solver only; task h = sum of planned task durations "
               f"(a lower bound on crew h); crew-days bound = task h / longest shift, rounded up, per skill; "
+              f"travel bound = the same with the travel, unloading and depot legs it can prove; "
+              f"crew h = depart to return of each crew-day worked (breaks, tips and waiting in, idle shift "
+              f"time after return out); op. cost = crew hours, km and crew-day costs; "
               f"violations = independent checker; "
               f"memory = process peak RSS so far. "
               f"{_machine()}, {dt.date.today()}.")
@@ -205,9 +212,11 @@ SOLVER_COLUMNS = [("instance", "instance", 0), ("solver", "solver", 0), ("vehicl
                   ("cost", "cost", 1), ("bks_vehicles", "bks veh", 0), ("bks_cost", "bks", 1),
                   ("gap_pct", "gap %", 2), ("seconds", "s", 1), ("peak_memory_mb", "peak MB", 0),
                   ("note", "note", 0)]
-DISTRICT_COLUMNS = [("instance", "district", 0), ("tasks", "tasks", 0), ("vehicles", "crews", 0),
+DISTRICT_COLUMNS = [("instance", "district", 0), ("master", "master", 0), ("tasks", "tasks", 0),
+                    ("vehicles", "crews", 0),
                     ("build_s", "build s", 1), ("first_feasible_s", "first s", 1), ("seconds", "final s", 1),
-                    ("cost", "cost", 0), ("crew_days", "crew-days", 0), ("crew_days_bound", "bound", 0),
+                    ("cost", "cost", 0), ("operating_cost", "op. cost", 0), ("crew_days", "crew-days", 0),
+                    ("crew_days_bound", "bound", 0), ("crew_days_bound_travel", "travel bound", 0),
                     ("crew_hours", "crew h", 1), ("task_hours", "task h", 1), ("hours_ratio", "ratio", 2),
                     ("unplanned", "left out", 0), ("unplanned_urgent", "urgent out", 0),
                     ("violations", "violations", 0),
@@ -258,6 +267,9 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--time-limit", type=float, default=60.0)
     d.add_argument("--seed", type=int, default=1)
     d.add_argument("--source", default="rota", help="the week's work: rota, needs, or both (rota,needs)")
+    d.add_argument("--master", default="auto",
+                   help="who assigns tasks to crew-days first: auto (as the application), engine, cpsat, or "
+                        "several side by side (engine,cpsat)")
     d.add_argument("--json", action="store_true")
     return parser
 
@@ -300,7 +312,10 @@ def run_bench(argv: list[str]) -> int:
         sources = tuple(x.strip() for x in args.source.split(",") if x.strip())
         if not sources or any(x not in ("rota", "needs") for x in sources):
             raise UserError(f"--source must be rota, needs or rota,needs, not {args.source!r}")
-        header, rows = bench_district(scales, args.time_limit, args.seed, sources)
+        masters = tuple(x.strip() for x in args.master.split(",") if x.strip())
+        if not masters or any(x not in MASTERS for x in masters):
+            raise UserError(f"--master must be auto, engine, cpsat or several of them, not {args.master!r}")
+        header, rows = bench_district(scales, args.time_limit, args.seed, sources, masters)
         columns = DISTRICT_COLUMNS
     if args.json:
         print(json.dumps(rows, indent=2))

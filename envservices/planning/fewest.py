@@ -19,6 +19,7 @@ from dataclasses import replace
 
 from envservices.planning.callbacks import Progress, no_progress
 from envservices.planning.engine.cpsat import crews_to_release
+from envservices.planning.params import SolveParams
 from envservices.planning.problem import PlanningProblem, PlanResult
 from envservices.planning.stop import StoppingCriterion
 
@@ -42,14 +43,15 @@ def _without(problem: PlanningProblem, crews: list[str]) -> PlanningProblem:
 
 def solve_fewest_crews(problem: PlanningProblem, *, time_limit_s: float = 30,
                        stop: StoppingCriterion | None = None, progress: Progress | None = None,
-                       seed: int = 0) -> PlanResult:
+                       seed: int = 0, params: SolveParams | None = None) -> PlanResult:
     """The week planned with as many of its crews released as leave no due work out (see the module)."""
     from envservices.planning.solve import solve
 
     report = progress or no_progress
     t0 = time.perf_counter()
     deadline = t0 + time_limit_s
-    first = solve(problem, time_limit_s=time_limit_s * FIRST_SHARE, stop=stop, progress=progress, seed=seed)
+    first = solve(problem, time_limit_s=time_limit_s * FIRST_SHARE, stop=stop, progress=progress, seed=seed,
+                  params=params)
     if first.status == "cancelled" or not problem.crews:
         return first
     allowed = len(due_left_out(problem, first))
@@ -64,7 +66,7 @@ def solve_fewest_crews(problem: PlanningProblem, *, time_limit_s: float = 30,
     proposed, _days = crews_to_release(problem, time_limit_s=time_limit_s * CPSAT_SHARE, seed=seed)
     if proposed:
         trial = solve(_without(problem, proposed), time_limit_s=time_limit_s * PROBES_SHARE / 3, stop=stop,
-                      seed=seed)
+                      seed=seed, params=params)
         if trial.status != "cancelled" and len(due_left_out(problem, trial)) <= allowed:
             ranked = proposed + [c for c in ranked if c not in proposed]
             best_k, best = len(proposed), trial
@@ -76,7 +78,8 @@ def solve_fewest_crews(problem: PlanningProblem, *, time_limit_s: float = 30,
     probe_s = time_limit_s * PROBES_SHARE / probes
     while lo <= hi and time.perf_counter() + probe_s < deadline - time_limit_s * FINAL_SHARE:
         k = (lo + hi) // 2
-        trial = solve(_without(problem, ranked[:k]), time_limit_s=probe_s, stop=stop, seed=seed)
+        trial = solve(_without(problem, ranked[:k]), time_limit_s=probe_s, stop=stop, seed=seed,
+                      params=params)
         if trial.status == "cancelled":
             break
         if len(due_left_out(problem, trial)) <= allowed:
@@ -88,7 +91,8 @@ def solve_fewest_crews(problem: PlanningProblem, *, time_limit_s: float = 30,
                f"{len(ranked) - best_k} crews will do; tried {len(ranked) - k}")
     left = deadline - time.perf_counter()
     if best_k and left > 1.0:
-        final = solve(_without(problem, ranked[:best_k]), time_limit_s=left, stop=stop, seed=seed)
+        final = solve(_without(problem, ranked[:best_k]), time_limit_s=left, stop=stop, seed=seed,
+                      params=params)
         if len(due_left_out(problem, final)) <= allowed and final.status != "cancelled":
             best = final
     released = ranked[:best_k]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, fields
 from envservices.errors import UserError
 
 SOLVER_NAME = "envservices insertion + local search"
+MASTERS = ("auto", "engine", "cpsat")
 BIG_TIME = 10**9  # an open end of a time window, in seconds
 
 
@@ -55,13 +56,29 @@ class SolveParams:
     processes: int = 0
     """Depot parts of a county-size week (travel computed per depot) planned at once in forked processes:
     0 for one per core, 1 to plan them in turn in this process."""
+    master: str = "auto"
+    """Who assigns the week's tasks to crew-days first: the engine's own insertion ("engine"), or CP-SAT
+    (OR-Tools) over the whole week ("cpsat", engine/assign_cpsat.py), which the engine then routes and
+    improves; "auto" is CP-SAT for a week of several days whose crew-days cost, held whole (engine/search.
+    uses_master). Demo weeks, 30 s, two seeds: needs 28 -> 25-26 crew-days, rota 41-42 -> 40, zero
+    violations and nothing left out either way (bench/RESULTS.md, "CP-SAT as the assignment master")."""
+    master_min_s: float = 2.0
+    """Seconds; CP-SAT is not used when its share of the time is less (under about 13 s at 0.15): building
+    the model takes about a second on the demo, and a 2 s plan of the demo's week through it came out empty."""
+    master_share: float = 0.15
+    """Of the time: CP-SAT's assignment, when it is the master (needs week, 30 s: at 0.3 the engine had too
+    little time left to improve: objective 38,056-38,343 against 37,483 at 0.15)."""
 
     def __post_init__(self) -> None:
+        if self.master not in MASTERS:
+            raise UserError(f"solver parameter 'master' must be one of {', '.join(MASTERS)}, "
+                            f"not {self.master!r}")
         for f in fields(self):
             value = getattr(self, f.name)
-            if value < 0:
+            if isinstance(value, (int, float)) and value < 0:
                 raise UserError(f"solver parameter '{f.name}' must be 0 or more, not {value!r}")
-        for name in ("one_day_pyvrp_share", "week_improve_share", "week_pyvrp_share", "split_work_share"):
+        for name in ("master_share", "one_day_pyvrp_share", "week_improve_share", "week_pyvrp_share",
+                     "split_work_share"):
             if not 0 < getattr(self, name) <= 1:
                 raise UserError(f"solver parameter '{name}' is a share: more than 0 and at most 1")
         if self.week_improve_share + self.week_pyvrp_share > 1:

@@ -74,6 +74,16 @@ class AnyOf:
         return any(answers)
 
 
+def cancels_in(criterion: StoppingCriterion | None) -> list[Cancel]:
+    """The cancel buttons inside a criterion (through AnyOf): what a solver that cannot ask the criterion
+    itself (CP-SAT, in C++) may poll without counting as a question."""
+    if isinstance(criterion, Cancel):
+        return [criterion]
+    if isinstance(criterion, AnyOf):
+        return [c for inner in criterion.criteria for c in cancels_in(inner)]
+    return []
+
+
 class Never:
     """Never stops: the no-op default."""
 

@@ -281,16 +281,20 @@ def _previous_crews(db, week_start: dt.date) -> dict[str, str]:
 
 
 def solve_week(prepared: PreparedWeek, *, time_limit_s: float = 30.0, stop=None, progress=None,
-               seed: int = 0, fewest_crews: bool = False) -> Plan:
+               seed: int = 0, fewest_crews: bool = False, master: str = "auto") -> Plan:
     """Solve and interpret; no database here, so it can run on any thread. With `fewest_crews`, as many crews
-    as leave no due work out are released for the week (named in the plan's KPIs)."""
+    as leave no due work out are released for the week (named in the plan's KPIs); `master` says who assigns
+    the week's tasks to crew-days first (auto, engine or cpsat: planning/params.SolveParams.master)."""
     from envservices.planning.fewest import solve_fewest_crews
     from envservices.planning.interpret import to_plan
+    from envservices.planning.params import SolveParams
     from envservices.planning.solve import solve
 
     if time_limit_s <= 0:
         raise UserError("the time limit must be more than 0 seconds")
-    result = (solve_fewest_crews if fewest_crews else solve)(prepared.problem, time_limit_s=time_limit_s, stop=stop, progress=progress, seed=seed)
+    params = SolveParams(master=master)
+    result = (solve_fewest_crews if fewest_crews else solve)(prepared.problem, time_limit_s=time_limit_s, stop=stop,
+                                                             progress=progress, seed=seed, params=params)
     plan_id, version = prepared.replaces or (new_id("plan"), 0)
     plan = to_plan(prepared.problem, result, prepared.week, prepared.week_start, plan_id=plan_id)
     return replace(plan, area_id=prepared.area_id, depot_id=prepared.depot_id, version=version,

@@ -71,6 +71,8 @@ def build_piece(part: PlanningProblem, deadline: float, stop: StoppingCriterion 
                 seed: int, params: SolveParams, t0: float):
     """Localise one depot's part and build its first plan: (search, locations, status, tasks tried)."""
     local, where = localise(part)
+    if params.master == "auto":  # a county's first whole plan must come quickly: the engine builds pieces
+        params = replace(params, master="engine")
     sub, complete, user_stopped, attempted = construct(local, deadline - time.perf_counter(), stop, report,
                                                        seed, t0, params)
     status = "cancelled" if user_stopped else "feasible" if complete else "time limit"

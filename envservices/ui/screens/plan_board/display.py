@@ -26,6 +26,7 @@ from envservices.ui.reports.worksheets import (
     write_plan_csv,
     write_worksheets,
 )
+from envservices.ui.screens.plan_board.figures import release_text
 from envservices.ui.screens.plan_board.parts import (
     Cell,
     CellKey,
@@ -181,7 +182,9 @@ class PlanDisplay:
         parts.append(f"{len(self._plan.unplanned)} left out")
         if self._plan.travel_source:
             parts.append(f"travel by {self._plan.travel_source}")
-        self.kpi_label.setText(" · ".join(parts))
+        kpis = self._plan.kpis if isinstance(self._plan.kpis, dict) else {}
+        release = release_text(kpis, week_monday(self._plan.week), self._crew_name)
+        self.kpi_label.setText(" · ".join(parts) + (f"\n{release}" if release else ""))
 
     def select_crew_day(self, crew_id: str, day: dt.date) -> None:
         """Select a board cell: shows its timeline and visits and asks the map to draw its route."""
