@@ -193,3 +193,27 @@ def test_a_stream_with_no_tip_or_a_tip_closed_on_collection_day_is_refused_in_on
     with pytest.raises(UserError, match=r"^Transfer station \(residual\) is closed on Monday 23 November, the "
                                         r"collection day of task r0\.$"):
         build_problem(tasks, crews, vehicles, sites, MONDAY, waste_tips=shut)
+
+
+def test_pyvrp_reloads_a_crew_day_only_at_the_tips_that_take_all_it_may_collect():
+    """Each crew-day's reload tips in PyVRP are those taking every stream of the tasks it may do; a day of two
+    rounds routed by PyVRP is then kept and checks clean."""
+    pytest.importorskip("pyvrp")
+    from envservices.planning.callbacks import ProgressLog
+    from envservices.planning.day_routing import DayTask, _reload_tips
+
+    tasks = [DayTask(0, 1, 60, frozenset({0}), volume_l=10, tips=frozenset({0})),
+             DayTask(1, 2, 60, frozenset({0, 1}), volume_l=10, tips=frozenset({0, 1})),
+             DayTask(2, 3, 60, frozenset({1}), volume_l=0, tips=frozenset())]
+    assert _reload_tips(tasks, frozenset({0, 1}), 2, 5) == [5]
+    assert _reload_tips(tasks, frozenset({1, 2}), 2, 5) == [5, 6]  # nothing to carry: no bar
+    streets = [_collection(f"res{i}", 1 + i, "residual") for i in range(6)]
+    streets += [_collection(f"rec{i}", 3 + i, "dry_recycling") for i in range(4)]
+    crews = [_crew("R"), dataclasses.replace(_crew("D"), equipment=frozenset({"rcv", "mrf"}))]
+    streets = [dataclasses.replace(t, equipment="mrf") if t.stream == "dry_recycling" else t for t in streets]
+    p = _problem(streets, STREAM_TIPS, crews=crews)
+    log = ProgressLog()
+    r = solve(p, time_limit_s=2, progress=log, seed=2)
+    assert check(p, r) == [] and not r.unplanned
+    assert [m for _, _, m in log.reports if "routes by PyVRP kept" in m]
+    assert set(_tips_of(r, "R")) == {"transfer"} and set(_tips_of(r, "D")) <= {"mrf", "transfer"}
