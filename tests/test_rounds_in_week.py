@@ -48,6 +48,16 @@ def test_demo_week_plans_rounds_and_street_work_and_keeps_every_rule(demo_db):
     assert rounds and all(day_of.get(t.id) == t.earliest_day for t in rounds)
     for cd in plan.crew_days:
         assert len({v.service for v in cd.visits if v.service.startswith("refuse_")}) <= 1
+    # each round unloads at its stream's own tip (the transfer station; garden at the composting site)
+    takes = {tp.id: tp.streams for tp in problem.tips}
+    round_tips = set()
+    for cd in plan.crew_days:
+        streams = {tasks[v.task_id].stream for v in cd.visits if tasks[v.task_id].stream}
+        for stop in cd.stops:
+            if stop.kind == "tip" and streams:
+                assert streams <= takes[stop.site_id], f"{cd.crew_id} tips {streams} at {stop.site_id}"
+                round_tips.add(stop.site_id)
+    assert "tip-transfer" in round_tips
     # the rules, read from the plan alone (not from the solver's links)
     dist = problem.travel.distance_m
     collected: dict[str, list[tuple[int, int]]] = defaultdict(list)  # place -> (location, day)

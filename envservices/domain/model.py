@@ -459,6 +459,7 @@ class Task:
     note: str = ""
     part: int = 1  # a big site's work split over crew-days: this is part `part` of `parts`
     parts: int = 1
+    stream: str | None = None  # a collection's waste stream (residual, food, ...): the tip it goes to
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from envservices.domain.model import (
     part_id,
 )
 from envservices.domain.settings import DEFAULT_SETTINGS, Settings
+from envservices.domain.waste import WasteTip
 from envservices.errors import UserError
 from envservices.planning.problem import (
     After,
@@ -182,12 +183,14 @@ def build_problem(
     settings: Settings = DEFAULT_SETTINGS,
     days: int = 7,
     overtime_s: int | Mapping[str, int] = 0,
+    waste_tips: Sequence[WasteTip] = (),
 ) -> PlanningProblem:
     """The week's planning problem from domain objects.
 
     `locked` are crew-days kept exactly as they are (days already worked, or locked by the supervisor);
     `absent` are (crew id, date) pairs with no work; `overtime_s` is allowed beyond each shift end (one value
     for all crews or per crew id). Tasks overdue before the week starts are due any day of this week.
+    `waste_tips` (a week with collection rounds) join the sites' tips, each taking only its own streams.
     """
     if week_start.weekday() != 0:
         raise PlanningInputError(f"the planning week must start on a Monday, not {week_start:%A %d %B %Y}")
@@ -250,6 +253,17 @@ def build_problem(
                                    _whole(s.open_s, f"the opening time of tip {s.name}"),
                                    _whole(s.close_s, f"the closing time of tip {s.name}"),
                                    _whole(s.unload_s, f"the unloading time at tip {s.name}")))
+    for w in waste_tips:
+        names[w.id] = w.name
+        tips.append(ProblemTip(
+            w.id, location(_point(w.geometry, f"tip {w.name}")),
+            _whole(w.open_s, f"the opening time of tip {w.name}"),
+            _whole(w.close_s, f"the closing time of tip {w.name}"),
+            _whole(w.turnaround_s, f"the turnaround time at tip {w.name}"),
+            streams=frozenset(s.value for s in w.streams),
+            closed_days=frozenset(d for d in range(days)
+                                  if not w.open_on((week_start + dt.timedelta(days=d)).weekday())),
+        ))
     problem_tasks = []
     for t in tasks:
         earliest, latest = day_of(t.earliest_day), day_of(t.latest_day)
@@ -276,6 +290,7 @@ def build_problem(
             asset=t.asset_id,
             part=t.part,
             parts=t.parts,
+            stream=t.stream,
         ))
     empty = np.zeros((0, 0), np.int32)
     if len(points) > LAZY_ABOVE and hasattr(travel, "lazy"):
@@ -306,7 +321,7 @@ def build_problem(
         for cd in locked if 0 <= day_of(cd.day) < days
     )
     labels = tuple((week_start + dt.timedelta(days=d)).isoformat() for d in range(days))
-    return PlanningProblem(
+    problem = PlanningProblem(
         tasks=tuple(problem_tasks),
         crews=tuple(problem_crews),
         travel=matrix,
@@ -325,6 +340,28 @@ def build_problem(
         previous_crew_of_place=dict(previous_crew_of_place or {}),
         names=names,
     )
+    _refuse_untippable(problem, week_start)
+    return problem
+
+
+def _refuse_untippable(problem: PlanningProblem, week_start: dt.date) -> None:
+    """One sentence for the first collection whose stream no tip takes, or whose every tip is closed on its
+    fixed day: such a load could never be unloaded (bad input, not a task to leave out)."""
+    if not any(tp.streams for tp in problem.tips):
+        return
+    for t in problem.tasks:
+        if t.volume_l <= 0 or not t.stream:
+            continue
+        takers = problem.tips_taking(t.stream)
+        label = t.stream.replace("_", " ")
+        if not takers:
+            raise PlanningInputError(f"No tip takes {label}, collected by task {t.id}: add one before planning.")
+        if t.earliest_day == t.latest_day and all(t.earliest_day in problem.tips[j].closed_days for j in takers):
+            day = week_start + dt.timedelta(days=t.earliest_day)
+            shut = ", ".join(problem.names.get(problem.tips[j].id, problem.tips[j].id) for j in sorted(takers))
+            verb = "is" if len(takers) == 1 else "are"
+            raise PlanningInputError(f"{shut} ({label}) {verb} closed on {day:%A %d %B}, the collection day of "
+                                     f"task {t.id}.")
 
 
 def expand_rules(

@@ -11,8 +11,9 @@ The rules, as the whole engine reads them:
 - a crew only does tasks it has the skill and the equipment for;
 - each break of the crew is taken (a stop of kind 'break' of at least its length, starting inside its window)
   on every worked crew-day that lasts past the break's earliest start;
-- load (litres since the last tip) never exceeds the vehicle's capacity; a tip visit lasts its unload time and
-  ends by closing time;
+- load (litres since the last tip) never exceeds the vehicle's capacity; a tip visit lasts its unload time,
+  ends by closing time, is on a day the tip opens, and the tip takes every stream on board
+  (`PlanningProblem.tips_taking`: residual to the transfer station, food to AD);
 - before/within: when both tasks are planned, the second's day is 0..max_days after the first's, and on the
   same day the first ends before the second starts; pins and locks are kept; each task is planned at most once
   and every task is either planned or listed as left out;
@@ -206,6 +207,7 @@ def _check_route(problem: PlanningProblem, legs: _Legs, r: Route, crew: ProblemC
     here = crew.depot_location
     clock = r.depart_s
     load = 0
+    aboard: set[str | None] = set()  # the streams collected since the last tip
     total_m = 0
     breaks_taken: list[tuple[int, int]] = []
     for s in r.stops:
@@ -239,7 +241,15 @@ def _check_route(problem: PlanningProblem, legs: _Legs, r: Route, crew: ProblemC
                                f"less than {tp.unload_s} s")
                 if s.start_s < tp.open_s or s.end_s > tp.close_s:
                     out.append(f"route {label}: unloads at {s.tip} outside its opening hours")
+                if r.day in tp.closed_days:
+                    out.append(f"route {label}: unloads at {s.tip} on day {r.day}, when it is closed")
+                j = next(i for i, x in enumerate(problem.tips) if x.id == s.tip)
+                for stream in sorted(aboard, key=str):
+                    if j not in problem.tips_taking(stream):
+                        out.append(f"route {label}: unloads {stream or 'street waste'} at {s.tip}, which does not "
+                                   f"take it")
             load = 0
+            aboard = set()
             clock = s.end_s
             continue
         t = tasks.get(s.task or "")
@@ -272,6 +282,8 @@ def _check_route(problem: PlanningProblem, legs: _Legs, r: Route, crew: ProblemC
                 out.append(f"task {t.id}: worked {_hm(s.start_s)}-{_hm(s.end_s)} in a closed period "
                            f"{_hm(cs)}-{_hm(ce)}")
         load += t.volume_l
+        if t.volume_l > 0:
+            aboard.add(t.stream)
         if load > crew.capacity_l:
             out.append(f"task {t.id}: the vehicle of {r.crew} holds {load} l, more than its "
                        f"{crew.capacity_l} l")
@@ -313,18 +325,25 @@ def _room_at_end(problem: PlanningProblem, legs: _Legs, r: Route | None, crew: P
                  tips: dict, closed: dict) -> bool:
     """Could the task be added after the route's last stop, taking any untaken break first, and still be back
     in time? Deliberately cautious: it only says "room" when there surely is."""
+    streams = {t.stream}  # on board (cautious: every stream of the route), with the task's own
     if r is None or not r.stops:
         here, clock, load, taken = crew.depot_location, crew.shift_start_s, 0, []
     else:
         last = r.stops[-1]
         here, clock = last.location, last.end_s
         load = 0
+        volume = {x.id: (x.volume_l, x.stream) for x in problem.tasks}
         for s in r.stops:
             if s.kind == "tip":
                 load = 0
             elif s.kind == "task":
-                load += next((x.volume_l for x in problem.tasks if x.id == s.task), 0)
+                litres, stream = volume.get(s.task or "", (0, None))
+                load += litres
+                if litres > 0:
+                    streams.add(stream)
         taken = [(s.start_s, s.end_s) for s in r.stops if s.kind == "break"]
+    usable = [tp for j, tp in enumerate(problem.tips) if day not in tp.closed_days
+              and all(j in problem.tips_taking(st) for st in streams)]
     pending = list(crew.breaks)[len(taken):] if taken else list(crew.breaks)
     for b in sorted(pending, key=lambda b: b.earliest_s):
         if clock > b.latest_s:
@@ -340,8 +359,10 @@ def _room_at_end(problem: PlanningProblem, legs: _Legs, r: Route | None, crew: P
     if t.window_end_s is not None and end > t.window_end_s:
         return False
     if load + t.volume_l > 0 and tips:
+        if not usable:
+            return False
         end += min(legs.seconds(t.location, tp.location) + tp.unload_s
-                   + legs.seconds(tp.location, crew.depot_location) for tp in tips.values())
+                   + legs.seconds(tp.location, crew.depot_location) for tp in usable)
     else:
         end += legs.seconds(t.location, crew.depot_location)
     return end <= crew.shift_end_s + crew.overtime_s

@@ -11,7 +11,10 @@ the engine's own routes where a rule would break):
   gets its own routing profile in which the tasks it may not do are out of reach (prohibitive travel);
 - breaks: the shift is shortened by the breaks' total length and the simulator puts them back in;
 - closed periods: the task's window is narrowed to the longest stretch that avoids them;
-- the tip at the end of the day: reaching the day's end depot costs the trip through the best tip.
+- the tip at the end of the day: reaching the day's end depot costs the trip through the best tip that
+  takes the task's stream (`DayTask.tips`);
+- tips per stream: a crew-day reloads only at the tips that take every stream it may collect that day (none
+  when no tip takes them all: its body then bounds the day, which is safe).
 
 This module knows nothing of the engine's state: it takes plain per-day data and returns routes as task keys.
 """
@@ -60,6 +63,7 @@ class DayTask:
     latest_end_s: int | None = None
     prize: float = 0.0  # cost of leaving it out (ignored when required)
     required: bool = False
+    tips: frozenset[int] | None = None  # the tips (indices into route_day's `tips`) that take its load; None: all
 
 
 @dataclass(frozen=True)
@@ -136,6 +140,10 @@ def route_day(tasks: list[DayTask], crews: list[DayCrew], tips: list[DayTip], du
             via_s = np.asarray(duration_s)[np.ix_(m, tip_locs)] + unload[None, :] \
                 + np.asarray(duration_s)[tip_locs, depot][None, :]
             via_m = np.asarray(distance_m)[np.ix_(m, tip_locs)] + np.asarray(distance_m)[tip_locs, depot][None, :]
+            for i, t in enumerate(tasks):
+                if t.tips is not None and t.tips:  # only through a tip that takes its stream
+                    shut = np.asarray(sorted(set(range(len(tips))) - t.tips), dtype=np.int64)
+                    via_s[first_task + i, shut] = FAR_S
             best = np.argmin(via_s, axis=1)
             col = n_dep + e
             dur[first_task:, col] = via_s[first_task:][np.arange(len(tasks)), best[first_task:]]
@@ -199,7 +207,7 @@ def route_day(tasks: list[DayTask], crews: list[DayCrew], tips: list[DayTip], du
             shift_duration=max(0, c.end_s - c.start_s), max_overtime=c.overtime_s,
             unit_distance_cost=per_m, unit_duration_cost=per_s, unit_overtime_cost=over_s,
             fixed_cost=max(0, scaled(c.fixed_cost)),
-            profile=profiles[can], reload_depots=list(range(first_tip, first_task)) if tips else [],
+            profile=profiles[can], reload_depots=_reload_tips(tasks, can, len(tips), first_tip),
         ))
     data = pyvrp.ProblemData(locations, clients, depot_objs, vehicle_types, dist_mats, dur_mats)
 
@@ -221,6 +229,15 @@ def route_day(tasks: list[DayTask], crews: list[DayCrew], tips: list[DayTip], du
     for grp, routes in zip(group_list, routes_by_group):
         out.update(_match(grp, routes, initial or {}))
     return out
+
+
+def _reload_tips(tasks: list[DayTask], can: frozenset[int], n_tips: int, first_tip: int) -> list[int]:
+    """PyVRP's reload depots for a crew-day that may do the tasks `can`: the tips that take all their loads."""
+    ok = set(range(n_tips))
+    for i in can:
+        if tasks[i].tips is not None and tasks[i].volume_l > 0:
+            ok &= tasks[i].tips
+    return [first_tip + j for j in sorted(ok)]
 
 
 def _prizes(tasks: list[DayTask], crews: list[DayCrew], group_list: list[list[DayCrew]],

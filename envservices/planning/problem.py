@@ -34,6 +34,7 @@ class ProblemTask:
     asset: str | None = None
     part: int = 1  # a big site's work split over crew-days (build.split_long_tasks): part `part` of `parts`
     parts: int = 1
+    stream: str | None = None  # what a collection loads (residual, food, ...): it goes to a tip that takes it
 
 
 @dataclass(frozen=True)
@@ -63,11 +64,16 @@ class ProblemCrew:
 
 @dataclass(frozen=True)
 class ProblemTip:
+    """Where a vehicle unloads. `streams` empty: a street cleansing tip that takes any load (see
+    `PlanningProblem.tips_taking`); `closed_days` are days of the planning week it does not open."""
+
     id: str
     location: int
     open_s: int = 0
     close_s: int = 24 * 3600
     unload_s: int = 900
+    streams: frozenset[str] = frozenset()
+    closed_days: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -244,6 +250,19 @@ class PlanningProblem:
     names: dict[str, str] = field(default_factory=dict, compare=False, hash=False)  # id -> readable name
     after: tuple[After, ...] = ()  # added last: earlier fields keep their positions
     apart: tuple[Apart, ...] = ()
+
+    def tips_taking(self, stream: str | None) -> frozenset[int]:
+        """The tips (indices into `tips`) a load of this stream may go to: the rule every part reads.
+
+        A stream goes to the tips that name it (residual to the transfer station, food to AD) or, where none
+        does, to a tip that takes anything; a load with no stream (street work) to a tip that takes anything or,
+        where there is none, to any tip. A problem whose tips name no streams therefore tips as it always did.
+        """
+        if stream:
+            named = frozenset(j for j, tp in enumerate(self.tips) if stream in tp.streams)
+            return named or frozenset(j for j, tp in enumerate(self.tips) if not tp.streams)
+        general = frozenset(j for j, tp in enumerate(self.tips) if not tp.streams)
+        return general or frozenset(range(len(self.tips)))
 
 
 @dataclass(frozen=True)

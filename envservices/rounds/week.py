@@ -136,6 +136,7 @@ def round_tasks(
                 volume_l=sum(v for _, _, v in items),
                 urgency=Urgency.URGENT,
                 source="rounds",
+                stream=r.stream.value,
                 note=f"{r.label}: {len(items)} households",
             ))
     return tasks
@@ -205,7 +206,7 @@ def missed_tasks(missed: Iterable[MissedCollection], properties: Mapping[str, Pr
             earliest_day=earliest, latest_day=min(m.return_by, week_end),
             equipment=VEHICLE_EQUIPMENT.get(m.stream, "rcv"),
             volume_l=container.weight_kg / COMPACTED_KG_PER_L if container else 0.0, urgency=Urgency.URGENT,
-            source="missed",
+            source="missed", stream=m.stream.value,
             note=f"missed {m.stream.label} bin ({m.reason.value.replace('_', ' ')}) at {p.address or p.id}",
         ))
     return out

@@ -141,6 +141,7 @@ def prepare_week(db, week: str, *, area: str | None = None, depot: str | None = 
         state = read_state(uow, week_start)
         depots = uow.sites.list(kind=SiteKind.DEPOT)
         tips = uow.sites.list(kind=SiteKind.TIP)
+        waste_tips = uow.waste_tips.list()  # per stream: where the week's collections unload
         chosen_area = _pick(state.areas, area, "area")
         chosen_depot = _pick(depots, depot, "depot")
         crews = uow.crews.list()
@@ -210,6 +211,7 @@ def prepare_week(db, week: str, *, area: str | None = None, depot: str | None = 
         travel=travel_function(roads, settings), rules=rules, closed=tuple(state.closed),
         pins=tuple(pins), locked=locked,
         absent=absent_set, previous_crew_of_place=previous, places=list(all_places.values()), settings=settings,
+        waste_tips=waste_tips if any(t.stream for t in tasks) else (),
     )
     return PreparedWeek(
         week=week, week_start=week_start, problem=problem, tasks=tuple(tasks), crews=tuple(crews),

@@ -58,7 +58,8 @@ def pyvrp_days(s: Search, time_s: float, stop: StoppingCriterion | None, report:
         if slice_s < 0.05:
             break
         tried += 1
-        routes = route_day(tasks, crews, s.day_tips, s.dur_s, s.dist_m, slice_s, asked, seed + d,
+        day_tips = [s.day_tips[j] for j in _open_tips(s, d)]
+        routes = route_day(tasks, crews, day_tips, s.dur_s, s.dist_m, slice_s, asked, seed + d,
                            initial=None if whole_day else initial)
         if routes is not None and bundles:
             routes = {k: [x for t in seq for x in bundles.get(t, [t])] for k, seq in routes.items()}
@@ -129,7 +130,7 @@ def _day_inputs(s: Search, day: int, offer_all: bool
             tasks.append(DayTask(
                 key=t, location=s.loc[t], duration_s=sum(s.service_s[x] for x in group) + inside_s,
                 crews=crews, volume_l=sum(s.vol[x] for x in group), prize=sum(s.penalty[x] for x in group),
-                required=any(s.urgent[x] for x in group),
+                required=any(s.urgent[x] for x in group), tips=_tips_of(s, day, group),
             ))
     for t in [x for x in planned if x not in bundles] + left:
         crews = frozenset({s.route_of[t]}) if s.fixed[t] else frozenset(k for k in s.eligible[t] if k in kset)
@@ -157,7 +158,7 @@ def _day_inputs(s: Search, day: int, offer_all: bool
         tasks.append(DayTask(
             key=t, location=s.loc[t], duration_s=s.service_s[t], crews=crews, volume_l=s.vol[t],
             earliest_start_s=window[0], latest_end_s=window[1], prize=s.penalty[t],
-            required=s.route_of[t] >= 0 and (s.urgent[t] or s.fixed[t]),
+            required=s.route_of[t] >= 0 and (s.urgent[t] or s.fixed[t]), tips=_tips_of(s, day, [t]),
         ))
     crews_in = []
     for k in ks:
@@ -178,6 +179,21 @@ def _day_inputs(s: Search, day: int, offer_all: bool
     member_of = {x: rep for rep, group in bundles.items() for x in group}
     initial = {k: list(dict.fromkeys(member_of.get(t, t) for t in s.routes[k])) for k in ks}
     return tasks, crews_in, initial, bundles
+
+
+def _open_tips(s: Search, day: int) -> list[int]:
+    """The engine's tips (indices) open on this day: the ones PyVRP is given."""
+    return [j for j in range(len(s.tips)) if s.tip_open[day] >> j & 1]
+
+
+def _tips_of(s: Search, day: int, group: list[int]) -> frozenset[int] | None:
+    """The day's open tips (indices into `_open_tips`) that take the load of these tasks; None: any tip."""
+    if s.tip_ok is None:
+        return None
+    mask = s.all_tips
+    for t in group:
+        mask &= s.tip_ok[t]
+    return frozenset(i for i, j in enumerate(_open_tips(s, day)) if mask >> j & 1)
 
 
 def _trimmed(s: Search, k: int, seq: list[int]) -> list[int]:

@@ -1,8 +1,9 @@
 """The exact schedule of one crew-day: times along a route, or None when a hard rule breaks.
 
 Why one simulator: every rule the week holds (windows, several closed periods, floating breaks, unload trips
-to the best tip, `before` links across routes, shift end plus overtime) is checked here, so every plan the
-search holds is feasible at every moment; that makes the engine anytime and safe to cancel.
+to the best tip that takes the load on board and is open, `before` links across routes, shift end plus
+overtime) is checked here, so every plan the search holds is feasible at every moment; that makes the engine
+anytime and safe to cancel.
 """
 
 from __future__ import annotations
@@ -48,25 +49,37 @@ class ScheduleMixin:
         ends = [0] * len(seq)
         stops: list[RouteStop] = []
         tips = self.tips
+        tip_ok = self.tip_ok
+        open_today = self.tip_open[day] if tips else 0
+        aboard = open_today  # the open tips that take every stream on board (a full mask when empty)
         for i, t in enumerate(seq):
             v = self.vol[t]
             travel = legs_s[i]
             tdist = legs_m[i]
             lt = locs[i + 1]
-            if load + v > cap:
+            # unload first when full, or when no open tip would take this load on top of what is aboard
+            mixed = tip_ok is not None and load > 0 and not aboard & tip_ok[t]
+            if load + v > cap or mixed:
                 if not tips or v > cap:
                     if strict:
                         return None
                 else:
-                    j = self._best_tip(cur, lt)
+                    j = self._best_tip(cur, lt, aboard, now)
+                    if j < 0:
+                        if strict:
+                            return None
+                        j = self._best_tip(cur, lt)
                     now = self._tip_visit(j, cur, now, pending, stops, record, strict)
                     if now < 0:
                         return None
                     dist += self.to_tip_m[cur][j]
                     load = 0
+                    aboard = open_today
                     cur = tips[j].location
                     travel = self.from_tip_s[lt][j]
                     tdist = self.from_tip_m[lt][j]
+            if tip_ok is not None:
+                aboard &= tip_ok[t]
             release = self.ws[t]
             if in_seq is not None:
                 for f in self.preds[t]:
@@ -98,7 +111,11 @@ class ScheduleMixin:
         travel = legs_s[-1]
         tdist = legs_m[-1]
         if load > 0 and tips:
-            j = self._best_tip(cur, cd.depot)
+            j = self._best_tip(cur, cd.depot, aboard, now)
+            if j < 0:
+                if strict:
+                    return None
+                j = self._best_tip(cur, cd.depot)
             now = self._tip_visit(j, cur, now, pending, stops, record, strict)
             if now < 0:
                 return None
@@ -142,12 +159,23 @@ class ScheduleMixin:
             stops.append(RouteStop("tip", tp.location, arrive, st, st + tp.unload_s, tip=tp.id))
         return st + tp.unload_s
 
-    def _best_tip(self, cur: int, nxt: int) -> int:
+    def _best_tip(self, cur: int, nxt: int, allowed: int = -1, now: int | None = None) -> int:
+        """The tip among `allowed` (a bit mask; -1 all) that gets the crew from `cur` to `nxt` soonest,
+        waiting for it to open and skipping one that would close before the unloading ends (when `now` is
+        known); -1 when no allowed tip will do. Breaks are left to `_tip_visit`."""
         to = self.to_tip_s[cur]
         back = self.from_tip_s[nxt]
-        best, best_j = None, 0
-        for j in range(len(self.tips)):
-            c = to[j] + self.tips[j].unload_s + back[j]
+        best, best_j = None, -1
+        for j, tp in enumerate(self.tips):
+            if not allowed >> j & 1:
+                continue
+            if now is None:
+                c = to[j] + tp.unload_s + back[j]
+            else:
+                st = max(now + to[j], tp.open_s)
+                if st + tp.unload_s > tp.close_s:
+                    continue
+                c = st + tp.unload_s + back[j]
             if best is None or c < best:
                 best, best_j = c, j
         return best_j

@@ -84,6 +84,19 @@ class Search(ScheduleMixin, MovesMixin):
             self.to_tip_m = self.dist_m[:, tip_locs].tolist()
             self.from_tip_s = self.dur_s[tip_locs, :].T.tolist()
             self.from_tip_m = self.dist_m[tip_locs, :].T.tolist()
+        # which tips may take each task's load, and which open each day, as bit masks (bit j = tip j); None
+        # when every tip takes everything every day, and the simulator then chooses among all of them
+        self.all_tips = (1 << len(self.tips)) - 1
+        self.tip_ok: list[int] | None = None
+        self.tip_open: list[int] = [self.all_tips] * problem.days
+        if any(tp.streams or tp.closed_days for tp in self.tips):
+            masks: dict[str | None, int] = {}
+            for t in tasks:
+                if t.stream not in masks:
+                    masks[t.stream] = sum(1 << j for j in problem.tips_taking(t.stream))
+            self.tip_ok = [masks[t.stream] if t.volume_l > 0 else self.all_tips for t in tasks]
+            self.tip_open = [sum(1 << j for j, tp in enumerate(self.tips) if d not in tp.closed_days)
+                             for d in range(problem.days)]
         # links: (first, second, max_days); same day means first ends before second starts
         self.links: list[list[tuple[int, int, int]]] = [[] for _ in tasks]
         for b in problem.before:
