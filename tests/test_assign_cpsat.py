@@ -140,10 +140,11 @@ def test_travel_bound_adds_the_travel_unloading_and_depot_legs_it_can_prove():
 
 
 def test_master_gives_the_same_crew_days_on_every_run():
-    """CP-SAT's limit is in its deterministic time: the same week and seed give the same assignment."""
+    """CP-SAT's limit is in its deterministic time: the same week and seed give the same assignment. (The wall
+    clock guard is widened here: on a machine busy with other tests it bound first and the runs differed.)"""
     p = _week()
-    first = assign_week(p, time_limit_s=2, seed=4)
-    second = assign_week(p, time_limit_s=2, seed=4)
+    first = assign_week(p, time_limit_s=2, seed=4, wall_limit_s=120)
+    second = assign_week(p, time_limit_s=2, seed=4, wall_limit_s=120)
     assert first.crew_day == second.crew_day
 
 

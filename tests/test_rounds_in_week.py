@@ -58,6 +58,8 @@ def test_demo_week_plans_rounds_and_street_work_and_keeps_every_rule(demo_db):
                 assert streams <= takes[stop.site_id], f"{cd.crew_id} tips {streams} at {stop.site_id}"
                 round_tips.add(stop.site_id)
     assert "tip-transfer" in round_tips
+    # the board and the worksheets name and place these tips from the prepared week (they are not sites)
+    assert round_tips <= {tp.id for tp in prepared.waste_tips}
     # the rules, read from the plan alone (not from the solver's links)
     dist = problem.travel.distance_m
     collected: dict[str, list[tuple[int, int]]] = defaultdict(list)  # place -> (location, day)

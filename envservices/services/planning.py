@@ -54,6 +54,9 @@ class PreparedWeek:
     sources: dict[str, str] = field(default_factory=dict, compare=False, hash=False)  # area name -> rota|needs
     notes: tuple[str, ...] = field(default=(), compare=False, hash=False)
     """What a supervisor should know about the week's work: bank holidays, why an area has no work."""
+    waste_tips: tuple = field(default=(), compare=False, hash=False)
+    """The waste tips the week's collections may unload at (`domain.waste.WasteTip`): named on the board and
+    worksheets like the sites."""
     replaces: tuple[str, int] | None = None
     """(id, version) of the week's stored plan when this was prepared: saving the new plan over it is
     refused if somebody else saved that plan in between, so one supervisor's re-plan never silently
@@ -213,12 +216,13 @@ def prepare_week(db, week: str, *, area: str | None = None, depot: str | None = 
         absent=absent_set, previous_crew_of_place=previous, places=list(all_places.values()), settings=settings,
         waste_tips=waste_tips if any(t.stream for t in tasks) else (),
     )
+    used_waste_tips = tuple(waste_tips) if any(t.stream for t in tasks) else ()
     return PreparedWeek(
         week=week, week_start=week_start, problem=problem, tasks=tuple(tasks), crews=tuple(crews),
         places={pid: all_places[pid] for pid in in_scope}, crew_names={c.id: c.name for c in crews},
         area_id=chosen_area.id if chosen_area else None, depot_id=chosen_depot.id if chosen_depot else None,
         sources=sources, replaces=(current.id, current.version) if current is not None else None,
-        notes=tuple(dict.fromkeys(notes)),
+        notes=tuple(dict.fromkeys(notes)), waste_tips=used_waste_tips,
     )
 
 

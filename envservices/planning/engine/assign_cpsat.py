@@ -111,8 +111,10 @@ def assign_week(problem: PlanningProblem, *, time_limit_s: float = 10.0, seed: i
                 allowed: dict[str, list[tuple[str, int]]] | None = None, fill: float | None = None,
                 travel_factor: float | None = None, stability_weight: float = 15.0,
                 together_weight: float = 40.0, workers: int = 2,
-                stop: Callable[[], bool] | None = None) -> Assignment:
-    """The week's tasks to crew-days by CP-SAT (see the module); `allowed` narrows each task's crew-days."""
+                stop: Callable[[], bool] | None = None, wall_limit_s: float | None = None) -> Assignment:
+    """The week's tasks to crew-days by CP-SAT (see the module); `allowed` narrows each task's crew-days.
+    `wall_limit_s` (default the time limit plus a second) guards a machine too slow or too busy for the
+    deterministic limit: when it binds first the result depends on the machine's speed."""
     from ortools.sat.python import cp_model
 
     fill = FILL if fill is None else fill
@@ -302,7 +304,7 @@ def assign_week(problem: PlanningProblem, *, time_limit_s: float = 10.0, seed: i
     # deterministic: the same week, seed and limit give the same crew-days on any machine (interleaved
     # workers, a limit in CP-SAT's deterministic time); the wall-clock limit only guards a slow machine
     solver.parameters.max_deterministic_time = max(0.1, time_limit_s * DETERMINISTIC_PER_SECOND)
-    solver.parameters.max_time_in_seconds = max(0.5, time_limit_s) + 1
+    solver.parameters.max_time_in_seconds = wall_limit_s if wall_limit_s is not None else max(0.5, time_limit_s) + 1
     solver.parameters.interleave_search = True
     solver.parameters.random_seed = seed
     solver.parameters.num_workers = workers

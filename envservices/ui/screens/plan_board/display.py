@@ -101,13 +101,18 @@ class PlanDisplay:
             task_points=points,
             # a rota task's note is the rota entry's id: a reference for the office, not a note for the crew
             task_notes={t.id: t.note for t in self._tasks.values() if t.note and not t.note.startswith("rota entry ")},
-            site_points={sid: (s.geometry.x, s.geometry.y) for sid, s in self._sites.items()},
-            site_names={sid: s.name for sid, s in self._sites.items()},
+            site_points={sid: (s.geometry.x, s.geometry.y) for sid, s in self._all_sites().items()},
+            site_names={sid: s.name for sid, s in self._all_sites().items()},
             crew_depots=crew_depots,
             default_depot_id=default_depot,
             asset_names={aid: a.name for aid, a in self._assets.items() if a.name},
             task_windows={t.id: (t.earliest_day, t.latest_day) for t in self._tasks.values()},
         )
+
+    def _all_sites(self) -> dict:
+        """Depots and tips, and the waste tips a week with collection rounds unloads at (a table of their own)."""
+        waste_tips = self._prepared.waste_tips if self._prepared is not None else ()
+        return {**{t.id: t for t in waste_tips}, **self._sites}
 
     def _export_lookups(self) -> PlanLookups:
         """The screen's lookups plus what only paper needs: each visit's nearest street and the streets to draw."""
