@@ -98,6 +98,13 @@ class LayersPanel(QWidget):
             box.toggled.connect(lambda on, k=key: canvas.set_layer_visible(k, on))
             self.boxes[key] = box
             layout.addWidget(box)
+            if key == "rounds":
+                self.rounds_stream = QComboBox()
+                self.rounds_stream.setAccessibleName("Rounds of which waste")
+                self.rounds_stream.setToolTip("Whose rounds the map shows: residual, recycling, garden, food")
+                self.rounds_stream.hide()
+                layout.addWidget(self.rounds_stream)
+        self._round_streams: tuple[str, ...] = ()
         self.legend_box = QCheckBox("Show legend on the map")
         self.legend_box.setChecked(True)
         self.legend_box.toggled.connect(canvas.set_legend_visible)
@@ -110,8 +117,21 @@ class LayersPanel(QWidget):
         for key, box in self.boxes.items():
             box.blockSignals(True)
             box.setChecked(self._canvas.layer_visible(key))
-            box.setEnabled(self._canvas.layer_has_features(key) or key == "route")
+            box.setEnabled(self._canvas.layer_has_features(key) or key == "route"
+                           or (key == "rounds" and bool(self._round_streams)))
             box.blockSignals(False)
+        self.rounds_stream.setVisible(len(self._round_streams) > 1 and self._canvas.layer_visible("rounds"))
+
+    def set_round_streams(self, streams: tuple[str, ...]) -> None:
+        """The streams that have rounds (residual first): the rounds layer is offered only when there are
+        some, and the chooser only when there is more than one."""
+        self._round_streams = tuple(streams)
+        self.rounds_stream.blockSignals(True)
+        self.rounds_stream.clear()
+        for s in self._round_streams:
+            self.rounds_stream.addItem(s.replace("_", " ").capitalize(), s)
+        self.rounds_stream.blockSignals(False)
+        self.sync()
 
     def set_theme_key(self, key: str) -> None:
         i = self.theme_combo.findData(key)
@@ -153,6 +173,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
 
         self.layers_panel = LayersPanel(self.canvas, self.set_theme)
+        self.layers_panel.rounds_stream.currentIndexChanged.connect(
+            lambda _: self.show_rounds(self.layers_panel.rounds_stream.currentData()))
+        self.canvas.layersChanged.connect(self._on_layers_changed)
         self.layers_dock = self._dock("layersDock", "Layers", _scrolling(self.layers_panel),
                                       Qt.DockWidgetArea.LeftDockWidgetArea)
         self.record_dock = self._dock("recordDock", "Record need", QLabel("Open a database to record need."),
@@ -376,6 +399,8 @@ class MainWindow(QMainWindow):
         self.undo_stack.clear()
         self.map_data = services.district.map_data(db)
         self.canvas.set_map_data(self.map_data)
+        self.layers_panel.set_round_streams(self._round_streams())
+        self._on_layers_changed()
         self.set_theme(self._theme_key)
         shown = getattr(db, "url", "database")
         self.db_label.setText(str(shown))
@@ -385,6 +410,36 @@ class MainWindow(QMainWindow):
         counts = f"{len(self.map_data.places)} places, {len(self.map_data.assets)} assets"
         self.statusBar().showMessage(" ".join([f"Opened {shown}: {counts}.", *self._problems]), 10000)
         self.databaseOpened.emit(str(shown))
+
+    def _round_streams(self) -> tuple[str, ...]:
+        try:
+            return services.rounds_map.round_streams(self.db)
+        except UserError as exc:
+            self.statusBar().showMessage(f"Collection rounds not shown: {exc}", 8000)
+            return ()
+
+    def _on_layers_changed(self) -> None:
+        """Read the rounds the first time their layer is turned on (not at start-up: 20,000 households)."""
+        if self.db is not None and self.canvas.layer_visible("rounds") and self.canvas.rounds() is None:
+            self.show_rounds(self.layers_panel.rounds_stream.currentData())
+
+    def show_rounds(self, stream: str | None = None) -> None:
+        """Show one stream's collection rounds on the map (residual when not named)."""
+        if self.db is None:
+            return
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            data = services.rounds_map.rounds_on_map(self.db, stream)
+        except UserError as exc:
+            QApplication.restoreOverrideCursor()
+            self.statusBar().showMessage(f"Collection rounds not shown: {exc}", 8000)
+            return
+        QApplication.restoreOverrideCursor()
+        self.canvas.set_rounds(data)
+        if data.rounds:
+            households = len(data.xy)
+            self.statusBar().showMessage(f"{len(data.rounds)} {data.stream.replace('_', ' ')} rounds, "
+                                         f"{households:,} households.", 8000)
 
     def _build_screens(self) -> None:
         self._loaded.clear()
