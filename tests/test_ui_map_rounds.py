@@ -77,7 +77,7 @@ def _colours_near(image, pos, radius: int = 1) -> set[str]:
 
 
 def _rounds_section(canvas):
-    return next((s for s in canvas.legend_sections() if s.title.startswith("Collection rounds")), None)
+    return next((s for s in canvas.legend_sections() if " rounds · " in s.title), None)
 
 
 def test_service_gives_each_stream_its_rounds_in_order_with_neighbours_coloured_apart(households_db):
@@ -102,9 +102,8 @@ def test_rounds_layer_is_off_until_asked_then_shows_a_legend_entry_and_a_colour_
     assert _rounds_section(canvas) is None
     canvas.set_layer_visible("rounds", True)
     section = _rounds_section(canvas)
-    assert section is not None and section.title == "Collection rounds (residual)"
-    assert [e.label for e in section.entries] == ["North residual 1 · Mon week A · 6 households",
-                                                  "South residual 1 · Tue week A · 6 households"]
+    assert section is not None and section.title == "Residual rounds · day, week · households"
+    assert [e.label for e in section.entries] == ["North 1 · Mon A · 6", "South 1 · Tue A · 6"]
     layer = canvas.rounds_layer()
     monday, tuesday = layer.colour_of(0), layer.colour_of(6)
     assert monday != tuesday and monday in ROUND_COLOURS and tuesday in ROUND_COLOURS
@@ -143,12 +142,11 @@ def test_layers_dock_offers_rounds_only_when_there_are_some_and_reads_them_when_
     w.use_database(households_db)
     assert box.isEnabled() and w.canvas.rounds() is None  # not read until asked
     box.setChecked(True)
-    assert [e.label.split(" · ")[0] for e in _rounds_section(w.canvas).entries] == ["North residual 1",
-                                                                                    "South residual 1"]
+    assert [e.label.split(" · ")[0] for e in _rounds_section(w.canvas).entries] == ["North 1", "South 1"]
     chooser = w.layers_panel.rounds_stream
     assert [chooser.itemData(i) for i in range(chooser.count())] == ["residual", "food"]
     chooser.setCurrentIndex(1)
-    assert _rounds_section(w.canvas).title == "Collection rounds (food)"
+    assert _rounds_section(w.canvas).title.startswith("Food rounds")
     w.db = None  # the fixtures close the databases
 
 
@@ -165,13 +163,17 @@ def test_screenshot_of_the_demo_rounds_at_1366x768(qtbot, tmp_path):
     w.show()
     qtbot.waitExposed(w)
     w.use_database(db)
+    w.set_theme("none")  # round colours read best over plain places
     w.layers_panel.boxes["rounds"].setChecked(True)
     w.canvas.zoom_to_extent()
     qtbot.wait(300)
     assert len(_rounds_section(w.canvas).entries) == len(w.canvas.rounds().rounds) > 1
     out: Path = save_screenshot(w, "map_rounds_1366x768")
     assert not is_blank(out)
-    w.canvas.zoom_by(6.0)
+    rounds = w.canvas.rounds()
+    town = [k for k, r in enumerate(rounds.rounds) if r.name.startswith("Redditch")][:4]
+    w.canvas.zoom_to_points([tuple(p) for k in town for p in rounds.points_of(k)])
+    w.canvas.zoom_by(w.canvas.metres_per_pixel() / 2.0)
     qtbot.wait(100)
     save_screenshot(w, "map_rounds_zoomed_1366x768")
     w._shutdown_screens()

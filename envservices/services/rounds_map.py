@@ -33,6 +33,7 @@ class MapRound:
     households: int
     colour: int  # index into the map's palette of round colours
     depot_id: str | None = None
+    stream: str = ""
 
     @property
     def day(self) -> str:
@@ -40,8 +41,11 @@ class MapRound:
 
     @property
     def legend_label(self) -> str:
-        week = f" week {self.week}" if self.week else ""
-        return f"{self.name} · {self.day[:3]}{week} · {self.households:,} households"
+        """'Redditch 1A1 · Mon A · 216': the name without the stream (the legend's title says it), the day,
+        the week and the households, short enough for a legend of 60 rounds."""
+        name = self.name.replace(f" {self.stream.replace('_', ' ')}", "") if self.stream else self.name
+        week = f" {self.week}" if self.week else ""
+        return f"{name} · {self.day[:3]}{week} · {self.households:,}"
 
 
 @dataclass(frozen=True)
@@ -118,7 +122,7 @@ def rounds_on_map(db, stream: str | None = None, *, palette_size: int = PALETTE_
     xy = np.concatenate(parts) if parts else np.zeros((0, 2))
     round_of = np.repeat(np.arange(len(rounds)), counts).astype(int)
     colours = round_colours(xy, round_of, len(rounds), palette_size)
-    shown = tuple(MapRound(r.id, r.name, r.weekday, r.week, n, int(colours[k]), r.depot_id)
+    shown = tuple(MapRound(r.id, r.name, r.weekday, r.week, n, int(colours[k]), r.depot_id, chosen.value)
                   for k, (r, n) in enumerate(zip(rounds, counts, strict=True)))
     starts = np.concatenate([[0], np.cumsum(counts)]).astype(int)
     return RoundsMap(streams, chosen.value, shown, xy, round_of, starts, lost)

@@ -369,7 +369,7 @@ class MapCanvas(QGraphicsView):
         if self._visible["rounds"] and layer is not None and self._rounds.rounds:
             dots = [layer.dot(r.colour % len(ROUND_COLOURS), 9) for r in self._rounds.rounds]
             sections.append(LegendSection(
-                f"Collection rounds ({self._rounds.stream.replace('_', ' ')})",
+                f"{self._rounds.stream.replace('_', ' ').capitalize()} rounds · day, week · households",
                 tuple(LegendEntry(r.legend_label, "symbol", QColor(), pixmap=dot)
                       for r, dot in zip(self._rounds.rounds, dots, strict=True))))
         return sections
