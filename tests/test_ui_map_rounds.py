@@ -14,11 +14,11 @@ import pytest  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtGui import QColor  # noqa: E402
 from shapely.geometry import Point  # noqa: E402
+from ui_helpers import ORIGIN_X, ORIGIN_Y, grid_district, is_blank, save_screenshot  # noqa: E402
 
 from envservices import services  # noqa: E402
 from envservices.domain.waste import CollectionRound, Container, Frequency, Property, Stream  # noqa: E402
 from envservices.ui.map.rounds_layer import ROUND_COLOURS  # noqa: E402
-from ui_helpers import ORIGIN_X, ORIGIN_Y, grid_district, is_blank, save_screenshot  # noqa: E402
 
 ROUNDS = (CollectionRound("r-mon", "North residual 1", Stream.RESIDUAL, 0, "A"),
           CollectionRound("r-tue", "South residual 1", Stream.RESIDUAL, 1, "A"),
@@ -142,10 +142,12 @@ def test_layers_dock_offers_rounds_only_when_there_are_some_and_reads_them_when_
     w.use_database(households_db)
     assert box.isEnabled() and w.canvas.rounds() is None  # not read until asked
     box.setChecked(True)
+    qtbot.waitUntil(lambda: _rounds_section(w.canvas) is not None)  # read off the GUI thread
     assert [e.label.split(" · ")[0] for e in _rounds_section(w.canvas).entries] == ["North 1", "South 1"]
     chooser = w.layers_panel.rounds_stream
     assert [chooser.itemData(i) for i in range(chooser.count())] == ["residual", "food"]
     chooser.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: not w.rounds_loading())
     assert _rounds_section(w.canvas).title.startswith("Food rounds")
     w.db = None  # the fixtures close the databases
 
@@ -165,6 +167,7 @@ def test_screenshot_of_the_demo_rounds_at_1366x768(qtbot, tmp_path):
     w.use_database(db)
     w.set_theme("none")  # round colours read best over plain places
     w.layers_panel.boxes["rounds"].setChecked(True)
+    qtbot.waitUntil(lambda: w.canvas.rounds() is not None, timeout=20_000)
     w.canvas.zoom_to_extent()
     qtbot.wait(300)
     assert len(_rounds_section(w.canvas).entries) == len(w.canvas.rounds().rounds) > 1
@@ -179,3 +182,40 @@ def test_screenshot_of_the_demo_rounds_at_1366x768(qtbot, tmp_path):
     w._shutdown_screens()
     w.db = None
     db.dispose()
+
+
+def test_far_out_households_in_the_same_few_pixels_are_drawn_once(qtbot, canvas):
+    """At district zoom 2,000 households on one estate become at most one square per few pixels."""
+    from envservices.services.rounds_map import MapRound, RoundsMap
+
+    rng = np.random.default_rng(1)
+    xy = np.column_stack([ORIGIN_X + 400 * rng.random(2000), ORIGIN_Y + 400 * rng.random(2000)])
+    rounds = (MapRound("a", "East 1", 0, "A", 1000, 0), MapRound("b", "West 1", 1, "A", 1000, 1))
+    canvas.set_layer_visible("rounds", True)
+    canvas.set_rounds(RoundsMap(("residual",), "residual", rounds, xy, np.repeat([0, 1], 1000),
+                                np.array([0, 1000, 2000])))
+    canvas.zoom_to_extent()
+    canvas.zoom_by(canvas.metres_per_pixel() / 8.0)  # 8 m a pixel: the estate is 50 px across
+    canvas.viewport().grab()
+    layer = canvas.rounds_layer()
+    assert 0 < layer.last_drawn <= (400 / 8 / 3 + 1) ** 2 and layer.last_lines == 0
+    canvas.zoom_by(8.0)  # 1 m a pixel: every household its own dot, the order lines drawn
+    canvas.viewport().grab()
+    assert layer.last_lines == 2
+
+
+def test_a_long_legend_section_wraps_into_columns(qtbot):
+    """Sixty rounds' entries fit a short map: the section goes into columns instead of running off it."""
+    from envservices.ui.widgets.legend import Legend, LegendEntry, LegendSection
+
+    legend = Legend()
+    qtbot.addWidget(legend)
+    legend.set_max_height(300)
+    legend.set_sections([LegendSection("Residual rounds", tuple(
+        LegendEntry(f"Redditch {k}A1 · Mon A · 300", "fill", QColor(ROUND_COLOURS[k % 9])) for k in range(60)))])
+    one = Legend()
+    qtbot.addWidget(one)
+    one.set_sections([LegendSection("Residual rounds", (LegendEntry("Redditch 1A1 · Mon A · 300", "fill",
+                                                                     QColor("#332288")),))])
+    assert legend.sizeHint().height() <= 300
+    assert legend.sizeHint().width() >= 3 * (one.sizeHint().width() - 2 * Legend.PAD)

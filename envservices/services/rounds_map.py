@@ -150,7 +150,8 @@ def round_neighbours(xy: np.ndarray, round_of: np.ndarray, n_rounds: int,
     return out
 
 
-def round_colours(xy: np.ndarray, round_of: np.ndarray, n_rounds: int, palette_size: int = PALETTE_SIZE) -> np.ndarray:
+def round_colours(xy: np.ndarray, round_of: np.ndarray, n_rounds: int,
+                  palette_size: int = PALETTE_SIZE) -> np.ndarray:
     """A colour index per round, neighbours different where the palette allows (most-connected first);
     when every colour is taken around a round it gets the one its neighbours use least."""
     neighbours = round_neighbours(xy, round_of, n_rounds)

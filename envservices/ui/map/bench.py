@@ -1,6 +1,7 @@
 """How fast the map draws a whole district: repaint milliseconds and pan frames a second, offscreen.
 
-    QT_QPA_PLATFORM=offscreen python -m envservices.ui.map.bench [--db district.sqlite] [--size 1366x768] [--rounds]
+    QT_QPA_PLATFORM=offscreen python -m envservices.ui.map.bench [--db district.sqlite] [--size 1366x768]
+        [--rounds]
 
 Without --db it draws a made-up district of about 10,000 features (places, winding roads, bins, grass,
 streets); with --db it draws that database's district. It prints the median time to repaint the whole
