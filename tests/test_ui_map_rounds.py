@@ -219,3 +219,18 @@ def test_a_long_legend_section_wraps_into_columns(qtbot):
                                                                      QColor("#332288")),))])
     assert legend.sizeHint().height() <= 300
     assert legend.sizeHint().width() >= 3 * (one.sizeHint().width() - 2 * Legend.PAD)
+
+
+def test_legend_moves_off_the_households(qtbot, canvas):
+    """Households in the lower left, where the legend usually sits: it goes to a corner over none of them."""
+    from envservices.services.rounds_map import MapRound, RoundsMap
+
+    xy = np.array([(ORIGIN_X + 20 + 10 * k, ORIGIN_Y + 20 + 5 * k) for k in range(60)], dtype=float)
+    canvas.resize(600, 700)  # too narrow to keep the map clear of the legend beside it
+    canvas.set_layer_visible("rounds", True)
+    canvas.set_rounds(RoundsMap(("residual",), "residual", (MapRound("a", "East 1", 0, "A", 60, 0),), xy,
+                                np.zeros(60, dtype=int), np.array([0, 60])))
+    canvas.zoom_to_extent()
+    box = canvas.legend.geometry()
+    hidden = [k for k in range(60) if box.contains(canvas.view_pos_of(*xy[k]))]
+    assert hidden == []

@@ -394,14 +394,25 @@ class MapCanvas(QGraphicsView):
         sb.move(self.viewport().width() - sb.width() - margin, self.viewport().height() - sb.height() - margin)
 
     def _route_points_under(self, x: int, y: int, w: int, h: int) -> int:
-        """How many of the shown route's points a legend at (x, y) of size w x h would cover: the legend goes
+        """How much of the shown route and rounds a legend at (x, y) of size w x h would cover: the legend goes
         to the corner (bottom-left, top-left, top-right) that hides the fewest, so it never sits on the route
         when another corner is free."""
         pts = getattr(self, "_route_scene", ())
-        if not pts:
-            return 0
         box = QRectF(x - 6, y - 6, w + 12, h + 12)
-        return sum(1 for px, py in pts if box.contains(QPointF(self.mapFromScene(QPointF(px, py)))))
+        under = 10_000 * sum(1 for px, py in pts if box.contains(QPointF(self.mapFromScene(QPointF(px, py)))))
+        return under + self._households_under(box)
+
+    def _households_under(self, box: QRectF) -> int:
+        """How many of the shown rounds' households a legend in `box` (viewport pixels) would hide: with the
+        rounds on, the legend goes to the corner over the fewest (a route's stops count for more)."""
+        layer = self.rounds_layer()
+        if layer is None or not self._visible["rounds"] or not len(layer.xs):
+            return 0
+        t = self.viewportTransform()
+        vx = t.m11() * layer.xs + t.m21() * layer.ys + t.dx()
+        vy = t.m12() * layer.xs + t.m22() * layer.ys + t.dy()
+        return int(np.count_nonzero((vx >= box.left()) & (vx <= box.right())
+                                    & (vy >= box.top()) & (vy <= box.bottom())))
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802 - Qt's name
         super().scrollContentsBy(dx, dy)
@@ -480,6 +491,8 @@ class MapCanvas(QGraphicsView):
         self.setTransform(QTransform.fromScale(s, s))
         self.centerOn(target.center() - QPointF(reserved / 2 / s, 0))
         self._view_changed()
+        if self.rounds_layer() is not None and self._visible["rounds"]:
+            self._place_overlays()  # the legend to the corner over the fewest households at this view
 
     def zoom_to_extent(self) -> None:
         self._fit(self._extent)
