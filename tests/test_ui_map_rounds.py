@@ -211,8 +211,9 @@ def test_a_long_legend_section_wraps_into_columns(qtbot):
     legend = Legend()
     qtbot.addWidget(legend)
     legend.set_max_height(300)
-    legend.set_sections([LegendSection("Residual rounds", tuple(
-        LegendEntry(f"Redditch {k}A1 · Mon A · 300", "fill", QColor(ROUND_COLOURS[k % 9])) for k in range(60)))])
+    entries = tuple(LegendEntry(f"Redditch {k}A1 · Mon A · 300", "fill", QColor(ROUND_COLOURS[k % 9]))
+                    for k in range(60))
+    legend.set_sections([LegendSection("Residual rounds", entries)])
     one = Legend()
     qtbot.addWidget(one)
     one.set_sections([LegendSection("Residual rounds", (LegendEntry("Redditch 1A1 · Mon A · 300", "fill",

@@ -3,7 +3,8 @@
 One item draws every household. Far out (beyond DOTS_FINE_M_PER_PX) households that fall in the same few
 screen pixels are drawn once, as small squares batched one call per colour, so 20,000 households cost about
 as much as the pixels they cover; closer in each is a round dot with a light edge, and the round's order is
-a thin line in its colour (closer than LINES_M_PER_PX). Figures: `python -m envservices.ui.map.bench --rounds`.
+a thin line in its colour (closer than LINES_M_PER_PX).
+Figures: `python -m envservices.ui.map.bench --rounds`.
 """
 
 from __future__ import annotations
@@ -58,13 +59,16 @@ class RoundsLayer(QGraphicsItem):
         self.colour_of_round = np.array([r.colour % len(ROUND_COLOURS) for r in data.rounds], dtype=int)
         self.colour_index = self.colour_of_round[data.round_of] if len(self.xs) else np.zeros(0, int)
         starts = np.asarray(data.starts, dtype=int)
-        self._lines = [QPolygonF([QPointF(x, y) for x, y in zip(self.xs[a:b].tolist(), self.ys[a:b].tolist())])
+        self._lines = [QPolygonF([QPointF(x, y) for x, y in zip(self.xs[a:b].tolist(),
+                                                                self.ys[a:b].tolist())])
                        for a, b in zip(starts[:-1].tolist(), starts[1:].tolist())]
-        self._line_rects = np.array([[p.boundingRect().left(), p.boundingRect().top(), p.boundingRect().right(),
-                                      p.boundingRect().bottom()] for p in self._lines]).reshape(-1, 4)
+        boxes = [line.boundingRect() for line in self._lines]
+        self._line_rects = np.array([[b.left(), b.top(), b.right(), b.bottom()]
+                                     for b in boxes]).reshape(-1, 4)
         self._extent = QRectF()
         if len(self.xs):
-            self._extent = QRectF(QPointF(self.xs.min(), self.ys.min()), QPointF(self.xs.max(), self.ys.max()))
+            self._extent = QRectF(QPointF(self.xs.min(), self.ys.min()),
+                                  QPointF(self.xs.max(), self.ys.max()))
         self._dots: dict[tuple[int, int], QPixmap] = {}
         # one pixel wide and opaque (blended with white by hand): Qt's fast cosmetic line path. A 1.3 px
         # see-through pen goes through the full stroker: 2.5-3.7 s for 12 rounds of 500 households
@@ -97,7 +101,8 @@ class RoundsLayer(QGraphicsItem):
             self._dots[(colour, size)] = pm
         return pm
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
         self.last_drawn = self.last_lines = 0
         t = painter.worldTransform()
         px_per_m = abs(t.m11())
@@ -156,5 +161,6 @@ class RoundsLayer(QGraphicsItem):
         for c in np.unique(colours).tolist():
             mine = np.nonzero(colours == c)[0]
             painter.setBrush(ROUND_COLOURS[c])
-            painter.drawRects([QRectF(x, y, size, size) for x, y in zip(ox[mine].tolist(), oy[mine].tolist())])
+            painter.drawRects([QRectF(x, y, size, size)
+                               for x, y in zip(ox[mine].tolist(), oy[mine].tolist())])
         self.last_drawn = len(first)

@@ -140,12 +140,14 @@ class Legend(QWidget):
             y += tfm.height() + 2
             p.setFont(body_font)
             rows = self._rows_per_column(s)
-            column_w = max(self.SWATCH_W + 6 + bfm.horizontalAdvance(e.label) for e in s.entries) + 2 * self.PAD
+            widest = max(bfm.horizontalAdvance(e.label) for e in s.entries)
+            column_w = self.SWATCH_W + 6 + widest + 2 * self.PAD
             top = y
             for k, e in enumerate(s.entries):
                 if k and k % rows == 0:  # next column
                     x, y = x + column_w, top
-                swatch = QRectF(x, y + (row_h - self.LINE_GAP - self.SWATCH_H) / 2, self.SWATCH_W, self.SWATCH_H)
+                swatch = QRectF(x, y + (row_h - self.LINE_GAP - self.SWATCH_H) / 2, self.SWATCH_W,
+                                self.SWATCH_H)
                 self._draw_swatch(p, swatch, e)
                 p.setPen(TEXT)
                 p.drawText(QPointF(x + self.SWATCH_W + 6, y + (row_h - self.LINE_GAP + bfm.ascent()
