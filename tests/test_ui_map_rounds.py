@@ -185,7 +185,8 @@ def test_screenshot_of_the_demo_rounds_at_1366x768(qtbot, tmp_path):
 
 
 def test_far_out_households_in_the_same_few_pixels_are_drawn_once(qtbot, canvas):
-    """At district zoom 2,000 households on one estate become at most one square per few pixels."""
+    """At district zoom 2,000 households on one estate become at most one square per few pixels, drawn once
+    onto a picture that repaints and pans reuse."""
     from envservices.services.rounds_map import MapRound, RoundsMap
 
     rng = np.random.default_rng(1)
@@ -199,6 +200,10 @@ def test_far_out_households_in_the_same_few_pixels_are_drawn_once(qtbot, canvas)
     canvas.viewport().grab()
     layer = canvas.rounds_layer()
     assert 0 < layer.last_drawn <= (400 / 8 / 3 + 1) ** 2 and layer.last_lines == 0
+    assert layer.last_picture  # one cached picture: a pan copies it
+    canvas.horizontalScrollBar().setValue(canvas.horizontalScrollBar().value() + 25)
+    canvas.viewport().grab()
+    assert layer.last_picture and layer.last_drawn > 0
     canvas.zoom_by(8.0)  # 1 m a pixel: every household its own dot, the order lines drawn
     canvas.viewport().grab()
     assert layer.last_lines == 2

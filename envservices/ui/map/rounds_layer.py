@@ -1,9 +1,9 @@
 """Collection rounds on the map: each household a dot in its round's colour, each round's order a thin line.
 
 One item draws every household. Far out (beyond DOTS_FINE_M_PER_PX) households that fall in the same few
-screen pixels are drawn once, as small squares batched one call per colour, so 20,000 households cost about
-as much as the pixels they cover; closer in each is a round dot with a light edge, and the round's order is
-a thin line in its colour (closer than LINES_M_PER_PX).
+screen pixels are drawn once, as small squares batched one call per colour, onto one picture cached for the
+zoom, so a repaint or a pan only copies pixels; closer in each is a round dot with a light edge, and the
+round's order is a thin line in its colour (closer than LINES_M_PER_PX).
 Figures: `python -m envservices.ui.map.bench --rounds`.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPen, QPixmap, QPolygonF, QTransform
+from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap, QPolygonF, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 # Paul Tol's 'muted' qualitative scheme (readable with the common colour-blindnesses), most distinct first.
@@ -29,6 +29,10 @@ DOTS_FINE_M_PER_PX = 4.0
 
 def round_colour(index: int) -> QColor:
     return ROUND_COLOURS[index % len(ROUND_COLOURS)]
+
+
+PICTURE_MAX_PX = 4_000_000
+"""Far out, every household is drawn once onto a cached picture of at most this many pixels (16 MB)."""
 
 
 def _towards_white(c: QColor, share: float) -> QColor:
@@ -76,6 +80,8 @@ class RoundsLayer(QGraphicsItem):
         self._line_colours = [_towards_white(c, 0.2) for c in ROUND_COLOURS]
         self.last_drawn = 0  # dots (or squares) drawn in the latest paint, for tests and benchmarks
         self.last_lines = 0
+        self.last_picture = False  # whether the latest paint blitted the cached picture
+        self._cached: tuple[tuple, tuple[QImage, float, float, int] | None] = ((), None)
 
     def boundingRect(self) -> QRectF:
         return self._extent.adjusted(-60, -60, 60, 60)
@@ -104,6 +110,7 @@ class RoundsLayer(QGraphicsItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
         self.last_drawn = self.last_lines = 0
+        self.last_picture = False
         t = painter.worldTransform()
         px_per_m = abs(t.m11())
         if px_per_m <= 0 or not len(self.xs):
@@ -120,14 +127,22 @@ class RoundsLayer(QGraphicsItem):
             return
         painter.save()
         painter.resetTransform()
-        if m_per_px > DOTS_FINE_M_PER_PX:
+        picture = self._picture(m_per_px, size) if m_per_px > DOTS_FINE_M_PER_PX else None
+        if picture is not None:  # far out: one cached picture of every household, panning only blits it
+            image, left, top, squares = picture
+            painter.drawImage(QPointF(t.m11() * left + t.dx(), t.m22() * top + t.dy()), image)
+            self.last_drawn, self.last_picture = squares, True
+        elif m_per_px > DOTS_FINE_M_PER_PX:
             self._draw_squares(painter, inside, t, m_per_px, size)
         else:
             dx = t.m11() * self.xs[inside] + t.m21() * self.ys[inside] + t.dx()
             dy = t.m12() * self.xs[inside] + t.m22() * self.ys[inside] + t.dy()
             half = (size + 2) / 2
-            for i, x, y in zip(inside.tolist(), dx.tolist(), dy.tolist()):
-                painter.drawPixmap(QPointF(x - half, y - half), self.dot(int(self.colour_index[i]), size))
+            dots = [self.dot(c, size) for c in range(len(ROUND_COLOURS))]
+            draw = painter.drawPixmap
+            colours = self.colour_index[inside].tolist()
+            for c, x, y in zip(colours, (dx - half).tolist(), (dy - half).tolist()):
+                draw(QPointF(x, y), dots[c])
             self.last_drawn = len(inside)
         painter.restore()
 
@@ -144,6 +159,38 @@ class RoundsLayer(QGraphicsItem):
             painter.drawPolyline(self._lines[k])
         painter.restore()
         self.last_lines = len(hit)
+
+    def _picture(self, m_per_px: float, size: int) -> tuple[QImage, float, float, int] | None:
+        """Every household as squares (as `_draw_squares`) on one transparent picture for this zoom, with its
+        scene top-left and its count of squares; None when the picture would be bigger than
+        PICTURE_MAX_PX (the whole district at 4-6 m a pixel): then the squares are drawn directly."""
+        key = (round(m_per_px, 9), size, self.dpr)
+        if self._cached[0] == key:
+            return self._cached[1]
+        cell_m = size * m_per_px
+        cx = np.floor(self.xs / cell_m).astype(np.int64)
+        cy = np.floor(self.ys / cell_m).astype(np.int64)
+        x0, y0 = int(cx.min()), int(cy.min())
+        w, h = (int(cx.max()) - x0 + 1) * size, (int(cy.max()) - y0 + 1) * size
+        picture = None
+        if w * h <= PICTURE_MAX_PX:
+            _, first = np.unique(cx * 4_000_003 + cy, return_index=True)
+            image = QImage(math.ceil(w * self.dpr), math.ceil(h * self.dpr),
+                           QImage.Format.Format_ARGB32_Premultiplied)
+            image.setDevicePixelRatio(self.dpr)
+            image.fill(Qt.GlobalColor.transparent)
+            p = QPainter(image)
+            p.setPen(Qt.PenStyle.NoPen)
+            colours = self.colour_index[first]
+            for c in np.unique(colours).tolist():
+                mine = first[colours == c]
+                p.setBrush(ROUND_COLOURS[c])
+                p.drawRects([QRectF(x, y, size, size) for x, y in zip(((cx[mine] - x0) * size).tolist(),
+                                                                       ((cy[mine] - y0) * size).tolist())])
+            p.end()
+            picture = (image, x0 * cell_m, y0 * cell_m, len(first))
+        self._cached = (key, picture)
+        return picture
 
     def _draw_squares(self, painter: QPainter, inside: np.ndarray, t: QTransform, m_per_px: float,
                       size: int) -> None:
