@@ -14,8 +14,8 @@ from typing import Any
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
-    QApplication, QCheckBox, QComboBox, QDialog, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox,
-    QScrollArea, QTabWidget, QTextBrowser, QToolBar, QVBoxLayout, QWidget,
+    QApplication, QCheckBox, QComboBox, QDialog, QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMainWindow,
+    QMessageBox, QScrollArea, QTabWidget, QTextBrowser, QToolBar, QVBoxLayout, QWidget,
 )
 
 import envservices
@@ -103,7 +103,10 @@ class LayersPanel(QWidget):
                 self.rounds_stream.setAccessibleName("Rounds of which waste")
                 self.rounds_stream.setToolTip("Whose rounds the map shows: residual, recycling, garden, food")
                 self.rounds_stream.hide()
-                layout.addWidget(self.rounds_stream)
+                indented = QHBoxLayout()
+                indented.addSpacing(20)  # under its check box: it belongs to the rounds layer
+                indented.addWidget(self.rounds_stream)
+                layout.addLayout(indented)
         self._round_streams: tuple[str, ...] = ()
         self.legend_box = QCheckBox("Show legend on the map")
         self.legend_box.setChecked(True)
