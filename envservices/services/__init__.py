@@ -16,6 +16,7 @@ from envservices.services import (
     observations,
     planning,
     rota_sheet,
+    rounds_map,
     settings,
     simulation,
     users,
@@ -32,4 +33,4 @@ def open_db(url: str | None = None) -> Database:
 
 
 __all__ = ["capacity", "compare", "council", "crews", "district", "maintenance", "observations", "open_db",
-           "planning", "rota_sheet", "settings", "simulation", "users", "waste", "week", "work_sheet"]
+           "planning", "rota_sheet", "rounds_map", "settings", "simulation", "users", "waste", "week", "work_sheet"]

@@ -45,12 +45,14 @@ from envservices.ui.map.layers import (
     _static_styles,
     line_details,
 )
+from envservices.ui.map.rounds_layer import ROUND_COLOURS, RoundsLayer
 from envservices.ui.map.symbols import (
     BACKGROUND,
     CLICK_TOLERANCE_PX,
     LAYERS,
     MAJOR_HIGHWAYS,
     MIN_M_PER_PX,
+    OFF_BY_DEFAULT,
     PLACE_ALPHA,
     PLACE_OUTLINE,
     POINT_KINDS,
@@ -94,7 +96,7 @@ class MapCanvas(QGraphicsView):
         self.setAccessibleName("Map")
 
         self._layers: dict[str, list[QGraphicsItem]] = {key: [] for key, _ in LAYERS}
-        self._visible: dict[str, bool] = {key: True for key, _ in LAYERS}
+        self._visible: dict[str, bool] = {key: key not in OFF_BY_DEFAULT for key, _ in LAYERS}
         self._place_items: dict[str, PlaceItem] = {}
         self._places: dict[str, Place] = {}
         self._areas: dict[str, Area] = {}
@@ -109,6 +111,7 @@ class MapCanvas(QGraphicsView):
         self._asset_selection = SelectionLayer()
         self._clusters = ClusterLayer(BinClusters([]), QRectF())
         self._route_label = ""
+        self._rounds: Any = None  # services.rounds_map.RoundsMap shown, or None before it is read
         self._press: QPoint | None = None
         self._panning = False
         self._drawn = False
@@ -129,6 +132,7 @@ class MapCanvas(QGraphicsView):
         self._point_layers.clear()
         self._screen_layers.clear()
         self._selected = None
+        self._rounds = None  # another district: its rounds are read again when wanted
         self._areas = {a.id: a for a in data.areas}
         self._places = {p.id: p for p in data.places}
         self._assets = {a.id: a for a in data.assets}
@@ -343,6 +347,8 @@ class MapCanvas(QGraphicsView):
             elif key == "roads":
                 casing, fill, _ = styles["roads_minor"][0][0], styles["roads_minor"][1][0], 0
                 features.append(LegendEntry(label, "line", fill.color(), casing.color(), width_px=2.0))
+            elif key == "rounds":
+                continue  # a section of its own, below
             elif key == "route":
                 features.append(LegendEntry(f"Route {self._route_label}".strip(), "line", ROUTE_COLOUR,
                                             width_px=3.0))
@@ -359,6 +365,13 @@ class MapCanvas(QGraphicsView):
                                         pixmap=self._clusters.disc_pixmap(8)))
         if features:
             sections.append(LegendSection("Features", tuple(features)))
+        layer = self.rounds_layer()
+        if self._visible["rounds"] and layer is not None and self._rounds.rounds:
+            dots = [layer.dot(r.colour % len(ROUND_COLOURS), 9) for r in self._rounds.rounds]
+            sections.append(LegendSection(
+                f"{self._rounds.stream.replace('_', ' ').capitalize()} rounds · day, week · households",
+                tuple(LegendEntry(r.legend_label, "symbol", QColor(), pixmap=dot)
+                      for r, dot in zip(self._rounds.rounds, dots, strict=True))))
         return sections
 
     def _update_legend(self) -> None:
@@ -381,14 +394,25 @@ class MapCanvas(QGraphicsView):
         sb.move(self.viewport().width() - sb.width() - margin, self.viewport().height() - sb.height() - margin)
 
     def _route_points_under(self, x: int, y: int, w: int, h: int) -> int:
-        """How many of the shown route's points a legend at (x, y) of size w x h would cover: the legend goes
+        """How much of the shown route and rounds a legend at (x, y) of size w x h would cover: the legend goes
         to the corner (bottom-left, top-left, top-right) that hides the fewest, so it never sits on the route
         when another corner is free."""
         pts = getattr(self, "_route_scene", ())
-        if not pts:
-            return 0
         box = QRectF(x - 6, y - 6, w + 12, h + 12)
-        return sum(1 for px, py in pts if box.contains(QPointF(self.mapFromScene(QPointF(px, py)))))
+        under = 10_000 * sum(1 for px, py in pts if box.contains(QPointF(self.mapFromScene(QPointF(px, py)))))
+        return under + self._households_under(box)
+
+    def _households_under(self, box: QRectF) -> int:
+        """How many of the shown rounds' households a legend in `box` (viewport pixels) would hide: with the
+        rounds on, the legend goes to the corner over the fewest (a route's stops count for more)."""
+        layer = self.rounds_layer()
+        if layer is None or not self._visible["rounds"] or not len(layer.xs):
+            return 0
+        t = self.viewportTransform()
+        vx = t.m11() * layer.xs + t.m21() * layer.ys + t.dx()
+        vy = t.m12() * layer.xs + t.m22() * layer.ys + t.dy()
+        return int(np.count_nonzero((vx >= box.left()) & (vx <= box.right())
+                                    & (vy >= box.top()) & (vy <= box.bottom())))
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802 - Qt's name
         super().scrollContentsBy(dx, dy)
@@ -467,6 +491,8 @@ class MapCanvas(QGraphicsView):
         self.setTransform(QTransform.fromScale(s, s))
         self.centerOn(target.center() - QPointF(reserved / 2 / s, 0))
         self._view_changed()
+        if self.rounds_layer() is not None and self._visible["rounds"]:
+            self._place_overlays()  # the legend to the corner over the fewest households at this view
 
     def zoom_to_extent(self) -> None:
         self._fit(self._extent)
@@ -602,6 +628,29 @@ class MapCanvas(QGraphicsView):
 
     def has_route(self) -> bool:
         return bool(self._layers["route"])
+
+    # -- collection rounds -----------------------------------------------------------------------------------
+    def set_rounds(self, data: Any) -> None:
+        """Show one stream's rounds (a services.rounds_map.RoundsMap; None or no rounds: nothing)."""
+        for item in self._layers["rounds"]:
+            self.scene().removeItem(item)
+        self._layers["rounds"] = []
+        self._rounds = data
+        if data is not None and len(data.xy):
+            layer = RoundsLayer(data, self.devicePixelRatioF() or 1.0)
+            layer.setZValue(4.5)  # over roads and streets, under bins, depots and the route
+            self._add("rounds", layer)
+        self._apply_visibility()
+        self._update_legend()
+        self.layersChanged.emit()
+
+    def rounds(self) -> Any:
+        """The rounds shown (services.rounds_map.RoundsMap), or None when none have been read."""
+        return self._rounds
+
+    def rounds_layer(self) -> RoundsLayer | None:
+        items = self._layers["rounds"]
+        return items[0] if items else None
 
     # -- tooltips --------------------------------------------------------------------------------------------
     def tooltip_at(self, view_pos: QPoint) -> str:

@@ -43,10 +43,12 @@ LAYERS: tuple[tuple[str, str], ...] = (
     ("dog_bin", "Dog bins"),
     ("recycling_bin", "Recycling bins"),
     ("sites", "Depots and tips"),
+    ("rounds", "Collection rounds"),
     ("route", "Route"),
     ("labels", "Place names"),
 )
 LAYER_LABELS = dict(LAYERS)
+OFF_BY_DEFAULT = frozenset({"rounds"})  # 20,000 households' dots hide everything else: shown when asked
 POINT_KINDS = (AssetKind.LITTER_BIN, AssetKind.DOG_BIN, AssetKind.RECYCLING_BIN)
 
 MIN_M_PER_PX = 0.05

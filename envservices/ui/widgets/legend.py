@@ -69,13 +69,24 @@ class Legend(QWidget):
             self.resize(self.sizeHint())
             self.update()
 
+    def _rows_per_column(self, s: LegendSection) -> int:
+        """Entries a column of this section holds: all of them, unless the section alone would be taller
+        than the legend may be (60 collection rounds), when it wraps into columns."""
+        title_font, body_font = self._fonts()
+        tfm, bfm = QFontMetrics(title_font), QFontMetrics(body_font)
+        row_h = max(bfm.height(), self.SWATCH_H) + self.LINE_GAP
+        room = self._max_height - 2 * self.PAD - tfm.height() - 2
+        return max(1, min(len(s.entries), room // row_h)) if s.entries else 1
+
     def _section_size(self, s: LegendSection) -> tuple[int, int]:
         title_font, body_font = self._fonts()
         tfm, bfm = QFontMetrics(title_font), QFontMetrics(body_font)
         row_h = max(bfm.height(), self.SWATCH_H) + self.LINE_GAP
-        width = max([tfm.horizontalAdvance(s.title)]
-                    + [self.SWATCH_W + 6 + bfm.horizontalAdvance(e.label) for e in s.entries])
-        return width, tfm.height() + 2 + row_h * len(s.entries)
+        rows = self._rows_per_column(s)
+        columns = -(-len(s.entries) // rows)
+        column_w = max([0] + [self.SWATCH_W + 6 + bfm.horizontalAdvance(e.label) for e in s.entries])
+        width = max(tfm.horizontalAdvance(s.title), columns * column_w + (columns - 1) * 2 * self.PAD)
+        return width, tfm.height() + 2 + row_h * rows
 
     def _side_by_side(self) -> bool:
         stacked = sum(h + self.LINE_GAP for _, h in map(self._section_size, self._sections)) + 2 * self.PAD
@@ -128,8 +139,15 @@ class Legend(QWidget):
             p.drawText(QPointF(x, y + tfm.ascent()), s.title)
             y += tfm.height() + 2
             p.setFont(body_font)
-            for e in s.entries:
-                swatch = QRectF(x, y + (row_h - self.LINE_GAP - self.SWATCH_H) / 2, self.SWATCH_W, self.SWATCH_H)
+            rows = self._rows_per_column(s)
+            widest = max(bfm.horizontalAdvance(e.label) for e in s.entries)
+            column_w = self.SWATCH_W + 6 + widest + 2 * self.PAD
+            top = y
+            for k, e in enumerate(s.entries):
+                if k and k % rows == 0:  # next column
+                    x, y = x + column_w, top
+                swatch = QRectF(x, y + (row_h - self.LINE_GAP - self.SWATCH_H) / 2, self.SWATCH_W,
+                                self.SWATCH_H)
                 self._draw_swatch(p, swatch, e)
                 p.setPen(TEXT)
                 p.drawText(QPointF(x + self.SWATCH_W + 6, y + (row_h - self.LINE_GAP + bfm.ascent()
