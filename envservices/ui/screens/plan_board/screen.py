@@ -609,11 +609,29 @@ class PlanBoardScreen(SupervisorLevers, PlanDisplay, SavedPlanGuard, QWidget):
         self._save_new_plan(plan, cancelled)
 
     def _save_new_plan(self, plan: Plan, cancelled: bool = False) -> None:
-        try:
-            stored = planning_service.save_plan(self._db, plan)
-        except UserError as exc:
-            self._show_message(f"The new plan could not be saved, so nothing changed: {exc}", error=True)
-            return
+        """Save the new plan on a worker thread (110 ms of database writes on the GUI thread froze the window
+        at the end of every Generate); the board stays busy until it is stored."""
+        worker = Worker(planning_service.save_plan, self._db, plan, cancellable=False)
+        worker.signals.finished.connect(lambda stored: self._plan_saved(stored, plan, cancelled))
+        worker.signals.failed.connect(self._save_failed)
+        self._worker = worker
+        self.progress.setFormat("Saving the plan…")
+        self._update_buttons()
+        self.busyChanged.emit(True)
+        self._workers.start(worker)
+
+    def _save_failed(self, message: str) -> None:
+        self._worker = None
+        self._update_buttons()
+        self.busyChanged.emit(False)
+        self.progress.setValue(0)
+        self.progress.setFormat("Not saved")
+        self._show_message(f"The new plan could not be saved, so nothing changed: {message}", error=True)
+
+    def _plan_saved(self, stored: Plan, plan: Plan, cancelled: bool) -> None:
+        self._worker = None
+        self._update_buttons()
+        self.busyChanged.emit(False)
         self._plan = stored
         self.changes.dirty = False
         self.progress.setValue(1000)
