@@ -103,6 +103,7 @@ def main(out_dir: Path) -> int:
             _wait(app, lambda: "plan" in window.screens and hasattr(window.screens["plan"], "generate"), 30)
             board = window.screens["plan"]
             board.set_week(services.planning.week_of(dt.date(2026, 11, 23)))
+            _wait(app, lambda: not board.is_loading(), 30)  # the week's stored plan is read by a worker
             board.time_limit.setValue(10)
             if not board.generate():
                 raise RuntimeError("the planning board did not start planning")

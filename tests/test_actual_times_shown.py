@@ -52,6 +52,7 @@ def test_the_board_lists_when_the_visit_was_really_done(qtbot, db):
     qtbot.addWidget(screen)
     screen.load()
     screen.set_week("2026-W22")
+    qtbot.waitUntil(lambda: not screen.is_loading(), timeout=30_000)  # the plan is read by a worker
     plan = screen.plan()
     crew_day, visit = next((cd, v) for cd in plan.crew_days for v in cd.visits if v.actual_start is not None)
     screen.select_crew_day(crew_day.crew_id, crew_day.day)

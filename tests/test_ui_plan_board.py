@@ -38,6 +38,7 @@ def screen(qtbot, db):
     s.show()
     s.load()
     s.set_week("2026-W49")
+    qtbot.waitUntil(lambda: not s.is_loading(), timeout=30_000)  # the week's plan is read by a worker
     s.time_limit.setValue(TIME_LIMIT_S)
     yield s
     s.shutdown()
@@ -461,6 +462,7 @@ def test_the_board_names_crews_before_the_week_is_gathered(qtbot, db):
     fresh.show()
     fresh.load()
     fresh.set_week("2026-W49")
+    qtbot.waitUntil(lambda: not fresh.is_loading(), timeout=30_000)  # the stored plan, not the week's crews
     assert fresh.board_model.rowCount() > 0
     names = [name for _, name in fresh.board_model.crews()]
     assert names and not any(re.fullmatch(r"crew-\d+", n) for n in names), names
@@ -557,3 +559,23 @@ def test_the_new_plan_is_saved_off_the_gui_thread_and_the_board_stays_busy_until
     assert services.planning.load_plan(screen._db, "2026-W49") is not None
     assert screen.message.text().startswith("Plan saved")
     assert screen.generate_button.isEnabled()
+
+
+def test_a_weeks_stored_plan_is_read_off_the_gui_thread(qtbot, screen, monkeypatch):
+    """Reading a stored plan took about 100 ms on the GUI thread at every week change; while it is read the
+    board shows no plan (never the previous week's) and Generate waits for it."""
+    import threading
+
+    real_load = services.planning.load_plan
+    threads = []
+
+    def recording_load(db, week, *args, **kwargs):
+        threads.append(threading.current_thread())
+        return real_load(db, week, *args, **kwargs)
+
+    monkeypatch.setattr(services.planning, "load_plan", recording_load)
+    screen.set_week("2026-W50")
+    assert screen.is_loading() and screen.plan() is None
+    assert not screen.generate() and "press Generate again" in screen.message.text()
+    qtbot.waitUntil(lambda: not screen.is_loading(), timeout=30_000)
+    assert threads and all(t is not threading.main_thread() for t in threads)

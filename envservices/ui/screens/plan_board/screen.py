@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
 
 from envservices.domain.model import Pin, Plan, SiteKind, Task
 from envservices.domain.settings import Settings
-from envservices.errors import UserError
 from envservices.services import district as district_service
 from envservices.services import pins as pins_service
 from envservices.services import planning as planning_service
@@ -103,6 +102,8 @@ class PlanBoardScreen(SupervisorLevers, PlanDisplay, SavedPlanGuard, QWidget):
         self._solve_key: tuple[str, str | None, str | None] | None = None
         self._prepare_seq = 0  # a background preparation is used only if nothing newer was asked for since
         self._preparing = False
+        self._loading = False  # the week's stored plan is being read (see refresh)
+        self._load_seq = 0
         self._solving = False  # a Generate has finished preparing and the solver is searching
         self.solver_stage = ""  # the solver's last word on its progress
 
@@ -371,15 +372,37 @@ class PlanBoardScreen(SupervisorLevers, PlanDisplay, SavedPlanGuard, QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        """Show the stored plan of the chosen week (or an empty board ready to generate one)."""
+        """Show the stored plan of the chosen week (or an empty board ready to generate one). The plan is read
+        on a worker: about 100 ms of database reads on the GUI thread froze the window at every week change."""
         if self.is_busy():
             return
         week = self.week()
-        try:
-            plan = planning_service.load_plan(self._db, week)
-        except UserError as exc:
-            self._show_message(str(exc), error=True)
-            plan = None
+        self._load_seq += 1
+        seq = self._load_seq
+        self._loading = True
+        if self._plan is not None and self._plan.week != week:
+            self._plan = None  # never show another week's plan under this week's name while reading
+            self._show_plan()
+        self.progress.setFormat("Reading the plan…")
+        worker = Worker(planning_service.load_plan, self._db, week, cancellable=False)
+        worker.signals.finished.connect(lambda plan: self._plan_read(plan, week, seq))
+        worker.signals.failed.connect(lambda message: self._plan_read(None, week, seq, message))
+        self._workers.start(worker)
+
+    def is_loading(self) -> bool:
+        """True while the chosen week's stored plan is being read (the board shows no plan meanwhile)."""
+        return self._loading
+
+    def _plan_read(self, plan: Plan | None, week: str, seq: int, error: str = "") -> None:
+        if seq != self._load_seq:
+            return  # another week was chosen since
+        self._loading = False
+        if week != self.week() or self.is_busy():
+            return
+        if not self._preparing:
+            self.progress.setFormat("Ready")
+        if error:
+            self._show_message(error, error=True)
         if plan is not None:
             self._select_combo(self.area_combo, plan.area_id)
             self._select_combo(self.depot_combo, plan.depot_id)
@@ -388,9 +411,9 @@ class PlanBoardScreen(SupervisorLevers, PlanDisplay, SavedPlanGuard, QWidget):
         if plan is not None or self._prepared is None or self._prepared.week != week:
             self._ensure_prepared(quiet=True)
         self._show_plan()
-        if plan is None:
+        if plan is None and not error:
             self._show_message(f"No plan for {week} yet: choose the area and depot, then press Generate plan.")
-        else:
+        elif plan is not None:
             self.message.hide()
 
     # -- reading the controls
@@ -449,8 +472,9 @@ class PlanBoardScreen(SupervisorLevers, PlanDisplay, SavedPlanGuard, QWidget):
         return planning_service.prepare_week(self._db, **self._prepare_args())
 
     def is_preparing(self) -> bool:
-        """True while the week's crews and tasks are being gathered in the background (board already shown)."""
-        return self._preparing
+        """True while the week's stored plan is read or its crews and tasks are gathered in the background
+        (board already shown)."""
+        return self._preparing or self._loading
 
     def _ensure_prepared(self, quiet: bool = False) -> None:
         """Crews and tasks for names and the board's rows, gathered on a worker thread (3-5 s on the GUI
@@ -509,6 +533,9 @@ class PlanBoardScreen(SupervisorLevers, PlanDisplay, SavedPlanGuard, QWidget):
     def generate(self) -> bool:
         """Plan the week (or re-plan the rest) in the background; False when it could not start."""
         if self.is_busy():
+            return False
+        if self._loading:  # the re-plan keeps the stored plan's done and locked visits: read it first
+            self._show_message(f"Reading the plan of {self.week()}; press Generate again in a moment.")
             return False
         self._solve_key = (self.week(), self.area_id(), self.depot_id())
         self._prepare_seq += 1  # a background preparation still running is now out of date
