@@ -123,7 +123,8 @@ def main(out_dir: Path) -> int:
             screen = window.screens.get("dashboard")
             if screen is None or type(screen).__name__ == "Placeholder":
                 raise RuntimeError("the Compare areas screen is not part of this version yet")
-            _wait(app, lambda: False, 5)
+            _wait(app, lambda: not screen.is_busy() and not getattr(screen, "is_drawing", lambda: False)(), 60)
+            _wait(app, lambda: False, 0.5)
             _save(window, out_dir / "dashboard.png")
 
         steps += [("main window", main_window), ("record need", record_need),
