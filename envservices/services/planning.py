@@ -209,14 +209,14 @@ def prepare_week(db, week: str, *, area: str | None = None, depot: str | None = 
     pinned = {p.task_id for p in pins}
     pins = tuple(pins) + tuple(p for p in round_pins(tasks, state.rounds, {c.id for c in crews})
                                if p.task_id not in pinned)
+    used_waste_tips = tuple(waste_tips) if any(t.stream for t in tasks) else ()
     problem = build_problem(
         tasks=tasks, crews=crews, vehicles=vehicles, sites=list(depots) + list(tips), week_start=week_start,
         travel=travel_function(roads, settings), rules=rules, closed=tuple(state.closed),
         pins=tuple(pins), locked=locked,
         absent=absent_set, previous_crew_of_place=previous, places=list(all_places.values()), settings=settings,
-        waste_tips=waste_tips if any(t.stream for t in tasks) else (),
+        waste_tips=used_waste_tips,
     )
-    used_waste_tips = tuple(waste_tips) if any(t.stream for t in tasks) else ()
     return PreparedWeek(
         week=week, week_start=week_start, problem=problem, tasks=tuple(tasks), crews=tuple(crews),
         places={pid: all_places[pid] for pid in in_scope}, crew_names={c.id: c.name for c in crews},

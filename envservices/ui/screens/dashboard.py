@@ -65,7 +65,8 @@ def run_comparison(db: Any, *, weeks: int, seed: int, simulate: bool, stop: Any 
 def _child_url(db: Any) -> str | None:
     """The database's URL with its password, when another process can open it (not an in-memory SQLite)."""
     engine = getattr(db, "engine", None)
-    if engine is None or engine.url.drivername.startswith("sqlite") and engine.url.database in (None, "", ":memory:"):
+    if engine is None or (engine.url.drivername.startswith("sqlite")
+                          and engine.url.database in (None, "", ":memory:")):
         return None
     return engine.url.render_as_string(hide_password=False)
 

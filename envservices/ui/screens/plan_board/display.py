@@ -94,6 +94,7 @@ class PlanDisplay:
             depots[0].id if depots else None
         )
         crew_depots = {c.id: c.depot_id for c in self._prepared.crews} if self._prepared is not None else {}
+        sites = self._all_sites()
         return PlanLookups(
             crew_names={**self._crew_names, **(self._prepared.crew_names if self._prepared is not None else {})},
             place_names={pid: p.name for pid, p in self._places.items()},
@@ -101,8 +102,8 @@ class PlanDisplay:
             task_points=points,
             # a rota task's note is the rota entry's id: a reference for the office, not a note for the crew
             task_notes={t.id: t.note for t in self._tasks.values() if t.note and not t.note.startswith("rota entry ")},
-            site_points={sid: (s.geometry.x, s.geometry.y) for sid, s in self._all_sites().items()},
-            site_names={sid: s.name for sid, s in self._all_sites().items()},
+            site_points={sid: (s.geometry.x, s.geometry.y) for sid, s in sites.items()},
+            site_names={sid: s.name for sid, s in sites.items()},
             crew_depots=crew_depots,
             default_depot_id=default_depot,
             asset_names={aid: a.name for aid, a in self._assets.items() if a.name},
