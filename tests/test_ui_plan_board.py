@@ -147,10 +147,22 @@ def test_drop_on_a_board_cell_pins_the_dragged_visits(qtbot, screen):
     from PySide6.QtCore import Qt
 
     _solve(qtbot, screen)
-    cd = max(screen.plan().crew_days, key=lambda c: len(c.visits))
-    screen.select_crew_day(cd.crew_id, cd.day)
-    data = screen.visits_model.mimeData([screen.visits_model.index(0, 0), screen.visits_model.index(1, 2)])
-    dragged = {screen.visits_model.row_at(0).visit.task_id, screen.visits_model.row_at(1).visit.task_id}
+
+    def movable_pair():
+        """Two neighbouring visit rows of a crew-day and another crew-day both may take: which ones depends on
+        the plan the short solve found (the busiest crew-day's first two visits once had none)."""
+        for cd in sorted(screen.plan().crew_days, key=lambda c: -len(c.visits)):
+            screen.select_crew_day(cd.crew_id, cd.day)
+            for i in range(min(10, screen.visits_model.rowCount() - 1)):
+                pair = {screen.visits_model.row_at(i).visit.task_id, screen.visits_model.row_at(i + 1).visit.task_id}
+                for c, _ in screen.board_model.crews():
+                    for d in screen.board_model.days():
+                        if (c, d) != (cd.crew_id, cd.day) and all(screen._pin_refusal(t, c, d) is None for t in pair):
+                            return cd, i, pair, (c, d)
+        raise AssertionError("no two visits of the plan may move to another crew-day together")
+
+    cd, i, dragged, (crew_id, day) = movable_pair()
+    data = screen.visits_model.mimeData([screen.visits_model.index(i, 0), screen.visits_model.index(i + 1, 2)])
     # a cell neither visit may go to (outside both due windows) pins nothing and says why
     tasks = services.planning.tasks_by_id(screen._prepared)
     wrong = next((d for d in screen.board_model.days()
@@ -160,9 +172,6 @@ def test_drop_on_a_board_cell_pins_the_dragged_visits(qtbot, screen):
                                         screen.board_model.index_of(cd.crew_id, wrong))
         assert screen.pins() == () and screen.message.property("error") is True
     # another crew-day both may take
-    crew_id, day = next((c, d) for c, _ in screen.board_model.crews() for d in screen.board_model.days()
-                        if (c, d) != (cd.crew_id, cd.day)
-                        and all(screen._pin_refusal(t, c, d) is None for t in dragged))
     target = screen.board_model.index_of(crew_id, day)
     assert screen.board_model.canDropMimeData(data, Qt.DropAction.MoveAction, -1, -1, target)
     screen.board_model.dropMimeData(data, Qt.DropAction.MoveAction, -1, -1, target)
