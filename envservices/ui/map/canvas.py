@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from envservices.domain import Area, Asset, AssetKind, Place, RoadLink, Site, SiteKind
+from envservices.ui.map.basemap import BASEMAP_LAYERS, Basemap
 from envservices.ui.map.layers import (
     DETAIL_MAX_M_PER_PX,
     LINE_STYLES,
@@ -118,6 +119,7 @@ class MapCanvas(QGraphicsView):
         self._has_data = False
         self._legend_wanted = True
 
+        self._basemap = Basemap(self)
         self.legend = Legend(self)
         self.scale_bar = ScaleBar(self)
         self.legend.hide()
@@ -127,6 +129,7 @@ class MapCanvas(QGraphicsView):
         """Draw a district: `data` has areas, places, assets, sites and roads (services.district.MapData)."""
         scene = self.scene()
         scene.clear()
+        self._basemap.clear()
         self._layers = {key: [] for key, _ in LAYERS}
         self._place_items.clear()
         self._point_layers.clear()
@@ -156,6 +159,7 @@ class MapCanvas(QGraphicsView):
         if not self._extent.isEmpty():
             w, h = self._extent.width(), self._extent.height()
             scene.setSceneRect(self._extent.adjusted(-2 * w, -2 * h, 2 * w, 2 * h))
+            self._basemap.set_rect(scene.sceneRect())
         self._has_data = bool(data.places or data.assets or data.roads)
         self.apply_theme(self._theme)
         self._apply_visibility()
@@ -164,7 +168,15 @@ class MapCanvas(QGraphicsView):
 
     def _add(self, layer: str, item: QGraphicsItem) -> None:
         self._layers[layer].append(item)
-        self.scene().addItem(item)
+        if layer in BASEMAP_LAYERS:
+            self._basemap.add(item)
+        else:
+            self.scene().addItem(item)
+
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802 - Qt's name
+        """The background colour, then the still layers (basemap.py): cached by the view, scrolled on a pan."""
+        super().drawBackground(painter, rect)
+        self._basemap.draw(painter, rect)
 
     def _build_static_layers(self, assets: Iterable[Asset], roads: Iterable[RoadLink]) -> None:
         paths: dict[str, QPainterPath] = {}
@@ -268,6 +280,7 @@ class MapCanvas(QGraphicsView):
             c = QColor(theme.colour(pid))
             c.setAlpha(PLACE_ALPHA)
             item.setBrush(c)
+        self._basemap.invalidate()
         self._update_legend()
 
     def theme(self) -> Theme:
@@ -320,6 +333,8 @@ class MapCanvas(QGraphicsView):
             for item in items:
                 if item.isVisible() != shown:
                     item.setVisible(shown)
+                    if key in BASEMAP_LAYERS:
+                        self._basemap.invalidate()
 
     # -- legend ----------------------------------------------------------------------------------------------
     def legend_sections(self) -> list[LegendSection]:
@@ -438,6 +453,7 @@ class MapCanvas(QGraphicsView):
             layer.set_metres_per_pixel(m)
         self.scale_bar.set_metres_per_pixel(m)
         self._apply_visibility()
+        self._basemap.invalidate()  # a new zoom: the still layers are drawn again at its detail
         if getattr(self, "_route_scene", ()):
             self._place_overlays()
         self.scaleChanged.emit(m)
@@ -516,6 +532,7 @@ class MapCanvas(QGraphicsView):
         if self._selected and self._selected in self._place_items:
             self._place_items[self._selected].set_selected_look(False)
         self._selected = place_id if place_id in self._place_items else None
+        self._basemap.invalidate()
         if self._selected:
             self._place_items[self._selected].set_selected_look(True)
             if emit:
@@ -527,11 +544,7 @@ class MapCanvas(QGraphicsView):
     def place_at(self, view_pos: QPoint) -> str | None:
         if not self._visible["places"]:
             return None
-        scene_pt = self.mapToScene(view_pos)
-        for item in self.items(view_pos):
-            if isinstance(item, PlaceItem) and item.shape().contains(scene_pt):
-                return item.place_id
-        return None
+        return self._basemap.place_at(self.mapToScene(view_pos))
 
     def feature_at(self, view_pos: QPoint) -> tuple[str, str] | None:
         """('asset'|'site', id) of the point symbol under the cursor, or ('cluster', 'N bins') over a disc."""
