@@ -33,12 +33,13 @@ def tune() -> None:
 
 
 def settle() -> None:
-    """Collect the young garbage, then leave the survivors out of future full collections.
+    """Collect the youngest garbage, then leave the survivors out of future full collections.
 
-    Only the young generations are collected here, on the GUI thread: a full collection over a prepared
-    week's objects was itself a 119 ms freeze under load. Cycles already in the old generation are frozen
-    with the rest and wait for the window to close."""
-    gc.collect(1)
+    Only the youngest generation (at most YOUNG_THRESHOLD objects) is collected here, on the GUI thread: a
+    full collection over a prepared week's objects was a 119 ms freeze under load, and the middle generation
+    alone 84 ms when the board had opened (`/tmp`-style cProfile of `ui.stalls`' open step, 2026-12-01).
+    Cycles already in the older generations are frozen with the rest and wait for the window to close."""
+    gc.collect(0)
     gc.freeze()
 
 

@@ -76,7 +76,7 @@ class PlanDisplay:
         return [monday + dt.timedelta(days=i) for i in range(7 if weekend else 5)]
 
     def _build_lookups(self) -> PlanLookups:
-        settings = self._settings_provider()
+        settings = self._read_settings if self._read_settings is not None else self._settings_provider()
         points: dict[str, tuple[float, float]] = {t.id: (t.x_m, t.y_m) for t in self._tasks.values()}
         if self._plan is not None:
             for cd in self._plan.crew_days:
@@ -161,13 +161,14 @@ class PlanDisplay:
     def _show_unplanned(self) -> None:
         rows = []
         settings_names = self._lookups.service_names
+        monday = week_monday(self.week())
         for u in self._plan.unplanned if self._plan is not None else ():
             task = self._tasks.get(u.task_id)
             work = settings_names.get(task.service, task.service) if task else u.task_id
             place = self._lookups.place(task.place_id) if task else ""
             due = ""
             if task is not None:
-                due = due_words(task.earliest_day, task.latest_day, week_monday(self.week()))
+                due = due_words(task.earliest_day, task.latest_day, monday)
             rows.append((u, work, place, due))
         self.unplanned_model.set_rows(rows)
         self.unplanned_label.setText(f"Tasks left out ({len(rows)})")

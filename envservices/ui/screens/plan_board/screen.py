@@ -57,7 +57,7 @@ from envservices.ui.screens.plan_board.parts import (
     TimelineWidget,
     VisitsModel,
 )
-from envservices.ui.screens.plan_board.solve_run import iso_week, prepare_and_solve, week_monday
+from envservices.ui.screens.plan_board.solve_run import iso_week, prepare_and_solve, read_plan, week_monday
 from envservices.ui.workers import Worker, WorkerPool
 
 # ---------------------------------------------------------------------------------------------- the screen
@@ -77,6 +77,7 @@ class PlanBoardScreen(SupervisorLevers, PlanDisplay, SavedPlanGuard, QWidget):
         self.setObjectName("planBoardScreen")
         self._db = db
         self._settings_provider = settings_provider
+        self._read_settings: Settings | None = None  # read with the week's plan, off the GUI thread
         self._workers = WorkerPool()
         self._worker: Worker | None = None
         self._solve_started = 0.0
@@ -384,8 +385,8 @@ class PlanBoardScreen(SupervisorLevers, PlanDisplay, SavedPlanGuard, QWidget):
             self._plan = None  # never show another week's plan under this week's name while reading
             self._show_plan()
         self.progress.setFormat("Reading the plan…")
-        worker = Worker(planning_service.load_plan, self._db, week, cancellable=False)
-        worker.signals.finished.connect(lambda plan: self._plan_read(plan, week, seq))
+        worker = Worker(read_plan, self._db, week, self._settings_provider, cancellable=False)
+        worker.signals.finished.connect(lambda read: self._plan_read(read[0], week, seq, settings=read[1]))
         worker.signals.failed.connect(lambda message: self._plan_read(None, week, seq, message))
         self._workers.start(worker)
 
@@ -393,10 +394,12 @@ class PlanBoardScreen(SupervisorLevers, PlanDisplay, SavedPlanGuard, QWidget):
         """True while the chosen week's stored plan is being read (the board shows no plan meanwhile)."""
         return self._loading
 
-    def _plan_read(self, plan: Plan | None, week: str, seq: int, error: str = "") -> None:
+    def _plan_read(self, plan: Plan | None, week: str, seq: int, error: str = "", settings: Any = None) -> None:
         if seq != self._load_seq:
             return  # another week was chosen since
         self._loading = False
+        if settings is not None:
+            self._read_settings = settings
         if week != self.week() or self.is_busy():
             return
         if not self._preparing:
