@@ -240,3 +240,16 @@ def test_legend_moves_off_the_households(qtbot, canvas):
     box = canvas.legend.geometry()
     hidden = [k for k in range(60) if box.contains(canvas.view_pos_of(*xy[k]))]
     assert hidden == []
+
+
+def test_hovering_a_household_names_its_round_and_day(qtbot, canvas, households_db):
+    data = services.rounds_map.rounds_on_map(households_db)
+    canvas.set_rounds(data)
+    canvas.zoom_to_points([tuple(p) for p in data.xy])
+    canvas.zoom_by(canvas.metres_per_pixel() / 1.0)
+    at_tuesday = canvas.view_pos_of(*data.xy[8])
+    assert "South residual 1" not in canvas.tooltip_at(at_tuesday)  # the layer is off: the place's tooltip
+    canvas.set_layer_visible("rounds", True)
+    text = canvas.tooltip_at(at_tuesday)
+    assert "South residual 1" in text and "Tuesday, week A" in text and "number 3" in text
+    assert "North residual 1" in canvas.tooltip_at(canvas.view_pos_of(*data.xy[0]))

@@ -83,6 +83,10 @@ def main(argv: list[str] | None = None) -> int:
 
     tune()
     settle()  # as the application does once its window and map are up (envservices/ui/heap.py)
+    shown = time.perf_counter()
+    while time.perf_counter() - shown < 0.5:  # painted once, empty, as the main window is before the board
+        app.processEvents()  # opens: the first text drawn in a process loads its fonts (40-65 ms here)
+        time.sleep(0.01)
     rows = []
     map_data = services.district.map_data(db)  # the main window reads it at start and hands it to the board
     stall, took = measure(lambda: screen.load(map_data), lambda: not _preparing(screen))

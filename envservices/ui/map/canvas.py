@@ -682,6 +682,9 @@ class MapCanvas(QGraphicsView):
             if a.place_id in self._places:
                 lines.append(f"in {self._places[a.place_id].name}")
             return "<br>".join(lines)
+        household = self._round_household_at(view_pos)
+        if household:
+            return household
         pid = self.place_at(view_pos)
         if pid is None:
             return ""
@@ -693,6 +696,27 @@ class MapCanvas(QGraphicsView):
             lines.append(f"{area.name} ({area.regime.value})")
         lines.append(f"Latest litter grade: {self._grades.get(pid, 'not surveyed')}")
         return "<br>".join(lines)
+
+    def _round_household_at(self, view_pos: QPoint) -> str:
+        """The round of the household under the cursor, when the rounds are shown: a supervisor checks which
+        round (and so which day) serves a street without opening the table."""
+        layer = self.rounds_layer()
+        if layer is None or not self._visible["rounds"] or not len(layer.xs):
+            return ""
+        scene_pt = self.mapToScene(view_pos)
+        tol = CLICK_TOLERANCE_PX * self.metres_per_pixel()
+        d2 = (layer.xs - scene_pt.x()) ** 2 + (layer.ys - scene_pt.y()) ** 2
+        i = int(np.argmin(d2))
+        if d2[i] > tol * tol:
+            return ""
+        data = self._rounds
+        k = int(data.round_of[i])
+        r = data.rounds[k]
+        stop = i - int(data.starts[k]) + 1
+        week = f", week {r.week}" if r.week else ", every week"
+        stream = r.stream.replace("_", " ")
+        return (f"<b>{r.name}</b><br>{stream} collection round: {r.day}{week}<br>"
+                f"{r.households:,} households; this one is number {stop:,} in its order")
 
     def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if event.type() == QEvent.Type.ToolTip:
