@@ -79,6 +79,14 @@ def service_code(stream: Stream) -> str:
     return f"refuse_{stream.value}"
 
 
+def stream_of_service(code: str) -> str | None:
+    """The waste stream a collection service carries ("refuse_food" -> "food"); None for street work."""
+    if not code.startswith("refuse_"):
+        return None
+    value = code.removeprefix("refuse_")
+    return value if value in {s.value for s in Stream} else None
+
+
 def week_label_applies(week: str, iso_week: int) -> bool:
     """Whether a round of week "" / A / B / 1-4 is collected in this ISO week (week A = odd weeks)."""
     if not week:

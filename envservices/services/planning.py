@@ -24,6 +24,7 @@ from envservices.domain import (
     Plan,
     Site,
     SiteKind,
+    Skill,
     Task,
     Urgency,
     Visit,
@@ -34,6 +35,8 @@ from envservices.domain.settings import Settings
 from envservices.domain.weeks import canonical_week, week_monday, week_of
 from envservices.errors import UserError
 from envservices.planning.problem import PlanningProblem
+from envservices.domain.waste import Stream
+from envservices.rounds.week import VEHICLE_EQUIPMENT, stream_of_service
 from envservices.services import access
 from envservices.services.concurrency import retry_busy
 
@@ -238,13 +241,20 @@ def _with_saturday_for_moved_work(crews: list[Crew], tasks: list[Task], week_sta
 
 def _task_of_visit(v: Visit, day: dt.date, places: dict[str, Place], assets: dict[str, Asset],
                    services) -> Task:
-    """Rebuild the task of a kept visit from what the visit records."""
+    """Rebuild the task of a kept visit from what the visit records. A collection (a service of no catalogue
+    row: `refuse_<stream>`) keeps its stream, so it is unloaded at a tip that takes it, and the round's skill
+    and vehicle; its volume is not recorded on the visit and is taken as none."""
     asset = assets.get(v.asset_id) if v.asset_id else None
-    st = services[v.service]
     p = (asset.geometry if asset else places[v.place_id].geometry).representative_point()
-    return Task(id=v.task_id, service=v.service, place_id=v.place_id, x_m=p.x, y_m=p.y, skill=st.skill,
+    stream = stream_of_service(v.service)
+    st = services.get(v.service)
+    if st is None and stream is None:
+        raise UserError(f"a kept visit ({v.task_id}) is of a service the catalogue no longer has: {v.service}")
+    skill = st.skill if st is not None else Skill.HGV
+    equipment = st.equipment if st is not None else VEHICLE_EQUIPMENT.get(Stream(stream), "rcv")
+    return Task(id=v.task_id, service=v.service, place_id=v.place_id, x_m=p.x, y_m=p.y, skill=skill,
                 duration_s=max(1, v.end_s - v.start_s), earliest_day=day, latest_day=day, asset_id=v.asset_id,
-                equipment=st.equipment, source="kept")
+                equipment=equipment, source="kept", stream=stream)
 
 
 def missed_work(db, week_start: dt.date, tasks: list[Task], places: dict[str, Place], assets: dict[str, Asset],
