@@ -44,14 +44,15 @@ def split_by_depot(problem: PlanningProblem, params: SolveParams | None = None) 
         union(b.first, b.second)
     for w in problem.within:
         union(w.first, w.second)
-    for g in problem.together:
-        for x in g.tasks[1:]:
-            union(g.tasks[0], x)
     for a in problem.after:
         for f in a.firsts:
             union(f, a.second)
     for ap in problem.apart:
         union(ap.first, ap.second)
+    hard = [find(i) for i in range(len(problem.tasks))]  # linked by a rule: must share a part
+    for g in problem.together:
+        for x in g.tasks[1:]:
+            union(g.tasks[0], x)
     crews_at: dict[int, list] = defaultdict(list)
     for c in problem.crews:
         crews_at[c.depot_location].append(c)
@@ -78,14 +79,30 @@ def split_by_depot(problem: PlanningProblem, params: SolveParams | None = None) 
     load = {d: 0.0 for d in depots}
     part_of: dict[int, int] = {}
     choices: list[tuple[float, list[int], list[int], float]] = []
+
+    def able_at(d: int, i: int) -> bool:
+        t = problem.tasks[i]
+        return any(t.skill in c.skills and (not t.equipment or t.equipment in c.equipment)
+                   and c.capacity_l >= t.volume_l for c in crews_at[d])
+
+    loose: dict[int, list[int]] = defaultdict(list)
+    pinned_hard = {hard[i] for i in range(len(problem.tasks)) if problem.tasks[i].id in pinned}
     for members in components.values():
         forced = [pinned[problem.tasks[i].id] for i in members if problem.tasks[i].id in pinned]
-        work = float(sum(problem.tasks[i].duration_s for i in members))
         if forced and forced[0] is not None:
-            load[forced[0]] += work
+            # a place's together group follows its pins to their depot, but not work that depot's crews
+            # cannot do and no rule ties to the pins: the demo's rounds pinned Bromsgrove's places (and 44
+            # street sweeps with them) to a depot without a sweeper, and those sweeps were left out
             for i in members:
-                part_of[i] = forced[0]
+                if hard[i] in pinned_hard or able_at(forced[0], i):
+                    part_of[i] = forced[0]
+                    load[forced[0]] += problem.tasks[i].duration_s
+                else:
+                    loose[hard[i]].append(i)
             continue
+        loose[find(members[0])] = members
+    for members in loose.values():
+        work = float(sum(problem.tasks[i].duration_s for i in members))
         score = {}
         for d in depots:
             able = sum(1 for i in members if any(
