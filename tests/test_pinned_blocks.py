@@ -2,12 +2,14 @@
 
 Both came from the demo at scale 1 with households (issue 14): one depot's 3,230 pins were placed one at a
 time by exhaustive insertion (28.6 s; the week's other work then ran out of time), and 44 street sweeps were
-sent with their place's pinned collections to a depot without a sweeper and left out.
+sent with their place's pinned collections to a depot without a sweeper and left out (and one depot's place
+teams given more bins to empty than they had time for).
 """
 
 from __future__ import annotations
 
 import pytest
+from test_planning_solve import crew, placement, problem, task
 
 from envservices.planning.check import check
 from envservices.planning.engine.schedule import ScheduleMixin
@@ -15,7 +17,6 @@ from envservices.planning.engine.search import construct
 from envservices.planning.problem import ProblemPin, Together
 from envservices.planning.solve import solve, split_by_depot
 from envservices.planning.stop import IterationLimit
-from test_planning_solve import crew, placement, problem, task
 
 GRID = [(0.0, 0.0)] + [(300.0 * (i % 8), 300.0 * (i // 8) + 300.0) for i in range(64)]
 
@@ -93,3 +94,33 @@ def test_the_week_with_a_pinned_round_and_street_work_plans_both():
     assert placement(r)["sweep"][0] == "W"
 
 
+
+
+def test_a_places_pinned_collection_does_not_take_all_its_other_work_to_one_depot():
+    """A place's 12 hours of bin emptying, together with its collection pinned to depot A's refuse crew: the
+    bins share out between the depots' teams as any work does (dragged to A whole, A's one team could not
+    do them all and the rest were left out "no room")."""
+    points = [(0.0, 0.0)] + [(500.0 * i, 0.0) for i in range(1, 12)]
+    tasks = [task("bins", 3, skill="hgv", earliest=0, latest=0, place="pA")]
+    tasks += [task(f"e{i}", 3 + i % 3, duration_s=1800, earliest=0, latest=0, place="pA") for i in range(24)]
+    crews = [crew("R", skills=("hgv",), depot=0), crew("A", depot=0), crew("B", depot=11)]
+    p = problem(points, tasks, crews, days=1, pins=(ProblemPin("bins", "R", 0),),
+                together=(Together(tuple(t.id for t in tasks)),))
+    parts = {frozenset(c.id for c in part.crews): {t.id for t in part.tasks} for part in split_by_depot(p)}
+    near, far = parts[frozenset({"R", "A"})], parts.get(frozenset({"B"}), set())
+    assert "bins" in near
+    assert far and len(near) + len(far) == 25
+
+
+def test_a_depots_room_for_street_work_counts_only_the_crews_that_do_it_on_its_day():
+    """12 hours of litter picks due on one day near depot A, whose crews are two refuse crews and one litter
+    team (and a second litter team on a day off): the picks past the team's share go to depot B's team
+    (counted by all A's crews, every day, they all stayed at A and A's team could not do them all)."""
+    points = [(0.0, 0.0)] + [(500.0 * i, 0.0) for i in range(1, 12)]
+    tasks = [task(f"l{i}", 1 + i % 3, duration_s=1800, earliest=1, latest=1) for i in range(24)]
+    crews = [crew("R1", skills=("hgv",)), crew("R2", skills=("hgv",)), crew("A"),
+             crew("A2", days_off=(1,)), crew("B", depot=11)]
+    parts = {frozenset(c.id for c in part.crews): {t.id for t in part.tasks}
+             for part in split_by_depot(problem(points, tasks, crews, days=2))}
+    near, far = parts.get(frozenset({"R1", "R2", "A", "A2"}), set()), parts.get(frozenset({"B"}), set())
+    assert far and near and len(near) + len(far) == 24
