@@ -119,8 +119,9 @@ def build_demo_district(
 ) -> DemoDistrict:
     """Build the demo district; scale 1 is about 30 places, 1,000 bins, 250 grass areas and 13 crews.
 
-    With `households`, also 20,000 households with their bins and today's collection rounds (about 1.5 s
-    more to build, so only the commands and tests that need them ask); the rest of the district is the same.
+    With `households`, also 20,000 households with their bins and today's collection rounds (about 4 s more
+    to build on a shared CPU, most of it sizing the rounds on the road network; so only the commands and
+    tests that need them ask); the rest of the district is the same.
     """
     if not MIN_SCALE <= scale <= MAX_SCALE:
         raise UserError(f"the demo scale must be between {MIN_SCALE} and {MAX_SCALE}, not {scale}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -35,33 +35,42 @@ MISSED_RETURN_S = 10 * 60
 """A return for one missed bin: the detour and the lift (no round's travel to share)."""
 
 
-def nearest_order(xy: Sequence[tuple[float, float]], start: tuple[float, float]) -> list[int]:
-    """Stops in nearest-next order from `start`: the order a crew-day estimate walks them in."""
+def nearest_order(xy: Sequence[tuple[float, float]], start: tuple[float, float], *,
+                  seconds: np.ndarray | None = None) -> list[int]:
+    """Stops in nearest-next order from `start`: the order a crew-day estimate walks them in. Nearest by
+    straight line, or by `seconds` (travel times with `start` at row and column 0, the stops after it)."""
     left = np.asarray(xy, dtype=float).reshape(-1, 2)
     alive = np.ones(len(left), dtype=bool)
     order: list[int] = []
     here = np.asarray(start, dtype=float)
+    at = 0
     for _ in range(len(left)):
-        d = np.where(alive, np.hypot(left[:, 0] - here[0], left[:, 1] - here[1]), np.inf)
+        if seconds is None:
+            d = np.where(alive, np.hypot(left[:, 0] - here[0], left[:, 1] - here[1]), np.inf)
+        else:
+            d = np.where(alive, np.asarray(seconds[at, 1:], dtype=float), np.inf)
         k = int(np.argmin(d))
         order.append(k)
         alive[k] = False
-        here = left[k]
+        here, at = left[k], k + 1
     return order
 
 
 def crew_day_s(stops: Sequence[tuple[float, float, float, float]], depot: tuple[float, float],
                tip: tuple[float, float], body_l: float, unload_s: float, *, speed_kph: float = 30.0,
-               circuity: float = 1.3) -> int:
+               circuity: float = 1.3,
+               drive_s: Callable[[tuple[float, float], tuple[float, float]], float] | None = None) -> int:
     """Working seconds of one crew-day collecting `stops` (x, y, lift seconds, body litres) in that order, by
-    the week engine's rules (`planning.engine.schedule`): drive at the planner's fallback travel (straight
-    line x circuity at speed_kph), unload at the tip when the next stop would overfill the body and always
-    before going home, tip time `unload_s` a visit."""
+    the week engine's rules (`planning.engine.schedule`): drive by `drive_s(from, to)` (the road network's
+    seconds, as the planner drives them) or, without it, at the planner's fallback travel (straight line x
+    circuity at speed_kph), unload at the tip when the next stop would overfill the body and always before
+    going home, tip time `unload_s` a visit."""
     speed = speed_kph / 3.6
 
-    def drive(a: tuple[float, float], b: tuple[float, float]) -> float:
+    def straight(a: tuple[float, float], b: tuple[float, float]) -> float:
         return math.hypot(a[0] - b[0], a[1] - b[1]) * circuity / speed
 
+    drive = drive_s or straight
     now, load, here = 0.0, 0.0, depot
     for x, y, lift, litres in stops:
         if load + litres > body_l and load > 0:

@@ -9,6 +9,7 @@ import time
 
 from envservices.planning.callbacks import Progress
 from envservices.planning.engine.eligibility import eligibility
+from envservices.planning.engine.pinned import place_pins
 from envservices.planning.engine.pyvrp_days import pyvrp_days, pyvrp_version
 from envservices.planning.engine.state import Search
 from envservices.planning.params import SOLVER_NAME, SolveParams
@@ -117,29 +118,8 @@ def construct(problem: PlanningProblem, time_limit_s: float, stop: StoppingCrite
     eligibility(s)
     for t in locked_tasks:
         s.reason.pop(t, None)
-    # pins: into their crew-day, best position
-    for pin in problem.pins:
-        t = s.task_index.get(pin.task)
-        k = s.cd_index.get((pin.crew, pin.day))
-        if t is None or s.route_of[t] >= 0:
-            continue
-        if k is None or not s.crewdays[k].open or s.crewdays[k].locked:
-            s.reason[t] = "it is pinned to a crew-day that is not worked"
-            s.eligible[t] = []
-            continue
-        if k not in s.eligible[t]:
-            s.reason[t] = (s.reason.get(t) or "it is pinned to a crew-day that cannot do it "
-                           "(skill, equipment, due day or shift)")
-            s.eligible[t] = []
-            continue
-        # a pinned task is only ever offered to its crew-day: if it does not fit now, a later move may make
-        # room there, but no other crew-day may take it (that would break the pin)
-        s.eligible[t] = [k]
-        if s.insert(t, exhaustive=True):
-            s.fixed[t] = True
-            s.reason.pop(t, None)
-        else:
-            s.reason[t] = "it is pinned to a crew-day where it does not fit"
+    # pins: each crew-day's as one ordered block where it fits, the rest one at a time (engine/pinned.py)
+    place_pins(s, problem.pins, lambda: should_stop(math.inf))
     report(s.objective(), time.perf_counter() - t0, "pins and locks placed")
 
 
