@@ -160,32 +160,3 @@ def test_a_council_sets_its_own_after_and_apart_rules(tmp_path):
         services.council.import_rules(db, bad)
     assert services.council.rules(db) == rules
     db.dispose()
-
-
-def test_a_rota_mow_due_on_bin_day_may_slide_later_in_the_week():
-    """A rota mow whose only day is its place's collection day was left out by the 'apart' rule (17 rota mows
-    and verge cuts in the scale-1 household week); it may now slide up to two working days later (the day
-    before when it falls on the week's last), skipping a bank holiday, and other work stays as it was."""
-    import datetime as dt
-
-    from envservices.domain.model import CoordinationRule, Skill, Task
-    from envservices.rounds.week import slide_off_collection_days
-
-    mon = dt.date(2027, 6, 7)
-
-    def task(tid, service, place, day, source="rota"):
-        return Task(tid, service, place, 0.0, 0.0, Skill.MOWING, 600, day, day, source=source)
-
-    rules = [CoordinationRule("apart", "refuse_residual", "mow")]
-    tasks = [task("bins-p1", "refuse_residual", "p1", mon, "rounds"),
-             task("mow-p1", "mow", "p1", mon), task("mow-p2", "mow", "p2", mon),
-             task("bins-p3-fri", "refuse_residual", "p3", mon + dt.timedelta(days=4), "rounds"),
-             task("mow-p3-fri", "mow", "p3", mon + dt.timedelta(days=4)),
-             task("pick-p1", "litter_pick", "p1", mon)]
-    out = {t.id: (t.earliest_day, t.latest_day) for t in slide_off_collection_days(
-        tasks, rules, mon + dt.timedelta(days=4), closed={mon + dt.timedelta(days=1)})}
-    assert out["mow-p1"] == (mon, mon + dt.timedelta(days=3))  # Tuesday is a bank holiday: Wednesday, Thursday
-    assert out["mow-p2"] == (mon, mon)  # no bins out in its place that day
-    assert out["mow-p3-fri"] == (mon + dt.timedelta(days=3), mon + dt.timedelta(days=4))  # Friday: Thursday
-    assert out["pick-p1"] == (mon, mon) and out["bins-p1"] == (mon, mon)
-    assert slide_off_collection_days(tasks, [], mon + dt.timedelta(days=4)) == tasks

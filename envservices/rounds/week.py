@@ -13,8 +13,6 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
-from dataclasses import replace
-
 import numpy as np
 
 from envservices.domain.model import CoordinationRule, Pin, Skill, Task, Urgency
@@ -240,11 +238,6 @@ def missed_by_round_and_week(missed: Iterable[MissedCollection]) -> dict[tuple[s
     return dict(sorted(counts.items()))
 
 
-def week_rules(rules: Iterable[CoordinationRule], with_rounds: bool) -> tuple[CoordinationRule, ...]:
-    """The rules a week is planned by: the council's, plus the street work rules when it has rounds."""
-    return with_street_work_rules(rules) if with_rounds else tuple(rules)
-
-
 def with_street_work_rules(rules: Iterable[CoordinationRule]) -> tuple[CoordinationRule, ...]:
     """The council's rules plus the issue's street work rules (`proposed_street_work_rules`), for a week
     with collection rounds; a council that set any 'after' or 'apart' rule of its own keeps exactly its own."""
@@ -252,43 +245,6 @@ def with_street_work_rules(rules: Iterable[CoordinationRule]) -> tuple[Coordinat
     if any(r.kind in ("after", "apart") for r in rules):
         return rules
     return rules + tuple(proposed_street_work_rules())
-
-
-APART_SLIDE_DAYS = 2
-"""Working days a rota's grounds job may slide when an 'apart' rule keeps it off its place's collection day."""
-
-
-def slide_off_collection_days(tasks: Sequence[Task], rules: Iterable[CoordinationRule], last_day: dt.date,
-                              closed: Collection[dt.date] = ()) -> list[Task]:
-    """Rota work due on one day that an 'apart' rule forbids there (a mow on the day the place's bins are
-    out) may be done up to APART_SLIDE_DAYS working days later in the week (the day before, when it is the
-    week's last), as a supervisor would move it, instead of being left out. The scale-1 demo week with
-    households left 17 rota mows and verge cuts out for exactly this (bench/RESULTS.md, issue 14)."""
-    apart: dict[str, set[str]] = defaultdict(set)  # second service -> first services
-    for r in rules:
-        if r.kind == "apart":
-            apart[r.second_service].add(r.first_service)
-    if not apart:
-        return list(tasks)
-    busy: dict[tuple[str, str], set[dt.date]] = defaultdict(set)  # (first service, place) -> its days
-    for t in tasks:
-        if t.earliest_day == t.latest_day:
-            busy[(t.service, t.place_id)].add(t.earliest_day)
-    out = []
-    for t in tasks:
-        day = t.earliest_day
-        if (t.source == "rota" and day == t.latest_day and t.service in apart
-                and any(day in busy.get((f, t.place_id), ()) for f in apart[t.service])):
-            later = [d for d in (day + dt.timedelta(days=k) for k in range(1, 7))
-                     if d <= last_day and d.weekday() < 5 and d not in closed][:APART_SLIDE_DAYS]
-            if later:
-                t = replace(t, latest_day=later[-1])
-            else:
-                earlier = day - dt.timedelta(days=1)
-                if earlier.weekday() < 5 and earlier not in closed and earlier.isocalendar()[1] == day.isocalendar()[1]:
-                    t = replace(t, earliest_day=earlier)
-        out.append(t)
-    return out
 
 
 def street_work_rules(streams: Iterable[Stream] = (Stream.RESIDUAL, Stream.DRY_RECYCLING)) -> list[CoordinationRule]:

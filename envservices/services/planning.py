@@ -138,7 +138,7 @@ def prepare_week(db, week: str, *, area: str | None = None, depot: str | None = 
     locked by the supervisor) are kept exactly and only the rest is planned again.
     """
     from envservices.planning.build import build_problem
-    from envservices.rounds.week import round_pins, week_rules
+    from envservices.rounds.week import round_pins, with_street_work_rules
     from envservices.services.week import area_inputs, read_state
     from envservices.week import decide_week
 
@@ -207,7 +207,7 @@ def prepare_week(db, week: str, *, area: str | None = None, depot: str | None = 
     previous = {pid: p.team_crew_id for pid, p in all_places.items() if p.team_crew_id}
     previous.update(_previous_crews(db, week_start))
     locked = [cd for cd in locked_plan.crew_days if (cd.crew_id, cd.day) in locked_days_set] if locked_plan else []
-    rules = week_rules(settings.rules, bool(state.rounds))
+    rules = with_street_work_rules(settings.rules) if state.rounds else settings.rules
     # the supervisor's own pins come first; the rest of each round's streets go to the round's crew
     pinned = {p.task_id for p in pins}
     pins = tuple(pins) + tuple(p for p in round_pins(tasks, state.rounds, {c.id for c in crews})

@@ -33,7 +33,7 @@ from envservices.needs.model import WorkDone, measures_of
 from envservices.needs.tasks import NEEDS_SERVICE, needs_tasks, urgent_tasks
 from envservices.rota.tasks import representative_point, rota_tasks
 from envservices.rounds.calendar import DEFAULT_RULES
-from envservices.rounds.week import missed_tasks, round_tasks, slide_off_collection_days, week_rules
+from envservices.rounds.week import missed_tasks, round_tasks
 
 WORK_DAYS = 5
 """Monday to Friday: the days routine work is planned on (Saturday only for holiday-moved rota work)."""
@@ -171,11 +171,7 @@ def decide_week(inputs: WeekInputs, *, model=None) -> WeekWork:
         fixed = rota
     tasks += rota_tasks(fixed, assets, places, services, inputs.week_start, inputs.settings, cal)
     tasks += first_inspections(inputs, services)
-    collections = collection_tasks(inputs)
-    if collections:  # rota grounds work kept off a collection day by a rule may slide later in the week
-        closed_days = set(cal.closed_in(inputs.week_start))
-        tasks = slide_off_collection_days(tasks + collections, week_rules(inputs.settings.rules, bool(inputs.rounds)),
-                                          inputs.week_start + dt.timedelta(days=WORK_DAYS - 1), closed_days)
+    tasks += collection_tasks(inputs)
     notes = [f"{inputs.area.name}: rota line {e.id} names service '{e.service}', which the catalogue does not "
              "have; it was left out" for e in inputs.rota if e.service not in services]
     closed = {d: cal.name(d) for d in cal.closed_in(inputs.week_start)}
