@@ -77,7 +77,7 @@ def test_pair_swap_exchanges_two_customers_days():
     swaps = [m for m in moves.pair_moves(inst, patterns, movable) if m[0][1] == patterns[m[1][0]]
              and m[1][1] == patterns[m[0][0]] and patterns[m[0][0]] != patterns[m[1][0]]]
     assert swaps
-    (a, pa), (b, pb) = swaps[0]
+    (a, _), (b, _) = swaps[0]
     after, _ = moves.apply(patterns, swaps[0])
     assert (after[a], after[b]) == (patterns[b], patterns[a])
     assert inst.frequency[a] == inst.frequency[b]

@@ -398,7 +398,8 @@ def _estimate_table(instance: PvrpInstance, patterns: dict[int, tuple[int, ...]]
     return table
 
 
-def _estimate(move: moves.Move, patterns: dict[int, tuple[int, ...]], table: dict[tuple[int, int], float]) -> float:
+def _estimate(move: moves.Move, patterns: dict[int, tuple[int, ...]],
+              table: dict[tuple[int, int], float]) -> float:
     """Insertion estimate of a move's change in travel (customers priced independently)."""
     total = 0.0
     for c, p in move:
@@ -452,7 +453,8 @@ def solve_pvrp(instance: PvrpInstance, time_limit_s: float, seed: int = 0) -> Pv
     movable = [c for c in instance.customers if len(instance.patterns(c)) > 1]
     iterations = 0
 
-    def try_move(move: moves.Move) -> tuple[int, dict[int, tuple[int, ...]], list[int], list[list[PvrpRoute]]]:
+    def try_move(move: moves.Move) -> tuple[int, dict[int, tuple[int, ...]], list[int],
+                                            list[list[PvrpRoute]]]:
         nonlocal iterations
         iterations += 1
         candidate, changed = moves.apply(patterns, move)
@@ -462,9 +464,9 @@ def solve_pvrp(instance: PvrpInstance, time_limit_s: float, seed: int = 0) -> Pv
                 members = day_members(candidate, day)
                 if again and frozenset(members) in router.polished:
                     continue
-                new_cost[day], new_routes[day] = router.route_day(
-                    day, members, seed + iterations, patience=patience, hint=[r.path for r in day_routes[day]],
-                    again=again, quick=not again)
+                hint = [r.path for r in day_routes[day]]
+                new_cost[day], new_routes[day] = router.route_day(day, members, seed + iterations, patience,
+                                                                  hint, again=again, quick=not again)
             delta = sum(new_cost) - sum(day_cost)
             if delta < 0 or delta > 0.01 * sum(day_cost[day] for day in changed):
                 break

@@ -24,7 +24,8 @@ def nearest(instance: PvrpInstance, c: int, among: list[int]) -> list[int]:
     return sorted((o for o in among if o != c), key=lambda o: (int(d[c, o] + d[o, c]), o))
 
 
-def single_moves(instance: PvrpInstance, patterns: dict[int, tuple[int, ...]], movable: list[int]) -> list[Move]:
+def single_moves(instance: PvrpInstance, patterns: dict[int, tuple[int, ...]],
+                 movable: list[int]) -> list[Move]:
     """Each customer to each of its other patterns."""
     return [[(c, p)] for c in movable for p in instance.patterns(c) if p != patterns[c]]
 
