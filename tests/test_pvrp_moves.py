@@ -55,10 +55,11 @@ def test_every_move_keeps_frequencies_and_allowed_patterns(horizon):
     assert all_moves
     for move in all_moves:
         _check(inst, patterns, move)
-    fresh = moves.voronoi_patterns(inst, patterns, movable, rng)
-    assert set(fresh) == set(patterns)
-    assert all(fresh[c] in inst.patterns(c) for c in inst.customers)
-    assert all(fresh[c] == patterns[c] for c in inst.customers if c not in movable)  # every-day ones stay
+    for ball in (False, True):
+        fresh = moves.voronoi_patterns(inst, patterns, movable, rng, ball=ball)
+        assert set(fresh) == set(patterns)
+        assert all(fresh[c] in inst.patterns(c) for c in inst.customers)
+        assert all(fresh[c] == patterns[c] for c in inst.customers if c not in movable)  # every-day ones stay
 
 
 def test_single_moves_reach_every_other_pattern_once():

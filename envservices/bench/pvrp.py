@@ -513,7 +513,7 @@ def solve_pvrp(instance: PvrpInstance, time_limit_s: float, seed: int = 0) -> Pv
         size = rng.randint(2, max(2, len(movable) // 4))
         for _ in range(5):  # a kick that leaves a day over its vehicles' time or capacity is not taken
             if rng.random() < RESTART:
-                fresh = moves.voronoi_patterns(instance, patterns, movable, rng)
+                fresh = moves.voronoi_patterns(instance, patterns, movable, rng, ball=rng.random() < 0.5)
                 kick = [(c, p) for c, p in fresh.items() if p != patterns[c]]
             else:
                 kick = moves.group_move(instance, patterns, movable, rng, size)

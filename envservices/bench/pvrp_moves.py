@@ -81,17 +81,29 @@ def apply(patterns: dict[int, tuple[int, ...]], move: Move) -> tuple[dict[int, t
 
 
 def voronoi_patterns(instance: PvrpInstance, patterns: dict[int, tuple[int, ...]], movable: list[int],
-                     rng: random.Random) -> dict[int, tuple[int, ...]]:
+                     rng: random.Random, ball: bool = False) -> dict[int, tuple[int, ...]]:
     """A fresh start: for each visit frequency, one random seed customer per pattern, and every customer to
     the pattern of its nearest seed, so each pattern's customers form a compact region of the map (balanced or
     not, by chance). Why: the published plans' days are such regions, e.g. Torino_040_4_1's Tuesday/Thursday
     round is 22 customers near the tip served by one vehicle; descents from our greedy start never get there.
+    `ball`: one pattern per frequency gets a random seed and its nearest peers (up to half), e.g. Torino_020_4_1's
+    Monday/Wednesday round is one tight cluster of 8 served by one vehicle for 64 while the rest take 178.
     """
     d = instance.duration
     out = dict(patterns)
     for frequency in sorted({instance.frequency[c] for c in movable}):
         group = [c for c in movable if instance.frequency[c] == frequency]
-        options = instance.patterns(group[0])
+        options = list(instance.patterns(group[0]))
+        rng.shuffle(options)
+        if ball and len(group) >= 4:  # one pattern takes a random seed and its nearest peers, a compact
+            # round of random size; the others share the rest as above
+            seed = rng.choice(group)
+            size = rng.randint(1, len(group) // 2)
+            taken = [seed, *nearest(instance, seed, group)[:size - 1]]
+            for c in taken:
+                out[c] = options[0]
+            group = [c for c in group if c not in taken]
+            options = options[1:] or options
         seeds = rng.sample(group, min(len(options), len(group)))
         for c in group:
             k = min(range(len(seeds)), key=lambda i: int(d[c, seeds[i]] + d[seeds[i], c]))
