@@ -50,6 +50,7 @@ def test_every_move_keeps_frequencies_and_allowed_patterns(horizon):
     patterns = _random_patterns(inst, rng)
     movable = [c for c in inst.customers if len(inst.patterns(c)) > 1]
     all_moves = (moves.single_moves(inst, patterns, movable) + moves.pair_moves(inst, patterns, movable)
+                 + moves.exchange_moves(inst, patterns, movable)
                  + moves.merge_day_moves(inst, patterns)
                  + [moves.group_move(inst, patterns, movable, rng, size) for size in (2, 4, 8)])
     assert all_moves
@@ -108,3 +109,14 @@ def test_group_move_takes_nearest_peers_on_the_same_days():
     assert all(patterns[c] == patterns[first] for c, _ in move)
     peers = [o for o in movable if patterns[o] == patterns[first] and o != first]
     assert [c for c, _ in move[1:]] == moves.nearest(inst, first, peers)[:len(move) - 1]
+
+
+def test_exchange_moves_send_two_neighbours_and_take_one_back():
+    inst = _instance(4)
+    patterns = _random_patterns(inst, random.Random(8))
+    movable = [c for c in inst.customers if len(inst.patterns(c)) > 1]
+    found = moves.exchange_moves(inst, patterns, movable)
+    assert found
+    for (c, target), (o, target2), (x, back) in found:
+        assert target == target2 != patterns[c] == patterns[o] == back
+        assert patterns[x] == target

@@ -409,7 +409,7 @@ def _estimate(move: moves.Move, patterns: dict[int, tuple[int, ...]],
 
 
 QUICK, DEEP, POLISH = 10, 100, 1000  # PyVRP idle iterations: screen a move, look again at a close one, polish
-PASS = 80  # moves tried (most promising first) before a plan counts as a local optimum
+PASS = 80  # moves tried (most promising first) before a plan of over 30 movable customers is a local optimum
 RESTART = 0.3  # share of kicks that restart from a fresh map-region start
 
 
@@ -486,12 +486,14 @@ def solve_pvrp(instance: PvrpInstance, time_limit_s: float, seed: int = 0) -> Pv
     while movable and searching():
         improved = False
         table = _estimate_table(instance, patterns, movable, day_routes)
-        near = 3 if len(movable) <= 30 else 2
+        small = len(movable) <= 30
+        near = 5 if small else 2
         candidates = (moves.single_moves(instance, patterns, movable)
                       + moves.pair_moves(instance, patterns, movable, near)
+                      + moves.exchange_moves(instance, patterns, movable, 3 if small else 2)
                       + moves.merge_day_moves(instance, patterns))
         candidates.sort(key=lambda m: (_estimate(m, patterns, table), rng.random()))
-        for move in candidates[:PASS]:
+        for move in candidates if small else candidates[:PASS]:
             if not searching():
                 break
             delta, candidate, new_cost, new_routes = try_move(move)
