@@ -2,9 +2,9 @@
 
 A move is a list of (customer, new pattern) changes; every new pattern is one of the customer's allowed
 patterns, so a move never changes how often a customer is visited. Why moves of several customers: the
-published best plans differ from our local optima by groups (on Milano_020_4_0 two neighbours moving from the
-Monday/Wednesday round to the Tuesday/Thursday one; on Torino_040_4_1 every once-a-week customer on one day),
-and moving one customer at a time looks worse at each step.
+published best plans differ from our local optima by groups (Milano_020_4_0: 2-3 customers, Roma_020_4_5:
+4, Torino_040_4_1: 19, with rounds of unequal size), and moving one customer at a time looks worse at each
+step.
 """
 
 from __future__ import annotations
@@ -104,11 +104,12 @@ def apply(patterns: dict[int, tuple[int, ...]], move: Move) -> tuple[dict[int, t
 def voronoi_patterns(instance: PvrpInstance, patterns: dict[int, tuple[int, ...]], movable: list[int],
                      rng: random.Random, ball: bool = False) -> dict[int, tuple[int, ...]]:
     """A fresh start: for each visit frequency, one random seed customer per pattern, and every customer to
-    the pattern of its nearest seed, so each pattern's customers form a compact region of the map (balanced or
-    not, by chance). Why: the published plans' days are such regions, e.g. Torino_040_4_1's Tuesday/Thursday
-    round is 22 customers near the tip served by one vehicle; descents from our greedy start never get there.
-    `ball`: one pattern per frequency gets a random seed and its nearest peers (up to half), e.g. Torino_020_4_1's
-    Monday/Wednesday round is one tight cluster of 8 served by one vehicle for 64 while the rest take 178.
+    the pattern of its nearest seed (distances scaled by a random weight per seed), so each pattern's
+    customers form a compact region of the map, of unequal sizes. Why: the published plans' days are such
+    regions, e.g. Torino_040_4_1's days-1-and-3 round is 22 customers near the tip served by one vehicle;
+    descents from our greedy start never get there. `ball`: one pattern per frequency gets a random seed and
+    its nearest peers (up to half), e.g. Torino_020_4_1's days-0-and-2 round is one tight cluster of 8
+    served by one vehicle for 64 while the rest take 178.
     """
     d = instance.duration
     out = dict(patterns)
