@@ -424,11 +424,11 @@ def solve_pvrp(instance: PvrpInstance, time_limit_s: float, seed: int = 0) -> Pv
     optimum the plan's days are polished, then either a piece of a round (a customer and up to a quarter of
     its nearest peers on the same days) is moved regardless or (30 %) the search restarts from map regions,
     and the descent resumes, going back to the best plan when the new optimum is more than 1 % dearer. Why:
-    the old search (annealing on insertion estimates) missed two-customer moves worth 4 % on Milano_020_4_0
-    and never reached plans whose rounds are unequal regions (Torino_040_4_1). Measured on the 12 instances
-    at 60 s, same shared machine: mean gap 1.44 % before, 0.64 % with this descent and plain region
-    restarts, see RESULTS.md for the final figures. Day routings are cached by customer set, so a revisited
-    set is free.
+    the old search (annealing on insertion estimates) stopped 2-3 customers away from Milano_020_4_0's best
+    plan, 2-4 % dearer, and never reached plans whose rounds are unequal regions (Torino_040_4_1). Measured
+    on the 12 instances at 60 s, same shared machine: mean gap 1.44 % before, 0.64 % with this descent and
+    plain region restarts, see RESULTS.md for the final figures. Day routings are cached by customer set, so
+    a revisited set is free.
     """
     started = time.perf_counter()
     rng = random.Random(seed)
