@@ -305,6 +305,7 @@ def route_all(problem: DesignProblem, slot_of: np.ndarray, time_limit_s: float, 
 def _changed(problem: DesignProblem, today: np.ndarray, slot: np.ndarray) -> int:
     return int(sum(s.households for s, a, b in zip(problem.streets, today, slot, strict=True) if a != b))
 
+
 EMPTY_FILL = 0.97
 """Share of a paid day a receiving day's rounds are reckoned to fill at most when streets are handed to it."""
 
