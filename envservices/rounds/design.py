@@ -321,6 +321,8 @@ def empty_crew_days(problem: DesignProblem, today: np.ndarray, slot: np.ndarray,
     balanced by work instead end up each a little over one crew-day (measured on the demo's residual
     stream, scale 1: 26 -> 25 crew-days with 7 % of households changing). Cheapest days first (the least
     work to hand on); a day that will not thin at the first try hands on 25 % and 50 % more before giving up.
+    The touched days are routed with the crew-days they should need (one fewer, the receivers' own), so a
+    day no street leaves or joins keeps today's routes and a trial fails as soon as one day will not fit.
     """
     p = problem
     started = time.perf_counter()
@@ -344,30 +346,47 @@ def empty_crew_days(problem: DesignProblem, today: np.ndarray, slot: np.ndarray,
         depot, day = key
         kept = False
         for more in (1.0, 1.25, 1.5):
+            if time.perf_counter() - started >= time_limit_s:
+                break
             trial = _peel(p, d, depots, service, slot, by_day, key, excess(key) * more)
             if trial is None or _changed(p, today, trial) > budget_households:
                 break
-            touched = {key} | {(depot, int(trial[i])) for i in np.nonzero(trial != slot)[0]}
-            rerouted: list[Round] = []
-            for dep, sl in sorted(touched):
-                members = [k for k in range(len(p.streets)) if depots[k] == dep and trial[k] == sl]
-                rerouted += [Round(r.depot, sl, r.streets, r.path, r.duration_s, r.distance_m, r.kg, r.households)
-                             for r in route_day(p, members, dep, per_day_s, seed)]
-            before = sum(len(by_day.get(k, [])) for k in touched)
-            if len(rerouted) < before and all(r.duration_s <= p.paid_day_s for r in rerouted):
-                slot = trial
-                for k in touched:
-                    by_day[k] = [r for r in rerouted if (r.depot, r.slot) == k]
-                kept = True
-                if progress is not None:
-                    progress(f"took a crew-day out of {p.depots[depot]} slot {day + 1}: "
-                             f"{_changed(p, today, slot)} households change day so far")
+            rerouted = _reroute(p, depots, trial, depot, day, len(by_day[key]) - 1, per_day_s, seed)
+            if rerouted is None:  # the day itself would not thin: hand on more
+                continue
+            receivers = sorted({int(trial[i]) for i in np.nonzero(trial != slot)[0]} - {day})
+            for sl in receivers:
+                theirs = _reroute(p, depots, trial, depot, sl, len(by_day[(depot, sl)]), per_day_s, seed)
+                if theirs is None:
+                    rerouted = None
+                    break
+                rerouted += theirs
+            if rerouted is None:  # a receiving day would need another crew-day: handing on more will not help
                 break
-            if time.perf_counter() - started >= time_limit_s:
-                break
+            slot = trial
+            for k in [key, *((depot, sl) for sl in receivers)]:
+                by_day[k] = [r for r in rerouted if (r.depot, r.slot) == k]
+            kept = True
+            if progress is not None:
+                progress(f"took a crew-day out of {p.depots[depot]} slot {day + 1}: "
+                         f"{_changed(p, today, slot)} households change day so far")
+            break
         if not kept:
             failed.add(key)
     return slot, [r for rs in by_day.values() for r in rs]
+
+
+def _reroute(p: DesignProblem, depots: np.ndarray, slot: np.ndarray, depot: int, day: int, fleet: int,
+             time_limit_s: float, seed: int) -> list[Round] | None:
+    """A day's streets routed with `fleet` crew-days, each within its paid day; None if they do not fit.
+
+    Why a fixed fleet: the trial knows how many crew-days each touched day should need, so the whole time
+    goes to that fleet instead of growing it from the lower bound (twice the tries in the same time)."""
+    members = [k for k in range(len(p.streets)) if depots[k] == depot and slot[k] == day]
+    routes, feasible = _route_fleet(p, members, depot, fleet, time_limit_s, seed)
+    if not feasible or any(r.duration_s > p.paid_day_s for r in routes):
+        return None
+    return [Round(r.depot, day, r.streets, r.path, r.duration_s, r.distance_m, r.kg, r.households) for r in routes]
 
 
 def _peel(p: DesignProblem, d: np.ndarray, depots: np.ndarray, service: np.ndarray, slot: np.ndarray,
