@@ -94,25 +94,50 @@ def test_rounds_design_refuses_a_stream_with_no_tip(tmp_path: Path, capsys):
     assert "No household has a glass container" in capsys.readouterr().err
 
 
-def test_a_short_extra_crew_day_is_folded_into_a_day_with_room():
-    """Monday needs a second, short crew-day while Tuesday's one round has room: the fold moves the short
-    day's streets to Tuesday (within the budget) and the cycle needs one crew-day fewer."""
+def _two_days(monday: int, tuesday: int) -> tuple[DesignProblem, np.ndarray]:
+    """Monday's streets at x 1, 1.05, ... km, Tuesday's carry on beyond them; a 1 h paid day, no fixed time."""
     import dataclasses
 
-    from envservices.rounds.design import fold_small_days, route_all
-
-    xs = [1 + 0.05 * i for i in range(40)]
-    slots = [0, 0, 0, 1] * 10
+    xs = [1 + 0.05 * i for i in range(monday + tuesday)]
+    slots = [0] * monday + [1] * tuesday
     p = dataclasses.replace(_problem(slots, xs, shift_h=1.0), tip_turnaround_s=60, crew_day_fixed_s=0)
-    today = np.array(slots)
+    return p, np.array(slots)
+
+
+def test_a_day_needing_a_second_crew_day_hands_its_border_streets_to_a_day_with_room():
+    """Monday needs two crew-days (26 streets, 1 h of lifts) and Tuesday's one round has room: Monday's
+    streets nearest Tuesday's move to Tuesday, within the budget, and the cycle needs one crew-day fewer,
+    every round within its paid day."""
+    from envservices.rounds.design import empty_crew_days, route_all
+
+    p, today = _two_days(26, 6)
     rounds = route_all(p, today, time_limit_s=2.0)
-    assert len(rounds) == 3
-    folded, after = fold_small_days(p, today, today, rounds, budget_households=100, time_limit_s=2.0)
+    assert [sum(1 for r in rounds if r.slot == s) for s in (0, 1)] == [2, 1]
+    new_slot, after = empty_crew_days(p, today, today, rounds, budget_households=200, time_limit_s=30.0,
+                                      per_day_s=1.0)
     assert len(after) == 2
-    assert (folded != today).sum() * 10 <= 100
-    assert sum(r.households for r in after) == 400
-    _, unchanged = fold_small_days(p, today, today, rounds, budget_households=0, time_limit_s=2.0)
-    assert len(unchanged) == 3
+    assert all(r.duration_s <= p.paid_day_s for r in after)
+    assert sum(r.households for r in after) == 320
+    moved = np.nonzero(new_slot != today)[0]
+    assert 0 < len(moved) * 10 <= 200
+    assert set(new_slot[moved]) == {1}
+    assert set(moved) == set(range(26 - len(moved), 26))  # the border: Monday's streets nearest Tuesday's
+
+
+def test_no_crew_day_is_taken_out_without_the_change_budget_or_a_day_with_room():
+    """The same Monday with no budget, and beside a Tuesday with too little room: the rounds stay as they are."""
+    from envservices.rounds.design import empty_crew_days, route_all
+
+    p, today = _two_days(26, 6)
+    rounds = route_all(p, today, time_limit_s=2.0)
+    new_slot, after = empty_crew_days(p, today, today, rounds, budget_households=0, time_limit_s=30.0, per_day_s=1.0)
+    assert len(after) == 3 and (new_slot == today).all()
+    p, today = _two_days(26, 16)  # Tuesday's round has some 10 minutes left: less than Monday's excess
+    rounds = route_all(p, today, time_limit_s=2.0)
+    assert [sum(1 for r in rounds if r.slot == s) for s in (0, 1)] == [2, 1]
+    new_slot, after = empty_crew_days(p, today, today, rounds, budget_households=500, time_limit_s=30.0,
+                                      per_day_s=1.0)
+    assert len(after) == 3 and (new_slot == today).all()
 
 
 def test_rounds_map_draws_each_round_in_its_own_colour(tmp_path: Path):

@@ -146,7 +146,7 @@ def _refuse_out_of_reach(properties: list[Property], network) -> None:
 
 def design_rounds(db, stream: str, *, max_change: float = 0.10, time_limit_s: float = 120.0, seed: int = 1,
                   progress=None) -> RoundDesign:
-    """Re-draw a stream's rounds: one fixed day per household, balanced, fewest crew-days, least change."""
+    """Re-draw a stream's rounds: one fixed day per household, fewest crew-days within the change budget."""
     try:
         parsed = Stream.parse(stream)
     except ValueError as exc:
