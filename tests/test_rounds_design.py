@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from envservices.cli import main
-from envservices.rounds.design import DesignProblem, Street, choose_slots, route_day, totals
+from envservices.rounds.design import DesignProblem, Street, route_day, totals
 
 
 def _problem(slots: list[int], xs: list[float], households: int = 10, shift_h: float = 7.0,
@@ -21,19 +21,6 @@ def _problem(slots: list[int], xs: list[float], households: int = 10, shift_h: f
     return DesignProblem("residual", ((0, "A"), (1, "A")), ("depot",), ("tip",), streets,
                          (d * 120).astype(np.int64), (d * 1000).astype(np.int64), payload_kg=payload_kg,
                          shift_s=int(shift_h * 3600))
-
-
-def test_streets_far_from_their_day_move_to_the_near_day_within_the_budget():
-    """Two day areas (x 1-5 Monday, 21-25 Tuesday); two Monday streets sit among Tuesday's. With a 10 %
-    budget both move back; with 5 % only one; with 0 % none."""
-    xs = [1, 2, 3, 4, 5, 6, 21, 22, 23, 24, 25, 26, 22.5, 23.5, 7, 8, 9, 10, 11, 20]
-    slots = [0] * 6 + [1] * 6 + [0, 0] + [0] * 5 + [1]
-    p = _problem(slots, xs)
-    moved = lambda new: int((new != np.array(slots)).sum())
-    new = choose_slots(p, 0.10)
-    assert new[12] == 1 and new[13] == 1 and moved(new) == 2
-    assert moved(choose_slots(p, 0.05)) == 1
-    assert moved(choose_slots(p, 0.0)) == 0
 
 
 def test_a_day_too_big_for_one_crew_gets_two_and_every_round_ends_at_the_tip_then_the_depot():

@@ -9,8 +9,8 @@ manager's limit on households whose day changes); the routes within a day can ch
 rounds and the new ones are routed by the same day router, so the comparison measures the days chosen,
 not the router. A crew-day is paid whole, so the day step (`empty_crew_days`) spends the budget only where
 it takes a whole crew-day out: a day that needs a second crew-day hands its border streets to the same
-depot's days with room. `choose_slots` (a k-median local search balancing the work across days) is not
-used by `design`: balancing left each day a little over one crew-day (demo residual, scale 1: 26 -> 25).
+depot's days with room. The k-median balancing it replaced left each day a little over one crew-day (demo
+residual, scale 1: 26 -> 25 crew-days against 26 -> 23 now).
 """
 
 from __future__ import annotations
@@ -57,8 +57,6 @@ class DesignProblem:
     crew_day_fixed_s: int = 30 * 60
     """Pre-start vehicle checks and the end-of-day wash-down: paid in every crew-day."""
     crew_size: int = 3
-    balance_tolerance: float = 0.03
-    """How far above the mean a day's work may grow (share) before streets are handed on."""
 
     @property
     def paid_day_s(self) -> int:
@@ -94,105 +92,6 @@ class DesignResult:
 
 def _sym(m: np.ndarray) -> np.ndarray:
     return (m + m.T) / 2.0
-
-
-def choose_slots(problem: DesignProblem, max_change: float) -> np.ndarray:
-    """New slot for each street: compact, balanced days with at most `max_change` of households moved."""
-    streets = problem.streets
-    n = len(streets)
-    slot = np.array([s.slot for s in streets], dtype=int)
-    if n == 0:
-        return slot
-    households = np.array([s.households for s in streets], dtype=float)
-    work = np.array([s.service_s for s in streets], dtype=float)
-    depot = np.array([s.depot for s in streets], dtype=int)
-    budget = max_change * households.sum()
-    off = len(problem.depots) + len(problem.tips)
-    d = _sym(problem.duration_s[off:, off:].astype(float))
-    n_slots = len(problem.slots)
-    for _ in range(4):
-        spent_before = budget
-        for dep in np.unique(depot):
-            members = np.nonzero(depot == dep)[0]
-            budget = _improve_depot(members, slot, work, households, d, n_slots, budget,
-                                    problem.balance_tolerance)
-        if budget >= spent_before - 1e-9:
-            break
-    return slot
-
-
-def _centres(members: np.ndarray, slot: np.ndarray, work: np.ndarray, d: np.ndarray, n_slots: int) -> np.ndarray:
-    """The street of each slot with the least work-weighted travel to the slot's others (a medoid)."""
-    centre = np.full(n_slots, -1)
-    for s in range(n_slots):
-        mine = members[slot[members] == s]
-        if len(mine) == 0:
-            continue
-        sub = d[np.ix_(mine, mine)] @ work[mine]
-        centre[s] = mine[int(np.argmin(sub))]
-    return centre
-
-
-def _improve_depot(members: np.ndarray, slot: np.ndarray, work: np.ndarray, households: np.ndarray,
-                   d: np.ndarray, n_slots: int, budget: float, tolerance: float) -> float:
-    today = slot.copy()
-    load = np.bincount(slot[members], weights=work[members], minlength=n_slots)
-    high = load.sum() / n_slots * (1 + tolerance)
-    centre = _centres(members, slot, work, d, n_slots)
-    live = np.nonzero(centre >= 0)[0]
-    if len(live) < 2:
-        return budget
-    to_centre = d[np.ix_(members, centre[live])]  # members x live slots
-    own = np.array([to_centre[k, np.searchsorted(live, slot[i])] if slot[i] in live else np.inf
-                    for k, i in enumerate(members)])
-    best_k = np.argmin(to_centre, axis=1)
-    gain = own - to_centre[np.arange(len(members)), best_k]
-
-    def cost_of_change(i: int) -> float:
-        # Moving a street back to today's slot refunds its households; moving it on costs nothing more.
-        return households[i] if slot[i] == today[i] else 0.0
-
-    order = np.argsort(-gain / np.maximum(households[members], 1))
-    for k in order:
-        if gain[k] <= 0:
-            break
-        i = members[k]
-        target = live[best_k[k]]
-        if target == slot[i] or cost_of_change(i) > budget:
-            continue
-        if load[target] + work[i] > high and not load[slot[i]] > high:
-            continue
-        budget -= cost_of_change(i)
-        load[slot[i]] -= work[i]
-        load[target] += work[i]
-        slot[i] = target
-    # Balance: overloaded days hand on the streets that cost least to move, to a day with room.
-    for s in np.argsort(-load):
-        guard = 0
-        while load[s] > high and guard < len(members):
-            guard += 1
-            mine = members[slot[members] == s]
-            best: tuple[float, int, int] | None = None
-            for i in mine:
-                row = d[i, centre[live]] - d[i, centre[s]] if centre[s] >= 0 else d[i, centre[live]]
-                for k in np.argsort(row):
-                    t = live[k]
-                    if t == s or load[t] + work[i] > high:
-                        continue
-                    price = row[k] * work[i]
-                    if best is None or price < best[0]:
-                        best = (price, int(i), int(t))
-                    break
-            if best is None:
-                break
-            _, i, t = best
-            if cost_of_change(i) > budget:
-                break
-            budget -= cost_of_change(i)
-            load[s] -= work[i]
-            load[t] += work[i]
-            slot[i] = t
-    return budget
 
 
 def route_day(problem: DesignProblem, streets: list[int], depot: int, time_limit_s: float,
