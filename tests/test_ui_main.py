@@ -285,3 +285,28 @@ def test_every_hosted_screen_is_a_screen(window, demo_file):
     window.show_dashboard()
     assert set(window.screens) >= {"record", "plan", "dashboard"}
     assert all(isinstance(s, Screen) for s in window.screens.values())
+
+
+def test_a_worker_asked_to_wait_starts_after_the_window_has_painted_and_never_after_closing(qtbot):
+    """The board starts a week's preparation and a solve once it has repainted (a repaint beside a busy
+    worker froze 118-326 ms); a worker still waiting when the window closes never runs."""
+    pool = WorkerPool()
+    ran = []
+
+    def job(*, stop, progress):
+        ran.append(threading.current_thread() is not threading.main_thread())
+        return "done"
+
+    later = Worker(job)
+    pool.start(later, after_ms=50)
+    assert ran == []  # not yet: the event loop has not turned
+    with qtbot.waitSignal(later.signals.finished, timeout=5000) as done:
+        pass
+    assert done.args == ["done"] and ran == [True]
+
+    closing = WorkerPool()
+    never = Worker(job)
+    closing.start(never, after_ms=50)
+    assert closing.cancel_all(1000)
+    qtbot.wait(200)
+    assert ran == [True] and never.done

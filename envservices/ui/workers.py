@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
 from envservices.errors import UserError
 
@@ -87,18 +87,36 @@ class WorkerPool:
     def __init__(self, pool: QThreadPool | None = None) -> None:
         self._pool = pool or QThreadPool.globalInstance()
         self._workers: list[Worker] = []
+        self._closed = False
 
-    def start(self, worker: Worker) -> Worker:
+    def start(self, worker: Worker, after_ms: int = 0) -> Worker:
+        """Run `worker` on the pool, `after_ms` from now when the window has painting to do first.
+
+        Why wait: every Python call a repaint makes (a delegate's paint, a model's data) must take the
+        interpreter lock from a busy worker, up to Python's switch interval each time; a board repainted while
+        the week was being prepared beside it froze for 118-326 ms (`ui.stalls`, change week, 2026-12-01).
+        After `cancel_all` a worker still waiting never runs."""
         self._workers = [w for w in self._workers if not w.done]
         self._workers.append(worker)
-        self._pool.start(worker)
+        if after_ms <= 0:
+            self._pool.start(worker)
+        else:
+            QTimer.singleShot(after_ms, lambda: self._start_later(worker))
         return worker
+
+    def _start_later(self, worker: Worker) -> None:
+        if self._closed:
+            worker.done = True
+            return
+        self._pool.start(worker)
 
     def running(self) -> list[Worker]:
         return [w for w in self._workers if not w.done]
 
     def cancel_all(self, wait_ms: int = 10_000) -> bool:
-        """Cancel every worker and wait for the pool; True when all stopped in time."""
+        """Cancel every worker and wait for the pool; True when all stopped in time. Workers still waiting to
+        start never run."""
+        self._closed = True
         for w in self._workers:
             w.cancel()
         return self._pool.waitForDone(wait_ms)

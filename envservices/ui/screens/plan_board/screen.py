@@ -63,6 +63,11 @@ from envservices.ui.workers import Worker, WorkerPool
 # ---------------------------------------------------------------------------------------------- the screen
 
 
+PAINT_FIRST_MS = 150
+"""A week's preparation and a solve start this long after they are asked for, once the board has repainted
+(`ui.workers.WorkerPool.start`): unnoticed in work of seconds, and the repaint never waits on them."""
+
+
 class PlanBoardScreen(SupervisorLevers, PlanDisplay, SavedPlanGuard, QWidget):
     """Plan the week for a depot's crews, change it with pins, locks and absences, print and export it."""
 
@@ -493,7 +498,7 @@ class PlanBoardScreen(SupervisorLevers, PlanDisplay, SavedPlanGuard, QWidget):
         self._preparing = True
         if not self.is_busy():
             self.progress.setFormat("Preparing the week…")
-        self._workers.start(worker)
+        self._workers.start(worker, after_ms=PAINT_FIRST_MS)
 
     def _prepared_in_background(self, prepared: planning_service.PreparedWeek,
                                 key: tuple[str, str | None, str | None], seq: int) -> None:
@@ -560,7 +565,7 @@ class PlanBoardScreen(SupervisorLevers, PlanDisplay, SavedPlanGuard, QWidget):
         self.progress.setValue(0)
         self.progress.setFormat("Preparing the week…")
         self._show_message("Gathering the week's work and planning it in the background…")
-        self._workers.start(worker)
+        self._workers.start(worker, after_ms=PAINT_FIRST_MS)
         self._tick.start()
         self._update_buttons()
         self.busyChanged.emit(True)
