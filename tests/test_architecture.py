@@ -26,6 +26,12 @@ FORBIDDEN = {
     "demo": {"storage", "services", "ui", "cli", "gis"},
     "week": {"storage", "services", "ui", "cli", "gis", "planning", "simulation"},
 }
+# Modules of a forbidden layer that a layer may still import, and why.
+ALLOWED = {
+    # the demo sizes today's collection rounds on the road network the planner drives (a food round sized on
+    # straight lines took 11.7 h by road); gis.network is numpy/scipy only, no files, no geopandas
+    "demo": {"envservices.gis.network"},
+}
 
 
 def _imports(path: Path) -> set[str]:
@@ -57,6 +63,6 @@ def test_dependencies_point_one_way():
                 wrong.append(f"{path.relative_to(PACKAGE)} imports {name}")
             if top == "envservices" and "." in name:
                 target = name.split(".")[1]
-                if target in FORBIDDEN.get(layer, set()):
+                if target in FORBIDDEN.get(layer, set()) and name not in ALLOWED.get(layer, set()):
                     wrong.append(f"{path.relative_to(PACKAGE)} imports {name}")
     assert not wrong, "\n".join(wrong)
