@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from shapely.geometry import Point, box
+from shapely.geometry import box
 
 from envservices.domain import Place, Skill, Visit
 from envservices.domain.settings import Settings

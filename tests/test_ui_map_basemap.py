@@ -13,7 +13,6 @@ from PySide6.QtGui import QColor, QImage  # noqa: E402
 from ui_helpers import save_screenshot  # noqa: E402
 
 from envservices.ui.map.bench import made_up_district  # noqa: E402
-
 from envservices.ui.map.layers import PolylineLayer  # noqa: E402
 from envservices.ui.widgets.map_canvas import MapCanvas  # noqa: E402
 from envservices.ui.widgets.themes import Theme  # noqa: E402

@@ -32,10 +32,10 @@ from envservices.domain import (
     new_id,
 )
 from envservices.domain.settings import Settings
+from envservices.domain.waste import Stream
 from envservices.domain.weeks import canonical_week, week_monday, week_of
 from envservices.errors import UserError
 from envservices.planning.problem import PlanningProblem
-from envservices.domain.waste import Stream
 from envservices.rounds.week import VEHICLE_EQUIPMENT, stream_of_service
 from envservices.services import access
 from envservices.services.concurrency import retry_busy
