@@ -56,8 +56,11 @@ def served(tmp_path):
     db.dispose()
 
 
-def _wait_for_submissions(db, n: int, tries: int = 300) -> None:
-    """Until the server has stored n submissions (a busy machine answers later; this waits, never times)."""
+def _wait_for_submissions(db, n: int, tries: int = 1200) -> None:
+    """Until the server has stored n submissions (a busy machine answers later; this waits, never times).
+
+    Up to a minute: a tap the server could not store at once stays on the phone and is sent again every 5 s,
+    and 15 s was once too short in a fresh-clone CI run (2 of 3 stored)."""
     for _ in range(tries):
         with db.unit_of_work() as uow:
             if len(uow.field.submissions()) >= n:
