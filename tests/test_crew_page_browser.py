@@ -138,3 +138,33 @@ def test_crew_page_keeps_taps_offline_and_stores_each_once(served):
     assert (visits["t-mow"].status, visits["t-mow"].reason) == (VisitStatus.MISSED, "gate locked")
     assert visits["t-pick2"].reason == "can't get to it: road closed"
     assert all(v.status is VisitStatus.PLANNED for v in visits.values() if v.task_id in {"t-b1", "t-b2"})
+
+
+def test_a_tap_is_kept_when_the_list_is_redrawn_under_the_finger(served):
+    """A server answer or the 5 s refresh redraws the list; a finger pressed on Done and lifted after that
+    redraw still marks the visit done (the list used to be rebuilt, so the press and the lift landed on
+    different buttons and the browser sent no click: the tap was lost without a word)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    db, base = served
+    token = field.issue_token(db, "crew-a", dt.date.today())
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+            page.goto(f"{base}/crew/{token}")
+            expect(page.locator("section.visit")).to_have_count(4)
+            expect(page.locator("#net")).to_contain_text("all sent")
+            done = _card(page, "t-pick").get_by_role("button", name="Done")
+            done.scroll_into_view_if_needed()
+            box = done.bounding_box()
+            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            page.mouse.down()
+            page.evaluate("render()")  # what every server answer and refresh does
+            page.mouse.up()
+            expect(_card(page, "t-pick").locator(".status")).to_contain_text("Done")
+            _wait_for_submissions(db, 1)
+        finally:
+            browser.close()
+    with db.unit_of_work() as uow:
+        assert [(s.task_id, s.action) for s in uow.field.submissions()] == [("t-pick", "done")]
