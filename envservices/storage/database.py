@@ -225,7 +225,7 @@ def open_database(url: str | None = None, *, upgrade: bool = True, user: str | N
             except DBAPIError as exc:
                 raise UserError(f"Could not set up {_where(engine)}: {_first_line(exc)}.") from exc
         else:
-            current, head = migrate.current_revision(engine), migrate.head_revision()
+            current, head = migrate.current_revision(engine), migrate.NEWEST
             if current != head:
                 raise UserError(
                     f"{_where(engine).capitalize()} is at schema revision {current or 'none'}, not {head}; "

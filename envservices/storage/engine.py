@@ -96,6 +96,8 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url)
     if parsed.get_backend_name() == "postgresql":
+        import geoalchemy2  # noqa: F401  its DDL hooks for PostGIS columns (storage/geometry.py imports it lazily)
+
         return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT_S})
     return create_engine(url)
 
