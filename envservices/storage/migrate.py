@@ -11,7 +11,6 @@ import datetime as dt
 import sqlite3
 from contextlib import closing
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, inspect, text

@@ -25,10 +25,12 @@ PHASES = ("imports", "window", "database and map", "first paint")
 def _child(db: str, started: float) -> None:
     """Open the window and report the wall-clock time of each phase (seconds since the parent started us)."""
     marks = {"python": time.time() - started}
+    from envservices.ui.app_main import _application  # first, as `envservices gui` does (see app_main)
+
+    # isort: split
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from envservices.ui.app_main import _application
     from envservices.ui.main_window import MainWindow
 
     marks["imports"] = time.time() - started
