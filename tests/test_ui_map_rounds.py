@@ -330,6 +330,7 @@ def test_clicking_a_household_picks_it_and_its_round_and_escape_clears(qtbot, ca
     assert _ring_near(canvas, at)
     highlight = canvas.household_highlight()
     assert highlight.last_points == 5  # Tuesday's six households: its order drawn bold, five steps
+    assert highlight.last_picture  # drawn once for this zoom: a pan or repaint copies it
     assert highlight.boundingRect().contains(highlight.mapFromScene(data.xy[row][0], -data.xy[row][1]))
     assert not highlight.boundingRect().contains(  # only its round: Monday's households are outside the box
         highlight.mapFromScene(data.xy[0][0], -data.xy[0][1] - 25))
