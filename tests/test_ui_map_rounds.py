@@ -273,7 +273,7 @@ def test_hovering_a_household_names_its_round_and_day(qtbot, canvas, households_
 
 
 # -- picking a household -------------------------------------------------------------------------------------
-RING = "#ffd400"  # the selection ring's yellow (layers.SelectionLayer.RING, rounds_layer.RoundHighlight.RING)
+RING = "#ffd400"  # the selection ring's yellow (layers.SelectionLayer.RING): a picked household is ringed as a bin
 
 
 def _shown_close(canvas, data, m_per_px: float = 1.0) -> None:

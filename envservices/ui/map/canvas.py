@@ -138,7 +138,8 @@ class MapCanvas(QGraphicsView):
         self._screen_layers.clear()
         self._selected = None
         self._rounds = None  # another district: its rounds are read again when wanted
-        self._household = RoundHighlight()  # scene.clear() deleted the old one
+        self._household = RoundHighlight()  # scene.clear() deleted the old ones
+        self._household_ring = SelectionLayer()
         self._areas = {a.id: a for a in data.areas}
         self._places = {p.id: p for p in data.places}
         self._assets = {a.id: a for a in data.assets}
@@ -422,9 +423,16 @@ class MapCanvas(QGraphicsView):
         under = 10_000 * sum(1 for px, py in pts if box.contains(QPointF(self.mapFromScene(QPointF(px, py)))))
         picked = self._household.row
         layer = self.rounds_layer()
-        if picked is not None and layer is not None:  # never over the picked household's ring
+        if picked is not None and layer is not None:  # never over the picked household's ring, and off its round
             at = self.mapFromScene(QPointF(layer.xs[picked], layer.ys[picked]))
             under += 10_000_000 * box.intersects(QRectF(at.x() - 16, at.y() - 16, 32, 32))
+            k = int(layer.data.round_of[picked])
+            a, b = int(layer.data.starts[k]), int(layer.data.starts[k + 1])
+            t = self.viewportTransform()
+            vx = t.m11() * layer.xs[a:b] + t.dx()
+            vy = t.m22() * layer.ys[a:b] + t.dy()
+            under += 100 * int(np.count_nonzero((vx >= box.left()) & (vx <= box.right())
+                                                & (vy >= box.top()) & (vy <= box.bottom())))
         return under + self._households_under(box)
 
     def _households_under(self, box: QRectF) -> int:
@@ -673,10 +681,13 @@ class MapCanvas(QGraphicsView):
             layer.setZValue(4.5)  # over roads and streets, under bins, depots and the route
             self._add("rounds", layer)
             self._household = RoundHighlight()
-            self._household.setZValue(4.6)  # over the rounds, under bins: a bin there is still clicked
-            self._household.set_metres_per_pixel(self.metres_per_pixel())
-            self._screen_layers.append(self._household)
-            self._add("rounds", self._household)
+            self._household.setZValue(4.6)  # its round over the rounds, under bins: a bin there is still clicked
+            self._household_ring = SelectionLayer()  # ringed as a picked bin is, over everything
+            self._household_ring.setZValue(8)
+            for item in (self._household, self._household_ring):
+                item.set_metres_per_pixel(self.metres_per_pixel())
+                self._screen_layers.append(item)
+                self._add("rounds", item)
         self._apply_visibility()
         self._update_legend()
         self.layersChanged.emit()
@@ -708,6 +719,11 @@ class MapCanvas(QGraphicsView):
             raise IndexError(f"no household {row} in the rounds on the map")
         before = self._household.row
         self._household.select(layer if row is not None else None, row)
+        if row is None:
+            self._household_ring.select(None)
+        else:
+            dot = layer.dot(int(layer.colour_index[row]), 9)
+            self._household_ring.select(f"household {row}", float(layer.xs[row]), float(layer.ys[row]), dot)
         if row is not None:
             self._place_overlays()  # the legend off the ring
         if emit and (row is not None or before is not None):
@@ -718,7 +734,8 @@ class MapCanvas(QGraphicsView):
         return self._household.row
 
     def household_highlight(self) -> RoundHighlight:
-        """The ring and bold round of the selected household (for tests and benchmarks)."""
+        """The selected household's round drawn bold (for tests and benchmarks); its ring is a SelectionLayer,
+        as a picked bin's."""
         return self._household
 
     # -- tooltips --------------------------------------------------------------------------------------------

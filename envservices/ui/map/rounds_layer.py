@@ -218,17 +218,15 @@ class RoundsLayer(QGraphicsItem):
 
 
 class RoundHighlight(QGraphicsItem):
-    """The household picked on the rounds layer: a yellow ring around its dot (as a picked asset's) and its
-    round's order drawn bold over the thin lines, edged dark, with its households on top, at every zoom.
+    """The picked household's round: its order drawn bold over the thin lines, edged dark, with its households
+    on top, at every zoom (the household itself is ringed by the canvas as a picked bin is).
 
     A small item of its own over the rounds layer: picking or clearing repaints only the picked round's box
     (the layer under it draws just that part, or blits its cached picture far out), never the whole layer.
     """
 
-    RING = QColor("#ffd400")
     EDGE = QColor("#1f1f1f")
-    RING_PX = 26.0
-    PAD_PX = 20.0
+    PAD_PX = 8.0
 
     def __init__(self) -> None:
         super().__init__()
@@ -236,9 +234,7 @@ class RoundHighlight(QGraphicsItem):
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
         self.row: int | None = None
         self._line = QPolygonF()
-        self._point = QPointF()
         self._colour = QColor()
-        self._dot: QPixmap | None = None
         self._layer: RoundsLayer | None = None
         self._xs = self._ys = np.zeros(0)
         self._colour_index = 0
@@ -249,11 +245,11 @@ class RoundHighlight(QGraphicsItem):
         self._cached: tuple[tuple, tuple[QImage, float, float] | None] = ((), None)
 
     def select(self, layer: RoundsLayer | None, row: int | None) -> None:
-        """Ring household `row` of `layer` and draw its round bold; None clears."""
+        """Draw the round of household `row` of `layer` bold; None clears."""
         self.prepareGeometryChange()
         self._cached = ((), None)
         if layer is None or row is None:
-            self.row, self._line, self._box, self._dot, self._layer = None, QPolygonF(), QRectF(), None, None
+            self.row, self._line, self._box, self._layer = None, QPolygonF(), QRectF(), None
         else:
             k = int(layer.data.round_of[row])
             self.row = row
@@ -261,11 +257,9 @@ class RoundHighlight(QGraphicsItem):
             self._line = layer.line_of(k)
             a, b = int(layer.data.starts[k]), int(layer.data.starts[k + 1])
             self._xs, self._ys = layer.xs[a:b], layer.ys[a:b]
-            self._point = QPointF(float(layer.xs[row]), float(layer.ys[row]))
             self._colour_index = int(layer.colour_of_round[k])
             self._colour = ROUND_COLOURS[self._colour_index]
-            self._dot = layer.dot(self._colour_index, 9)
-            self._box = self._line.boundingRect().united(QRectF(self._point, self._point))
+            self._box = self._line.boundingRect()
         self.update()
 
     def set_metres_per_pixel(self, m_per_px: float) -> None:
@@ -354,14 +348,4 @@ class RoundHighlight(QGraphicsItem):
             else:
                 self.last_points = self._draw_round(painter, t, option.exposedRect)
                 self.last_picture = False
-        c = t.map(self._point)
-        half = self.RING_PX / 2
-        rect = QRectF(c.x() - half, c.y() - half, self.RING_PX, self.RING_PX)
-        painter.setPen(QPen(self.EDGE, 6.5))
-        painter.drawEllipse(rect)
-        painter.setPen(QPen(self.RING, 4.0))
-        painter.drawEllipse(rect)
-        if self._dot is not None:
-            w = self._dot.width() / self._dot.devicePixelRatio()
-            painter.drawPixmap(QPointF(c.x() - w / 2, c.y() - w / 2), self._dot)
         painter.restore()
