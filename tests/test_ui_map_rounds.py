@@ -393,5 +393,10 @@ def test_the_window_says_which_property_a_picked_household_is(qtbot, tmp_path, h
     assert w.record_dock.isVisible() and "9 Mill Lane" in w.statusBar().currentMessage()
     qtbot.keyClick(w.canvas, Qt.Key.Key_Escape)
     assert record.household_text() == ""
+    qtbot.mouseClick(w.canvas.viewport(), Qt.MouseButton.LeftButton, pos=w.canvas.view_pos_of(*data.xy[row]))
+    assert "9 Mill Lane" in record.household_text()
+    w.layers_panel.rounds_stream.setCurrentIndex(1)  # the food rounds: the residual household is forgotten
+    qtbot.waitUntil(lambda: not w.rounds_loading() and w.canvas.rounds().stream == "food")
+    assert record.household_text() == "" and w.canvas.selected_household() is None
     w._shutdown_screens()
     w.db = None  # the fixture closes the database

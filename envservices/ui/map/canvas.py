@@ -669,7 +669,7 @@ class MapCanvas(QGraphicsView):
     # -- collection rounds -----------------------------------------------------------------------------------
     def set_rounds(self, data: Any) -> None:
         """Show one stream's rounds (a services.rounds_map.RoundsMap; None or no rounds: nothing)."""
-        self.select_household(None)
+        self.select_household(None, emit=True)  # another stream's rounds: the window forgets the household
         for item in self._layers["rounds"]:
             if item in self._screen_layers:
                 self._screen_layers.remove(item)
