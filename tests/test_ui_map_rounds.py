@@ -179,6 +179,23 @@ def test_screenshot_of_the_demo_rounds_at_1366x768(qtbot, tmp_path):
     w.canvas.zoom_by(w.canvas.metres_per_pixel() / 2.0)
     qtbot.wait(100)
     save_screenshot(w, "map_rounds_zoomed_1366x768")
+
+    from PySide6.QtCore import Qt  # a household picked: ringed, its round bold, the record dock names it
+
+    layer = w.canvas.rounds_layer()
+    vp = w.canvas.viewport().rect()
+    aim = w.canvas.mapToScene(vp.width() * 3 // 4, vp.height() * 2 // 3)  # clear of the legend, top left
+    row = int(((layer.xs - aim.x()) ** 2 + (layer.ys - aim.y()) ** 2).argmin())
+    at = w.canvas.view_pos_of(*rounds.xy[row])
+    assert not w.canvas.legend.geometry().adjusted(-16, -16, 16, 16).contains(at)
+    if w.canvas.feature_at(at) is None:
+        qtbot.mouseClick(w.canvas.viewport(), Qt.MouseButton.LeftButton, pos=at)
+    else:  # a bin on top of it: pick the household as the click would
+        w.canvas.select_household(row, emit=True)
+    assert w.canvas.selected_household() == row
+    assert rounds.rounds[int(rounds.round_of[row])].name in w.screens["record"].household_text()
+    qtbot.wait(100)
+    save_screenshot(w, "map_household_picked_1366x768")
     w._shutdown_screens()
     w.db = None
     db.dispose()
@@ -253,3 +270,133 @@ def test_hovering_a_household_names_its_round_and_day(qtbot, canvas, households_
     text = canvas.tooltip_at(at_tuesday)
     assert "South residual 1" in text and "Tuesday, week A" in text and "number 3" in text
     assert "North residual 1" in canvas.tooltip_at(canvas.view_pos_of(*data.xy[0]))
+
+
+# -- picking a household -------------------------------------------------------------------------------------
+RING = "#ffd400"  # the selection ring's yellow (layers.SelectionLayer.RING): a picked household is ringed as a bin
+
+
+def _shown_close(canvas, data, m_per_px: float = 1.0) -> None:
+    canvas.set_layer_visible("rounds", True)
+    canvas.set_rounds(data)
+    canvas.zoom_to_points([tuple(p) for p in data.xy])
+    canvas.zoom_by(canvas.metres_per_pixel() / m_per_px)
+
+
+def _ring_near(canvas, pos, radius: int = 14) -> bool:
+    image = canvas.viewport().grab().toImage()
+    return any(QColor(image.pixel(pos.x() + dx, pos.y() + dy)).name() == RING
+               for dx in range(-radius, radius + 1) for dy in range(-radius, radius + 1)
+               if 0 <= pos.x() + dx < image.width() and 0 <= pos.y() + dy < image.height())
+
+
+def test_service_names_a_households_property_its_round_and_its_number(households_db):
+    from envservices.domain.waste import CollectionVehicle, Compartment
+    from envservices.errors import UserError
+
+    with households_db.unit_of_work() as uow:
+        uow.collection_vehicles.add(CollectionVehicle("v1", "RCV 12", 10_000, 22_000,
+                                                      (Compartment(frozenset({Stream.RESIDUAL})),)))
+        uow.collection_rounds.update(CollectionRound("r-tue", "South residual 1", Stream.RESIDUAL, 1, "A",
+                                                     vehicle_id="v1"))
+        uow.commit()
+    data = services.rounds_map.rounds_on_map(households_db)
+    assert len(data.ids) == len(data.xy) == 12
+    row = data.ids.index("p08")  # Tuesday's third household along the lane
+    assert data.round_of_row(row) == (1, 3)
+    h = services.rounds_map.household_on_map(households_db, data, "p08")
+    assert (h.address, h.uprn, h.round_name, h.when, h.number, h.households) == (
+        "9 Mill Lane", "100008", "South residual 1", "Tuesday, week A", 3, 6)
+    assert h.vehicle == "RCV 12" and h.crew == "" and h.container == "240 l, fortnightly"
+    text = "\n".join(h.lines())
+    assert "UPRN 100008" in text and "Number 3 of 6" in text and "Vehicle RCV 12" in text
+    assert "Residual bin 240 l, fortnightly" in text
+    with pytest.raises(UserError, match="'p99' is not on the residual rounds map"):
+        services.rounds_map.household_on_map(households_db, data, "p99")
+
+
+def test_clicking_a_household_picks_it_and_its_round_and_escape_clears(qtbot, canvas, households_db):
+    from PySide6.QtCore import Qt
+
+    data = services.rounds_map.rounds_on_map(households_db)
+    _shown_close(canvas, data)
+    row = data.ids.index("p08")
+    at = canvas.view_pos_of(*data.xy[row])
+    assert canvas.feature_at(at) is None  # no bin there: the click is the household's
+    assert not _ring_near(canvas, at)
+    with qtbot.waitSignal(canvas.householdSelected) as picked:
+        qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=at)
+    assert picked.args == [row] and canvas.selected_household() == row
+    assert _ring_near(canvas, at)
+    highlight = canvas.household_highlight()
+    assert highlight.last_points == 5  # Tuesday's six households: its order drawn bold, five steps
+    assert highlight.last_picture  # drawn once for this zoom: a pan or repaint copies it
+    assert highlight.boundingRect().contains(highlight.mapFromScene(data.xy[row][0], -data.xy[row][1]))
+    assert not highlight.boundingRect().contains(  # only its round: Monday's households are outside the box
+        highlight.mapFromScene(data.xy[0][0], -data.xy[0][1] - 25))
+    tip = canvas.tooltip_at(at)
+    assert "South residual 1" in tip and "number 3" in tip
+
+    with qtbot.waitSignal(canvas.householdSelected) as cleared:
+        qtbot.keyClick(canvas, Qt.Key.Key_Escape)
+    assert cleared.args == [-1] and canvas.selected_household() is None
+    assert not _ring_near(canvas, at)
+
+    qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=at)
+    assert canvas.selected_household() == row
+    empty = canvas.view_pos_of(data.xy[row][0], data.xy[row][1] - 150)  # on the map, no household near
+    assert canvas.household_at(empty) is None and canvas.feature_at(empty) is None
+    with qtbot.waitSignal(canvas.householdSelected) as cleared:
+        qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=empty)
+    assert cleared.args == [-1] and canvas.selected_household() is None
+
+
+def test_clicking_a_bin_still_picks_the_bin_and_drops_the_household(qtbot, canvas, households_db):
+    from PySide6.QtCore import Qt
+
+    data = services.rounds_map.rounds_on_map(households_db)
+    _shown_close(canvas, data)
+    canvas.select_household(0)
+    bins = [a for a in canvas._assets.values() if a.kind.is_bin and a.place_id == "place-0-0"]
+    target = bins[0]
+    canvas.zoom_to_points([(target.geometry.x, target.geometry.y), (target.geometry.x + 60, target.geometry.y)])
+    at = canvas.view_pos_of(target.geometry.x, target.geometry.y)
+    assert canvas.feature_at(at) == ("asset", target.id)
+    with qtbot.waitSignal(canvas.assetSelected) as picked:
+        qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=at)
+    assert picked.args == [target.id] and canvas.selected_asset() == target.id
+    assert canvas.selected_household() is None
+
+
+def test_the_window_says_which_property_a_picked_household_is(qtbot, tmp_path, households_db):
+    from PySide6.QtCore import Qt
+
+    from envservices.ui.main_window import MainWindow
+
+    w = MainWindow(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    w.resize(1366, 768)
+    w.show()
+    qtbot.waitExposed(w)
+    w.use_database(households_db)
+    w.layers_panel.boxes["rounds"].setChecked(True)
+    qtbot.waitUntil(lambda: w.canvas.rounds() is not None and bool(w.canvas.rounds().rounds))
+    data = w.canvas.rounds()
+    w.canvas.zoom_to_points([tuple(p) for p in data.xy])
+    w.canvas.zoom_by(w.canvas.metres_per_pixel() / 1.0)
+    row = data.ids.index("p08")
+    qtbot.mouseClick(w.canvas.viewport(), Qt.MouseButton.LeftButton, pos=w.canvas.view_pos_of(*data.xy[row]))
+    record = w.screens["record"]
+    text = record.household_text()
+    assert "Household: 9 Mill Lane" in text and "UPRN 100008" in text
+    assert "Round South residual 1: Tuesday, week A" in text and "Number 3 of 6" in text
+    assert w.record_dock.isVisible() and "9 Mill Lane" in w.statusBar().currentMessage()
+    qtbot.keyClick(w.canvas, Qt.Key.Key_Escape)
+    assert record.household_text() == ""
+    qtbot.mouseClick(w.canvas.viewport(), Qt.MouseButton.LeftButton, pos=w.canvas.view_pos_of(*data.xy[row]))
+    assert "9 Mill Lane" in record.household_text()
+    w.layers_panel.rounds_stream.setCurrentIndex(1)  # the food rounds: the residual household is forgotten
+    qtbot.waitUntil(lambda: not w.rounds_loading() and w.canvas.rounds().stream == "food")
+    assert record.household_text() == "" and w.canvas.selected_household() is None
+    w._shutdown_screens()
+    w.db = None  # the fixture closes the database

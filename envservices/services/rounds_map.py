@@ -34,6 +34,8 @@ class MapRound:
     colour: int  # index into the map's palette of round colours
     depot_id: str | None = None
     stream: str = ""
+    vehicle_id: str | None = None
+    crew_id: str | None = None
 
     @property
     def day(self) -> str:
@@ -60,9 +62,59 @@ class RoundsMap:
     round_of: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     starts: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=int))
     not_in_a_round: int = 0  # households with a container of this stream naming no stored round
+    ids: tuple[str, ...] = ()  # each row's property id (empty for made-up rounds)
 
     def points_of(self, k: int) -> np.ndarray:
         return self.xy[self.starts[k]:self.starts[k + 1]]
+
+    def round_of_row(self, row: int) -> tuple[int, int]:
+        """(round index, number in its round's order from 1) of household row `row`."""
+        k = int(self.round_of[row])
+        return k, row - int(self.starts[k]) + 1
+
+
+@dataclass(frozen=True)
+class HouseholdOnRound:
+    """One household picked on the map: which property it is and where it falls in its round."""
+
+    property_id: str
+    uprn: str
+    address: str
+    assisted: bool
+    container: str  # '240 l, fortnightly' ('' when the property no longer has one of the stream)
+    stream: str
+    round_name: str
+    day: str
+    week: str  # "" weekly, "A"/"B" fortnightly
+    number: int  # in the round's order, from 1
+    households: int  # in the round
+    vehicle: str = ""  # name, '' when the round names none
+    crew: str = ""
+
+    @property
+    def title(self) -> str:
+        return self.address or (f"UPRN {self.uprn}" if self.uprn else f"Property {self.property_id}")
+
+    @property
+    def when(self) -> str:
+        return f"{self.day}, week {self.week}" if self.week else f"{self.day}, every week"
+
+    def lines(self) -> list[str]:
+        """What the window says about it, a line each (plain text)."""
+        uprn = f"UPRN {self.uprn}" if self.uprn and self.address else ""
+        first = " · ".join(x for x in (uprn, "assisted collection" if self.assisted else "") if x)
+        stream = self.stream.replace("_", " ")
+        out = [first] if first else []
+        named = stream.lower() in self.round_name.lower()  # 'Redditch residual 3A1' says its stream
+        out.append(f"{'Round' if named else stream.capitalize() + ' round'} {self.round_name}: {self.when}")
+        out.append(f"Number {self.number:,} of {self.households:,} in the round's order")
+        crew = " · ".join(x for x in (f"Vehicle {self.vehicle}" if self.vehicle else "",
+                                      f"crew {self.crew}" if self.crew else "") if x)
+        if crew:
+            out.append(crew[0].upper() + crew[1:])
+        if self.container:
+            out.append(f"{stream.capitalize()} bin {self.container}")
+        return out
 
 
 def _stream_order(streams: set[Stream]) -> tuple[str, ...]:
@@ -103,29 +155,61 @@ def rounds_on_map(db, stream: str | None = None, *, palette_size: int = PALETTE_
             return RoundsMap(streams, chosen.value)
         depots = {s.id: (s.geometry.x, s.geometry.y) for s in uow.sites.list()}
         members: dict[str, list[tuple[float, float]]] = defaultdict(list)
+        member_ids: dict[str, list[str]] = defaultdict(list)
         lost = 0
         index = {r.id for r in rounds}
-        for x, y, round_id in uow.properties.rounds_of(chosen.value):
+        for pid, x, y, round_id in uow.properties.rounds_of(chosen.value):
             if round_id in index:
                 members[round_id].append((x, y))
+                member_ids[round_id].append(pid)
             else:
                 lost += 1
     rounds = [r for r in rounds if members.get(r.id)]
-    parts, counts = [], []
+    parts, counts, ids = [], [], []
     for r in rounds:
         pts = np.asarray(members[r.id], dtype=float)
         start = depots.get(r.depot_id or "")
         if start is None:  # no depot: begin at one end (the household furthest from the middle)
             start = tuple(pts[int(np.argmax(np.hypot(*(pts - pts.mean(axis=0)).T)))])
-        parts.append(pts[nearest_order(pts, start)])
+        order = nearest_order(pts, start)
+        parts.append(pts[order])
+        ids.extend(member_ids[r.id][i] for i in np.asarray(order).tolist())
         counts.append(len(pts))
     xy = np.concatenate(parts) if parts else np.zeros((0, 2))
     round_of = np.repeat(np.arange(len(rounds)), counts).astype(int)
     colours = round_colours(xy, round_of, len(rounds), palette_size)
-    shown = tuple(MapRound(r.id, r.name, r.weekday, r.week, n, int(colours[k]), r.depot_id, chosen.value)
+    shown = tuple(MapRound(r.id, r.name, r.weekday, r.week, n, int(colours[k]), r.depot_id, chosen.value,
+                           r.vehicle_id, r.crew_id)
                   for k, (r, n) in enumerate(zip(rounds, counts, strict=True)))
     starts = np.concatenate([[0], np.cumsum(counts)]).astype(int)
-    return RoundsMap(streams, chosen.value, shown, xy, round_of, starts, lost)
+    return RoundsMap(streams, chosen.value, shown, xy, round_of, starts, lost, tuple(ids))
+
+
+def household_on_map(db, shown: RoundsMap, property_id: str) -> HouseholdOnRound:
+    """The property behind a household of the rounds on the map (`shown`, from rounds_on_map): its address and
+    UPRN, its round (day, week, vehicle and crew where the round names them) and its number in the round's
+    order as the map draws it."""
+    try:
+        row = shown.ids.index(property_id)
+    except ValueError:
+        raise UserError(f"Household '{property_id}' is not on the {shown.stream or 'shown'} rounds map.") from None
+    k, number = shown.round_of_row(row)
+    r = shown.rounds[k]
+    with db.unit_of_work() as uow:
+        access.require(uow, access.READ)
+        prop = uow.properties.get(property_id)
+        if prop is None:
+            raise UserError(f"Household '{property_id}' is no longer in the database: show the rounds again.")
+        vehicle = uow.collection_vehicles.get(r.vehicle_id) if r.vehicle_id else None
+        crew = uow.crews.get(r.crew_id) if r.crew_id else None
+    container = next((c for c in prop.containers if c.stream.value == shown.stream), None)
+    size = ""
+    if container is not None:
+        count = f"{container.count} x " if container.count > 1 else ""
+        size = f"{count}{container.size_l:,.0f} l, {container.frequency.value.replace('_', ' ')}"
+    return HouseholdOnRound(prop.id, prop.uprn, prop.address, prop.assisted, size, shown.stream, r.name, r.day,
+                            r.week, number, r.households, vehicle.name if vehicle else (r.vehicle_id or ""),
+                            crew.name if crew else (r.crew_id or ""))
 
 
 def round_neighbours(xy: np.ndarray, round_of: np.ndarray, n_rounds: int,

@@ -168,6 +168,7 @@ class MainWindow(QMainWindow):
         self.canvas = MapCanvas()
         self.canvas.placeSelected.connect(self._on_place_selected)
         self.canvas.assetSelected.connect(self._on_asset_selected)
+        self.canvas.householdSelected.connect(self._on_household_selected)
         self.canvas.scaleChanged.connect(self._on_scale)
         self.canvas.cursorMoved.connect(self._on_cursor)
         self.tabs = QTabWidget()
@@ -781,6 +782,32 @@ class MainWindow(QMainWindow):
         record = self.screens.get("record")
         if isinstance(record, RecordNeedScreen):
             record.select_asset(asset_id)
+
+    def _on_household_selected(self, row: int) -> None:
+        """A household picked on the rounds layer (-1: cleared): the record dock says which property it is, its
+        round and its number in the round's order, read through services."""
+        record = self.screens.get("record")
+        record = record if isinstance(record, RecordNeedScreen) else None
+        shown = self.canvas.rounds()
+        if row < 0 or shown is None or self.db is None or not 0 <= row < len(shown.ids):
+            if record is not None:
+                record.show_household(None)
+            return
+        try:
+            household = services.rounds_map.household_on_map(self.db, shown, shown.ids[row])
+        except UserError as exc:
+            self.statusBar().showMessage(str(exc), 10000)
+            return
+        except Exception as exc:  # noqa: BLE001 - the database went away: say so, keep the map
+            self.statusBar().showMessage(f"Household not read: {first_line(exc)}", 10000)
+            return
+        self.statusBar().showMessage(f"{household.title}: {household.round_name}, {household.when}, number "
+                                     f"{household.number:,} of {household.households:,}", 10000)
+        if record is not None:
+            layer = self.canvas.rounds_layer()
+            record.show_household(household, layer.colour_of(row).name() if layer is not None else "")
+            if not self.record_dock.isVisible():
+                self.record_dock.show()
 
     def _on_place_chosen_in_list(self, place_id: str) -> None:
         self.canvas.select_place(place_id)

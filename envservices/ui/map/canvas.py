@@ -46,7 +46,7 @@ from envservices.ui.map.layers import (
     _static_styles,
     line_details,
 )
-from envservices.ui.map.rounds_layer import ROUND_COLOURS, RoundsLayer
+from envservices.ui.map.rounds_layer import ROUND_COLOURS, RoundHighlight, RoundsLayer
 from envservices.ui.map.symbols import (
     BACKGROUND,
     CLICK_TOLERANCE_PX,
@@ -73,6 +73,7 @@ class MapCanvas(QGraphicsView):
 
     placeSelected = Signal(str)
     assetSelected = Signal(str)
+    householdSelected = Signal(int)  # row of the rounds shown (RoundsMap.xy), -1 when cleared
     firstDrawn = Signal()
     scaleChanged = Signal(float)  # metres per pixel
     layersChanged = Signal()
@@ -113,6 +114,7 @@ class MapCanvas(QGraphicsView):
         self._clusters = ClusterLayer(BinClusters([]), QRectF())
         self._route_label = ""
         self._rounds: Any = None  # services.rounds_map.RoundsMap shown, or None before it is read
+        self._household = RoundHighlight()
         self._press: QPoint | None = None
         self._panning = False
         self._drawn = False
@@ -136,6 +138,8 @@ class MapCanvas(QGraphicsView):
         self._screen_layers.clear()
         self._selected = None
         self._rounds = None  # another district: its rounds are read again when wanted
+        self._household = RoundHighlight()  # scene.clear() deleted the old ones
+        self._household_ring = SelectionLayer()
         self._areas = {a.id: a for a in data.areas}
         self._places = {p.id: p for p in data.places}
         self._assets = {a.id: a for a in data.assets}
@@ -309,6 +313,8 @@ class MapCanvas(QGraphicsView):
         if self._visible[key] == visible:
             return
         self._visible[key] = visible
+        if key == "rounds" and not visible:
+            self.select_household(None, emit=True)
         self._apply_visibility()
         self._update_legend()
         self.layersChanged.emit()
@@ -415,6 +421,18 @@ class MapCanvas(QGraphicsView):
         pts = getattr(self, "_route_scene", ())
         box = QRectF(x - 6, y - 6, w + 12, h + 12)
         under = 10_000 * sum(1 for px, py in pts if box.contains(QPointF(self.mapFromScene(QPointF(px, py)))))
+        picked = self._household.row
+        layer = self.rounds_layer()
+        if picked is not None and layer is not None:  # never over the picked household's ring, and off its round
+            at = self.mapFromScene(QPointF(layer.xs[picked], layer.ys[picked]))
+            under += 10_000_000 * box.intersects(QRectF(at.x() - 16, at.y() - 16, 32, 32))
+            k = int(layer.data.round_of[picked])
+            a, b = int(layer.data.starts[k]), int(layer.data.starts[k + 1])
+            t = self.viewportTransform()
+            vx = t.m11() * layer.xs[a:b] + t.dx()
+            vy = t.m22() * layer.ys[a:b] + t.dy()
+            under += 100 * int(np.count_nonzero((vx >= box.left()) & (vx <= box.right())
+                                                & (vy >= box.top()) & (vy <= box.bottom())))
         return under + self._households_under(box)
 
     def _households_under(self, box: QRectF) -> int:
@@ -431,7 +449,7 @@ class MapCanvas(QGraphicsView):
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802 - Qt's name
         super().scrollContentsBy(dx, dy)
-        if getattr(self, "_route_scene", ()):
+        if getattr(self, "_route_scene", ()) or self._household.row is not None:
             self._place_overlays()
 
     # -- view ------------------------------------------------------------------------------------------------
@@ -454,7 +472,7 @@ class MapCanvas(QGraphicsView):
         self.scale_bar.set_metres_per_pixel(m)
         self._apply_visibility()
         self._basemap.invalidate()  # a new zoom: the still layers are drawn again at its detail
-        if getattr(self, "_route_scene", ()):
+        if getattr(self, "_route_scene", ()) or self._household.row is not None:
             self._place_overlays()
         self.scaleChanged.emit(m)
 
@@ -591,6 +609,7 @@ class MapCanvas(QGraphicsView):
             self.zoom_by(3.0, view_pos)
             return
         if hit and hit[0] == "asset":
+            self.select_household(None, emit=True)
             asset = self._assets[hit[1]]
             if asset.place_id:
                 self.select_place(asset.place_id, emit=True)
@@ -598,6 +617,11 @@ class MapCanvas(QGraphicsView):
             self.assetSelected.emit(asset.id)
             return
         self.select_asset(None)
+        row = self.household_at(view_pos)
+        if row is not None:  # a household of the rounds shown: it and its round, not the place around it
+            self.select_household(row, emit=True)
+            return
+        self.select_household(None, emit=True)
         pid = self.place_at(view_pos)
         if pid:
             self.select_place(pid, emit=True)
@@ -645,7 +669,10 @@ class MapCanvas(QGraphicsView):
     # -- collection rounds -----------------------------------------------------------------------------------
     def set_rounds(self, data: Any) -> None:
         """Show one stream's rounds (a services.rounds_map.RoundsMap; None or no rounds: nothing)."""
+        self.select_household(None, emit=True)  # another stream's rounds: the window forgets the household
         for item in self._layers["rounds"]:
+            if item in self._screen_layers:
+                self._screen_layers.remove(item)
             self.scene().removeItem(item)
         self._layers["rounds"] = []
         self._rounds = data
@@ -653,6 +680,14 @@ class MapCanvas(QGraphicsView):
             layer = RoundsLayer(data, self.devicePixelRatioF() or 1.0)
             layer.setZValue(4.5)  # over roads and streets, under bins, depots and the route
             self._add("rounds", layer)
+            self._household = RoundHighlight()
+            self._household.setZValue(4.6)  # its round over the rounds, under bins: a bin there is still clicked
+            self._household_ring = SelectionLayer()  # ringed as a picked bin is, over everything
+            self._household_ring.setZValue(8)
+            for item in (self._household, self._household_ring):
+                item.set_metres_per_pixel(self.metres_per_pixel())
+                self._screen_layers.append(item)
+                self._add("rounds", item)
         self._apply_visibility()
         self._update_legend()
         self.layersChanged.emit()
@@ -664,6 +699,44 @@ class MapCanvas(QGraphicsView):
     def rounds_layer(self) -> RoundsLayer | None:
         items = self._layers["rounds"]
         return items[0] if items else None
+
+    def household_at(self, view_pos: QPoint) -> int | None:
+        """Row (in the rounds shown) of the household under the cursor, when the rounds are shown."""
+        layer = self.rounds_layer()
+        if layer is None or not self._visible["rounds"] or not len(layer.xs):
+            return None
+        scene_pt = self.mapToScene(view_pos)
+        tol = CLICK_TOLERANCE_PX * self.metres_per_pixel()
+        d2 = (layer.xs - scene_pt.x()) ** 2 + (layer.ys - scene_pt.y()) ** 2
+        i = int(np.argmin(d2))
+        return i if d2[i] <= tol * tol else None
+
+    def select_household(self, row: int | None, emit: bool = False) -> None:
+        """Ring a household of the rounds shown and draw its round bold (None clears); `emit` tells the window
+        (householdSelected: the row, or -1 when a selection is cleared)."""
+        layer = self.rounds_layer()
+        if row is not None and (layer is None or not 0 <= row < len(layer.xs)):
+            raise IndexError(f"no household {row} in the rounds on the map")
+        before = self._household.row
+        self._household.select(layer if row is not None else None, row)
+        if row is None:
+            self._household_ring.select(None)
+        else:
+            dot = layer.dot(int(layer.colour_index[row]), 9)
+            self._household_ring.select(f"household {row}", float(layer.xs[row]), float(layer.ys[row]), dot)
+        if row is not None:
+            self._place_overlays()  # the legend off the ring
+        if emit and (row is not None or before is not None):
+            self.householdSelected.emit(-1 if row is None else row)
+
+    def selected_household(self) -> int | None:
+        """Row (in the rounds shown) of the selected household, or None."""
+        return self._household.row
+
+    def household_highlight(self) -> RoundHighlight:
+        """The selected household's round drawn bold (for tests and benchmarks); its ring is a SelectionLayer,
+        as a picked bin's."""
+        return self._household
 
     # -- tooltips --------------------------------------------------------------------------------------------
     def tooltip_at(self, view_pos: QPoint) -> str:
@@ -682,7 +755,7 @@ class MapCanvas(QGraphicsView):
             if a.place_id in self._places:
                 lines.append(f"in {self._places[a.place_id].name}")
             return "<br>".join(lines)
-        household = self._round_household_at(view_pos)
+        household = self._round_household_text(view_pos)
         if household:
             return household
         pid = self.place_at(view_pos)
@@ -697,22 +770,15 @@ class MapCanvas(QGraphicsView):
         lines.append(f"Latest litter grade: {self._grades.get(pid, 'not surveyed')}")
         return "<br>".join(lines)
 
-    def _round_household_at(self, view_pos: QPoint) -> str:
+    def _round_household_text(self, view_pos: QPoint) -> str:
         """The round of the household under the cursor, when the rounds are shown: a supervisor checks which
         round (and so which day) serves a street without opening the table."""
-        layer = self.rounds_layer()
-        if layer is None or not self._visible["rounds"] or not len(layer.xs):
-            return ""
-        scene_pt = self.mapToScene(view_pos)
-        tol = CLICK_TOLERANCE_PX * self.metres_per_pixel()
-        d2 = (layer.xs - scene_pt.x()) ** 2 + (layer.ys - scene_pt.y()) ** 2
-        i = int(np.argmin(d2))
-        if d2[i] > tol * tol:
+        i = self.household_at(view_pos)
+        if i is None:
             return ""
         data = self._rounds
-        k = int(data.round_of[i])
+        k, stop = data.round_of_row(i)
         r = data.rounds[k]
-        stop = i - int(data.starts[k]) + 1
         week = f", week {r.week}" if r.week else ", every week"
         stream = r.stream.replace("_", " ")
         return (f"<b>{r.name}</b><br>{stream} collection round: {r.day}{week}<br>"
@@ -781,6 +847,8 @@ class MapCanvas(QGraphicsView):
             self.zoom_out()
         elif key == Qt.Key.Key_Home:
             self.zoom_to_extent()
+        elif key == Qt.Key.Key_Escape and self.selected_household() is not None:
+            self.select_household(None, emit=True)
         else:
             super().keyPressEvent(event)
 

@@ -8,6 +8,7 @@ the field it concerns, never a traceback.
 from __future__ import annotations
 
 import datetime as dt
+from html import escape, unescape
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -244,6 +245,13 @@ class RecordNeedScreen(QWidget):
         self.place_label = QLabel("No place chosen: click one on the map or in the list.")
         self.place_label.setWordWrap(True)
         pl.addWidget(self.place_label)
+        self.household_label = QLabel()  # a household picked on the map's collection rounds
+        self.household_label.setObjectName("householdLabel")
+        self.household_label.setWordWrap(True)
+        self.household_label.setTextFormat(Qt.TextFormat.RichText)
+        self.household_label.setAccessibleName("Household chosen on the map")
+        self.household_label.hide()
+        pl.addWidget(self.household_label)
         self.place_error = error_label()
         pl.addWidget(self.place_error)
         outer.addWidget(place_box)
@@ -494,6 +502,26 @@ class RecordNeedScreen(QWidget):
                     if i >= 0:
                         combo.setCurrentIndex(i)
                     return
+
+    def show_household(self, household: Any | None, colour: str = "") -> None:
+        """Say which property a household picked on the map is and where it falls in its round (a
+        services.rounds_map.HouseholdOnRound, edged in its round's `colour`); None hides it."""
+        if household is None:
+            self.household_label.clear()
+            self.household_label.hide()
+            return
+        lines = [f"<b>Household: {escape(household.title)}</b>", *(escape(line) for line in household.lines())]
+        self.household_label.setText("<br>".join(lines))
+        edge = colour or "#888888"
+        self.household_label.setStyleSheet(f"QLabel#householdLabel {{ border: 0px; border-left: 4px solid {edge}; "
+                                           "padding-left: 6px; }")
+        self.household_label.show()
+
+    def household_text(self) -> str:
+        """The household shown, as plain text ('' when none): for tests and screen readers."""
+        if self.household_label.isHidden():
+            return ""
+        return unescape(self.household_label.text().replace("<br>", "\n").replace("<b>", "").replace("</b>", ""))
 
     def _on_list_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not current.isValid():
