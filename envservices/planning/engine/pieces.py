@@ -107,8 +107,9 @@ def split_by_day(part: PlanningProblem, most: int) -> list[PlanningProblem]:
 
     Why: construction is quadratic in a piece's tasks (each insertion ranks positions in every route): by
     depot only, the first whole plan took 20 s at scale 4; by day, 3 s. A rota week's tasks are nearly all
-    due on one day (2,852 of 2,886 on the demo). Kept whole when pins or locks tie work to crew-days, or when
-    linked tasks share no day."""
+    due on one day (2,852 of 2,886 on the demo). The week's 'after' and 'apart' rules are kept by the choice of
+    days (`_DayLinks`). Kept whole when pins or locks tie work to crew-days, or when linked tasks share no day,
+    or the rules leave some work no day."""
     if len(part.tasks) <= most or part.pins or part.locks:
         return [part]
     index = {t.id: i for i, t in enumerate(part.tasks)}
@@ -148,9 +149,14 @@ def split_by_day(part: PlanningProblem, most: int) -> list[PlanningProblem]:
         if lo > hi:
             return [part]
         spans.append((hi - lo, -sum(part.tasks[i].duration_s for i in members), lo, hi, members))
+    links = _DayLinks(part, index, find, {find(m[0]): (lo, hi) for _, _, lo, hi, m in spans})
     for _, neg_work, lo, hi, members in sorted(spans, key=lambda x: x[:2]):
-        d = min(range(lo, hi + 1), key=load.__getitem__)
+        allowed = [d for d in range(lo, hi + 1) if links.allows(find(members[0]), d)]
+        if not allowed:
+            return [part]  # the week's after/apart rules leave this work no day: planned whole, where they hold
+        d = min(allowed, key=load.__getitem__)
         load[d] -= neg_work
+        links.place(find(members[0]), d)
         for i in members:
             day_of[i] = d
     pieces = []
@@ -166,12 +172,89 @@ def split_by_day(part: PlanningProblem, most: int) -> list[PlanningProblem]:
             together=tuple(Together(kept) for g in part.together
                            if len(kept := tuple(x for x in g.tasks if x in ids)) > 1),
             closed=tuple(c for c in part.closed if c.task in ids and c.day == d),
+            **_own_links(part, ids),
         ))
     return pieces
 
 
+def _own_links(part: PlanningProblem, ids: set[str]) -> dict:
+    """The part's after and apart rules among these tasks only."""
+    after = []
+    for a in part.after:
+        firsts = tuple(f for f in a.firsts if f in ids)
+        if a.second in ids and firsts:
+            after.append(replace(a, firsts=firsts))
+    return {"after": tuple(after), "apart": tuple(x for x in part.apart if x.first in ids and x.second in ids)}
+
+
+class _DayLinks:
+    """The week's 'after' and 'apart' rules while `split_by_day` gives each group of work its day: a day is
+    allowed when every rule it touches still holds, or can still hold for the groups not yet given a day.
+
+    Why: each day's piece is planned on its own and sees no rule that joins two days; the rules were dropped,
+    so a street's cleanse could land on its collection day (apart) or before it (after)."""
+
+    def __init__(self, part: PlanningProblem, index: dict[str, int], find, spans: dict[int, tuple[int, int]]):
+        self.spans, self.day = spans, {}
+        group = {t: find(i) for t, i in index.items()}
+        self.after = [(tuple(group[f] for f in a.firsts if f in group), group[a.second], a.max_days)
+                      for a in part.after if a.second in group and any(f in group for f in a.firsts)]
+        self.apart = [(group[a.first], group[a.second]) for a in part.apart if a.first in group and a.second in group]
+        self.touching: dict[int, list] = defaultdict(list)
+        for rule in self.after:
+            for g in {*rule[0], rule[1]}:
+                self.touching[g].append(("after", rule))
+        for rule in self.apart:
+            for g in set(rule):
+                self.touching[g].append(("apart", rule))
+
+    def place(self, g: int, d: int) -> None:
+        self.day[g] = d
+
+    def allows(self, g: int, d: int) -> bool:
+        """Day d for group g keeps every rule it touches with the groups already given days, and leaves each
+        linked group without a day still some day of its window (one step of forward checking: a cleanse
+        that must follow its collection keeps the one day it has)."""
+        if not self._direct(g, d):
+            return False
+        self.day[g] = d
+        try:
+            waiting = {u for _, rule in self.touching.get(g, ()) for u in _groups_of(rule) if u not in self.day}
+            return all(any(self._direct(u, e) for e in range(self.spans[u][0], self.spans[u][1] + 1))
+                       for u in waiting)
+        finally:
+            del self.day[g]
+
+    def _direct(self, g: int, d: int) -> bool:
+        """g on day d against the groups with days; a rule with a group still to place may yet hold."""
+        day = self.day
+        for kind, rule in self.touching.get(g, ()):
+            if kind == "apart":
+                a, b = rule
+                other = b if a == g else a
+                if a == b or day.get(other) == d:
+                    return False
+                continue
+            firsts, second, most = rule
+            others = [f for f in firsts if f != g]
+            if any(f not in day for f in others if f != second):
+                continue  # a first still to place may satisfy it
+            if g == second:
+                if not any(0 < d - day[f] <= most for f in others if f in day):
+                    return False
+            elif second in day and not (0 < day[second] - d <= most
+                                        or any(0 < day[second] - day[f] <= most for f in others if f in day)):
+                return False
+        return True
+
+
+def _groups_of(rule) -> tuple[int, ...]:
+    return tuple(rule) if len(rule) == 2 else (*rule[0], rule[1])
+
+
 def _units(part: PlanningProblem) -> list[list[int]]:
-    """Tasks that must stay in one piece: linked (before, within) and a place's together group."""
+    """Tasks that must stay in one piece: linked (before, within, after, apart) and a place's together group
+    (an area's piece sees only its own tasks' rules)."""
     index = {t.id: i for i, t in enumerate(part.tasks)}
     parent = list(range(len(part.tasks)))
 
@@ -183,6 +266,7 @@ def _units(part: PlanningProblem) -> list[list[int]]:
 
     pairs = [(x.first, x.second) for x in part.before] + [(x.first, x.second) for x in part.within]
     pairs += [(g.tasks[0], x) for g in part.together for x in g.tasks[1:]]
+    pairs += [(f, x.second) for x in part.after for f in x.firsts] + [(x.first, x.second) for x in part.apart]
     for a, b in pairs:
         if a in index and b in index:
             parent[find(index[a])] = find(index[b])
@@ -305,6 +389,7 @@ def _areas(part: PlanningProblem, units: list, k: int, doable: list[bool]) -> li
             together=tuple(g for g in part.together if g.tasks and g.tasks[0] in ids),
             closed=tuple(c for c in part.closed if c.task in ids),
             absent=frozenset(a for a in part.absent if a[0] in crew_ids),
+            **_own_links(part, ids),
         ))
     return [p for p in pieces if p.tasks]
 
