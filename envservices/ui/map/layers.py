@@ -41,7 +41,7 @@ from envservices.ui.map.symbols import (
     _fill,
     cosmetic_pen,
     geometry_path,
-    line_parts,
+    line_polygons,
     symbol_pixmap,
 )
 
@@ -504,10 +504,7 @@ class PolylineLayer(QGraphicsItem):
         for d in self.details:
             if d.simplify_m not in cache:
                 simple = shapely.simplify(geoms, d.simplify_m) if d.simplify_m > 0 and len(geoms) else geoms
-                lines = [part for g in simple for part in line_parts(g)]
-                rects = np.array([[r.left(), r.top(), r.right(), r.bottom()]
-                                  for r in (pl.boundingRect() for pl in lines)]).reshape(-1, 4)
-                cache[d.simplify_m] = (lines, rects)
+                cache[d.simplify_m] = line_polygons(simple)
             self._levels.append(cache[d.simplify_m])
         self._rect = QRectF()
         rects = self._levels[0][1] if self._levels else np.zeros((0, 4))
