@@ -12,8 +12,8 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pyproj import Transformer
 
 from envservices.domain import (
     BNG_EPSG,
@@ -32,6 +32,9 @@ from envservices.domain.settings import Settings
 from envservices.errors import UserError
 from envservices.services.concurrency import retry_busy
 from envservices.services.sheets import column_key, read_rows
+
+if TYPE_CHECKING:
+    from pyproj import Transformer  # imported where used: 30-60 ms of every desktop start
 
 __all__ = [
     "CREW_COLUMNS",
@@ -347,6 +350,8 @@ def parse_depots_csv(db, path: Path) -> DepotsPreview:
     rows = read_rows(Path(path), DEPOT_COLUMNS)
     with db.unit_of_work() as uow:
         taken = {(s.kind, s.name.lower()) for s in uow.sites.list()}
+    from pyproj import Transformer
+
     to_bng = Transformer.from_crs(4326, BNG_EPSG, always_xy=True)
     good: list[Site] = []
     errors: list[tuple[int, str]] = []
