@@ -14,6 +14,9 @@ The rules, as the whole engine reads them:
 - load (litres since the last tip) never exceeds the vehicle's capacity; a tip visit lasts its unload time,
   ends by closing time, is on a day the tip opens, and the tip takes every stream on board
   (`PlanningProblem.tips_taking`: residual to the transfer station, food to AD);
+- a split-body vehicle (`ProblemCrew.compartments`): each load goes into the compartment that takes its
+  stream (a task no compartment takes is a violation), no compartment ever holds more than its litres, and a
+  tip empties the compartments whose every stream it takes, the others keep their load (`check_bodies.py`);
 - before/within: when both tasks are planned, the second's day is 0..max_days after the first's, and on the
   same day the first ends before the second starts; pins and locks are kept; each task is planned at most once
   and every task is either planned or listed as left out;
@@ -29,6 +32,7 @@ from collections import defaultdict
 
 import numpy as np
 
+from envservices.planning.check_bodies import Bodies
 from envservices.planning.problem import PlanningProblem, PlanResult, ProblemCrew, ProblemTask, Route, is_lazy
 
 _TOLERANCE_M = 2  # distance rounding allowed between the route's total and the sum of its legs
@@ -208,6 +212,7 @@ def _check_route(problem: PlanningProblem, legs: _Legs, r: Route, crew: ProblemC
     clock = r.depart_s
     load = 0
     aboard: set[str | None] = set()  # the streams collected since the last tip
+    body = Bodies(crew) if crew.compartments else None  # a split body: loads per compartment
     total_m = 0
     breaks_taken: list[tuple[int, int]] = []
     for s in r.stops:
@@ -244,7 +249,9 @@ def _check_route(problem: PlanningProblem, legs: _Legs, r: Route, crew: ProblemC
                 if r.day in tp.closed_days:
                     out.append(f"route {label}: unloads at {s.tip} on day {r.day}, when it is closed")
                 j = next(i for i, x in enumerate(problem.tips) if x.id == s.tip)
-                for stream in sorted(aboard, key=str):
+                if body is not None:
+                    body.unload(problem, j)
+                for stream in sorted(aboard, key=str) if body is None else ():
                     if j not in problem.tips_taking(stream):
                         out.append(f"route {label}: unloads {stream or 'street waste'} at {s.tip}, which does not "
                                    f"take it")
@@ -284,7 +291,9 @@ def _check_route(problem: PlanningProblem, legs: _Legs, r: Route, crew: ProblemC
         load += t.volume_l
         if t.volume_l > 0:
             aboard.add(t.stream)
-        if load > crew.capacity_l:
+        if body is not None:
+            body.load(t, label, out)
+        elif load > crew.capacity_l:
             out.append(f"task {t.id}: the vehicle of {r.crew} holds {load} l, more than its "
                        f"{crew.capacity_l} l")
         clock = s.end_s
@@ -349,7 +358,7 @@ def _room_at_end(problem: PlanningProblem, legs: _Legs, r: Route | None, crew: P
         if clock > b.latest_s:
             return False
         clock = max(clock, b.earliest_s) + b.duration_s
-    if load + t.volume_l > crew.capacity_l:
+    if not _fits(problem, r, crew, t, load):
         return False
     start = max(clock + legs.seconds(here, t.location), t.window_start_s or 0)
     for cs, ce in sorted(closed.get((t.id, day), ())):
@@ -366,6 +375,22 @@ def _room_at_end(problem: PlanningProblem, legs: _Legs, r: Route | None, crew: P
     else:
         end += legs.seconds(t.location, crew.depot_location)
     return end <= crew.shift_end_s + crew.overtime_s
+
+
+def _fits(problem: PlanningProblem, r: Route | None, crew: ProblemCrew, t: ProblemTask, load: int) -> bool:
+    """Would the task's load fit on top of what is aboard at the route's end (`load` litres; for a split
+    body, what its compartment holds)?"""
+    if not crew.compartments:
+        return load + t.volume_l <= crew.capacity_l
+    body = Bodies(crew)
+    tasks = {x.id: x for x in problem.tasks}
+    tip_index = {tp.id: j for j, tp in enumerate(problem.tips)}
+    for s in r.stops if r is not None else ():
+        if s.kind == "tip" and s.tip in tip_index:
+            body.unload(problem, tip_index[s.tip])
+        elif s.kind == "task" and s.task in tasks:
+            body.load(tasks[s.task], "", [])
+    return body.room_for(t)
 
 
 def _hm(seconds: int) -> str:

@@ -14,7 +14,9 @@ the engine's own routes where a rule would break):
 - the tip at the end of the day: reaching the day's end depot costs the trip through the best tip that
   takes the task's stream (`DayTask.tips`);
 - tips per stream: a crew-day reloads only at the tips that take every stream it may collect that day (none
-  when no tip takes them all: its body then bounds the day, which is safe).
+  when no tip takes them all: its body then bounds the day, which is safe);
+- split bodies: one load dimension per compartment (`DayTask.loads`, `DayCrew.capacities`; built by
+  `engine.compartments.LoadDimensions`), a reload emptying them all.
 
 This module knows nothing of the engine's state: it takes plain per-day data and returns routes as task keys.
 """
@@ -48,6 +50,7 @@ class DayCrew:
     cost_per_km: float
     overtime_multiplier: float = 1.5
     fixed_cost: float = 0.0  # of using this crew-day at all
+    capacities: tuple[int, ...] = ()  # litres per load dimension (a split body); empty: capacity_l alone
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ class DayTask:
     prize: float = 0.0  # cost of leaving it out (ignored when required)
     required: bool = False
     tips: frozenset[int] | None = None  # the tips (indices into route_day's `tips`) that take its load; None: all
+    loads: tuple[int, ...] = ()  # litres per load dimension, as DayCrew.capacities; empty: volume_l alone
 
 
 @dataclass(frozen=True)
@@ -117,8 +121,8 @@ def route_day(tasks: list[DayTask], crews: list[DayCrew], tips: list[DayTip], du
     allowed: dict[int, frozenset[int]] = {
         c.key: frozenset(i for i, t in enumerate(tasks) if c.key in t.crews) for c in crews}
     for c in crews:
-        sig = (c.depot, c.start_s, c.end_s, c.overtime_s, c.capacity_l, c.cost_per_hour, c.cost_per_km,
-               c.overtime_multiplier, c.fixed_cost, allowed[c.key])
+        sig = (c.depot, c.start_s, c.end_s, c.overtime_s, c.capacity_l, c.capacities, c.cost_per_hour,
+               c.cost_per_km, c.overtime_multiplier, c.fixed_cost, allowed[c.key])
         groups.setdefault(sig, []).append(c)
     group_list = list(groups.values())
 
@@ -173,7 +177,7 @@ def route_day(tasks: list[DayTask], crews: list[DayCrew], tips: list[DayTip], du
     for i, t in enumerate(tasks):
         late = LATEST if t.latest_end_s is None else max(t.earliest_start_s, t.latest_end_s - t.duration_s)
         clients.append(pyvrp.Client(
-            first_task + i, pickup=[int(t.volume_l)], service_duration=int(t.duration_s),
+            first_task + i, pickup=list(t.loads) if t.loads else [int(t.volume_l)], service_duration=int(t.duration_s),
             tw_early=int(t.earliest_start_s), tw_late=int(late), prize=0 if t.required else prizes[i],
             required=t.required))
 
@@ -202,7 +206,7 @@ def route_day(tasks: list[DayTask], crews: list[DayCrew], tips: list[DayTip], du
         per_s = round(c.cost_per_hour * COST_SCALE / 3600 / divisor)
         over_s = round(c.cost_per_hour * (c.overtime_multiplier - 1.0) * COST_SCALE / 3600 / divisor)
         vehicle_types.append(pyvrp.VehicleType(
-            num_available=len(grp), capacity=[int(c.capacity_l)], start_depot=e, end_depot=n_dep + e if tips else e,
+            num_available=len(grp), capacity=list(c.capacities) if c.capacities else [int(c.capacity_l)], start_depot=e, end_depot=n_dep + e if tips else e,
             tw_early=c.start_s, start_late=c.start_s, tw_late=c.end_s + c.overtime_s,
             shift_duration=max(0, c.end_s - c.start_s), max_overtime=c.overtime_s,
             unit_distance_cost=per_m, unit_duration_cost=per_s, unit_overtime_cost=over_s,

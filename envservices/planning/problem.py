@@ -45,6 +45,17 @@ class ProblemBreak:
 
 
 @dataclass(frozen=True)
+class ProblemCompartment:
+    """One body of a split-body vehicle (a recycling body, a food pod): the streams it takes and its litres.
+
+    `streams` empty: it takes any load, street waste (no stream) included. A task's load goes into the first
+    compartment that takes its stream (`compartment_for`)."""
+
+    streams: frozenset[str]
+    capacity_l: int
+
+
+@dataclass(frozen=True)
 class ProblemCrew:
     id: str
     skills: frozenset[str]
@@ -60,6 +71,23 @@ class ProblemCrew:
     cost_per_km: float = 0.5
     overtime_multiplier: float = 1.5  # an overtime hour costs cost_per_hour times this
     day_cost: float = 0.0  # fixed cost of each crew-day worked (crew and vehicle), whatever its length
+    # a split-body vehicle's bodies; empty: one body of capacity_l taking everything, as every vehicle before
+    compartments: tuple[ProblemCompartment, ...] = ()
+
+    def compartment_for(self, stream: str | None) -> int:
+        """The compartment (index) a load of this stream goes into: 0 for a one-body vehicle; -1 when no
+        compartment of a split body takes it."""
+        if not self.compartments:
+            return 0
+        for i, c in enumerate(self.compartments):
+            if not c.streams or (stream is not None and stream in c.streams):
+                return i
+        return -1
+
+    @property
+    def capacities(self) -> tuple[int, ...]:
+        """Litres of each compartment: (capacity_l,) for a one-body vehicle."""
+        return tuple(c.capacity_l for c in self.compartments) or (self.capacity_l,)
 
 
 @dataclass(frozen=True)

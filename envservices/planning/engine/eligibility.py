@@ -2,13 +2,15 @@
 
 Why apart from the search: the reasons a supervisor reads ("no crew has skill `hedge` on any day in the
 window of 14 tasks in Batchley") are decided here once, before the search, from skill, equipment, day,
-vehicle capacity and reach (one task alone in the crew-day, by the exact simulator).
+vehicle capacity (for a split body, a compartment that takes the stream) and reach (one task alone in the
+crew-day, by the exact simulator).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 
+from envservices.planning.engine.compartments import holds, not_held_reason
 from envservices.planning.engine.state import Search
 from envservices.planning.problem import PlanningProblem
 
@@ -38,12 +40,9 @@ def eligibility(s: Search) -> None:
                 s.reason[i] = f"no crew with skill `{t.skill}` has equipment `{t.equipment}`"
                 continue
         if t.volume_l > 0:
-            holding = [c for c in skilled if c.capacity_l >= t.volume_l]
+            holding = [c for c in skilled if holds(c, t)]  # a split body: a compartment that takes its stream
             if not holding:
-                if all(c.capacity_l <= 0 for c in skilled):
-                    s.reason[i] = "the vehicles of the crews that could do it have no capacity (0 l)"
-                else:
-                    s.reason[i] = f"its volume ({t.volume_l} l) is more than any able crew's vehicle holds"
+                s.reason[i] = not_held_reason(t, skilled, p.names)
                 continue
             skilled = holding
         ks = []
@@ -62,7 +61,7 @@ def eligibility(s: Search) -> None:
         ok = []
         for k in ks:
             cd = s.crewdays[k]
-            key = (i, cd.depot, cd.start_s, cd.limit_s, cd.capacity_l, cd.breaks,
+            key = (i, cd.depot, cd.start_s, cd.limit_s, cd.capacity_l, crews[cd.crew].compartments, cd.breaks,
                    cd.day if s.closed[i] else -1)
             feasible = single_cache.get(key)
             if feasible is None:

@@ -2,6 +2,8 @@
 accepts every route, every link holds, no urgent or pinned work is lost and the objective drops.
 
 See `day_routing.route_day` for what PyVRP sees; here is what the engine offers it and how it judges it.
+A split-body crew-day is routed by PyVRP too, with one load dimension per compartment
+(`engine.compartments.LoadDimensions`); the simulator then re-times it and tips when a compartment is full.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections import defaultdict
 
 from envservices.planning.callbacks import Progress
 from envservices.planning.day_routing import DayCrew, DayTask, open_stretch, route_day
+from envservices.planning.engine.compartments import LoadDimensions
 from envservices.planning.engine.state import Search
 from envservices.planning.params import BIG_TIME
 from envservices.planning.stop import StoppingCriterion
@@ -119,6 +122,11 @@ def _day_inputs(s: Search, day: int, offer_all: bool
     if not offer_all:
         left.sort(key=lambda t: (not s.urgent[t], -s.penalty[t], len(s.elig_days[t])))
         left = left[: max(s.params.week_offer_min, len(planned) // 3)]
+    dims = LoadDimensions.of_day(s, ks)  # split bodies: a load dimension per compartment; None: one
+
+    def loads(group: list[int]) -> tuple[int, ...]:
+        return dims.loads(group) if dims is not None else ()
+
     tasks = []
     for t in planned:
         if t in bundles:
@@ -130,7 +138,7 @@ def _day_inputs(s: Search, day: int, offer_all: bool
             tasks.append(DayTask(
                 key=t, location=s.loc[t], duration_s=sum(s.service_s[x] for x in group) + inside_s,
                 crews=crews, volume_l=sum(s.vol[x] for x in group), prize=sum(s.penalty[x] for x in group),
-                required=any(s.urgent[x] for x in group), tips=_tips_of(s, day, group),
+                required=any(s.urgent[x] for x in group), tips=_tips_of(s, day, group), loads=loads(group),
             ))
     for t in [x for x in planned if x not in bundles] + left:
         crews = frozenset({s.route_of[t]}) if s.fixed[t] else frozenset(k for k in s.eligible[t] if k in kset)
@@ -159,6 +167,7 @@ def _day_inputs(s: Search, day: int, offer_all: bool
             key=t, location=s.loc[t], duration_s=s.service_s[t], crews=crews, volume_l=s.vol[t],
             earliest_start_s=window[0], latest_end_s=window[1], prize=s.penalty[t],
             required=s.route_of[t] >= 0 and (s.urgent[t] or s.fixed[t]), tips=_tips_of(s, day, [t]),
+            loads=loads([t]),
         ))
     crews_in = []
     for k in ks:
@@ -175,6 +184,7 @@ def _day_inputs(s: Search, day: int, offer_all: bool
             key=k, depot=cd.depot, start_s=cd.start_s, end_s=end_s, overtime_s=overtime_s,
             capacity_l=cd.capacity_l, cost_per_hour=cd.cost_per_hour, cost_per_km=cd.cost_per_km,
             overtime_multiplier=cd.overtime_multiplier, fixed_cost=cd.fixed_cost,
+            capacities=dims.capacities(k) if dims is not None else (),
         ))
     member_of = {x: rep for rep, group in bundles.items() for x in group}
     initial = {k: list(dict.fromkeys(member_of.get(t, t) for t in s.routes[k])) for k in ks}
@@ -219,13 +229,17 @@ def _chunks(s: Search, group: list[int], cd) -> list[list[int]]:
     it as one client heavier than any vehicle and PyVRP found no feasible day at all (demo rota week,
     day 1)."""
     out: list[list[int]] = [[]]
-    volume = duration = 0
+    comp = s.comp_of[cd.crew]  # a split body: each compartment fills on its own
+    volume = [0] * len(cd.capacities)
+    duration = 0
     for t in group:
-        if out[-1] and (volume + s.vol[t] > cd.capacity_l or duration + s.service_s[t] > BUNDLE_MAX_S):
+        c = max(0, comp[t]) if comp is not None else 0
+        if out[-1] and (volume[c] + s.vol[t] > cd.capacities[c] or duration + s.service_s[t] > BUNDLE_MAX_S):
             out.append([])
-            volume = duration = 0
+            volume = [0] * len(cd.capacities)
+            duration = 0
         out[-1].append(t)
-        volume += s.vol[t]
+        volume[c] += s.vol[t]
         duration += s.service_s[t]
     return out
 

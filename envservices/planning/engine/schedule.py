@@ -4,6 +4,12 @@ Why one simulator: every rule the week holds (windows, several closed periods, f
 to the best tip that takes the load on board and is open, `before` links across routes, shift end plus
 overtime) is checked here, so every plan the search holds is feasible at every moment; that makes the engine
 anytime and safe to cancel.
+
+A split-body vehicle (a recycling body and a food pod) keeps a load per compartment: a collection's load goes
+into the compartment that takes its stream (`ProblemCrew.compartment_for`), the crew tips when that
+compartment would overflow, and a tip empties every compartment whose streams it takes (one that it does not
+take keeps its load for another tip); no compartment ever overflows. A one-body vehicle is one compartment
+of its whole capacity, so it tips exactly as before.
 """
 
 from __future__ import annotations
@@ -25,6 +31,15 @@ class Sim:
     stops: list[RouteStop] = field(default_factory=list)
 
 
+def _unload(loads: list[int], aboard: list[int], c: int, j: int, open_today: int) -> None:
+    """Tip j empties compartment c (it was chosen for it) and every other compartment whose streams it
+    takes; a compartment it does not take keeps its load for another tip."""
+    for d, load in enumerate(loads):
+        if d == c or (load and aboard[d] >> j & 1):
+            loads[d] = 0
+            aboard[d] = open_today
+
+
 class ScheduleMixin:
     """The simulator half of `engine.state.Search` (it reads the search's arrays, changes nothing)."""
 
@@ -38,11 +53,12 @@ class ScheduleMixin:
         legs_s = self.dur_s[arr[:-1], arr[1:]].tolist()
         legs_m = self.dist_m[arr[:-1], arr[1:]].tolist()
         day = cd.day
-        cap = cd.capacity_l
+        caps = cd.capacities
+        comp = self.comp_of[cd.crew]  # the compartment each task's load goes into; None: one body
         pending = list(cd.breaks)
         in_seq = set(seq) if any(self.preds[t] for t in seq) else None
         now = cd.start_s
-        load = 0
+        loads = [0] * len(caps)
         dist = 0
         cur = cd.depot
         starts = [0] * len(seq)
@@ -51,20 +67,27 @@ class ScheduleMixin:
         tips = self.tips
         tip_ok = self.tip_ok
         open_today = self.tip_open[day] if tips else 0
-        aboard = open_today  # the open tips that take every stream on board (a full mask when empty)
+        # per compartment, the open tips that take every stream in it (a full mask when it is empty)
+        aboard = [open_today] * len(caps)
         for i, t in enumerate(seq):
             v = self.vol[t]
+            c = comp[t] if comp is not None else 0
+            if c < 0:  # no compartment of this split body takes its stream (eligibility keeps it away)
+                if strict:
+                    return None
+                c = 0
             travel = legs_s[i]
             tdist = legs_m[i]
             lt = locs[i + 1]
-            # unload first when full, or when no open tip would take this load on top of what is aboard
-            mixed = tip_ok is not None and load > 0 and not aboard & tip_ok[t]
-            if load + v > cap or mixed:
-                if not tips or v > cap:
+            # unload first when its compartment is full, or when no open tip would take this load on top of
+            # what that compartment holds
+            mixed = tip_ok is not None and loads[c] > 0 and not aboard[c] & tip_ok[t]
+            if loads[c] + v > caps[c] or mixed:
+                if not tips or v > caps[c]:
                     if strict:
                         return None
                 else:
-                    j = self._best_tip(cur, lt, aboard, now)
+                    j = self._best_tip(cur, lt, aboard[c], now)
                     if j < 0:
                         if strict:
                             return None
@@ -73,13 +96,12 @@ class ScheduleMixin:
                     if now < 0:
                         return None
                     dist += self.to_tip_m[cur][j]
-                    load = 0
-                    aboard = open_today
+                    _unload(loads, aboard, c, j, open_today)
                     cur = tips[j].location
                     travel = self.from_tip_s[lt][j]
                     tdist = self.from_tip_m[lt][j]
             if tip_ok is not None:
-                aboard &= tip_ok[t]
+                aboard[c] &= tip_ok[t]
             release = self.ws[t]
             if in_seq is not None:
                 for f in self.preds[t]:
@@ -101,7 +123,7 @@ class ScheduleMixin:
             if st + dur > self.we[t] and strict:
                 return None
             now = st + dur
-            load += v
+            loads[c] += v
             dist += tdist
             cur = lt
             starts[i] = st
@@ -110,8 +132,11 @@ class ScheduleMixin:
                 stops.append(RouteStop("task", lt, arrive, st, now, task=self.p.tasks[t].id))
         travel = legs_s[-1]
         tdist = legs_m[-1]
-        if load > 0 and tips:
-            j = self._best_tip(cur, cd.depot, aboard, now)
+        # the day ends empty: a tip for the first compartment still holding a load, until none does (one
+        # visit for a one-body vehicle; a split body's tip empties every compartment whose streams it takes)
+        while tips and any(loads):
+            c = next(x for x, load in enumerate(loads) if load > 0)
+            j = self._best_tip(cur, cd.depot, aboard[c], now)
             if j < 0:
                 if strict:
                     return None
@@ -120,6 +145,7 @@ class ScheduleMixin:
             if now < 0:
                 return None
             dist += self.to_tip_m[cur][j]
+            _unload(loads, aboard, c, j, open_today)
             cur = tips[j].location
             travel = self.from_tip_s[cd.depot][j]
             tdist = self.from_tip_m[cd.depot][j]

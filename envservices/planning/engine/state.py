@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from envservices.planning.day_routing import DayTip
+from envservices.planning.engine.compartments import compartments_of
 from envservices.planning.engine.moves import MovesMixin
 from envservices.planning.engine.schedule import ScheduleMixin, Sim
 from envservices.planning.params import BIG_TIME, SolveParams
@@ -40,6 +41,7 @@ class CrewDay:
     fixed_cost: float = 0.0
     open: bool = True
     locked: bool = False
+    capacities: tuple[int, ...] = ()  # litres per compartment; (capacity_l,) for a one-body vehicle
 
 
 class Search(ScheduleMixin, MovesMixin):
@@ -151,11 +153,12 @@ class Search(ScheduleMixin, MovesMixin):
                     cost_per_hour=c.cost_per_hour, cost_per_km=c.cost_per_km,
                     overtime_multiplier=c.overtime_multiplier, fixed_cost=c.day_cost,
                     open=(d not in c.days_off and (c.id, d) not in problem.absent),
-                    locked=(c.id, d) in locked,
+                    locked=(c.id, d) in locked, capacities=c.capacities,
                 )
                 self.crewdays.append(cd)
                 self.cd_index[(c.id, d)] = k
         self.n_crews = len(problem.crews)
+        self.comp_of = compartments_of(problem)  # per crew: each task's compartment (None: one body)
         # fairness is priced in crew time: crews that cost nothing per hour (a distance-only benchmark) have
         # no hours to balance, so the term must not outweigh their kilometres
         mean_rate = sum(c.cost_per_hour for c in problem.crews) / max(1, self.n_crews)
