@@ -3,7 +3,8 @@
 About a quarter of the real towns (Redditch some 38,000 households, Bromsgrove some 42,000), on the demo's
 coarse street grid: houses along estate and town-centre streets, thinly along rural lanes, none in parks.
 Each household has a residual bin and a recycling bin collected on the same weekday in alternate weeks
-(A/B), a weekly food caddy on that weekday, and a third subscribe to fortnightly garden waste.
+(A/B), a weekly food caddy on that weekday, and a third subscribe to fortnightly garden waste. One day area
+has its recycling and food collected together by a split-body vehicle (`SPLIT_SLOT`).
 
 Today's rounds are what years of piecemeal change leave behind: day areas that began compact but are of
 uneven size, plus some 12 % of streets (new estates and infill) bolted onto whichever round had room, often
@@ -62,8 +63,13 @@ ROUND_FILL = 0.85
 room for the engine's own order of streets (nearest-next is only an estimate of it). Sized on the road
 network the demo at scale 1 has 165 rounds and 46 crews (100 and 28 sized on straight lines, which the
 road's drives outgrew: 316 collections of a week did not fit)."""
-BODY_L = {"rcv": 22_000.0, "food": 8_000.0}
+BODY_L = {"rcv": 22_000.0, "food": 8_000.0, "split": 20_000.0}
 SLOTS = [(d, w) for w in ("A", "B") for d in range(5)]
+SPLIT_SLOT = (REDDITCH, SLOTS.index((0, "B")))
+"""The day area whose recycling and food one split-body vehicle collects together (a 75 % recycling body and
+a 25 % food pod, `_vehicle`): Redditch's Monday week-B households, their recycling in week A with their food,
+their food alone in week B. Its payload for either stream stays below the single-stream vehicles', so
+round design still sizes by those."""
 
 
 @dataclass(frozen=True)
@@ -255,33 +261,44 @@ def _today(properties: list[Property], road_of: np.ndarray, roads, mids, depots:
         busy: dict[tuple[str, int, str], int] = {}  # (vehicle kind, weekday, week) -> rounds that day
 
         def add_rounds(stream: Stream, members: np.ndarray, weekday: int, week: str, kind: str,
-                       town: str = town, busy: dict = busy, depot: Site = depot) -> None:
+                       town: str = town, busy: dict = busy, depot: Site = depot, also: Stream | None = None) -> None:
+            """Rounds of `stream` for these households; with `also` (a weekly stream), each round's vehicle
+            collects that stream from the same households on the same weekday too (a split body)."""
             if not len(members):
                 return
-            lift = np.array([_bin(stream, residual_l[k]).lift_s(properties[k].assisted) for k in members])
-            litres = np.array([_bin(stream, residual_l[k]).weight_kg / COMPACTED_KG_PER_L for k in members])
+            streams = (stream,) if also is None else (stream, also)
+            lift = sum(np.array([_bin(x, residual_l[k]).lift_s(properties[k].assisted) for k in members])
+                       for x in streams)
+            litres = sum(np.array([_bin(x, residual_l[k]).weight_kg / COMPACTED_KG_PER_L for k in members])
+                         for x in streams)
             split = _rounds_in_slot(road_of[members], home_xy[members], lift, litres,
                                     (depot.geometry.x, depot.geometry.y), (tip.geometry.x, tip.geometry.y),
                                     BODY_L[kind], tip.unload_s, travel if network else None)
-            days = [(weekday, w) for w in (("A", "B") if week == "" else (week,))]
+            days = [(weekday, w) for w in (("A", "B") if week == "" or also else (week,))]
             for r in range(int(split.max()) + 1):
-                rid = f"round-{stream.value}-{town.lower()}-{weekday}{week}-{r + 1}"
                 position = max(busy.get((kind, d, w), 0) for d, w in days)
                 for d, w in days:
                     busy[(kind, d, w)] = position + 1
                 vid = f"rcv-{kind}-{town.lower()}-{position + 1}"
-                rounds.append(CollectionRound(rid, f"{town} {stream.label} {weekday + 1}{week}{r + 1}", stream,
-                                              weekday, week, vid, None, depot.id))
-                for k in members[split == r]:
-                    round_of[(stream, int(k))] = rid
+                for x, xweek in ((stream, week),) + (((also, ""),) if also else ()):
+                    rid = f"round-{x.value}-{town.lower()}-{weekday}{xweek}-{r + 1}" + ("-split" if also else "")
+                    name = f"{town} {x.label} {weekday + 1}{xweek}{r + 1}" + (" split body" if also else "")
+                    rounds.append(CollectionRound(rid, name, x, weekday, xweek, vid, None, depot.id))
+                    for k in members[split == r]:
+                        round_of[(x, int(k))] = rid
 
+        co_collected = np.zeros(n, dtype=bool)  # households whose recycling and food a split body collects
         for s, (weekday, week) in enumerate(SLOTS):
             other = "B" if week == "A" else "A"
             add_rounds(Stream.RESIDUAL, idx[slot_of[idx] == s], weekday, week, "rcv")
-            add_rounds(Stream.DRY_RECYCLING, idx[slot_of[idx] == s], weekday, other, "rcv")
+            if (town, s) == SPLIT_SLOT:
+                co_collected[idx[slot_of[idx] == s]] = True
+                add_rounds(Stream.DRY_RECYCLING, idx[slot_of[idx] == s], weekday, other, "split", also=Stream.FOOD)
+            else:
+                add_rounds(Stream.DRY_RECYCLING, idx[slot_of[idx] == s], weekday, other, "rcv")
             add_rounds(Stream.GARDEN, gidx[garden_slot[gidx] == s], weekday, week, "rcv")
         for weekday in range(5):
-            add_rounds(Stream.FOOD, idx[slot_of[idx] % 5 == weekday], weekday, "", "food")
+            add_rounds(Stream.FOOD, idx[(slot_of[idx] % 5 == weekday) & ~co_collected[idx]], weekday, "", "food")
         for (kind, _, _), count in sorted(busy.items()):
             for k in range(count):
                 vid = f"rcv-{kind}-{town.lower()}-{k + 1}"
@@ -326,6 +343,10 @@ def _bin(stream: Stream, residual_l: float) -> Container:
 
 
 def _vehicle(vid: str, kind: str, town: str, k: int, depot_id: str) -> CollectionVehicle:
+    if kind == "split":
+        return CollectionVehicle(vid, f"{town} split-body RCV {k}", 8_000.0, BODY_L["split"],
+                                 (Compartment(frozenset({Stream.DRY_RECYCLING}), 0.75),
+                                  Compartment(frozenset({Stream.FOOD}), 0.25)), crew_size=3, depot_id=depot_id)
     if kind == "food":
         return CollectionVehicle(vid, f"{town} food vehicle {k}", 2_500.0, 8_000.0,
                                  (Compartment(frozenset({Stream.FOOD})),), crew_size=2, depot_id=depot_id)
@@ -355,7 +376,7 @@ def refuse_crews(homes: DemoHouseholds) -> tuple[DemoHouseholds, list[Crew], lis
     for v in homes.vehicles:
         equipment = {VEHICLE_EQUIPMENT.get(s, "rcv") for s in v.streams}
         vehicles.append(Vehicle(f"vehicle-{v.id}", v.name, VehicleKind.REFUSE_VEHICLE, v.body_l,
-                                frozenset(equipment)))
+                                frozenset(equipment), v.body_compartments()))
         members = (CrewMember(f"{v.name} driver", frozenset({Skill.DRIVER, Skill.HGV})),) + tuple(
             CrewMember(f"{v.name} loader {k}", LOADER) for k in range(1, v.crew_size))
         crews.append(Crew(f"crew-{v.id}", f"{v.name} crew", v.depot_id or "", f"vehicle-{v.id}", members,

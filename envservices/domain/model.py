@@ -260,12 +260,25 @@ class Observation:
 
 
 @dataclass(frozen=True)
+class BodyCompartment:
+    """One body of a split-body vehicle (a recycling body, a food pod): the waste streams it takes (their
+    values, e.g. "food") and its litres."""
+
+    streams: frozenset[str]
+    capacity_l: float
+
+
+@dataclass(frozen=True)
 class Vehicle:
+    """A crew's vehicle as the planner sees it. `compartments` empty: one body of capacity_l taking any load;
+    a split body lists its compartments (their litres add up to capacity_l)."""
+
     id: str
     name: str
     kind: VehicleKind
     capacity_l: float
     equipment: frozenset[str] = frozenset()
+    compartments: tuple[BodyCompartment, ...] = ()
 
 
 @dataclass(frozen=True)

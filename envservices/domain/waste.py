@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 from shapely.geometry.base import BaseGeometry
 
+from envservices.domain.model import BodyCompartment
+
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -218,6 +220,14 @@ class CollectionVehicle:
     @property
     def split(self) -> bool:
         return len(self.compartments) > 1
+
+    def body_compartments(self) -> tuple[BodyCompartment, ...]:
+        """The compartments as the planner's vehicle carries them (streams and litres of body volume); none
+        for a single body, which the planner sees as one body of body_l."""
+        if not self.split:
+            return ()
+        return tuple(BodyCompartment(frozenset(s.value for s in c.streams), c.share * self.body_l)
+                     for c in self.compartments)
 
 
 def vehicle_problem(v: CollectionVehicle) -> str | None:

@@ -41,6 +41,7 @@ from envservices.planning.problem import (
     LazyTravel,
     PlanningProblem,
     ProblemBreak,
+    ProblemCompartment,
     ProblemCrew,
     ProblemLock,
     ProblemPin,
@@ -244,6 +245,10 @@ def build_problem(
             overtime_multiplier=float(settings.overtime_multiplier),
             day_cost=float(settings.cost_per_crew_day)
             + (float(settings.cost_per_vehicle_day) if vehicle else 0.0),
+            compartments=tuple(
+                ProblemCompartment(b.streams, _whole(b.capacity_l, f"a compartment of vehicle {vehicle.name}",
+                                                     math.floor))
+                for b in vehicle.compartments) if vehicle else (),
         ))
     tips = []
     for s in sites:

@@ -168,6 +168,7 @@ class VehicleRow(Base):
     kind: Mapped[str]
     capacity_l: Mapped[float]
     equipment: Mapped[Any]
+    compartments: Mapped[Any]
 
 
 class CrewRow(Base):
