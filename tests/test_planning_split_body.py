@@ -200,3 +200,56 @@ def test_pyvrp_keeps_each_compartment_within_its_litres():
     assert sorted(food) == [3, 3]
     for k, seq in routes.items():
         assert s._simulate(k, seq) is not None
+
+
+def test_a_split_body_vehicle_is_stored_and_becomes_a_planning_vehicle_with_compartments(tmp_path):
+    """Saved and read back with its compartments; a vehicle from a database made before them (migration
+    0007) reads back with none, one body as before; the week's problem carries the compartments in litres."""
+    import datetime as dt
+
+    from shapely.geometry import Point
+
+    from envservices.domain.model import BodyCompartment, Crew, Site, SiteKind, Vehicle, VehicleKind
+    from envservices.planning import build_problem
+    from envservices.storage import migrate, open_database
+
+    split = Vehicle("veh-s", "Split RCV", VehicleKind.REFUSE_VEHICLE, 20_000.0, frozenset({"rcv", "food_vehicle"}),
+                    (BodyCompartment(frozenset({RECYCLING}), 15_000.0), BodyCompartment(frozenset({FOOD}), 5_000.0)))
+    old = tmp_path / "old.sqlite"
+    migrate.upgrade(f"sqlite:///{old}", "0007")
+    import sqlite3
+    with sqlite3.connect(old) as connection:
+        connection.execute("insert into vehicles (id, name, kind, capacity_l, equipment) values "
+                           "('veh-old', 'Old RCV', 'refuse_vehicle', 22000, '[\"rcv\"]')")
+    db = open_database(str(old))
+    try:
+        with db.unit_of_work() as uow:
+            assert uow.vehicles.get("veh-old").compartments == ()
+            uow.vehicles.add(split)
+            uow.commit()
+        with db.unit_of_work() as uow:
+            assert uow.vehicles.get("veh-s") == split
+    finally:
+        db.dispose()
+
+    depot = Site("depot-1", SiteKind.DEPOT, "Depot", Point(0, 0))
+    crew = Crew("crew-s", "Split crew", "depot-1", "veh-s", (), 6 * H, 15 * H)
+    p = build_problem([], [crew], {"veh-s": split}, [depot], dt.date(2027, 6, 7))
+    assert p.crews[0].compartments == (ProblemCompartment(frozenset({RECYCLING}), 15_000),
+                                       ProblemCompartment(frozenset({FOOD}), 5_000))
+    assert p.crews[0].capacity_l == 20_000
+
+
+def test_a_pin_to_a_split_body_crew_names_the_stream_no_compartment_takes():
+    """A garden collection cannot be pinned to the recycling-and-food vehicle's crew; a food one can."""
+    import datetime as dt
+
+    from envservices.domain.model import Skill, Task
+    from envservices.services.pins import why_not
+
+    day = dt.date(2027, 6, 7)
+    garden = Task("g1", "refuse_garden", "p1", 0.0, 0.0, Skill.HGV, 300, day, day, volume_l=50.0, stream="garden")
+    assert why_not(garden, split_crew(), day, crew_name="Split crew") == \
+        "no compartment of Split crew's vehicle takes garden"
+    food = dataclasses.replace(garden, stream=FOOD)
+    assert why_not(food, split_crew(), day) is None

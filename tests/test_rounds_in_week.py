@@ -43,11 +43,21 @@ def test_demo_week_plans_rounds_and_street_work_and_keeps_every_rule(demo_db):
     services_done = {tasks[t].service for t in day_of}
     assert {"refuse_residual", "refuse_food", "litter_pick", "mow"} <= services_done
     # every collection is planned on its round's day (a promise to residents) by its round's crew, so a
-    # crew-day's load is one stream
+    # crew-day's load is one stream, or on the split-body vehicle one stream per compartment
     rounds = [t for t in problem.tasks if t.service.startswith("refuse_")]
     assert rounds and all(day_of.get(t.id) == t.earliest_day for t in rounds)
+    crews = {c.id: c for c in problem.crews}
+    co_collected = 0
     for cd in plan.crew_days:
-        assert len({v.service for v in cd.visits if v.service.startswith("refuse_")}) <= 1
+        streams = {tasks[v.task_id].stream for v in cd.visits if v.service.startswith("refuse_")}
+        crew = crews[cd.crew_id]
+        if crew.compartments:
+            where = [crew.compartment_for(x) for x in streams]
+            assert -1 not in where and len(set(where)) == len(where)
+            co_collected += len(streams) == 2
+        else:
+            assert len(streams) <= 1
+    assert co_collected == 1  # the split body's Monday: recycling and food (Redditch's week-B households)
     # each round unloads at its stream's own tip (the transfer station; garden at the composting site)
     takes = {tp.id: tp.streams for tp in problem.tips}
     round_tips = set()

@@ -167,7 +167,8 @@ def round_of_task(task: Task) -> str | None:
 def round_pins(tasks: Iterable[Task], rounds: Iterable[CollectionRound], crews: Collection[str]) -> list[Pin]:
     """Each collection to its round's crew on its day, where the round names a crew that is planned for: a
     round is a vehicle and its crew, and one body takes one stream, so two rounds' streets never share a
-    crew-day's load. Rounds with no crew are left to the planner (any crew with the skill and vehicle)."""
+    crew-day's load (on a split-body vehicle, one round per compartment: recycling and food together).
+    Rounds with no crew are left to the planner (any crew with the skill and vehicle)."""
     crew_of = {r.id: r.crew_id for r in rounds if r.crew_id in crews}
     out = []
     for t in tasks:

@@ -47,7 +47,14 @@ def why_not(task: Task, crew: ProblemCrew, day: dt.date, *, crew_name: str = "",
         return f"{name} has nobody with the skill it needs ({skill.replace('_', ' ')})"
     if task.equipment and task.equipment not in crew.equipment:
         return f"{name}'s vehicle has no {task.equipment.replace('_', ' ')}"
-    if task.volume_l > 0 and crew.capacity_l < task.volume_l:
+    if task.volume_l > 0 and crew.compartments:
+        c = crew.compartment_for(task.stream)
+        if c < 0:
+            return f"no compartment of {name}'s vehicle takes {(task.stream or 'street waste').replace('_', ' ')}"
+        if crew.compartments[c].capacity_l < task.volume_l:
+            return (f"the compartment of {name}'s vehicle for it holds {crew.compartments[c].capacity_l} l, less "
+                    f"than its {task.volume_l:.0f} l")
+    elif task.volume_l > 0 and crew.capacity_l < task.volume_l:
         return f"{name}'s vehicle holds {crew.capacity_l} l, less than its {task.volume_l:.0f} l"
     return None
 
