@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-NEWEST = "0007"
+NEWEST = "0008"
 """The newest migration's revision, so that opening a database already at it needs neither Alembic nor a
 scan of the migration scripts: together 0.3-0.4 s of every desktop start (`python -m
 envservices.ui.start_bench`); `tests/test_storage.py` keeps it equal to the scripts' head."""
