@@ -61,8 +61,8 @@ ROUND_WORK_S = 8 * 3600
 ROUND_FILL = 0.85
 """Share of the working day today's rounds are sized to by `rounds.week.crew_day_s` on the road network:
 room for the engine's own order of streets (nearest-next is only an estimate of it). Sized on the road
-network the demo at scale 1 has 165 rounds and 46 crews (100 and 28 sized on straight lines, which the
-road's drives outgrew: 316 collections of a week did not fit)."""
+network the demo at scale 1 has 164 rounds and 44 crews (165 and 46 before the split bodies of SPLIT_SLOT;
+100 and 28 sized on straight lines, which the road's drives outgrew: 316 collections of a week did not fit)."""
 BODY_L = {"rcv": 22_000.0, "food": 8_000.0, "split": 20_000.0}
 SLOTS = [(d, w) for w in ("A", "B") for d in range(5)]
 SPLIT_SLOT = (REDDITCH, SLOTS.index((0, "B")))
