@@ -561,6 +561,9 @@ def _gui(args: argparse.Namespace) -> int:
             os.environ["QT_QPA_PLATFORM"] = "offscreen"
         else:
             return _headless_start(args)
+    from envservices.ui.heap import hold
+
+    hold()  # no garbage collection until the window has drawn (ui/heap.py)
     try:
         from envservices.ui.app_main import parse_size, run_gui
     except ImportError as exc:

@@ -17,6 +17,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 SCREENSHOT_TIMEOUT_MS = 60_000
+SETTLE_AT_LATEST_MS = 10_000
 
 # The services (and SQLAlchemy, numpy, shapely under them) are imported before PySide6 on purpose: once
 # PySide6 is loaded, its import hook reads the source of every module that imports anything (494 modules
@@ -134,11 +135,12 @@ def run_gui(db_url: str | None, screenshot: str | None = None, qsettings: QSetti
         QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, give_up)
 
     window.show()
-    from envservices.ui.heap import settle, tune
+    from envservices.ui.heap import release, settle, tune
 
     tune()  # full garbage collections 70 times more rarely: each froze the window while a worker ran
 
     window.canvas.firstDrawn.connect(lambda: QTimer.singleShot(0, settle))  # the map's data is in: settle it
+    QTimer.singleShot(SETTLE_AT_LATEST_MS, release)  # a start that never draws the map collects again too
     if not window.open_initial(db_url):
         if screenshot:
             print("could not open the database; no screenshot saved", file=sys.stderr)

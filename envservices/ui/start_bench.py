@@ -25,6 +25,9 @@ PHASES = ("imports", "window", "database and map", "first paint")
 def _child(db: str, started: float) -> None:
     """Open the window and report the wall-clock time of each phase (seconds since the parent started us)."""
     marks = {"python": time.time() - started}
+    from envservices.ui.heap import hold
+
+    hold()  # as `envservices gui` does (see ui/heap.py)
     from envservices.ui.app_main import _application  # first, as `envservices gui` does (see app_main)
 
     # isort: split
