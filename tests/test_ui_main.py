@@ -92,7 +92,7 @@ def test_missing_screen_shows_placeholder(window, demo_file, monkeypatch):
 
     monkeypatch.setitem(main_window.SCREENS, "plan", missing)
     assert window.open_database(str(demo_file))
-    assert isinstance(window.screens["plan"], main_window.Placeholder)
+    assert isinstance(window.plan_screen(), main_window.Placeholder)
     assert "not available" in window.statusBar().currentMessage()
 
 
@@ -253,7 +253,7 @@ def test_every_screen_fits_a_1366x768_laptop(window, demo_file, qtbot):
     qtbot.wait(200)
     need = window.minimumSizeHint()
     assert need.width() <= 1366 and need.height() <= 768, f"needs {need.width()}x{need.height()}"
-    board = window.screens["plan"]
+    board = window.plan_screen()
     assert board.board.verticalHeader().defaultSectionSize() <= 40  # compact crew rows
 
 
@@ -282,6 +282,7 @@ def test_every_hosted_screen_is_a_screen(window, demo_file):
     from envservices.ui.screens import Screen
 
     assert window.open_database(str(demo_file))
+    window.plan_screen()
     window.show_dashboard()
     assert set(window.screens) >= {"record", "plan", "dashboard"}
     assert all(isinstance(s, Screen) for s in window.screens.values())
@@ -310,3 +311,18 @@ def test_a_worker_asked_to_wait_starts_after_the_window_has_painted_and_never_af
     assert closing.cancel_all(1000)
     qtbot.wait(200)
     assert ran == [True] and never.done
+
+
+def test_the_plan_board_is_made_after_the_map_has_painted(qtbot, window, demo_file):
+    """Opening a database paints the map first; the plan board (and the planner it imports) follows once the
+    map has painted, and at once where it is asked for sooner."""
+    assert window.open_database(str(demo_file))
+    assert "plan" not in window.screens
+    qtbot.waitUntil(lambda: "plan" in window.screens, timeout=30_000)
+    assert window.canvas.has_drawn()
+    board = window.screens["plan"]
+    assert window.plan_screen() is board and window.plan_dock.widget().widget() is board
+    assert window.open_database(str(demo_file))
+    assert "plan" not in window.screens
+    window.plan_dock.show()
+    assert "plan" in window.screens and window.screens["plan"] is not board

@@ -93,7 +93,7 @@ def test_marking_a_visit_in_next_weeks_plan(window, demo_db):
 
 def test_the_list_follows_the_plan_board_week(window, demo_db):
     record = window.screens["record"]
-    board = window.screens["plan"]
+    board = window.plan_screen()
     board.set_week(NEXT_WEEK)
     board.planChanged.emit(None)
     assert record.visits.week() == NEXT_WEEK

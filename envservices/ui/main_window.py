@@ -30,6 +30,8 @@ from envservices.ui.workers import Worker, WorkerPool
 from envservices.ui.widgets.themes import Theme, grade_theme, need_theme, plain_theme, regime_theme
 
 MAX_RECENT = 8
+PLAN_BOARD_AFTER_MS = 100
+"""The plan board is made this long after the map has painted a newly opened database."""
 THEMES = (("none", "Plain"), ("grade", "Latest litter grade"), ("need", "Forecast need"), ("regime", "Regime"))
 
 
@@ -477,17 +479,22 @@ class MainWindow(QMainWindow):
         self.record_dock.setWidget(scroll)
         self._load_record(record)
 
-        self.screens["plan"] = self._make_screen("plan", "Plan the week")
-        # in a scroll area: on a laptop the dock may be shorter than the board's full height without pushing
-        # the window past the screen
-        self.plan_dock.setWidget(_scrolling(self.screens["plan"]))
-        if hasattr(self.screens["plan"], "routeRequested"):
-            self.screens["plan"].routeRequested.connect(self.show_route)
-        if hasattr(self.screens["plan"], "planChanged"):  # the visit list follows the week the board shows
-            board = self.screens["plan"]
-            board.planChanged.connect(lambda plan: record.show_week(board.week(), plan))
+        self.screens.pop("plan", None)
+        self.plan_dock.setWidget(QLabel("Opening the plan board…"))
         if self.plan_dock.isVisible():
             self._ensure_loaded("plan")
+        else:  # made just after the map's first paint, so it is there when the supervisor opens it
+            db = self.db
+
+            def make() -> None:
+                if self.db is db:
+                    self.plan_screen()
+
+            if self.canvas.has_drawn():
+                QTimer.singleShot(PLAN_BOARD_AFTER_MS, make)
+            else:
+                self.canvas.firstDrawn.connect(lambda: QTimer.singleShot(PLAN_BOARD_AFTER_MS, make),
+                                               Qt.ConnectionType.SingleShotConnection)
 
         while self.tabs.count() > 1:
             old = self.tabs.widget(1)
@@ -510,7 +517,28 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(message, 10000)
             return Placeholder(title, first_line(exc))
 
+    def plan_screen(self) -> Screen | None:
+        """The plan board, made on first use: its module and the planner under it were 0.3-0.4 s of every
+        start (`python -m envservices.ui.start_bench`) for a dock most starts do not show at once."""
+        if self.db is None:
+            return None
+        board = self.screens.get("plan")
+        if board is None:
+            board = self._make_screen("plan", "Plan the week")
+            self.screens["plan"] = board
+            # in a scroll area: on a laptop the dock may be shorter than the board's full height without
+            # pushing the window past the screen
+            self.plan_dock.setWidget(_scrolling(board))
+            if hasattr(board, "routeRequested"):
+                board.routeRequested.connect(self.show_route)
+            record = self.screens.get("record")
+            if hasattr(board, "planChanged") and record is not None:  # the visit list follows the board's week
+                board.planChanged.connect(lambda plan: record.show_week(board.week(), plan))
+        return board
+
     def _ensure_loaded(self, key: str) -> None:
+        if key == "plan":
+            self.plan_screen()
         screen = self.screens.get(key)
         if screen is None or key in self._loaded:
             return
@@ -651,7 +679,7 @@ class MainWindow(QMainWindow):
         self.plan_dock.show()
         self.plan_dock.raise_()
         self._ensure_loaded("plan")
-        return self.screens.get("plan")
+        return self.plan_screen()
 
     def _board_call(self, name: str, *args: Any) -> Any:
         board = self._board()
