@@ -498,20 +498,25 @@ class PolylineLayer(QGraphicsItem):
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.details = sorted(details, key=lambda d: d.max_m_per_px)
-        geoms = np.array(list(geometries), dtype=object)
-        self._levels: list[tuple[list[QPolygonF], np.ndarray]] = []
-        cache: dict[float, tuple[list[QPolygonF], np.ndarray]] = {}
-        for d in self.details:
-            if d.simplify_m not in cache:
-                simple = shapely.simplify(geoms, d.simplify_m) if d.simplify_m > 0 and len(geoms) else geoms
-                cache[d.simplify_m] = line_polygons(simple)
-            self._levels.append(cache[d.simplify_m])
+        self._geoms = np.array(list(geometries), dtype=object)
+        # each level's polylines are made the first time a paint needs it: the whole district's first paint
+        # needs only the coarse ones (the finest, all 11,844 road parts, were most of a start's 0.2 s here)
+        self._built: dict[float, tuple[list[QPolygonF], np.ndarray]] = {}
         self._rect = QRectF()
-        rects = self._levels[0][1] if self._levels else np.zeros((0, 4))
-        if len(rects):
-            self._rect = QRectF(QPointF(rects[:, 0].min(), rects[:, 1].min()),
-                                QPointF(rects[:, 2].max(), rects[:, 3].max()))
+        present = self._geoms[~shapely.is_missing(self._geoms)] if len(self._geoms) else self._geoms
+        if len(present) and not shapely.is_empty(present).all():
+            minx, miny, maxx, maxy = shapely.total_bounds(present)
+            self._rect = QRectF(QPointF(minx, -maxy), QPointF(maxx, -miny))
         self.last_drawn = 0  # polylines drawn in the latest paint, for tests and benchmarks
+
+    def level(self, i: int) -> tuple[list[QPolygonF], np.ndarray]:
+        """Detail level i's polylines and their boxes, made on first use (levels that simplify alike share)."""
+        tolerance = self.details[i].simplify_m
+        if tolerance not in self._built:
+            geoms = self._geoms
+            simple = shapely.simplify(geoms, tolerance) if tolerance > 0 and len(geoms) else geoms
+            self._built[tolerance] = line_polygons(simple)
+        return self._built[tolerance]
 
     def detail_at(self, m_per_px: float) -> int | None:
         """Which detail level draws at this zoom (0 = finest), or None when the layer is hidden there."""
@@ -530,7 +535,7 @@ class PolylineLayer(QGraphicsItem):
         if level is None:
             return
         detail = self.details[level]
-        lines, rects = self._levels[level]
+        lines, rects = self.level(level)
         r = option.exposedRect
         keep = ((rects[:, 2] >= r.left()) & (rects[:, 0] <= r.right())
                 & (rects[:, 3] >= r.top()) & (rects[:, 1] <= r.bottom()))
