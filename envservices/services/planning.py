@@ -14,6 +14,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from envservices.domain import (
     Area,
@@ -35,10 +36,12 @@ from envservices.domain.settings import Settings
 from envservices.domain.waste import Stream
 from envservices.domain.weeks import canonical_week, week_monday, week_of
 from envservices.errors import UserError
-from envservices.planning.problem import PlanningProblem
 from envservices.rounds.week import VEHICLE_EQUIPMENT, stream_of_service
 from envservices.services import access
 from envservices.services.concurrency import retry_busy
+
+if TYPE_CHECKING:  # the planner's types are 25-35 ms of import; the desktop reads plans at start without it
+    from envservices.planning.problem import PlanningProblem
 
 
 @dataclass(frozen=True)
