@@ -66,3 +66,17 @@ def test_dependencies_point_one_way():
                 if target in FORBIDDEN.get(layer, set()) and name not in ALLOWED.get(layer, set()):
                     wrong.append(f"{path.relative_to(PACKAGE)} imports {name}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_planning_names_the_functions_after_their_modules_are_imported():
+    """`envservices.planning` loads its names on first use; `solve` and `check` stay the functions even once
+    the modules of the same name are imported (a fresh clone's CI run found the module instead)."""
+    import subprocess
+    import sys
+
+    code = ("import envservices.planning.solve, envservices.planning.check\n"
+            "from envservices.planning import solve, check, build_problem\n"
+            "import envservices.planning as p\n"
+            "print(callable(solve), callable(check), callable(p.solve), callable(build_problem))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True"] * 4

@@ -8,6 +8,8 @@ record screen's visit list) then needs neither the engine nor multiprocessing, 0
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import Any
 
 _WHERE = {
@@ -21,6 +23,20 @@ _WHERE = {
     "IterationLimit": "stop",
     "TimeLimit": "stop",
 }
+
+
+class _Package(types.ModuleType):
+    """`planning.solve` and `planning.check` name the functions, as they always have, although the modules
+    that hold them have the same names: the import system binds a submodule to its package once imported, and
+    that binding would otherwise hide the function (`from envservices.planning import solve` gave the module)."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and _WHERE.get(name) == name:
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str) -> Any:
