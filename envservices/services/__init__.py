@@ -28,5 +28,4 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["capacity", "compare", "council", "crews", "district", "maintenance", "observations", "open_db",
-           "planning", "rota_sheet", "rounds_map", "settings", "simulation", "users", "waste", "week", "work_sheet"]
+__all__ = [*_MODULES, "open_db"]
