@@ -17,7 +17,6 @@ import sys
 import traceback
 from pathlib import Path
 
-from envservices import __version__
 from envservices.errors import UserError
 
 EXIT_USER_ERROR = 2
@@ -30,12 +29,23 @@ def _add_db(p: argparse.ArgumentParser, top: bool = False) -> None:
                    "$ENVSERVICES_DB, else a SQLite file in your user data folder)")
 
 
+class _Version(argparse.Action):
+    """`--version`, reading the installed version only when asked (see `envservices.__getattr__`)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
+                 option_string: str | None = None) -> None:
+        import envservices
+
+        print(f"envservices {envservices.__version__}")
+        parser.exit()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="envservices",
         description="Plan street cleansing, bin emptying and grounds maintenance by place and by need.",
     )
-    parser.add_argument("--version", action="version", version=f"envservices {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     parser.add_argument("--self-test", action="store_true",
                         help="open a demo district in a temporary database, plan a week offscreen, and exit")
     _add_db(parser, top=True)

@@ -187,3 +187,18 @@ def test_capacity_prints_skill_weeks_and_refuses_a_bad_week_count(demo_db, capsy
     assert all(r["needed_crew_days"] >= 1 and r["available_crew_days"] >= 0 for r in rows)
     assert main(["capacity", "--db", demo_db, "--from", "2026-05-06", "--weeks", "0"]) == 2
     assert "--weeks" in capsys.readouterr().err
+
+
+def test_the_command_line_reads_the_installed_version_only_when_asked():
+    """`importlib.metadata` was 30 ms of every desktop start; the version is read for `--version` and About
+    only, and is still the installed one."""
+    code = ("import sys, envservices.cli\n"
+            "print('importlib.metadata' in sys.modules)\n"
+            "import envservices\n"
+            "print(envservices.__version__)\n"
+            "from envservices import __version__\n"
+            "print(__version__)\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    from importlib.metadata import version
+
+    assert run.stdout.split() == ["False", version("envservices"), version("envservices")]

@@ -21,7 +21,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from envservices.storage.accounts import AuditEntry
-from envservices.storage.models import AuditRow
+from envservices.storage.models import audit_log_table
 
 BBOX_COLUMNS = frozenset({"minx", "miny", "maxx", "maxy"})
 SUMMARY_IDS = 1_000
@@ -66,7 +66,7 @@ class AuditTrail:
     def record(self, action: str, table: str, record_id: str, before: Any = None, after: Any = None) -> None:
         """One detailed row now (inside the caller's savepoint, so a refused write leaves no trace)."""
         self.session.execute(
-            insert(AuditRow.__table__),
+            insert(audit_log_table),
             {
                 "at": now(),
                 "user_name": self.user_name,
@@ -108,7 +108,7 @@ class AuditTrail:
 
 def last_change(session: Session, table: str, record_id: str) -> AuditEntry | None:
     """The newest audit row for one record: who last changed it, and when."""
-    t = AuditRow.__table__
+    t = audit_log_table
     row = (
         session.execute(
             select(t)

@@ -11,13 +11,18 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, insert, select
 
 from envservices.domain.model import CalendarDay, ClosedPeriod, CoordinationRule, ServiceType
 from envservices.domain.settings import Settings
 from envservices.storage.audit import AuditTrail
 from envservices.storage.mapping import RowMapper
-from envservices.storage.models import CalendarDayRow, ClosedPeriodRow, CoordinationRuleRow, ServiceTypeRow
+from envservices.storage.models import (
+    calendar_days_table,
+    closed_periods_table,
+    coordination_rules_table,
+    service_types_table,
+)
 from envservices.storage.repositories import Repository, SettingsRepository
 
 _SERVICE = RowMapper(ServiceType)
@@ -28,16 +33,12 @@ _DAY = RowMapper(CalendarDay)
 class _ReplacedWhole:
     """A table read and replaced as a whole, audited as one change with what it held before and after."""
 
-    model: type
+    table: Table
     name: str
 
     def __init__(self, session, audit: AuditTrail | None = None) -> None:
         self.session = session
         self.audit = audit
-
-    @property
-    def table(self):
-        return self.model.__table__
 
     def _rows(self) -> list[dict]:
         return [dict(r) for r in self.session.execute(select(self.table)).mappings()]
@@ -56,7 +57,7 @@ class _ReplacedWhole:
 class CatalogueRepository(_ReplacedWhole):
     """The service catalogue; an empty table means the built-in defaults."""
 
-    model = ServiceTypeRow
+    table = service_types_table
 
     def list(self) -> list[ServiceType]:
         rows = self.session.execute(select(self.table).order_by(self.table.c.code)).mappings()
@@ -69,7 +70,7 @@ class CatalogueRepository(_ReplacedWhole):
 class RuleRepository(_ReplacedWhole):
     """The co-ordination rules, in the order the council gave them; empty: the built-in defaults."""
 
-    model = CoordinationRuleRow
+    table = coordination_rules_table
 
     def list(self) -> list[CoordinationRule]:
         rows = self.session.execute(select(self.table).order_by(self.table.c.id)).mappings()
@@ -85,7 +86,7 @@ class RuleRepository(_ReplacedWhole):
 class CalendarRepository(_ReplacedWhole):
     """The council's exception days (closed) and bank holidays it works (kind 'worked')."""
 
-    model = CalendarDayRow
+    table = calendar_days_table
 
     def list(self, since: dt.date | None = None, until: dt.date | None = None) -> list[CalendarDay]:
         t = self.table
@@ -109,7 +110,7 @@ class CalendarRepository(_ReplacedWhole):
 
 
 class ClosedPeriodRepository(Repository[ClosedPeriod]):
-    model, noun, mapper = ClosedPeriodRow, "closed period", RowMapper(ClosedPeriod)
+    table, noun, mapper = closed_periods_table, "closed period", RowMapper(ClosedPeriod)
 
 
 

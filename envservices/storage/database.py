@@ -25,7 +25,7 @@ from envservices.errors import UserError
 from envservices.storage import migrate
 from envservices.storage.accounts import Role, User
 from envservices.storage.engine import make_engine, resolve_url
-from envservices.storage.models import AreaRow
+from envservices.storage.models import areas_table
 from envservices.storage.unit_of_work import UnitOfWork
 
 POSTGIS_AVAILABLE_SQL = "select 1 from pg_available_extensions where name = 'postgis'"
@@ -80,7 +80,7 @@ class Database:
     def is_empty(self) -> bool:
         """True until an area is stored: the app offers the demo district or an import then."""
         with self._sessions() as session:
-            return session.execute(select(AreaRow.id).limit(1)).first() is None
+            return session.execute(select(areas_table.c.id).limit(1)).first() is None
 
     def integrity_check(self) -> str:
         """'ok' when the file (SQLite) or the server's catalogue (PostgreSQL) answers sanely."""
@@ -96,7 +96,7 @@ class Database:
     def damage(self) -> list[str]:
         """What cannot be read back, one sentence each: a failed integrity check, or a table with rows that
         do not decode (a flipped bit in a text column made `check` itself fail before)."""
-        from envservices.storage.models import Base
+        from envservices.storage.models import metadata
 
         problems: list[str] = []
         try:
@@ -105,7 +105,7 @@ class Database:
                 problems.append(f"the integrity check failed ({result.splitlines()[0]})")
         except DBAPIError as exc:
             problems.append(f"the integrity check could not run ({_first_line(exc)})")
-        for table in Base.metadata.sorted_tables:
+        for table in metadata.sorted_tables:
             try:
                 with self.engine.connect() as connection:
                     rows = connection.execution_options(stream_results=True, yield_per=2_000).execute(select(table))

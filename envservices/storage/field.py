@@ -15,12 +15,12 @@ from sqlalchemy.orm import Session
 
 from envservices.storage.audit import AuditTrail, now
 from envservices.storage.models import (
-    ApiKeyRow,
-    FieldSubmissionRow,
-    PlanVisitRow,
-    ServiceRequestRow,
-    SettingRow,
-    VisitPhotoRow,
+    api_keys_table,
+    field_submissions_table,
+    plan_visits_table,
+    service_requests_table,
+    settings_table,
+    visit_photos_table,
 )
 
 
@@ -88,18 +88,18 @@ class FieldRepository:
 
     # --- submissions ---------------------------------------------------------------------------------------
     def submission(self, submission_id: str) -> Submission | None:
-        t = FieldSubmissionRow.__table__
+        t = field_submissions_table
         row = self.session.execute(select(t).where(t.c.id == submission_id)).mappings().first()
         return None if row is None else Submission(**row)
 
     def add_submission(self, sub: Submission) -> None:
         values = {**sub.__dict__}
         with self.session.begin_nested():
-            self.session.execute(insert(FieldSubmissionRow.__table__), values)
+            self.session.execute(insert(field_submissions_table), values)
             self._audit("insert", "field_submissions", sub.id, values)
 
     def submissions(self, plan_id: str | None = None) -> list[Submission]:
-        t = FieldSubmissionRow.__table__
+        t = field_submissions_table
         stmt = select(t).order_by(t.c.received_at, t.c.id)
         if plan_id is not None:
             stmt = stmt.where(t.c.plan_id == plan_id)
@@ -108,7 +108,7 @@ class FieldRepository:
     def set_actual_times(self, plan_id: str, task_id: str, start: dt.datetime | None,
                          end: dt.datetime | None) -> None:
         """Record when the crew really started and finished a visit (audited with the times before)."""
-        t = PlanVisitRow.__table__
+        t = plan_visits_table
         where = (t.c.plan_id == plan_id, t.c.task_id == task_id)
         with self.session.begin_nested():
             before = self.session.execute(select(t.c.actual_start, t.c.actual_end).where(*where)).first()
@@ -122,11 +122,11 @@ class FieldRepository:
     def add_photo(self, photo: Photo, data: bytes) -> None:
         values = {**photo.__dict__, "data": data}
         with self.session.begin_nested():
-            self.session.execute(insert(VisitPhotoRow.__table__), values)
+            self.session.execute(insert(visit_photos_table), values)
             self._audit("insert", "visit_photos", photo.id, photo)
 
     def photos(self, plan_id: str, task_id: str | None = None) -> list[Photo]:
-        t = VisitPhotoRow.__table__
+        t = visit_photos_table
         cols = [t.c[name] for name in Photo.__dataclass_fields__]
         stmt = select(*cols).where(t.c.plan_id == plan_id).order_by(t.c.taken_at, t.c.id)
         if task_id is not None:
@@ -134,24 +134,24 @@ class FieldRepository:
         return [Photo(**row) for row in self.session.execute(stmt).mappings()]
 
     def photo_data(self, photo_id: str) -> bytes | None:
-        t = VisitPhotoRow.__table__
+        t = visit_photos_table
         return self.session.execute(select(t.c.data).where(t.c.id == photo_id)).scalar_one_or_none()
 
     # --- reports from the public ---------------------------------------------------------------------------
     def request(self, request_id: str) -> ServiceRequest | None:
-        t = ServiceRequestRow.__table__
+        t = service_requests_table
         row = self.session.execute(select(t).where(t.c.id == request_id)).mappings().first()
         return None if row is None else ServiceRequest(**row)
 
     def add_request(self, req: ServiceRequest) -> None:
         values = {**req.__dict__}
         with self.session.begin_nested():
-            self.session.execute(insert(ServiceRequestRow.__table__), values)
+            self.session.execute(insert(service_requests_table), values)
             self._audit("insert", "service_requests", req.id, values)
 
     def requests(self, since: dt.datetime | None = None, until: dt.datetime | None = None,
                  limit: int = 1000) -> list[ServiceRequest]:
-        t = ServiceRequestRow.__table__
+        t = service_requests_table
         stmt = select(t).order_by(t.c.requested_at.desc(), t.c.id).limit(limit)
         if since is not None:
             stmt = stmt.where(t.c.requested_at >= since)
@@ -161,7 +161,7 @@ class FieldRepository:
 
     def visit_statuses(self, task_ids: list[str]) -> dict[str, tuple[str, dt.datetime | None]]:
         """The best status any stored visit of each task reached: done beats planned and missed."""
-        t = PlanVisitRow.__table__
+        t = plan_visits_table
         out: dict[str, tuple[str, dt.datetime | None]] = {}
         if not task_ids:
             return out
@@ -175,18 +175,18 @@ class FieldRepository:
     def add_api_key(self, key: ApiKey, key_hash: str) -> None:
         values = {**key.__dict__, "key_hash": key_hash}
         with self.session.begin_nested():
-            self.session.execute(insert(ApiKeyRow.__table__), values)
+            self.session.execute(insert(api_keys_table), values)
             self._audit("insert", "api_keys", key.id, key)  # the hash stays out of the log
 
     def api_key_by_hash(self, key_hash: str) -> ApiKey | None:
-        t = ApiKeyRow.__table__
+        t = api_keys_table
         row = self.session.execute(
             select(t.c.id, t.c.name, t.c.created_at, t.c.created_by, t.c.active).where(t.c.key_hash == key_hash)
         ).mappings().first()
         return None if row is None else ApiKey(**row)
 
     def api_keys(self) -> list[ApiKey]:
-        t = ApiKeyRow.__table__
+        t = api_keys_table
         rows = self.session.execute(
             select(t.c.id, t.c.name, t.c.created_at, t.c.created_by, t.c.active).order_by(t.c.name)
         ).mappings()
@@ -198,12 +198,12 @@ class FieldRepository:
     # --- the server's own secret ---------------------------------------------------------------------------
     def secret(self, key: str) -> str | None:
         """A secret kept in the settings table (e.g. what signs crew tokens); never written to the log."""
-        t = SettingRow.__table__
+        t = settings_table
         return self.session.execute(select(t.c.value).where(t.c.key == key)).scalar_one_or_none()
 
     def set_secret(self, key: str, value: str, *, shown: bool = False) -> None:
         """Store (or replace) one value; the audit row shows it only when `shown` (a URL, not a key)."""
-        t = SettingRow.__table__
+        t = settings_table
         with self.session.begin_nested():
             self.session.execute(delete(t).where(t.c.key == key))
             self.session.execute(insert(t), {"key": key, "value": value})

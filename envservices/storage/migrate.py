@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 
 from envservices.errors import UserError
 from envservices.storage.engine import is_memory, make_engine
-from envservices.storage.models import Base
+from envservices.storage.models import metadata
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -76,7 +76,7 @@ def _check_upgradable(engine: Engine, current: str | None) -> None:
         )
     if current is None:
         with engine.connect() as connection:
-            ours = set(inspect(connection).get_table_names()) & set(Base.metadata.tables)
+            ours = set(inspect(connection).get_table_names()) & set(metadata.tables)
         if ours:
             raise UserError(
                 f"The database already has tables ({', '.join(sorted(ours))}) but no envservices schema "

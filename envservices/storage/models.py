@@ -1,6 +1,8 @@
-"""The tables, as typed SQLAlchemy 2 models.
+"""The tables, as SQLAlchemy Core `Table`s.
 
-These rows never leave the storage package: repositories turn them into the domain's frozen dataclasses.
+Rows never leave the storage package: repositories turn them into the domain's frozen dataclasses with plain
+Core statements, so nothing here is an ORM class. (Declaring the 28 tables as ORM models cost 0.1 s of every
+desktop start, `python -X importtime`, for mappers nothing used.)
 Column names are the domain field names, so one generic mapper (mapping.py) serves every table. Enums are
 stored as their string values, nested values (crew members, breaks, weekdays) as JSON, geometry through
 the Geometry type (PostGIS on PostgreSQL, WKB plus a bounding box on SQLite).
@@ -11,23 +13,27 @@ The migrations in migrations/versions create these tables; a test checks that th
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
+from typing import Any
 
-from shapely.geometry.base import BaseGeometry
 from sqlalchemy import (
     JSON,
     BigInteger,
-    LargeBinary,
+    Boolean,
+    Column,
+    Date,
     DateTime,
     Dialect,
+    Double,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
+    String,
+    Table,
     func,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from envservices.storage.geometry import Geometry
@@ -78,407 +84,455 @@ def _ref(target: str, ondelete: str | None = None) -> ForeignKey:
     return ForeignKey(target, ondelete=ondelete, deferrable=True, initially="DEFERRED")
 
 
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map: ClassVar[dict[Any, Any]] = {dt.datetime: Timestamp(), Any: JSONValue}
+metadata = MetaData(naming_convention=NAMING)
 
 
-class Spatial:
+def _req(name: str, *args: Any, **kwargs: Any) -> Column[Any]:
+    """A column that must hold a value."""
+    return Column(name, *args, nullable=False, **kwargs)
+
+
+def _opt(name: str, *args: Any, **kwargs: Any) -> Column[Any]:
+    """A column that may be empty."""
+    return Column(name, *args, nullable=True, **kwargs)
+
+
+def _bbox(table: str) -> tuple[Any, ...]:
     """Bounding-box columns beside a geometry: what SQLite uses (through an index) to find things in a box."""
-
-    minx: Mapped[float | None]
-    miny: Mapped[float | None]
-    maxx: Mapped[float | None]
-    maxy: Mapped[float | None]
-
-    @declared_attr.directive
-    def __table_args__(cls) -> tuple[Any, ...]:
-        name = cls.__tablename__  # type: ignore[attr-defined]
-        return (Index(f"ix_{name}_bbox", "minx", "maxx", "miny", "maxy"),)
+    return (*(_opt(side, Double) for side in ("minx", "miny", "maxx", "maxy")),
+            Index(f"ix_{table}_bbox", "minx", "maxx", "miny", "maxy"))
 
 
-class AreaRow(Spatial, Base):
-    __tablename__ = "areas"
-    id: Mapped[str] = mapped_column(primary_key=True)
-    name: Mapped[str]
-    regime: Mapped[str]
-    kind: Mapped[str]
-    trial_start: Mapped[dt.date | None]
-    geometry: Mapped[BaseGeometry | None] = mapped_column(Geometry("GEOMETRY"))
-
-
+areas_table = Table(
+    "areas",
+    metadata,
+    Column("id", String, primary_key=True),
+    _req("name", String),
+    _req("regime", String),
+    _req("kind", String),
+    _opt("trial_start", Date),
+    _opt("geometry", Geometry("GEOMETRY")),
+    *_bbox("areas"),
+)
 # Areas are unique by name, whatever the case: two imports creating "--area Newtown" at once make one area.
-Index("uq_areas_name", func.lower(AreaRow.name), unique=True)
+Index("uq_areas_name", func.lower(areas_table.c.name), unique=True)
 
 
-class PlaceRow(Spatial, Base):
-    __tablename__ = "places"
-    id: Mapped[str] = mapped_column(primary_key=True)
-    name: Mapped[str]
-    area_id: Mapped[str] = mapped_column(_ref("areas.id"), index=True)
-    geometry: Mapped[BaseGeometry] = mapped_column(Geometry("GEOMETRY"))
-    character: Mapped[str]
-    zone: Mapped[str]
-    team_crew_id: Mapped[str | None] = mapped_column(_ref("crews.id", ondelete="SET NULL"))
-    attributes: Mapped[Any]
-    version: Mapped[int]
+places_table = Table(
+    "places",
+    metadata,
+    Column("id", String, primary_key=True),
+    _req("name", String),
+    _req("area_id", String, _ref("areas.id"), index=True),
+    _req("geometry", Geometry("GEOMETRY")),
+    _req("character", String),
+    _req("zone", String),
+    _opt("team_crew_id", String, _ref("crews.id", ondelete="SET NULL")),
+    _req("attributes", JSONValue),
+    _req("version", Integer),
+    *_bbox("places"),
+)
 
 
-class AssetRow(Spatial, Base):
-    __tablename__ = "assets"
-    id: Mapped[str] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(index=True)
-    geometry: Mapped[BaseGeometry] = mapped_column(Geometry("GEOMETRY"))
-    place_id: Mapped[str | None] = mapped_column(_ref("places.id", ondelete="SET NULL"), index=True)
-    name: Mapped[str]
-    capacity_l: Mapped[float | None]
-    zone: Mapped[str | None]
-    sweep_method: Mapped[str | None]
-    mower: Mapped[str | None]
-    site_factor: Mapped[float]
-    attributes: Mapped[Any]
+assets_table = Table(
+    "assets",
+    metadata,
+    Column("id", String, primary_key=True),
+    _req("kind", String, index=True),
+    _req("geometry", Geometry("GEOMETRY")),
+    _opt("place_id", String, _ref("places.id", ondelete="SET NULL"), index=True),
+    _req("name", String),
+    _opt("capacity_l", Double),
+    _opt("zone", String),
+    _opt("sweep_method", String),
+    _opt("mower", String),
+    _req("site_factor", Double),
+    _req("attributes", JSONValue),
+    *_bbox("assets"),
+)
 
 
-class SiteRow(Spatial, Base):
-    __tablename__ = "sites"
-    id: Mapped[str] = mapped_column(primary_key=True)
-    kind: Mapped[str]
-    name: Mapped[str]
-    geometry: Mapped[BaseGeometry] = mapped_column(Geometry("POINT"))
-    open_s: Mapped[int]
-    close_s: Mapped[int]
-    unload_s: Mapped[int]
+sites_table = Table(
+    "sites",
+    metadata,
+    Column("id", String, primary_key=True),
+    _req("kind", String),
+    _req("name", String),
+    _req("geometry", Geometry("POINT")),
+    _req("open_s", Integer),
+    _req("close_s", Integer),
+    _req("unload_s", Integer),
+    *_bbox("sites"),
+)
 
 
-class RoadLinkRow(Spatial, Base):
-    __tablename__ = "road_links"
-    id: Mapped[str] = mapped_column(primary_key=True)
-    geometry: Mapped[BaseGeometry] = mapped_column(Geometry("LINESTRING"))
-    name: Mapped[str]
-    highway: Mapped[str]
-    speed_kph: Mapped[float]
-    oneway: Mapped[bool]
+road_links_table = Table(
+    "road_links",
+    metadata,
+    Column("id", String, primary_key=True),
+    _req("geometry", Geometry("LINESTRING")),
+    _req("name", String),
+    _req("highway", String),
+    _req("speed_kph", Double),
+    _req("oneway", Boolean),
+    *_bbox("road_links"),
+)
 
 
-class ObservationRow(Base):
-    __tablename__ = "observations"
-    __table_args__ = (Index("ix_observations_place_id_kind_observed_at", "place_id", "kind", "observed_at"),)
-    id: Mapped[str] = mapped_column(primary_key=True)
-    kind: Mapped[str]
-    observed_at: Mapped[dt.datetime] = mapped_column(index=True)
-    place_id: Mapped[str] = mapped_column(_ref("places.id"))
-    asset_id: Mapped[str | None] = mapped_column(_ref("assets.id"), index=True)
-    recorded_by: Mapped[str]
-    grade: Mapped[str | None]
-    fill_pct: Mapped[float | None]
-    height_mm: Mapped[float | None]
-    count: Mapped[int | None]
-    note: Mapped[str]
-    source: Mapped[str] = mapped_column(server_default="")
+observations_table = Table(
+    "observations",
+    metadata,
+    Column("id", String, primary_key=True),
+    _req("kind", String),
+    _req("observed_at", Timestamp(), index=True),
+    _req("place_id", String, _ref("places.id")),
+    _opt("asset_id", String, _ref("assets.id"), index=True),
+    _req("recorded_by", String),
+    _opt("grade", String),
+    _opt("fill_pct", Double),
+    _opt("height_mm", Double),
+    _opt("count", Integer),
+    _req("note", String),
+    _req("source", String, server_default=""),
+    Index("ix_observations_place_id_kind_observed_at", "place_id", "kind", "observed_at"),
+)
 
 
-class VehicleRow(Base):
-    __tablename__ = "vehicles"
-    id: Mapped[str] = mapped_column(primary_key=True)
-    name: Mapped[str]
-    kind: Mapped[str]
-    capacity_l: Mapped[float]
-    equipment: Mapped[Any]
-    compartments: Mapped[Any]
+vehicles_table = Table(
+    "vehicles",
+    metadata,
+    Column("id", String, primary_key=True),
+    _req("name", String),
+    _req("kind", String),
+    _req("capacity_l", Double),
+    _req("equipment", JSONValue),
+    _req("compartments", JSONValue),
+)
 
 
-class CrewRow(Base):
-    __tablename__ = "crews"
-    id: Mapped[str] = mapped_column(primary_key=True)
-    name: Mapped[str]
-    depot_id: Mapped[str] = mapped_column(_ref("sites.id"), index=True)
-    vehicle_id: Mapped[str | None] = mapped_column(_ref("vehicles.id", ondelete="SET NULL"))
-    members: Mapped[Any]
-    shift_start_s: Mapped[int]
-    shift_end_s: Mapped[int]
-    breaks: Mapped[Any]
-    days_off: Mapped[Any]
+crews_table = Table(
+    "crews",
+    metadata,
+    Column("id", String, primary_key=True),
+    _req("name", String),
+    _req("depot_id", String, _ref("sites.id"), index=True),
+    _opt("vehicle_id", String, _ref("vehicles.id", ondelete="SET NULL")),
+    _req("members", JSONValue),
+    _req("shift_start_s", Integer),
+    _req("shift_end_s", Integer),
+    _req("breaks", JSONValue),
+    _req("days_off", JSONValue),
+)
 
 
-class RotaEntryRow(Base):
-    __tablename__ = "rota_entries"
-    id: Mapped[str] = mapped_column(primary_key=True)
-    service: Mapped[str]
-    asset_id: Mapped[str | None] = mapped_column(_ref("assets.id", ondelete="CASCADE"), index=True)
-    place_id: Mapped[str | None] = mapped_column(_ref("places.id", ondelete="CASCADE"), index=True)
-    weekdays: Mapped[Any]
-    every_weeks: Mapped[int]
-    week_offset: Mapped[int]
-    anchor: Mapped[dt.date | None]
-    months: Mapped[Any]
-    crew: Mapped[str]
+rota_entries_table = Table(
+    "rota_entries",
+    metadata,
+    Column("id", String, primary_key=True),
+    _req("service", String),
+    _opt("asset_id", String, _ref("assets.id", ondelete="CASCADE"), index=True),
+    _opt("place_id", String, _ref("places.id", ondelete="CASCADE"), index=True),
+    _req("weekdays", JSONValue),
+    _req("every_weeks", Integer),
+    _req("week_offset", Integer),
+    _opt("anchor", Date),
+    _req("months", JSONValue),
+    _req("crew", String),
+)
 
 
-class ServiceTypeRow(Base):
-    """One line of the council's service catalogue (empty table: the built-in defaults)."""
-
-    __tablename__ = "service_types"
-    code: Mapped[str] = mapped_column(primary_key=True)
-    name: Mapped[str]
-    skill: Mapped[str]
-    asset_kinds: Mapped[Any]
-    equipment: Mapped[str | None]
-    fixed_s: Mapped[float]
-    per_unit_s: Mapped[float]
-    unit: Mapped[str]
-    volume_l_per_unit: Mapped[float]
-    pedestrian_per_unit_s: Mapped[float | None]
-    trigger: Mapped[str | None]
-    trigger_level: Mapped[float | None]
-    months: Mapped[Any]
-    holiday_rule: Mapped[str]
-
-
-class CoordinationRuleRow(Base):
-    __tablename__ = "coordination_rules"
-    id: Mapped[str] = mapped_column(primary_key=True)
-    kind: Mapped[str]
-    first_service: Mapped[str]
-    second_service: Mapped[str]
-    max_days: Mapped[int]
+# One line of the council's service catalogue (empty table: the built-in defaults).
+service_types_table = Table(
+    "service_types",
+    metadata,
+    Column("code", String, primary_key=True),
+    _req("name", String),
+    _req("skill", String),
+    _req("asset_kinds", JSONValue),
+    _opt("equipment", String),
+    _req("fixed_s", Double),
+    _req("per_unit_s", Double),
+    _req("unit", String),
+    _req("volume_l_per_unit", Double),
+    _opt("pedestrian_per_unit_s", Double),
+    _opt("trigger", String),
+    _opt("trigger_level", Double),
+    _req("months", JSONValue),
+    _req("holiday_rule", String),
+)
 
 
-class ClosedPeriodRow(Base):
-    __tablename__ = "closed_periods"
-    id: Mapped[str] = mapped_column(primary_key=True)
-    service: Mapped[str]
-    weekday: Mapped[int | None]
-    start_s: Mapped[int]
-    end_s: Mapped[int]
-    place_id: Mapped[str | None] = mapped_column(_ref("places.id", ondelete="CASCADE"))
-    asset_id: Mapped[str | None] = mapped_column(_ref("assets.id", ondelete="CASCADE"))
-    reason: Mapped[str]
+coordination_rules_table = Table(
+    "coordination_rules",
+    metadata,
+    Column("id", String, primary_key=True),
+    _req("kind", String),
+    _req("first_service", String),
+    _req("second_service", String),
+    _req("max_days", Integer),
+)
 
 
-class CalendarDayRow(Base):
-    __tablename__ = "calendar_days"
-    day: Mapped[dt.date] = mapped_column(primary_key=True)
-    name: Mapped[str]
-    kind: Mapped[str]
+closed_periods_table = Table(
+    "closed_periods",
+    metadata,
+    Column("id", String, primary_key=True),
+    _req("service", String),
+    _opt("weekday", Integer),
+    _req("start_s", Integer),
+    _req("end_s", Integer),
+    _opt("place_id", String, _ref("places.id", ondelete="CASCADE")),
+    _opt("asset_id", String, _ref("assets.id", ondelete="CASCADE")),
+    _req("reason", String),
+)
 
 
-class PlanRow(Base):
-    """A week's plan; crew days and visits are child rows so visits can be queried by place or task."""
-
-    __tablename__ = "plans"
-    id: Mapped[str] = mapped_column(primary_key=True)
-    week: Mapped[str] = mapped_column(index=True)
-    unplanned: Mapped[Any]
-    kpis: Mapped[Any]
-    violations: Mapped[Any]
-    travel_source: Mapped[str]
-    created_at: Mapped[dt.datetime | None]
-    area_id: Mapped[str | None]
-    depot_id: Mapped[str | None]
-    version: Mapped[int]
-    saved_at: Mapped[dt.datetime]
+calendar_days_table = Table(
+    "calendar_days",
+    metadata,
+    Column("day", Date, primary_key=True),
+    _req("name", String),
+    _req("kind", String),
+)
 
 
+# A week's plan; crew days and visits are child rows so visits can be queried by place or task.
+plans_table = Table(
+    "plans",
+    metadata,
+    Column("id", String, primary_key=True),
+    _req("week", String, index=True),
+    _req("unplanned", JSONValue),
+    _req("kpis", JSONValue),
+    _req("violations", JSONValue),
+    _req("travel_source", String),
+    _opt("created_at", Timestamp()),
+    _opt("area_id", String),
+    _opt("depot_id", String),
+    _req("version", Integer),
+    _req("saved_at", Timestamp()),
+)
 # One plan per area, depot and week. NULL (all areas, all depots) counts as a value here: a plain unique
 # constraint treats NULLs as distinct on SQLite and PostgreSQL alike, so it would let two such plans in.
 Index(
     "uq_plans_area_depot_week",
-    func.coalesce(PlanRow.area_id, ""),
-    func.coalesce(PlanRow.depot_id, ""),
-    PlanRow.week,
+    func.coalesce(plans_table.c.area_id, ""),
+    func.coalesce(plans_table.c.depot_id, ""),
+    plans_table.c.week,
     unique=True,
 )
 
 
-class PlanCrewDayRow(Base):
-    __tablename__ = "plan_crew_days"
-    plan_id: Mapped[str] = mapped_column(_ref("plans.id", ondelete="CASCADE"), primary_key=True)
-    position: Mapped[int] = mapped_column(primary_key=True)
-    crew_id: Mapped[str]
-    day: Mapped[dt.date]
-    stops: Mapped[Any]
-    depart_s: Mapped[int]
-    return_s: Mapped[int]
-    travel_m: Mapped[float]
-    locked: Mapped[bool]
+plan_crew_days_table = Table(
+    "plan_crew_days",
+    metadata,
+    Column("plan_id", String, _ref("plans.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    _req("crew_id", String),
+    _req("day", Date),
+    _req("stops", JSONValue),
+    _req("depart_s", Integer),
+    _req("return_s", Integer),
+    _req("travel_m", Double),
+    _req("locked", Boolean),
+)
 
 
-class PlanVisitRow(Base):
-    __tablename__ = "plan_visits"
-    __table_args__ = (
-        ForeignKeyConstraint(
-            ["plan_id", "position"],
-            ["plan_crew_days.plan_id", "plan_crew_days.position"],
-            ondelete="CASCADE",
-            deferrable=True,
-            initially="DEFERRED",
-        ),
-    )
-    plan_id: Mapped[str] = mapped_column(primary_key=True)
-    position: Mapped[int] = mapped_column(primary_key=True)
-    seq: Mapped[int] = mapped_column(primary_key=True)
-    task_id: Mapped[str]
-    place_id: Mapped[str] = mapped_column(index=True)
-    arrive_s: Mapped[int]
-    start_s: Mapped[int]
-    end_s: Mapped[int]
-    service: Mapped[str]
-    asset_id: Mapped[str | None]
-    pinned: Mapped[bool]
-    status: Mapped[str]
-    reason: Mapped[str]
-    actual_start: Mapped[dt.datetime | None]
-    actual_end: Mapped[dt.datetime | None]
+plan_visits_table = Table(
+    "plan_visits",
+    metadata,
+    Column("plan_id", String, primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    _req("task_id", String),
+    _req("place_id", String, index=True),
+    _req("arrive_s", Integer),
+    _req("start_s", Integer),
+    _req("end_s", Integer),
+    _req("service", String),
+    _opt("asset_id", String),
+    _req("pinned", Boolean),
+    _req("status", String),
+    _req("reason", String),
+    _opt("actual_start", Timestamp()),
+    _opt("actual_end", Timestamp()),
+    ForeignKeyConstraint(
+        ["plan_id", "position"],
+        ["plan_crew_days.plan_id", "plan_crew_days.position"],
+        ondelete="CASCADE",
+        deferrable=True,
+        initially="DEFERRED",
+    ),
+)
 
 
-class SettingRow(Base):
-    __tablename__ = "settings"
-    key: Mapped[str] = mapped_column(primary_key=True)
-    value: Mapped[Any]
+settings_table = Table(
+    "settings",
+    metadata,
+    Column("key", String, primary_key=True),
+    _req("value", JSONValue),
+)
 
 
-class UserRow(Base):
-    """A person allowed to use the database; name is the PostgreSQL login or the local name on SQLite."""
-
-    __tablename__ = "users"
-    id: Mapped[str] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(unique=True)
-    role: Mapped[str]
-    team_crew_id: Mapped[str | None]
-    place_ids: Mapped[Any]
-    active: Mapped[bool]
-
-
-class AuditRow(Base):
-    """Who changed what, when, with the record before and after; append-only (triggers refuse edits)."""
-
-    __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_table_name_record_id", "table_name", "record_id"),)
-    id: Mapped[int] = mapped_column(AuditId, primary_key=True, autoincrement=True)
-    at: Mapped[dt.datetime] = mapped_column(index=True)
-    user_name: Mapped[str]
-    action: Mapped[str]
-    table_name: Mapped[str]
-    record_id: Mapped[str]
-    before: Mapped[Any | None] = mapped_column(JSONValue, nullable=True)
-    after: Mapped[Any | None] = mapped_column(JSONValue, nullable=True)
+# A person allowed to use the database; name is the PostgreSQL login or the local name on SQLite.
+users_table = Table(
+    "users",
+    metadata,
+    Column("id", String, primary_key=True),
+    _req("name", String, unique=True),
+    _req("role", String),
+    _opt("team_crew_id", String),
+    _req("place_ids", JSONValue),
+    _req("active", Boolean),
+)
 
 
-class FieldSubmissionRow(Base):
-    """One change sent from a crew's phone, kept by the id the phone gave it, so a replay changes nothing."""
-
-    __tablename__ = "field_submissions"
-    id: Mapped[str] = mapped_column(primary_key=True)
-    received_at: Mapped[dt.datetime]
-    user_name: Mapped[str]
-    plan_id: Mapped[str]
-    task_id: Mapped[str]
-    action: Mapped[str]
-    detail: Mapped[Any]
-    result: Mapped[str]
-
-
-class VisitPhotoRow(Base):
-    """A photo a crew took at a visit (a fly-tip before clearing, a damaged bin)."""
-
-    __tablename__ = "visit_photos"
-    __table_args__ = (Index("ix_visit_photos_plan_id_task_id", "plan_id", "task_id"),)
-    id: Mapped[str] = mapped_column(primary_key=True)
-    plan_id: Mapped[str]
-    task_id: Mapped[str]
-    taken_at: Mapped[dt.datetime]
-    content_type: Mapped[str]
-    size_bytes: Mapped[int]
-    data: Mapped[bytes] = mapped_column(LargeBinary)
+# Who changed what, when, with the record before and after; append-only (triggers refuse edits).
+audit_log_table = Table(
+    "audit_log",
+    metadata,
+    Column("id", AuditId, primary_key=True, autoincrement=True),
+    _req("at", Timestamp(), index=True),
+    _req("user_name", String),
+    _req("action", String),
+    _req("table_name", String),
+    _req("record_id", String),
+    _opt("before", JSONValue),
+    _opt("after", JSONValue),
+    Index("ix_audit_log_table_name_record_id", "table_name", "record_id"),
+)
 
 
-class ServiceRequestRow(Base):
-    """A report from the public (Open311 GeoReport v2), keeping the id the reporting site knows it by."""
-
-    __tablename__ = "service_requests"
-    id: Mapped[str] = mapped_column(primary_key=True)
-    service_code: Mapped[str]
-    description: Mapped[str]
-    lat: Mapped[float]
-    long: Mapped[float]
-    address: Mapped[str]
-    place_id: Mapped[str]
-    observation_id: Mapped[str]
-    requested_at: Mapped[dt.datetime] = mapped_column(index=True)
-    received_at: Mapped[dt.datetime]
-    api_key_name: Mapped[str]
-    attributes: Mapped[Any]
+# One change sent from a crew's phone, kept by the id the phone gave it, so a replay changes nothing.
+field_submissions_table = Table(
+    "field_submissions",
+    metadata,
+    Column("id", String, primary_key=True),
+    _req("received_at", Timestamp()),
+    _req("user_name", String),
+    _req("plan_id", String),
+    _req("task_id", String),
+    _req("action", String),
+    _req("detail", JSONValue),
+    _req("result", String),
+)
 
 
-class ApiKeyRow(Base):
-    """A key an administrator issued to a reporting site or CRM; only its hash is stored."""
-
-    __tablename__ = "api_keys"
-    id: Mapped[str] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(unique=True)
-    key_hash: Mapped[str] = mapped_column(unique=True)
-    created_at: Mapped[dt.datetime]
-    created_by: Mapped[str]
-    active: Mapped[bool]
-
-
-class PropertyRow(Spatial, Base):
-    """A household and its containers (JSON: stream, size, frequency, day, week, round per container)."""
-
-    __tablename__ = "properties"
-    id: Mapped[str] = mapped_column(primary_key=True)
-    geometry: Mapped[BaseGeometry] = mapped_column(Geometry("POINT"))
-    uprn: Mapped[str] = mapped_column(index=True)
-    address: Mapped[str]
-    place_id: Mapped[str | None] = mapped_column(_ref("places.id", ondelete="SET NULL"), index=True)
-    assisted: Mapped[bool]
-    containers: Mapped[Any]
-    road_id: Mapped[str | None]
-    attributes: Mapped[Any]
+# A photo a crew took at a visit (a fly-tip before clearing, a damaged bin).
+visit_photos_table = Table(
+    "visit_photos",
+    metadata,
+    Column("id", String, primary_key=True),
+    _req("plan_id", String),
+    _req("task_id", String),
+    _req("taken_at", Timestamp()),
+    _req("content_type", String),
+    _req("size_bytes", Integer),
+    _req("data", LargeBinary),
+    Index("ix_visit_photos_plan_id_task_id", "plan_id", "task_id"),
+)
 
 
-class WasteTipRow(Spatial, Base):
-    __tablename__ = "waste_tips"
-    id: Mapped[str] = mapped_column(primary_key=True)
-    name: Mapped[str]
-    geometry: Mapped[BaseGeometry] = mapped_column(Geometry("POINT"))
-    streams: Mapped[Any]
-    open_s: Mapped[int]
-    close_s: Mapped[int]
-    turnaround_s: Mapped[int]
-    days_open: Mapped[Any]
+# A report from the public (Open311 GeoReport v2), keeping the id the reporting site knows it by.
+service_requests_table = Table(
+    "service_requests",
+    metadata,
+    Column("id", String, primary_key=True),
+    _req("service_code", String),
+    _req("description", String),
+    _req("lat", Double),
+    _req("long", Double),
+    _req("address", String),
+    _req("place_id", String),
+    _req("observation_id", String),
+    _req("requested_at", Timestamp(), index=True),
+    _req("received_at", Timestamp()),
+    _req("api_key_name", String),
+    _req("attributes", JSONValue),
+)
 
 
-class CollectionVehicleRow(Base):
-    __tablename__ = "collection_vehicles"
-    id: Mapped[str] = mapped_column(primary_key=True)
-    name: Mapped[str]
-    payload_kg: Mapped[float]
-    body_l: Mapped[float]
-    compartments: Mapped[Any]
-    crew_size: Mapped[int]
-    depot_id: Mapped[str | None] = mapped_column(_ref("sites.id", ondelete="SET NULL"))
+# A key an administrator issued to a reporting site or CRM; only its hash is stored.
+api_keys_table = Table(
+    "api_keys",
+    metadata,
+    Column("id", String, primary_key=True),
+    _req("name", String, unique=True),
+    _req("key_hash", String, unique=True),
+    _req("created_at", Timestamp()),
+    _req("created_by", String),
+    _req("active", Boolean),
+)
 
 
-class CollectionRoundRow(Base):
-    __tablename__ = "collection_rounds"
-    id: Mapped[str] = mapped_column(primary_key=True)
-    name: Mapped[str]
-    stream: Mapped[str] = mapped_column(index=True)
-    weekday: Mapped[int]
-    week: Mapped[str]
-    vehicle_id: Mapped[str | None] = mapped_column(_ref("collection_vehicles.id", ondelete="SET NULL"))
-    crew_id: Mapped[str | None] = mapped_column(_ref("crews.id", ondelete="SET NULL"))
-    depot_id: Mapped[str | None] = mapped_column(_ref("sites.id", ondelete="SET NULL"))
+# A household and its containers (JSON: stream, size, frequency, day, week, round per container).
+properties_table = Table(
+    "properties",
+    metadata,
+    Column("id", String, primary_key=True),
+    _req("geometry", Geometry("POINT")),
+    _req("uprn", String, index=True),
+    _req("address", String),
+    _opt("place_id", String, _ref("places.id", ondelete="SET NULL"), index=True),
+    _req("assisted", Boolean),
+    _req("containers", JSONValue),
+    _opt("road_id", String),
+    _req("attributes", JSONValue),
+    *_bbox("properties"),
+)
 
 
-class MissedCollectionRow(Base):
-    __tablename__ = "missed_collections"
-    id: Mapped[str] = mapped_column(primary_key=True)
-    property_id: Mapped[str] = mapped_column(_ref("properties.id", ondelete="CASCADE"), index=True)
-    stream: Mapped[str]
-    reported_on: Mapped[dt.date] = mapped_column(index=True)
-    reason: Mapped[str]
-    return_by: Mapped[dt.date]
-    round_id: Mapped[str | None]
-    note: Mapped[str]
+waste_tips_table = Table(
+    "waste_tips",
+    metadata,
+    Column("id", String, primary_key=True),
+    _req("name", String),
+    _req("geometry", Geometry("POINT")),
+    _req("streams", JSONValue),
+    _req("open_s", Integer),
+    _req("close_s", Integer),
+    _req("turnaround_s", Integer),
+    _req("days_open", JSONValue),
+    *_bbox("waste_tips"),
+)
+
+
+collection_vehicles_table = Table(
+    "collection_vehicles",
+    metadata,
+    Column("id", String, primary_key=True),
+    _req("name", String),
+    _req("payload_kg", Double),
+    _req("body_l", Double),
+    _req("compartments", JSONValue),
+    _req("crew_size", Integer),
+    _opt("depot_id", String, _ref("sites.id", ondelete="SET NULL")),
+)
+
+
+collection_rounds_table = Table(
+    "collection_rounds",
+    metadata,
+    Column("id", String, primary_key=True),
+    _req("name", String),
+    _req("stream", String, index=True),
+    _req("weekday", Integer),
+    _req("week", String),
+    _opt("vehicle_id", String, _ref("collection_vehicles.id", ondelete="SET NULL")),
+    _opt("crew_id", String, _ref("crews.id", ondelete="SET NULL")),
+    _opt("depot_id", String, _ref("sites.id", ondelete="SET NULL")),
+)
+
+
+missed_collections_table = Table(
+    "missed_collections",
+    metadata,
+    Column("id", String, primary_key=True),
+    _req("property_id", String, _ref("properties.id", ondelete="CASCADE"), index=True),
+    _req("stream", String),
+    _req("reported_on", Date, index=True),
+    _req("reason", String),
+    _req("return_by", Date),
+    _opt("round_id", String),
+    _req("note", String),
+)

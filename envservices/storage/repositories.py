@@ -23,7 +23,18 @@ from typing import Any, ClassVar, Generic, TypeVar
 import numpy as np
 import shapely
 from shapely.geometry import box
-from sqlalchemy import ColumnElement, LargeBinary, Select, Table, delete, func, insert, select, type_coerce, update
+from sqlalchemy import (
+    ColumnElement,
+    LargeBinary,
+    Select,
+    Table,
+    delete,
+    func,
+    insert,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -50,22 +61,21 @@ from envservices.storage.accounts import AuditEntry, User
 from envservices.storage.audit import AuditTrail, last_change
 from envservices.storage.mapping import RowMapper
 from envservices.storage.models import (
-    AreaRow,
-    AssetRow,
-    AuditRow,
-    Base,
-    CrewRow,
-    ObservationRow,
-    PlaceRow,
-    PlanCrewDayRow,
-    PlanRow,
-    PlanVisitRow,
-    RoadLinkRow,
-    RotaEntryRow,
-    SettingRow,
-    SiteRow,
-    UserRow,
-    VehicleRow,
+    areas_table,
+    assets_table,
+    audit_log_table,
+    crews_table,
+    observations_table,
+    places_table,
+    plan_crew_days_table,
+    plan_visits_table,
+    plans_table,
+    road_links_table,
+    rota_entries_table,
+    settings_table,
+    sites_table,
+    users_table,
+    vehicles_table,
 )
 
 T = TypeVar("T")
@@ -107,7 +117,7 @@ def _plain_filter(value: Any) -> Any:
 class Repository(Generic[T]):
     """Add, get, list, count, update and delete one kind of domain object, keyed by its string id."""
 
-    model: ClassVar[type[Base]]
+    table: ClassVar[Table]
     mapper: ClassVar[RowMapper[Any]]
     noun: ClassVar[str]
     order_by: ClassVar[tuple[str, ...]] = ("id",)
@@ -116,10 +126,6 @@ class Repository(Generic[T]):
     def __init__(self, session: Session, audit: AuditTrail | None = None) -> None:
         self.session = session
         self.audit = audit
-
-    @property
-    def table(self) -> Table:
-        return self.model.__table__  # type: ignore[return-value]
 
     @property
     def _postgis(self) -> bool:
@@ -316,11 +322,11 @@ class SpatialRepository(Repository[T]):
 
 
 class AreaRepository(SpatialRepository[Area]):
-    model, noun, mapper = AreaRow, "area", RowMapper(Area, geometry="geometry")
+    table, noun, mapper = areas_table, "area", RowMapper(Area, geometry="geometry")
 
 
 class PlaceRepository(SpatialRepository[Place]):
-    model, noun, mapper = PlaceRow, "place", RowMapper(Place, geometry="geometry")
+    table, noun, mapper = places_table, "place", RowMapper(Place, geometry="geometry")
     versioned = True
 
     def list(self, area_id: str | None = None, bbox: BBox | None = None, **filters: Any) -> list[Place]:
@@ -328,7 +334,7 @@ class PlaceRepository(SpatialRepository[Place]):
 
 
 class AssetRepository(SpatialRepository[Asset]):
-    model, noun, mapper = AssetRow, "asset", RowMapper(Asset, geometry="geometry")
+    table, noun, mapper = assets_table, "asset", RowMapper(Asset, geometry="geometry")
 
     def list(
         self, kind: Any = None, place_id: str | None = None, bbox: BBox | None = None, **filters: Any
@@ -343,18 +349,18 @@ class AssetRepository(SpatialRepository[Asset]):
 
 
 class SiteRepository(SpatialRepository[Site]):
-    model, noun, mapper = SiteRow, "site", RowMapper(Site, geometry="geometry")
+    table, noun, mapper = sites_table, "site", RowMapper(Site, geometry="geometry")
 
     def list(self, kind: Any = None, bbox: BBox | None = None, **filters: Any) -> list[Site]:
         return super().list(bbox=bbox, kind=kind, **filters)
 
 
 class RoadLinkRepository(SpatialRepository[RoadLink]):
-    model, noun, mapper = RoadLinkRow, "road link", RowMapper(RoadLink, geometry="geometry")
+    table, noun, mapper = road_links_table, "road link", RowMapper(RoadLink, geometry="geometry")
 
 
 class ObservationRepository(Repository[Observation]):
-    model, noun, mapper = ObservationRow, "observation", RowMapper(Observation)
+    table, noun, mapper = observations_table, "observation", RowMapper(Observation)
     order_by = ("observed_at", "id")
 
     def list(
@@ -387,21 +393,21 @@ class ObservationRepository(Repository[Observation]):
 
 
 class VehicleRepository(Repository[Vehicle]):
-    model, noun, mapper = VehicleRow, "vehicle", RowMapper(Vehicle)
+    table, noun, mapper = vehicles_table, "vehicle", RowMapper(Vehicle)
 
 
 class CrewRepository(Repository[Crew]):
-    model, noun, mapper = CrewRow, "crew", RowMapper(Crew)
+    table, noun, mapper = crews_table, "crew", RowMapper(Crew)
 
 
 class RotaRepository(Repository[RotaEntry]):
-    model, noun, mapper = RotaEntryRow, "rota entry", RowMapper(RotaEntry)
+    table, noun, mapper = rota_entries_table, "rota entry", RowMapper(RotaEntry)
 
 
 class PlanRepository(Repository[Plan]):
     """Plans with their crew days and visits as child rows; a plan is always saved and loaded whole."""
 
-    model, noun, mapper = PlanRow, "plan", RowMapper(Plan, skip=("crew_days",))
+    table, noun, mapper = plans_table, "plan", RowMapper(Plan, skip=("crew_days",))
     versioned = True
     day_mapper = RowMapper(CrewDay, skip=("visits",))
     visit_mapper = RowMapper(Visit)
@@ -416,13 +422,13 @@ class PlanRepository(Repository[Plan]):
                     for seq, visit in enumerate(crew_day.visits)
                 )
         if days:
-            self.session.execute(insert(PlanCrewDayRow.__table__), days)
+            self.session.execute(insert(plan_crew_days_table), days)
         if visits:
-            self.session.execute(insert(PlanVisitRow.__table__), visits)
+            self.session.execute(insert(plan_visits_table), visits)
 
     def _delete_children(self, plan_id: str) -> None:
-        self.session.execute(delete(PlanVisitRow.__table__).where(PlanVisitRow.plan_id == plan_id))
-        self.session.execute(delete(PlanCrewDayRow.__table__).where(PlanCrewDayRow.plan_id == plan_id))
+        self.session.execute(delete(plan_visits_table).where(plan_visits_table.c.plan_id == plan_id))
+        self.session.execute(delete(plan_crew_days_table).where(plan_crew_days_table.c.plan_id == plan_id))
 
     def _to_row(self, obj: Plan) -> dict[str, Any]:
         row = super()._to_row(obj)
@@ -469,7 +475,7 @@ class PlanRepository(Repository[Plan]):
         Only that visit's row changes, so team leaders marking different visits of one plan at once never
         conflict; the plan's version is still bumped so a supervisor holding an older copy gets a conflict.
         """
-        t, plans = PlanVisitRow.__table__, self.table
+        t, plans = plan_visits_table, self.table
         with self._writing():
             found = self.session.execute(
                 select(t.c.status, t.c.reason).where(t.c.plan_id == plan_id, t.c.task_id == task_id)
@@ -495,7 +501,7 @@ class PlanRepository(Repository[Plan]):
 
     def _audit_details(self, key: str, obj: Plan) -> tuple[dict[str, Any], dict[str, Any]]:
         """The visits whose status changed (what a team leader marks), and how many visits before and after."""
-        t = PlanVisitRow.__table__
+        t = plan_visits_table
         stored = {
             task_id: (status, reason)
             for task_id, status, reason in self.session.execute(
@@ -543,17 +549,17 @@ class PlanRepository(Repository[Plan]):
             return []
         visits: dict[tuple[str, int], list[Visit]] = defaultdict(list)
         visit_rows = self.session.execute(
-            select(PlanVisitRow.__table__)
-            .where(PlanVisitRow.plan_id.in_(ids))
-            .order_by(PlanVisitRow.plan_id, PlanVisitRow.position, PlanVisitRow.seq)
+            select(plan_visits_table)
+            .where(plan_visits_table.c.plan_id.in_(ids))
+            .order_by(plan_visits_table.c.plan_id, plan_visits_table.c.position, plan_visits_table.c.seq)
         ).mappings()
         for row in visit_rows:
             visits[(row["plan_id"], row["position"])].append(self.visit_mapper.from_row(row))
         days: dict[str, list[CrewDay]] = defaultdict(list)
         day_rows = self.session.execute(
-            select(PlanCrewDayRow.__table__)
-            .where(PlanCrewDayRow.plan_id.in_(ids))
-            .order_by(PlanCrewDayRow.plan_id, PlanCrewDayRow.position)
+            select(plan_crew_days_table)
+            .where(plan_crew_days_table.c.plan_id.in_(ids))
+            .order_by(plan_crew_days_table.c.plan_id, plan_crew_days_table.c.position)
         ).mappings()
         for row in day_rows:
             key = (row["plan_id"], row["position"])
@@ -605,7 +611,7 @@ class SettingsRepository:
         self.audit = audit
 
     def load(self) -> Settings:
-        stored = {key: value for key, value in self.session.execute(select(SettingRow.key, SettingRow.value))}
+        stored = {key: value for key, value in self.session.execute(select(settings_table.c.key, settings_table.c.value))}
         try:
             return Settings.from_mapping(stored)
         except ValueError as exc:
@@ -614,7 +620,7 @@ class SettingsRepository:
     def save(self, settings: Settings) -> None:
         settings.check()
         values = settings.to_mapping()
-        table = SettingRow.__table__
+        table = settings_table
         with self.session.begin_nested():
             stored = {key: value for key, value in self.session.execute(select(table.c.key, table.c.value))}
             self.session.execute(delete(table).where(table.c.key.in_(list(values))))
@@ -630,7 +636,7 @@ class SettingsRepository:
 class UserRepository(Repository[User]):
     """The people allowed to use the database; changes to them are audited like any other."""
 
-    model, noun, mapper = UserRow, "user", RowMapper(User)
+    table, noun, mapper = users_table, "user", RowMapper(User)
     order_by = ("name",)
 
     def get_by_name(self, name: str) -> User | None:
@@ -644,9 +650,7 @@ class AuditLogRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    @property
-    def table(self) -> Table:
-        return AuditRow.__table__  # type: ignore[return-value]
+    table = audit_log_table
 
     def list(
         self,

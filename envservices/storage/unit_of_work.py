@@ -156,10 +156,10 @@ class UnitOfWork:
         """
         from sqlalchemy import func, select
 
-        from envservices.storage.models import Base
+        from envservices.storage.models import metadata
 
         session = self._require_session()
-        for table in reversed(Base.metadata.sorted_tables):
+        for table in reversed(metadata.sorted_tables):
             if table.name in self.NOT_CLEARED:
                 continue
             count = session.execute(select(func.count()).select_from(table)).scalar_one()

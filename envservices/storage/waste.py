@@ -10,17 +10,17 @@ from sqlalchemy import select
 from envservices.domain.waste import CollectionRound, CollectionVehicle, MissedCollection, Property, WasteTip
 from envservices.storage.mapping import RowMapper
 from envservices.storage.models import (
-    CollectionRoundRow,
-    CollectionVehicleRow,
-    MissedCollectionRow,
-    PropertyRow,
-    WasteTipRow,
+    collection_rounds_table,
+    collection_vehicles_table,
+    missed_collections_table,
+    properties_table,
+    waste_tips_table,
 )
 from envservices.storage.repositories import BBox, Repository, SpatialRepository
 
 
 class PropertyRepository(SpatialRepository[Property]):
-    model, noun, mapper = PropertyRow, "property", RowMapper(Property, geometry="geometry")
+    table, noun, mapper = properties_table, "property", RowMapper(Property, geometry="geometry")
 
     def list(self, place_id: str | None = None, bbox: BBox | None = None, **filters: Any) -> list[Property]:
         return super().list(bbox=bbox, place_id=place_id, **filters)
@@ -44,20 +44,20 @@ class PropertyRepository(SpatialRepository[Property]):
 
 
 class WasteTipRepository(SpatialRepository[WasteTip]):
-    model, noun, mapper = WasteTipRow, "tip", RowMapper(WasteTip, geometry="geometry")
+    table, noun, mapper = waste_tips_table, "tip", RowMapper(WasteTip, geometry="geometry")
 
 
 class CollectionVehicleRepository(Repository[CollectionVehicle]):
-    model, noun, mapper = CollectionVehicleRow, "collection vehicle", RowMapper(CollectionVehicle)
+    table, noun, mapper = collection_vehicles_table, "collection vehicle", RowMapper(CollectionVehicle)
 
 
 class CollectionRoundRepository(Repository[CollectionRound]):
-    model, noun, mapper = CollectionRoundRow, "collection round", RowMapper(CollectionRound)
+    table, noun, mapper = collection_rounds_table, "collection round", RowMapper(CollectionRound)
     order_by = ("stream", "week", "weekday", "id")
 
 
 class MissedCollectionRepository(Repository[MissedCollection]):
-    model, noun, mapper = MissedCollectionRow, "missed collection", RowMapper(MissedCollection)
+    table, noun, mapper = missed_collections_table, "missed collection", RowMapper(MissedCollection)
     order_by = ("reported_on", "id")
 
     def list(self, since: dt.date | None = None, **filters: Any) -> list[MissedCollection]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from envservices.storage.models import Base
+from envservices.storage.models import metadata
 
 connection = context.config.attributes.get("connection")
 if connection is None:
@@ -15,7 +15,7 @@ if connection is None:
 
 context.configure(
     connection=connection,
-    target_metadata=Base.metadata,
+    target_metadata=metadata,
     render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying them
 )
 with context.begin_transaction():
