@@ -395,9 +395,18 @@ class MapCanvas(CanvasBuild, CanvasLegend, CanvasRounds, QGraphicsView):
         """Where a BNG point is on screen (for tests and for placing pop-ups)."""
         return self.mapFromScene(QPointF(x_m, -y_m))
 
-    def click_at(self, view_pos: QPoint) -> None:
-        """What a left click does: pick a bin (and its place) or a place."""
+    def _pick_at(self, view_pos: QPoint) -> tuple[str, str] | None:
+        """What a click or hover there is about (as feature_at), a disc of bins giving way to a household of the
+        rounds shown under it: at the whole-district view the discs cover most streets, and a click meant for a
+        household zoomed in on bins instead. A bin drawn alone still comes before the household under it."""
         hit = self.feature_at(view_pos)
+        if hit and hit[0] == "cluster" and self.household_at(view_pos) is not None:
+            return None
+        return hit
+
+    def click_at(self, view_pos: QPoint) -> None:
+        """What a left click does: pick a bin (and its place), a household of the rounds shown, or a place."""
+        hit = self._pick_at(view_pos)
         if hit and hit[0] == "cluster":  # a disc of many bins: zoom in on it until they come apart
             self.zoom_by(3.0, view_pos)
             return
@@ -462,7 +471,7 @@ class MapCanvas(CanvasBuild, CanvasLegend, CanvasRounds, QGraphicsView):
     # -- collection rounds: canvas_rounds.CanvasRounds ---------------------------------------------------------
     # -- tooltips --------------------------------------------------------------------------------------------
     def tooltip_at(self, view_pos: QPoint) -> str:
-        hit = self.feature_at(view_pos)
+        hit = self._pick_at(view_pos)
         if hit:
             kind, fid = hit
             if kind == "cluster":
