@@ -199,8 +199,8 @@ def test_a_split_body_is_read_from_the_compartments_column_and_stored(depot_db, 
     [
         ("recycling 75%; food 25%", "'compartments' value 'recycling 75%; food 25%' must read like"),
         ("pizza:75%; food:25%", "'compartments' value 'pizza:75%; food:25%': 'pizza' is not a waste stream"),
-        ("recycling:80%; food:25%", "'compartments' value 'recycling:80%; food:25%' adds up to 105%, not the "
-                                    "whole body's 100%"),
+        ("recycling:80%; food:25%", ("'compartments' value 'recycling:80%; food:25%' adds up to 105%, not the "
+                                     "whole body's 100%")),
         ("recycling:20000; food:5000", "adds up to 25,000 l, not the whole body's 22,000 l"),
         ("recycling:75%; food:5500", "mixes percentages and litres"),
         ("recycling:75%; recycling+food:25%", "puts dry recycling in two compartments"),
