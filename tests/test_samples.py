@@ -61,13 +61,13 @@ def test_every_sample_imports_cleanly_with_the_expected_counts(db):
     csv_report = reports["assets_csv"]
     assert csv_report["assets"] == {"litter_bin": 3, "dog_bin": 2, "recycling_bin": 1}
     assert csv_report["problems"] == [] and csv_report["not_in_place"] == 0
-    assert reports["depots"] == 2 and reports["crews"] == 3 and reports["survey"] == 10
+    assert reports["depots"] == 2 and reports["crews"] == 4 and reports["survey"] == 10
 
     summary = services.district.summary(db)
     assert summary["areas"] == 1 and summary["places"] == 6
     assert summary["assets"] == {"dog_bin": 6, "grass_area": 6, "litter_bin": 13, "recycling_bin": 1,
                                  "street_length": 6}
-    assert summary["crews"] == 3 and summary["sites"] == 2 and summary["observations"] == 10
+    assert summary["crews"] == 4 and summary["sites"] == 2 and summary["observations"] == 10
 
 
 def test_sample_attributes_arrive_in_the_database(db):

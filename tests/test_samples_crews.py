@@ -169,3 +169,56 @@ def test_import_file_refuses_a_sheet_with_bad_rows_whole_unless_told_to_skip_the
     assert report["imported"] == 1 and report["problems"][0]["row"] == 2
     with pytest.raises(UserError, match="not a kind of sheet"):
         crews.import_file(depot_db, path, kind="vehicles")
+
+
+SPLIT = HEADER.rstrip("\n") + ",compartments\n"
+
+
+def test_a_split_body_is_read_from_the_compartments_column_and_stored(depot_db, tmp_path):
+    path = _write(tmp_path, "crews.csv", SPLIT +
+                  'Recycling 1,North Depot,"Ray Cole (driver, hgv); Amy Fox",,refuse_vehicle,22000,06:30,15:00,,,'
+                  '"Recycling + Garden:75%; food:25%"\n'
+                  'Recycling 2,North Depot,"Jo Hart (driver, hgv)",,rcv,20000,06:30,15:00,,,'
+                  '"dry_recycling:15,000 l; food:5000"\n'
+                  'Food 1,North Depot,"Al Dee (driver, hgv)",,rcv,8000,06:30,15:00,,,food:100%\n'
+                  'Tipper,North Depot,Ann Lee,litter_pick,caged tipper,6000,,,,,\n')
+    assert crews.import_file(depot_db, path, kind="crews")["imported"] == 4
+    with depot_db.unit_of_work() as uow:
+        by_crew = {c.name: uow.vehicles.get(c.vehicle_id) for c in uow.crews.list()}
+    one = by_crew["Recycling 1"]
+    assert [(set(c.streams), c.capacity_l) for c in one.compartments] == [
+        ({"dry_recycling", "garden"}, 16500), ({"food"}, 5500)]
+    assert [(set(c.streams), c.capacity_l) for c in by_crew["Recycling 2"].compartments] == [
+        ({"dry_recycling"}, 15000), ({"food"}, 5000)]
+    assert one.equipment == {"rcv"} and by_crew["Food 1"].equipment == {"food_vehicle"}
+    assert by_crew["Tipper"].compartments == ()
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        ("recycling 75%; food 25%", "'compartments' value 'recycling 75%; food 25%' must read like"),
+        ("pizza:75%; food:25%", "'compartments' value 'pizza:75%; food:25%': 'pizza' is not a waste stream"),
+        ("recycling:80%; food:25%", ("'compartments' value 'recycling:80%; food:25%' adds up to 105%, not the "
+                                     "whole body's 100%")),
+        ("recycling:20000; food:5000", "adds up to 25,000 l, not the whole body's 22,000 l"),
+        ("recycling:75%; food:5500", "mixes percentages and litres"),
+        ("recycling:75%; recycling+food:25%", "puts dry recycling in two compartments"),
+        ("any:75%; food:25%", "has 'any' before other compartments"),
+        ("recycling:lots; food:25%", "gives 'lots' as a share"),
+        ("recycling:100%; food:0%", "gives a compartment of 0%"),
+    ],
+)
+def test_a_bad_compartments_cell_names_row_column_and_value_and_stores_nothing(depot_db, tmp_path, cell, message):
+    path = _write(tmp_path, "crews.csv", SPLIT + "Good,North Depot,Ann Lee,litter_pick,,,,,,,\n"
+                  f'Bad,North Depot,"Ray Cole (driver, hgv)",,refuse_vehicle,22000,,,,,"{cell}"\n')
+    with pytest.raises(UserError, match="row 2: ") as refused:
+        crews.import_file(depot_db, path, kind="crews")
+    assert message in str(refused.value)
+    assert services.district.summary(depot_db)["crews"] == 0
+
+
+def test_compartments_without_a_vehicle_are_refused(depot_db, tmp_path):
+    path = _write(tmp_path, "crews.csv", SPLIT + "On foot,North Depot,Ann Lee,litter_pick,,,,,,,food:100%\n")
+    preview = crews.parse_crews_csv(depot_db, path)
+    assert preview.rows == () and "'compartments' is 'food:100%' but the crew has no vehicle" in preview.errors[0][1]

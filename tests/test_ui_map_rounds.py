@@ -400,3 +400,49 @@ def test_the_window_says_which_property_a_picked_household_is(qtbot, tmp_path, h
     assert record.household_text() == "" and w.canvas.selected_household() is None
     w._shutdown_screens()
     w.db = None  # the fixture closes the database
+
+
+def test_at_the_whole_district_a_household_under_a_disc_of_bins_is_picked_not_zoomed_to(qtbot, tmp_path):
+    """Far out, the counted discs of bins cover the streets; with the rounds shown a click on a household
+    under a disc picks the household (and its tooltip names its round); with them off the disc still zooms in."""
+    from PySide6.QtCore import Qt
+    from ui_helpers import grid_district
+
+    from envservices.ui.map.canvas import MapCanvas
+
+    canvas = MapCanvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(900, 700)
+    canvas.show()
+    qtbot.waitExposed(canvas)
+    canvas.set_map_data(grid_district(bins_per_place=12))
+    canvas.zoom_to_extent()
+    whole = canvas.metres_per_pixel()
+    discs = canvas.cluster_layer().shared.clusters(whole)
+    assert len(discs.counts)  # the whole district shows counted discs of bins
+    x, y = float(discs.xs[0]), -float(discs.ys[0])  # a disc's centre in BNG metres
+    db = services.open_db(f"sqlite:///{tmp_path / 'disc.sqlite'}")
+    with db.unit_of_work() as uow:
+        uow.collection_rounds.add(ROUNDS[0])
+        uow.properties.add_all([Property(f"d{k}", Point(x + 3 * k, y), f"2000{k}", f"{k + 1} Disc Row", containers=(
+            Container(Stream.RESIDUAL, 240, Frequency.FORTNIGHTLY, 0, "A", "r-mon"),)) for k in range(3)])
+        uow.commit()
+    data = services.rounds_map.rounds_on_map(db)
+    db.dispose()
+    canvas.set_rounds(data)
+    at = canvas.view_pos_of(x, y)
+    assert canvas.feature_at(at)[0] == "cluster"
+
+    canvas.set_layer_visible("rounds", True)
+    row = canvas.household_at(at)
+    assert row is not None
+    assert "North residual 1" in canvas.tooltip_at(at)
+    with qtbot.waitSignal(canvas.householdSelected) as picked:
+        qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=at)
+    assert picked.args == [row] and canvas.selected_household() == row
+    assert canvas.metres_per_pixel() == pytest.approx(whole)  # picked, not zoomed in
+
+    canvas.set_layer_visible("rounds", False)  # households not shown: the disc zooms in as before
+    assert "bins" in canvas.tooltip_at(at)
+    qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=at)
+    assert canvas.metres_per_pixel() < whole / 2

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from envservices.planning.engine.compartments import room_l
 from envservices.planning.problem import PlanningProblem, is_lazy
 
 DEFAULT_SCALES = (1.0, 4.0, 16.0)
@@ -119,13 +120,29 @@ def crew_days_bound_travel(problem: PlanningProblem, task_ids: set[str]) -> int 
         volume = sum(t.volume_l for t in tasks if t.skill == skill)
         biggest = max((c.capacity_l for c in able), default=0)
         if volume and biggest > 0 and tips:
-            work_s += math.ceil(volume / biggest) * unload
+            work_s += _least_loads(tasks, skill, able, volume, biggest) * unload
         homes = sorted({c.depot_location for c in able})
         froms = np.array(sorted({t.location for t in tasks if t.skill == skill} | set(tips)), dtype=np.int64)
         home_leg = float(dur[np.ix_(froms, np.array(homes, dtype=np.int64))].min())
         plain = math.ceil(sum(t.duration_s for t in tasks if t.skill == skill) / longest)
         bound += math.ceil((work_s + plain * home_leg) / longest)
     return bound
+
+
+def _least_loads(tasks, skill: str, able, volume: int, biggest: int) -> int:
+    """Fewest loads the skill's volume needs: no fewer than the whole volume over the biggest body, nor than
+    any one stream's volume over the biggest compartment that takes that stream (a split body's food pod fills
+    long before its whole body would)."""
+    by_stream: dict[str | None, int] = {}
+    for t in tasks:
+        if t.skill == skill and t.volume_l > 0:
+            by_stream[t.stream] = by_stream.get(t.stream, 0) + t.volume_l
+    least = math.ceil(volume / biggest)
+    for stream, litres in by_stream.items():
+        room = max((room_l(c, stream) for c in able), default=0)
+        if room > 0:
+            least = max(least, math.ceil(litres / room))
+    return least
 
 
 def paid_hours(problem: PlanningProblem, result) -> float:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import math
 from dataclasses import dataclass, field
 
 from shapely.geometry.base import BaseGeometry
@@ -238,6 +239,66 @@ def vehicle_problem(v: CollectionVehicle) -> str | None:
     return None
 
 
+COMPARTMENTS_EXAMPLE = "recycling+garden:75%; food:25%"
+"""How a sheet states a split body: each compartment's streams joined by '+', then its share of the body as a
+percentage or in litres ("recycling:16500; food:5500"); 'any' for a compartment that takes any load."""
+
+
+def parse_compartments(text: str, capacity_l: float, column: str = "compartments") -> tuple[BodyCompartment, ...]:
+    """A vehicle's split body from a sheet's cell (COMPARTMENTS_EXAMPLE); empty: one body taking any load.
+
+    The one reader of the format, so the crews sheet and any later sheet refuse the same values with the same
+    sentence (ValueError naming the column and the value). The shares must add up to the whole body (100 %, or
+    capacity_l litres, within 1 %); a stream may be in one compartment only, as a load goes into the first
+    compartment that takes it; 'any' may only be the last compartment, else those after it would never fill.
+    """
+    text = (text or "").strip()
+    if not text:
+        return ()
+    where = f"'{column}' value '{text}'"
+    parts = [p.strip() for p in text.split(";") if p.strip()]
+    streams_seen: set[str] = set()
+    items: list[tuple[frozenset[str], float, bool]] = []
+    for i, part in enumerate(parts):
+        what, sep, size = part.rpartition(":")
+        if not sep or not what.strip() or not size.strip():
+            raise ValueError(f"{where} must read like '{COMPARTMENTS_EXAMPLE}' (streams:share, separated by ';')")
+        words = [w.strip() for w in what.split("+") if w.strip()]
+        if [w.lower() for w in words] == ["any"]:
+            if i != len(parts) - 1:
+                raise ValueError(f"{where} has 'any' before other compartments: put it last, as a load goes into "
+                                 "the first compartment that takes it")
+            streams: frozenset[str] = frozenset()
+        else:
+            try:
+                streams = frozenset(Stream.parse(w).value for w in words)
+            except ValueError as exc:
+                raise ValueError(f"{where}: {exc}") from None
+            twice = sorted(streams & streams_seen)
+            if twice:
+                raise ValueError(f"{where} puts {Stream(twice[0]).label} in two compartments")
+            streams_seen |= streams
+        size = size.strip().lower()
+        percent = size.endswith("%")
+        number = size.rstrip("%").removesuffix("litres").removesuffix("l").strip().replace(",", "")
+        try:
+            amount = float(number)
+        except ValueError:
+            raise ValueError(f"{where} gives '{size}' as a share: write a percentage (75%) or litres "
+                             "(16500)") from None
+        if not math.isfinite(amount) or amount <= 0:
+            raise ValueError(f"{where} gives a compartment of {size}: each must have some room")
+        items.append((streams, amount, percent))
+    if len({p for _, _, p in items}) > 1:
+        raise ValueError(f"{where} mixes percentages and litres: give every compartment the same way")
+    whole = 100.0 if items[0][2] else capacity_l
+    total = sum(a for _, a, _ in items)
+    if abs(total - whole) > 0.01 * whole:
+        unit = "%" if items[0][2] else " l"
+        raise ValueError(f"{where} adds up to {total:,.6g}{unit}, not the whole body's {whole:,.6g}{unit}")
+    return tuple(BodyCompartment(s, capacity_l * a / total) for s, a, _ in items)
+
+
 @dataclass(frozen=True)
 class CollectionRound:
     """What one vehicle and crew collect on one weekday of one week of the cycle, for one stream."""
@@ -272,6 +333,7 @@ class MissedCollection:
 
 
 __all__ = [
+    "COMPARTMENTS_EXAMPLE",
     "STREAM_RULES",
     "WEEKDAY_NAMES",
     "CollectionRound",
@@ -286,5 +348,6 @@ __all__ = [
     "StreamRules",
     "WasteTip",
     "container_problem",
+    "parse_compartments",
     "vehicle_problem",
 ]

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-
 from envservices.domain import (
     BNG_EPSG,
     Break,
@@ -29,6 +28,7 @@ from envservices.domain import (
 )
 from envservices.domain.limits import BNG_VALID_AREA_M, check
 from envservices.domain.settings import Settings
+from envservices.domain.waste import Stream, parse_compartments
 from envservices.errors import UserError
 from envservices.services.concurrency import retry_busy
 from envservices.services.sheets import column_key, read_rows
@@ -234,6 +234,17 @@ def _equipment(text: str, skills: frozenset[Skill], known: frozenset[str]) -> fr
     return items
 
 
+def _refuse_equipment(compartments) -> frozenset[str]:
+    """What a refuse vehicle brings for the rounds' tasks (`rounds.week.VEHICLE_EQUIPMENT`): a food vehicle for
+    a body that takes only food, else an RCV (a split recycling body and food pod is an RCV)."""
+    from envservices.rounds.week import VEHICLE_EQUIPMENT
+
+    streams = {s for c in compartments for s in c.streams}
+    if compartments and all(c.streams for c in compartments) and len(streams) == 1:
+        return frozenset({VEHICLE_EQUIPMENT.get(Stream(next(iter(streams))), "rcv")})
+    return frozenset({"rcv"})
+
+
 def _crew_row(row: dict[str, str], depot_by: dict[str, Site], known_equipment: frozenset[str]) -> CrewRow:
     name = row.get("name", "")
     if not name:
@@ -265,13 +276,21 @@ def _crew_row(row: dict[str, str], depot_by: dict[str, Site], known_equipment: f
         if not capacity_text:
             raise ValueError("'capacity_l' is empty: give the vehicle's load space in litres")
         capacity_l = check(_number(capacity_text, "capacity_l"), "vehicle_capacity_l", "capacity_l")
+        compartments = parse_compartments(row.get("compartments", ""), capacity_l)
+        equipment = _equipment(row.get("equipment", ""), skills, known_equipment)
+        if kind is VehicleKind.REFUSE_VEHICLE and not row.get("equipment"):
+            equipment |= _refuse_equipment(compartments)
         vehicle = Vehicle(
             id=new_id("vehicle"),
             name=row.get("vehicle_name") or f"{kind.value.replace('_', ' ')} of {name}",
             kind=kind,
             capacity_l=capacity_l,
-            equipment=_equipment(row.get("equipment", ""), skills, known_equipment),
+            equipment=equipment,
+            compartments=compartments,
         )
+    elif row.get("compartments"):
+        raise ValueError(f"'compartments' is '{row['compartments']}' but the crew has no vehicle: "
+                         "fill 'vehicle_kind' and 'capacity_l'")
     crew = Crew(
         id=new_id("crew"),
         name=name,
@@ -288,14 +307,18 @@ def _crew_row(row: dict[str, str], depot_by: dict[str, Site], known_equipment: f
 
 def parse_crews_csv(db, path: Path) -> CrewsPreview:
     """Read a crews sheet: name, depot, members, and skills, vehicle_kind, capacity_l, shift_start, shift_end,
-    break, days_off, with optional vehicle_name and equipment. Depots are matched by name (or id).
+    break, days_off, with optional vehicle_name, equipment and compartments (a split body, e.g.
+    'recycling:75%; food:25%', read by `domain.waste.parse_compartments`). Depots are matched by name (or id).
     """
     rows = read_rows(Path(path), CREW_COLUMNS)
     with db.unit_of_work() as uow:
         depots = uow.sites.list(kind=SiteKind.DEPOT)
         taken = {c.name.lower() for c in uow.crews.list()}
     depot_by = {d.id.lower(): d for d in depots} | {d.name.lower(): d for d in depots}
-    known_equipment = frozenset(s.equipment for s in Settings().services().values() if s.equipment)
+    from envservices.rounds.week import VEHICLE_EQUIPMENT
+
+    known_equipment = frozenset(s.equipment for s in Settings().services().values() if s.equipment) | {
+        "rcv", *VEHICLE_EQUIPMENT.values()}
     good: list[CrewRow] = []
     errors: list[tuple[int, str]] = []
     for number, row in enumerate(rows, start=1):

@@ -12,18 +12,21 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QKeySequence, QUndoStack
+from PySide6.QtGui import QCloseEvent, QUndoStack
 from PySide6.QtWidgets import (
-    QApplication, QCheckBox, QComboBox, QDialog, QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMainWindow,
-    QMessageBox, QScrollArea, QTabWidget, QTextBrowser, QToolBar, QVBoxLayout, QWidget,
+    QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QScrollArea, QTabWidget, QWidget,
 )
 
-import envservices
 from envservices import services
 from envservices.domain.settings import Settings
 from envservices.errors import UserError
+from envservices.ui.help import MainHelp, about_text  # noqa: F401 - tests import about_text from here
 from envservices.ui.icons import icon
-from envservices.ui.map.canvas import LAYERS, MapCanvas
+from envservices.ui.layers_panel import THEMES, LayersPanel
+from envservices.ui.main_actions import MainActions
+from envservices.ui.main_rounds import MainRounds
+from envservices.ui.map.canvas import MapCanvas
+from envservices.ui.placeholder import Placeholder, first_line
 from envservices.ui.screens import SCREENS, Screen
 from envservices.ui.screens.record_need import RecordNeedScreen
 from envservices.ui.workers import Worker, WorkerPool
@@ -32,7 +35,6 @@ from envservices.ui.widgets.themes import Theme, grade_theme, need_theme, plain_
 MAX_RECENT = 8
 PLAN_BOARD_AFTER_MS = 100
 """The plan board is made this long after the map has painted a newly opened database."""
-THEMES = (("none", "Plain"), ("grade", "Latest litter grade"), ("need", "Forecast need"), ("regime", "Regime"))
 
 
 def without_password(url: str) -> str:
@@ -50,103 +52,7 @@ def without_password(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-def first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
-
-
-class Placeholder(QWidget):
-    """Stands in for a screen that could not be loaded, saying why."""
-
-    def __init__(self, title: str, reason: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.title = title
-        layout = QVBoxLayout(self)
-        label = QLabel(f"<h3>{title}</h3><p>This screen could not be opened:</p><p><i>{reason}</i></p>")
-        label.setWordWrap(True)
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(label)
-
-    def load(self) -> None:
-        """Nothing to load."""
-
-    def refresh(self) -> None:
-        """Nothing to refresh."""
-
-    def shutdown(self, wait_ms: int = 0) -> bool:
-        """Nothing runs."""
-        return True
-
-
-class LayersPanel(QWidget):
-    """Check boxes for the map's layers and a choice of thematic colouring."""
-
-    def __init__(self, canvas: MapCanvas, on_theme: Callable[[str], None], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._canvas = canvas
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("<b>Colour places by</b>"))
-        self.theme_combo = QComboBox()
-        for key, label in THEMES:
-            self.theme_combo.addItem(label, key)
-        self.theme_combo.currentIndexChanged.connect(lambda _: on_theme(self.theme_combo.currentData()))
-        layout.addWidget(self.theme_combo)
-        layout.addSpacing(8)
-        layout.addWidget(QLabel("<b>Layers</b>"))
-        self.boxes: dict[str, QCheckBox] = {}
-        for key, label in LAYERS:
-            box = QCheckBox(label)
-            box.setChecked(canvas.layer_visible(key))
-            box.toggled.connect(lambda on, k=key: canvas.set_layer_visible(k, on))
-            self.boxes[key] = box
-            layout.addWidget(box)
-            if key == "rounds":
-                self.rounds_stream = QComboBox()
-                self.rounds_stream.setAccessibleName("Rounds of which waste")
-                self.rounds_stream.setToolTip("Whose rounds the map shows: residual, recycling, garden, food")
-                self.rounds_stream.hide()
-                indented = QHBoxLayout()
-                indented.addSpacing(20)  # under its check box: it belongs to the rounds layer
-                indented.addWidget(self.rounds_stream)
-                layout.addLayout(indented)
-        self._round_streams: tuple[str, ...] = ()
-        self.legend_box = QCheckBox("Show legend on the map")
-        self.legend_box.setChecked(True)
-        self.legend_box.toggled.connect(canvas.set_legend_visible)
-        layout.addSpacing(8)
-        layout.addWidget(self.legend_box)
-        layout.addStretch(1)
-        canvas.layersChanged.connect(self.sync)
-
-    def sync(self) -> None:
-        for key, box in self.boxes.items():
-            box.blockSignals(True)
-            box.setChecked(self._canvas.layer_visible(key))
-            box.setEnabled(self._canvas.layer_has_features(key) or key == "route"
-                           or (key == "rounds" and bool(self._round_streams)))
-            box.blockSignals(False)
-        self.rounds_stream.setVisible(len(self._round_streams) > 1 and self._canvas.layer_visible("rounds"))
-
-    def set_round_streams(self, streams: tuple[str, ...]) -> None:
-        """The streams that have rounds (residual first): the rounds layer is offered only when there are
-        some, and the chooser only when there is more than one."""
-        self._round_streams = tuple(streams)
-        self.rounds_stream.blockSignals(True)
-        self.rounds_stream.clear()
-        for s in self._round_streams:
-            self.rounds_stream.addItem(s.replace("_", " ").capitalize(), s)
-        self.rounds_stream.blockSignals(False)
-        self.sync()
-
-    def set_theme_key(self, key: str) -> None:
-        i = self.theme_combo.findData(key)
-        if i >= 0 and i != self.theme_combo.currentIndex():
-            self.theme_combo.blockSignals(True)
-            self.theme_combo.setCurrentIndex(i)
-            self.theme_combo.blockSignals(False)
-
-
-class MainWindow(QMainWindow):
+class MainWindow(MainActions, MainRounds, MainHelp, QMainWindow):
     """The desktop application's one window."""
 
     databaseOpened = Signal(str)
@@ -208,141 +114,6 @@ class MainWindow(QMainWindow):
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         return dock
-
-    def _action(self, text: str, slot: Callable[..., Any], shortcut: QKeySequence | str | None = None,
-                icon_name: str | None = None, tip: str = "") -> QAction:
-        action = QAction(icon(icon_name) if icon_name else QIcon(), text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        if tip:
-            action.setStatusTip(tip)
-            action.setToolTip(f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
-                              if shortcut else tip)
-        action.triggered.connect(lambda _=False: slot())
-        return action
-
-    def _build_actions(self) -> None:
-        K = QKeySequence.StandardKey
-        self.act_open = self._action("&Open SQLite database…", self.choose_sqlite_file, K.Open, "open",
-                                     "Open a database file")
-        self.act_new = self._action("&New SQLite database…", self.choose_new_sqlite_file, K.New, "new",
-                                    "Create a new database file")
-        self.act_connect = self._action("Connect to &PostgreSQL…", self.connect_postgres, "Ctrl+Shift+O",
-                                        "postgres", "Open a shared PostgreSQL/PostGIS database")
-        self.act_export = self._action("&Export GeoPackage…", self.export_geopackage, "Ctrl+E", "export",
-                                       "Save places and assets as a GeoPackage for GIS")
-        self.act_quit = self._action("&Quit", self.close, K.Quit, "quit", "Close envservices")
-        self.act_undo = self.undo_stack.createUndoAction(self, "&Undo")
-        self.act_undo.setShortcut(QKeySequence(K.Undo))
-        self.act_undo.setIcon(icon("undo"))
-        self.act_redo = self.undo_stack.createRedoAction(self, "&Redo")
-        self.act_redo.setShortcuts([QKeySequence(K.Redo), QKeySequence("Ctrl+Shift+Z")])
-        self.act_redo.setIcon(icon("redo"))
-        self.act_extent = self._action("Zoom to &extent", self.canvas.zoom_to_extent, "Ctrl+0", "zoom_extent",
-                                       "Show the whole district")
-        self.act_zoom_in = self._action("Zoom &in", self.canvas.zoom_in, K.ZoomIn, "zoom_in", "Zoom in")
-        self.act_zoom_out = self._action("Zoom &out", self.canvas.zoom_out, K.ZoomOut, "zoom_out", "Zoom out")
-        self.act_zoom_place = self._action("Zoom to &place", self.zoom_to_selected_place, "Ctrl+J", "zoom_place",
-                                           "Zoom to the chosen place")
-        self.act_refresh = self._action("&Refresh", self.refresh, K.Refresh, None, "Read the database again")
-        self.act_layers = self.layers_dock.toggleViewAction()
-        self.act_layers.setShortcut(QKeySequence("Ctrl+L"))
-        self.act_layers.setIcon(icon("layers"))
-        self.act_record = self.record_dock.toggleViewAction()
-        self.act_record.setShortcut(QKeySequence("Ctrl+R"))
-        self.act_record.setIcon(icon("record"))
-        self.act_plan = self.plan_dock.toggleViewAction()
-        self.act_plan.setShortcut(QKeySequence("Ctrl+B"))
-        self.act_plan.setIcon(icon("plan"))
-        self.act_plan.setText("Plan the &week")
-        self.act_dashboard = self._action("&Compare areas", self.show_dashboard, "Ctrl+D", "dashboard",
-                                          "Compare trial areas: needs against rota")
-        self.act_generate = self._action("&Generate plan", lambda: self._board_call("generate"), "Ctrl+G", None,
-                                         "Plan the chosen week in the background")
-        self.act_cancel = self._action("&Cancel planning", lambda: self._board_call("cancel"), "Ctrl+.", None,
-                                       "Stop planning and keep the best plan so far")
-        self.act_urgent = self._action("Add &urgent work…", lambda: self._board_call("add_urgent_work"),
-                                       "Ctrl+U", None, "Add a fly-tip or complaint to this week")
-        self.act_worksheets = self._action("Save crew &worksheets (PDF)…", self.save_worksheets, K.Print, None,
-                                           "One page per crew-day")
-        self.act_plan_csv = self._action("Export plan as &CSV…", self.export_plan_csv, None, None,
-                                         "Save the plan's visits as CSV")
-        self.act_settings = self._action("&Settings…", self.open_settings, K.Preferences, "settings",
-                                         "Thresholds, durations, response times and costs")
-        self.act_district = self._action("&District set-up…", self.open_district_setup, None, None,
-                                         "Areas and trials, place teams and rotas, services and rules")
-        self.act_guide = self._action("&User guide", self.open_user_guide, K.HelpContents, "help",
-                                      "Open the user guide")
-        self.act_about = self._action("&About envservices", self.show_about, None, "about")
-        self.theme_group = QActionGroup(self)
-        self.theme_actions: dict[str, QAction] = {}
-        for i, (key, label) in enumerate(THEMES):
-            a = QAction(label, self, checkable=True)
-            a.setShortcut(QKeySequence(f"Ctrl+Shift+{i + 1}"))
-            a.triggered.connect(lambda _=False, k=key: self.set_theme(k))
-            self.theme_group.addAction(a)
-            self.theme_actions[key] = a
-        self.theme_actions.get(self._theme_key, self.theme_actions["grade"]).setChecked(True)
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        file_menu.addActions([self.act_open, self.act_new, self.act_connect])
-        self.recent_menu = file_menu.addMenu("Recent &databases")
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        file_menu.addSeparator()
-        file_menu.addAction(self.act_export)
-        file_menu.addSeparator()
-        file_menu.addAction(self.act_quit)
-        edit_menu = bar.addMenu("&Edit")
-        edit_menu.addActions([self.act_undo, self.act_redo])
-        view_menu = bar.addMenu("&View")
-        view_menu.addActions([self.act_layers, self.act_record])
-        view_menu.addSeparator()
-        view_menu.addActions([self.act_extent, self.act_zoom_in, self.act_zoom_out, self.act_zoom_place])
-        theme_menu = view_menu.addMenu(icon("thematic"), "&Thematic colouring")
-        theme_menu.addActions(list(self.theme_actions.values()))
-        view_menu.addSeparator()
-        view_menu.addAction(self.act_refresh)
-        plan_menu = bar.addMenu("&Plan")
-        plan_menu.addActions([self.act_plan, self.act_generate, self.act_cancel, self.act_urgent])
-        plan_menu.addSeparator()
-        plan_menu.addActions([self.act_worksheets, self.act_plan_csv])
-        plan_menu.addSeparator()
-        plan_menu.addActions([self.act_dashboard, self.act_settings, self.act_district])
-        help_menu = bar.addMenu("&Help")
-        help_menu.addActions([self.act_guide, self.act_about])
-
-    def _build_toolbar(self) -> None:
-        tb = QToolBar("Main", self)
-        tb.setObjectName("mainToolbar")
-        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
-        tb.addActions([self.act_open, self.act_new, self.act_connect, self.act_export])
-        tb.addSeparator()
-        tb.addActions([self.act_undo, self.act_redo])
-        tb.addSeparator()
-        tb.addActions([self.act_zoom_in, self.act_zoom_out, self.act_extent, self.act_zoom_place, self.act_layers])
-        tb.addSeparator()
-        tb.addWidget(QLabel(" Colour by "))
-        self.theme_combo = QComboBox()
-        for key, label in THEMES:
-            self.theme_combo.addItem(label, key)
-        self.theme_combo.setToolTip("Thematic colouring of places")
-        self.theme_combo.currentIndexChanged.connect(lambda _: self.set_theme(self.theme_combo.currentData()))
-        tb.addWidget(self.theme_combo)
-        tb.addSeparator()
-        tb.addActions([self.act_record, self.act_plan, self.act_dashboard, self.act_settings])
-        self.addToolBar(tb)
-
-    def _build_status_bar(self) -> None:
-        sb = self.statusBar()
-        self.db_label = QLabel("no database")
-        self.scale_label = QLabel()
-        self.coord_label = QLabel()
-        self.coord_label.setMinimumWidth(190)
-        sb.addPermanentWidget(self.db_label)
-        sb.addPermanentWidget(self.scale_label)
-        sb.addPermanentWidget(self.coord_label)
 
     def _restore_layout(self) -> None:
         geometry = self.qsettings.value("window/geometry")
@@ -418,51 +189,6 @@ class MainWindow(QMainWindow):
         counts = f"{len(self.map_data.places)} places, {len(self.map_data.assets)} assets"
         self.statusBar().showMessage(" ".join([f"Opened {shown}: {counts}.", *self._problems]), 10000)
         self.databaseOpened.emit(str(shown))
-
-    def _round_streams(self) -> tuple[str, ...]:
-        try:
-            return services.rounds_map.round_streams(self.db)
-        except UserError as exc:
-            self.statusBar().showMessage(f"Collection rounds not shown: {exc}", 8000)
-            return ()
-
-    def _on_layers_changed(self) -> None:
-        """Read the rounds the first time their layer is turned on (not at start-up: 20,000 households)."""
-        if (self.db is not None and self.canvas.layer_visible("rounds") and self.canvas.rounds() is None
-                and self._rounds_pending is None):
-            self.show_rounds(self.layers_panel.rounds_stream.currentData())
-
-    def show_rounds(self, stream: str | None = None) -> None:
-        """Show one stream's collection rounds on the map (residual when not named), read off the GUI thread:
-        the demo's 20,000 households at scale 1 take 0.7 s to read and put in order."""
-        if self.db is None:
-            return
-        db, wanted = self.db, (self.db, stream)
-        self._rounds_pending = wanted
-        worker = Worker(services.rounds_map.rounds_on_map, db, stream, cancellable=False)
-
-        def done(data: Any) -> None:
-            if self._rounds_pending is not wanted:
-                return  # another database or stream was asked for meanwhile
-            self._rounds_pending = None
-            self.canvas.set_rounds(data)
-            if data.rounds:
-                self.statusBar().showMessage(f"{len(data.rounds)} {data.stream.replace('_', ' ')} rounds, "
-                                             f"{len(data.xy):,} households.", 8000)
-
-        def failed(message: str) -> None:
-            if self._rounds_pending is wanted:
-                self._rounds_pending = None
-            self.statusBar().showMessage(f"Collection rounds not shown: {message}", 10000)
-
-        worker.signals.finished.connect(done)
-        worker.signals.failed.connect(failed)
-        self.statusBar().showMessage("Reading collection rounds...")
-        self._background.start(worker)
-
-    def rounds_loading(self) -> bool:
-        """Whether rounds are being read for the map (for tests and the screenshot mode)."""
-        return self._rounds_pending is not None
 
     def _build_screens(self) -> None:
         self._loaded.clear()
@@ -811,32 +537,6 @@ class MainWindow(QMainWindow):
         if isinstance(record, RecordNeedScreen):
             record.select_asset(asset_id)
 
-    def _on_household_selected(self, row: int) -> None:
-        """A household picked on the rounds layer (-1: cleared): the record dock says which property it is, its
-        round and its number in the round's order, read through services."""
-        record = self.screens.get("record")
-        record = record if isinstance(record, RecordNeedScreen) else None
-        shown = self.canvas.rounds()
-        if row < 0 or shown is None or self.db is None or not 0 <= row < len(shown.ids):
-            if record is not None:
-                record.show_household(None)
-            return
-        try:
-            household = services.rounds_map.household_on_map(self.db, shown, shown.ids[row])
-        except UserError as exc:
-            self.statusBar().showMessage(str(exc), 10000)
-            return
-        except Exception as exc:  # noqa: BLE001 - the database went away: say so, keep the map
-            self.statusBar().showMessage(f"Household not read: {first_line(exc)}", 10000)
-            return
-        self.statusBar().showMessage(f"{household.title}: {household.round_name}, {household.when}, number "
-                                     f"{household.number:,} of {household.households:,}", 10000)
-        if record is not None:
-            layer = self.canvas.rounds_layer()
-            record.show_household(household, layer.colour_of(row).name() if layer is not None else "")
-            if not self.record_dock.isVisible():
-                self.record_dock.show()
-
     def _on_place_chosen_in_list(self, place_id: str) -> None:
         self.canvas.select_place(place_id)
         self.canvas.zoom_to_place(place_id)
@@ -863,37 +563,7 @@ class MainWindow(QMainWindow):
     def _on_cursor(self, x_m: float, y_m: float) -> None:
         self.coord_label.setText(f"E {x_m:,.0f}  N {y_m:,.0f}")
 
-    # -- help -------------------------------------------------------------------------------------------------
-    def user_guide_path(self) -> Path | None:
-        from envservices.resources import ResourceNotFound, resource_path
-
-        try:
-            return resource_path("guide", "USER_GUIDE.md")
-        except ResourceNotFound:
-            return None
-
-    def open_user_guide(self) -> QDialog:
-        """The guide inside the application (a .md file has no program to open it on many council PCs)."""
-        path = self.user_guide_path()
-        dialog = QDialog(self)
-        dialog.setObjectName("userGuide")
-        dialog.setWindowTitle("envservices user guide")
-        dialog.resize(900, 700)
-        browser = QTextBrowser(dialog)
-        browser.setOpenExternalLinks(True)
-        if path is None:
-            browser.setPlainText(GUIDE_TEXT)
-        else:
-            browser.setSearchPaths([str(path.parent)])
-            browser.setMarkdown(path.read_text(encoding="utf-8"))
-        layout = QVBoxLayout(dialog)
-        layout.addWidget(browser)
-        dialog.show()
-        return dialog
-
-    def show_about(self) -> None:
-        QMessageBox.about(self, "About envservices", about_text())
-
+    # -- help (the rest in help.MainHelp) ---------------------------------------------------------------------
     def show_error(self, title: str, message: str) -> None:
         self.statusBar().showMessage(f"{title}: {message}", 10000)
         if QApplication.platformName() != "offscreen":
@@ -926,17 +596,4 @@ def _scrolling(widget: QWidget) -> QScrollArea:
     scroll.setWidget(widget)
     return scroll
 
-
-def about_text() -> str:
-    return (f"<h3>envservices {envservices.__version__}</h3>"
-            "<p>Plan street cleansing, litter-bin emptying and grounds maintenance by place and by need.</p>"
-            "<p>Maps in British National Grid (EPSG:27700). Demo district generated; no real data.</p>")
-
-
-GUIDE_TEXT = (
-    "Team leaders: click a place on the map (or find it in the list), then press 1-6 for grade A to D, "
-    "record bin fills, grass heights, fly-tips and complaints. Ctrl+Z undoes.\n\n"
-    "Supervisors: Plan > Plan the week, choose the week and press Generate; drag visits to pin them.\n\n"
-    "Managers: Plan > Compare areas."
-)
 

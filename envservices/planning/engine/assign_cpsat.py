@@ -36,6 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from envservices.planning.engine.compartments import holds, room_l
 from envservices.planning.problem import PlanningProblem, is_lazy
 
 VISIT_MAX_S = 3600
@@ -80,7 +81,7 @@ def basic_allowed(problem: PlanningProblem) -> dict[str, list[tuple[str, int]]]:
         lo, hi = max(0, t.earliest_day), min(problem.days - 1, t.latest_day)
         out[t.id] = [(c.id, d) for c in problem.crews
                      if t.skill in c.skills and (not t.equipment or t.equipment in c.equipment)
-                     and (t.volume_l <= 0 or c.capacity_l >= t.volume_l)
+                     and holds(c, t)
                      for d in range(lo, hi + 1)
                      if d not in c.days_off and (c.id, d) not in absent and (c.id, d) not in locked]
     return out
@@ -173,7 +174,7 @@ def assign_week(problem: PlanningProblem, *, time_limit_s: float = 10.0, seed: i
         travel = chain_s[v] + min((near.get((first.location, first.skill, d), 0.0)
                                    + near.get((last.location, last.skill, d), 0.0) for d in days), default=0.0)
         volume = sum(tasks[x].volume_l for x in visits[v])
-        cap = crews[crew_id].capacity_l
+        cap = room_l(crews[crew_id], first.stream)
         tip = tip_trip.get(first.location, 0.0) * volume / cap if volume and cap > 0 else 0.0
         return int(sum(tasks[x].duration_s for x in visits[v]) + travel_factor * travel + tip)
 

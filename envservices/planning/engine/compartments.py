@@ -31,13 +31,19 @@ def compartments_of(problem: PlanningProblem) -> list[list[int] | None]:
     return out
 
 
+def room_l(crew: ProblemCrew, stream: str | None) -> int:
+    """Litres the crew's vehicle has for a load of this stream: the compartment that takes it (the whole body
+    for a one-body vehicle), 0 when no compartment does. Every size check of a task against a vehicle (the
+    filters of the assignment, the pieces, the depot split, the benchmark's bound) goes through this, so none
+    lets a food bag into a split body's 16,500 l recycling side."""
+    c = crew.compartment_for(stream)
+    return crew.capacities[c] if c >= 0 else 0
+
+
 def holds(crew: ProblemCrew, task: ProblemTask) -> bool:
     """Whether the crew's vehicle can carry this task's load alone: a compartment that takes its stream and
     is big enough (the whole body for a one-body vehicle)."""
-    if task.volume_l <= 0:
-        return True
-    c = crew.compartment_for(task.stream)
-    return c >= 0 and crew.capacities[c] >= task.volume_l
+    return task.volume_l <= 0 or room_l(crew, task.stream) >= task.volume_l
 
 
 def not_held_reason(task: ProblemTask, crews: list[ProblemCrew], names: dict[str, str]) -> str:

@@ -13,6 +13,7 @@ from collections import defaultdict
 import numpy as np
 
 from envservices.planning.callbacks import Progress
+from envservices.planning.engine.compartments import holds
 from envservices.planning.engine.eligibility import eligibility
 from envservices.planning.engine.pieces import solve_pieces
 from envservices.planning.engine.result import result_of
@@ -125,7 +126,7 @@ def split_by_depot(problem: PlanningProblem, params: SolveParams | None = None) 
             able = sum(1 for i in members if any(
                 problem.tasks[i].skill in c.skills
                 and (not problem.tasks[i].equipment or problem.tasks[i].equipment in c.equipment)
-                and c.capacity_l >= problem.tasks[i].volume_l for c in crews_at[d]))
+                and holds(c, problem.tasks[i]) for c in crews_at[d]))
             score[d] = (-able, sum(int(dur[d][problem.tasks[i].location]) for i in members))
         ranked = sorted(depots, key=score.__getitem__)
         # only depots able to do as much of it as the best; how much the choice matters: the extra travel of

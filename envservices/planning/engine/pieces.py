@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from envservices.planning.callbacks import Progress
+from envservices.planning.engine.compartments import holds
 from envservices.planning.engine.result import result_of
 from envservices.planning.engine.search import construct, improve_routing
 from envservices.planning.params import SOLVER_NAME, SolveParams
@@ -294,7 +295,7 @@ def _bisect(units: list[tuple[float, float, int, list[int]]], k: int) -> list[li
 
 
 def _can(c: ProblemCrew, t) -> bool:
-    return t.skill in c.skills and (not t.equipment or t.equipment in c.equipment) and c.capacity_l >= t.volume_l
+    return t.skill in c.skills and (not t.equipment or t.equipment in c.equipment) and holds(c, t)
 
 
 def split_by_area(part: PlanningProblem, most: int) -> list[PlanningProblem]:

@@ -8,7 +8,7 @@ are one item per kind that draws symbols in screen pixels, scaled to the zoom an
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -17,7 +17,6 @@ from PySide6.QtGui import (
     QColor,
     QPainter,
     QPainterPath,
-    QPolygonF,
     QTransform,
 )
 from PySide6.QtWidgets import (
@@ -28,47 +27,39 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from envservices.domain import Area, Asset, AssetKind, Place, RoadLink, Site, SiteKind
+from envservices.domain import Area, Asset, Place, Site
 from envservices.ui.map.basemap import BASEMAP_LAYERS, Basemap
+from envservices.ui.map.canvas_build import CanvasBuild
+from envservices.ui.map.canvas_legend import CanvasLegend
+from envservices.ui.map.canvas_rounds import CanvasRounds
 from envservices.ui.map.layers import (
     DETAIL_MAX_M_PER_PX,
-    LINE_STYLES,
     BinClusters,
     ClusterLayer,
-    LabelLayer,
     PlaceItem,
     PointLayer,
-    PolylineLayer,
     RouteStops,
     ScreenSpaceLayer,
     SelectionLayer,
     _path_item,
-    _static_styles,
-    line_details,
 )
-from envservices.ui.map.rounds_layer import ROUND_COLOURS, RoundHighlight, RoundsLayer
+from envservices.ui.map.rounds_layer import RoundHighlight
 from envservices.ui.map.symbols import (
     BACKGROUND,
     CLICK_TOLERANCE_PX,
     LAYERS,
-    MAJOR_HIGHWAYS,
     MIN_M_PER_PX,
     OFF_BY_DEFAULT,
     PLACE_ALPHA,
-    PLACE_OUTLINE,
-    POINT_KINDS,
-    POINT_STYLE,
     ROUTE_COLOUR,
-    _fill,
-    add_geometry,
     cosmetic_pen,
     symbol_pixmap,
 )
-from envservices.ui.widgets.legend import Legend, LegendEntry, LegendSection, ScaleBar
+from envservices.ui.widgets.legend import Legend, ScaleBar
 from envservices.ui.widgets.themes import Theme, plain_theme
 
 
-class MapCanvas(QGraphicsView):
+class MapCanvas(CanvasBuild, CanvasLegend, CanvasRounds, QGraphicsView):
     """Pan (drag), zoom (wheel, + and -), select (click) and hover a district map."""
 
     placeSelected = Signal(str)
@@ -182,100 +173,6 @@ class MapCanvas(QGraphicsView):
         super().drawBackground(painter, rect)
         self._basemap.draw(painter, rect)
 
-    def _build_static_layers(self, assets: Iterable[Asset], roads: Iterable[RoadLink]) -> None:
-        paths: dict[str, QPainterPath] = {}
-        lines: dict[str, list[QPolygonF]] = {}
-        for asset in assets:
-            if asset.kind in POINT_KINDS or asset.geometry is None:
-                continue
-            key = asset.kind.value
-            polygonal = "Polygon" in asset.geometry.geom_type
-            if asset.kind in (AssetKind.VERGE, AssetKind.HEDGE) and polygonal:
-                key += "_area"
-            if key in LINE_STYLES:
-                lines.setdefault(key, []).append(asset.geometry)
-            else:
-                add_geometry(paths.setdefault(key, QPainterPath()), asset.geometry)
-        for road in roads:
-            key = "roads_major" if road.highway in MAJOR_HIGHWAYS else "roads_minor"
-            lines.setdefault(key, []).append(road.geometry)
-        for key, styles in _static_styles().items():
-            layer = "roads" if key.startswith("roads") else {"verge_area": "verge", "hedge_area": "hedge"}.get(key, key)
-            if key in LINE_STYLES:
-                if lines.get(key):
-                    item = PolylineLayer(lines[key], line_details(key), key)
-                    item.setZValue(styles[0][2])
-                    self._add(layer, item)
-                continue
-            path = paths.get(key)
-            if path is None or path.isEmpty():
-                continue
-            path.setFillRule(Qt.FillRule.WindingFill)
-            for pen, brush, z in styles:
-                self._add(layer, _path_item(path, pen, brush, z))
-
-    def _build_point_layers(self, assets: Iterable[Asset], dpr: float) -> None:
-        by_kind: dict[str, list[Asset]] = {}
-        for a in assets:
-            if a.kind in POINT_KINDS and a.geometry is not None and not a.geometry.is_empty:
-                by_kind.setdefault(a.kind.value, []).append(a)
-        for z, kind in enumerate(POINT_KINDS):
-            rows = by_kind.get(kind.value, [])
-            if not rows:
-                continue
-            pts = [a.geometry.centroid if a.geometry.geom_type != "Point" else a.geometry for a in rows]
-            layer = PointLayer(kind.value, np.array([p.x for p in pts]), -np.array([p.y for p in pts]),
-                               [a.id for a in rows], dpr)
-            layer.setZValue(5 + z * 0.1)
-            self._point_layers.append(layer)
-            self._screen_layers.append(layer)
-            self._add(kind.value, layer)
-        bins = [layer for layer in self._point_layers if layer.key in POINT_STYLE]
-        extent = QRectF()
-        for layer in bins:
-            extent = extent.united(layer.boundingRect())
-        self._clusters = ClusterLayer(BinClusters(bins), extent, dpr)
-        self._clusters.setZValue(5.5)
-        self.scene().addItem(self._clusters)
-
-    def _build_sites(self, sites: Sequence[Site], dpr: float) -> None:
-        if not sites:
-            return
-        layer = PointLayer(SiteKind.DEPOT.value, np.array([s.geometry.x for s in sites]),
-                           -np.array([s.geometry.y for s in sites]), [s.id for s in sites], dpr, always_symbol=True)
-        tips = np.array([s.kind is SiteKind.TIP for s in sites])
-        if tips.any():
-            layer.add_symbol_kind(SiteKind.TIP.value, tips, dpr)
-        layer.setZValue(6)
-        self._point_layers.append(layer)
-        self._screen_layers.append(layer)
-        self._add("sites", layer)
-
-    def _build_labels(self, places: Sequence[Place]) -> None:
-        if not places:
-            return
-        pts = [p.geometry.representative_point() for p in places]
-        layer = LabelLayer(np.array([p.x for p in pts]), -np.array([p.y for p in pts]), [p.name for p in places],
-                           [p.geometry.area for p in places])
-        layer.dpr = self.devicePixelRatioF() or 1.0
-        layer.setZValue(9)
-        layer.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-        self._screen_layers.append(layer)
-        self._add("labels", layer)
-
-    @staticmethod
-    def _compute_extent(data: Any) -> QRectF:
-        rect = QRectF()
-        geoms = [p.geometry for p in data.places] + [s.geometry for s in data.sites]
-        if not data.places:
-            geoms += [a.geometry for a in data.assets] + [r.geometry for r in data.roads]
-        for g in geoms:
-            if g is None or g.is_empty:
-                continue
-            x0, y0, x1, y1 = g.bounds
-            rect = rect.united(QRectF(QPointF(x0, -y1), QPointF(x1, -y0)))
-        return rect
-
     # -- thematic colouring ----------------------------------------------------------------------------------
     def apply_theme(self, theme: Theme) -> None:
         """Colour every place by the theme and show its classes in the legend."""
@@ -342,111 +239,7 @@ class MapCanvas(QGraphicsView):
                     if key in BASEMAP_LAYERS:
                         self._basemap.invalidate()
 
-    # -- legend ----------------------------------------------------------------------------------------------
-    def legend_sections(self) -> list[LegendSection]:
-        dpr = self.devicePixelRatioF() or 1.0
-        theme = self._theme
-        sections = []
-        if self._visible["places"] and self._place_items:
-            sections.append(LegendSection(theme.title, tuple(
-                LegendEntry(label, "fill", _fill(colour.name(), PLACE_ALPHA), PLACE_OUTLINE)
-                for label, colour in theme.classes)))
-        features: list[LegendEntry] = []
-        bins_shown = False
-        styles = _static_styles()
-        for key, label in LAYERS:
-            if not self._visible[key] or not self._layers[key]:
-                continue
-            if key in POINT_STYLE:
-                features.append(LegendEntry(label, "symbol", QColor(), pixmap=symbol_pixmap(key, dpr)))
-                bins_shown = True
-            elif key == "sites":
-                features.append(LegendEntry("Depot", "symbol", QColor(),
-                                            pixmap=symbol_pixmap(SiteKind.DEPOT.value, dpr)))
-                if any(s.kind is SiteKind.TIP for s in self._sites.values()):
-                    features.append(LegendEntry("Tip", "symbol", QColor(), pixmap=symbol_pixmap("tip", dpr)))
-            elif key == "roads":
-                casing, fill, _ = styles["roads_minor"][0][0], styles["roads_minor"][1][0], 0
-                features.append(LegendEntry(label, "line", fill.color(), casing.color(), width_px=2.0))
-            elif key == "rounds":
-                continue  # a section of its own, below
-            elif key == "route":
-                features.append(LegendEntry(f"Route {self._route_label}".strip(), "line", ROUTE_COLOUR,
-                                            width_px=3.0))
-            elif key in styles:
-                pen, brush, _ = styles[key][0]
-                if brush is not None and key != "verge":
-                    features.append(LegendEntry(label, "fill", brush, pen.color()))
-                else:
-                    features.append(LegendEntry(label, "line", pen.color(),
-                                                dashed=pen.style() != Qt.PenStyle.SolidLine,
-                                                width_px=max(1.5, pen.widthF())))
-        if bins_shown:
-            features.append(LegendEntry("Bins close together (how many)", "symbol", QColor(),
-                                        pixmap=self._clusters.disc_pixmap(8)))
-        if features:
-            sections.append(LegendSection("Features", tuple(features)))
-        layer = self.rounds_layer()
-        if self._visible["rounds"] and layer is not None and self._rounds.rounds:
-            dots = [layer.dot(r.colour % len(ROUND_COLOURS), 9) for r in self._rounds.rounds]
-            sections.append(LegendSection(
-                f"{self._rounds.stream.replace('_', ' ').capitalize()} rounds · day, week · households",
-                tuple(LegendEntry(r.legend_label, "symbol", QColor(), pixmap=dot)
-                      for r, dot in zip(self._rounds.rounds, dots, strict=True))))
-        return sections
-
-    def _update_legend(self) -> None:
-        self.legend.set_sections(self.legend_sections())
-        self.legend.setVisible(bool(self.legend.sections()) and self._legend_wanted)
-        self._place_overlays()
-
-    def set_legend_visible(self, visible: bool) -> None:
-        self._legend_wanted = visible
-        self._update_legend()
-
-    def _place_overlays(self) -> None:
-        margin = 10
-        self.legend.set_max_height(int(self.viewport().height() * 0.6))
-        w, h = self.legend.width(), self.legend.height()
-        corners = [(margin, max(margin, self.viewport().height() - h - margin)), (margin, margin),
-                   (max(margin, self.viewport().width() - w - margin), margin)]
-        self.legend.move(*min(corners, key=lambda c: self._route_points_under(c[0], c[1], w, h)))
-        sb = self.scale_bar
-        sb.move(self.viewport().width() - sb.width() - margin, self.viewport().height() - sb.height() - margin)
-
-    def _route_points_under(self, x: int, y: int, w: int, h: int) -> int:
-        """How much of the shown route and rounds a legend at (x, y) of size w x h would cover: the legend goes
-        to the corner (bottom-left, top-left, top-right) that hides the fewest, so it never sits on the route
-        when another corner is free."""
-        pts = getattr(self, "_route_scene", ())
-        box = QRectF(x - 6, y - 6, w + 12, h + 12)
-        under = 10_000 * sum(1 for px, py in pts if box.contains(QPointF(self.mapFromScene(QPointF(px, py)))))
-        picked = self._household.row
-        layer = self.rounds_layer()
-        if picked is not None and layer is not None:  # never over the picked household's ring, and off its round
-            at = self.mapFromScene(QPointF(layer.xs[picked], layer.ys[picked]))
-            under += 10_000_000 * box.intersects(QRectF(at.x() - 16, at.y() - 16, 32, 32))
-            k = int(layer.data.round_of[picked])
-            a, b = int(layer.data.starts[k]), int(layer.data.starts[k + 1])
-            t = self.viewportTransform()
-            vx = t.m11() * layer.xs[a:b] + t.dx()
-            vy = t.m22() * layer.ys[a:b] + t.dy()
-            under += 100 * int(np.count_nonzero((vx >= box.left()) & (vx <= box.right())
-                                                & (vy >= box.top()) & (vy <= box.bottom())))
-        return under + self._households_under(box)
-
-    def _households_under(self, box: QRectF) -> int:
-        """How many of the shown rounds' households a legend in `box` (viewport pixels) would hide: with the
-        rounds on, the legend goes to the corner over the fewest (a route's stops count for more)."""
-        layer = self.rounds_layer()
-        if layer is None or not self._visible["rounds"] or not len(layer.xs):
-            return 0
-        t = self.viewportTransform()
-        vx = t.m11() * layer.xs + t.m21() * layer.ys + t.dx()
-        vy = t.m12() * layer.xs + t.m22() * layer.ys + t.dy()
-        return int(np.count_nonzero((vx >= box.left()) & (vx <= box.right())
-                                    & (vy >= box.top()) & (vy <= box.bottom())))
-
+    # -- legend: canvas_legend.CanvasLegend -------------------------------------------------------------------
     def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802 - Qt's name
         super().scrollContentsBy(dx, dy)
         if getattr(self, "_route_scene", ()) or self._household.row is not None:
@@ -602,9 +395,18 @@ class MapCanvas(QGraphicsView):
         """Where a BNG point is on screen (for tests and for placing pop-ups)."""
         return self.mapFromScene(QPointF(x_m, -y_m))
 
-    def click_at(self, view_pos: QPoint) -> None:
-        """What a left click does: pick a bin (and its place) or a place."""
+    def _pick_at(self, view_pos: QPoint) -> tuple[str, str] | None:
+        """What a click or hover there is about (as feature_at), a disc of bins giving way to a household of the
+        rounds shown under it: at the whole-district view the discs cover most streets, and a click meant for a
+        household zoomed in on bins instead. A bin drawn alone still comes before the household under it."""
         hit = self.feature_at(view_pos)
+        if hit and hit[0] == "cluster" and self.household_at(view_pos) is not None:
+            return None
+        return hit
+
+    def click_at(self, view_pos: QPoint) -> None:
+        """What a left click does: pick a bin (and its place), a household of the rounds shown, or a place."""
+        hit = self._pick_at(view_pos)
         if hit and hit[0] == "cluster":  # a disc of many bins: zoom in on it until they come apart
             self.zoom_by(3.0, view_pos)
             return
@@ -666,81 +468,10 @@ class MapCanvas(QGraphicsView):
     def has_route(self) -> bool:
         return bool(self._layers["route"])
 
-    # -- collection rounds -----------------------------------------------------------------------------------
-    def set_rounds(self, data: Any) -> None:
-        """Show one stream's rounds (a services.rounds_map.RoundsMap; None or no rounds: nothing)."""
-        self.select_household(None, emit=True)  # another stream's rounds: the window forgets the household
-        for item in self._layers["rounds"]:
-            if item in self._screen_layers:
-                self._screen_layers.remove(item)
-            self.scene().removeItem(item)
-        self._layers["rounds"] = []
-        self._rounds = data
-        if data is not None and len(data.xy):
-            layer = RoundsLayer(data, self.devicePixelRatioF() or 1.0)
-            layer.setZValue(4.5)  # over roads and streets, under bins, depots and the route
-            self._add("rounds", layer)
-            self._household = RoundHighlight()
-            self._household.setZValue(4.6)  # its round over the rounds, under bins: a bin there is still clicked
-            self._household_ring = SelectionLayer()  # ringed as a picked bin is, over everything
-            self._household_ring.setZValue(8)
-            for item in (self._household, self._household_ring):
-                item.set_metres_per_pixel(self.metres_per_pixel())
-                self._screen_layers.append(item)
-                self._add("rounds", item)
-        self._apply_visibility()
-        self._update_legend()
-        self.layersChanged.emit()
-
-    def rounds(self) -> Any:
-        """The rounds shown (services.rounds_map.RoundsMap), or None when none have been read."""
-        return self._rounds
-
-    def rounds_layer(self) -> RoundsLayer | None:
-        items = self._layers["rounds"]
-        return items[0] if items else None
-
-    def household_at(self, view_pos: QPoint) -> int | None:
-        """Row (in the rounds shown) of the household under the cursor, when the rounds are shown."""
-        layer = self.rounds_layer()
-        if layer is None or not self._visible["rounds"] or not len(layer.xs):
-            return None
-        scene_pt = self.mapToScene(view_pos)
-        tol = CLICK_TOLERANCE_PX * self.metres_per_pixel()
-        d2 = (layer.xs - scene_pt.x()) ** 2 + (layer.ys - scene_pt.y()) ** 2
-        i = int(np.argmin(d2))
-        return i if d2[i] <= tol * tol else None
-
-    def select_household(self, row: int | None, emit: bool = False) -> None:
-        """Ring a household of the rounds shown and draw its round bold (None clears); `emit` tells the window
-        (householdSelected: the row, or -1 when a selection is cleared)."""
-        layer = self.rounds_layer()
-        if row is not None and (layer is None or not 0 <= row < len(layer.xs)):
-            raise IndexError(f"no household {row} in the rounds on the map")
-        before = self._household.row
-        self._household.select(layer if row is not None else None, row)
-        if row is None:
-            self._household_ring.select(None)
-        else:
-            dot = layer.dot(int(layer.colour_index[row]), 9)
-            self._household_ring.select(f"household {row}", float(layer.xs[row]), float(layer.ys[row]), dot)
-        if row is not None:
-            self._place_overlays()  # the legend off the ring
-        if emit and (row is not None or before is not None):
-            self.householdSelected.emit(-1 if row is None else row)
-
-    def selected_household(self) -> int | None:
-        """Row (in the rounds shown) of the selected household, or None."""
-        return self._household.row
-
-    def household_highlight(self) -> RoundHighlight:
-        """The selected household's round drawn bold (for tests and benchmarks); its ring is a SelectionLayer,
-        as a picked bin's."""
-        return self._household
-
+    # -- collection rounds: canvas_rounds.CanvasRounds ---------------------------------------------------------
     # -- tooltips --------------------------------------------------------------------------------------------
     def tooltip_at(self, view_pos: QPoint) -> str:
-        hit = self.feature_at(view_pos)
+        hit = self._pick_at(view_pos)
         if hit:
             kind, fid = hit
             if kind == "cluster":
@@ -769,20 +500,6 @@ class MapCanvas(QGraphicsView):
             lines.append(f"{area.name} ({area.regime.value})")
         lines.append(f"Latest litter grade: {self._grades.get(pid, 'not surveyed')}")
         return "<br>".join(lines)
-
-    def _round_household_text(self, view_pos: QPoint) -> str:
-        """The round of the household under the cursor, when the rounds are shown: a supervisor checks which
-        round (and so which day) serves a street without opening the table."""
-        i = self.household_at(view_pos)
-        if i is None:
-            return ""
-        data = self._rounds
-        k, stop = data.round_of_row(i)
-        r = data.rounds[k]
-        week = f", week {r.week}" if r.week else ", every week"
-        stream = r.stream.replace("_", " ")
-        return (f"<b>{r.name}</b><br>{stream} collection round: {r.day}{week}<br>"
-                f"{r.households:,} households; this one is number {stop:,} in its order")
 
     def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if event.type() == QEvent.Type.ToolTip:
