@@ -168,7 +168,12 @@ def test_row_table_model_passes_the_model_tester(qtmodeltester):
 
 def test_worker_reports_result_failure_and_cancel(qtbot):
     """A worker hands back its result, turns an error into a message, and stops when cancelled."""
-    pool = WorkerPool()
+    from PySide6.QtCore import QThreadPool
+
+    # A pool of its own: the global pool may still be busy with an earlier test's week preparation, which
+    # `cancel_all` would wait on too (this test failed once in a loaded run that way).
+    own = QThreadPool()
+    pool = WorkerPool(own)
 
     def add(a, b, *, stop, progress):
         progress(1.0, 0.0, "half way")

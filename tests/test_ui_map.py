@@ -190,3 +190,19 @@ def test_the_legend_moves_off_the_route(canvas):
     on_screen = [canvas.mapFromScene(QPointF(x, -y)) for x, y in pts]
     assert not any(rect.contains(p) for p in on_screen), (rect, on_screen)
     canvas.clear_route()
+
+
+def test_the_legend_steps_aside_on_a_map_squeezed_under_the_board(canvas, qtbot):
+    """At 1366x768 with the plan board open the map is about 120 px high: the legend covered nearly all of it
+    and ran under the scale bar. It hides while it would cover more than LEGEND_MAX_SHARE of the map, and comes
+    back when the map grows; hiding it by choice still wins."""
+    canvas.resize(940, 130)
+    qtbot.waitUntil(lambda: not canvas.legend.isVisible())
+    canvas.resize(940, 600)
+    qtbot.waitUntil(canvas.legend.isVisible)
+    legend = canvas.legend.geometry()
+    assert legend.width() * legend.height() <= canvas.LEGEND_MAX_SHARE * 940 * 600
+    canvas.set_legend_visible(False)
+    canvas.resize(940, 620)
+    qtbot.wait(50)
+    assert not canvas.legend.isVisible()

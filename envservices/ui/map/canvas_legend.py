@@ -82,9 +82,12 @@ class CanvasLegend:
                       for r, dot in zip(self._rounds.rounds, dots, strict=True))))
         return sections
 
+    LEGEND_MAX_SHARE = 0.4
+    """The most of the map the legend may cover: a map squeezed under the plan board (1366x768: 120 px high)
+    drew the legend over nearly all of it and under the scale bar; it steps aside until the map grows."""
+
     def _update_legend(self) -> None:
         self.legend.set_sections(self.legend_sections())
-        self.legend.setVisible(bool(self.legend.sections()) and self._legend_wanted)
         self._place_overlays()
 
     def set_legend_visible(self, visible: bool) -> None:
@@ -95,6 +98,9 @@ class CanvasLegend:
         margin = 10
         self.legend.set_max_height(int(self.viewport().height() * 0.6))
         w, h = self.legend.width(), self.legend.height()
+        room = self.viewport().width() * self.viewport().height()
+        self.legend.setVisible(bool(self.legend.sections()) and self._legend_wanted
+                               and w * h <= self.LEGEND_MAX_SHARE * room)
         corners = [(margin, max(margin, self.viewport().height() - h - margin)), (margin, margin),
                    (max(margin, self.viewport().width() - w - margin), margin)]
         self.legend.move(*min(corners, key=lambda c: self._route_points_under(c[0], c[1], w, h)))
