@@ -331,3 +331,18 @@ def test_the_plan_board_is_made_after_the_map_has_painted(qtbot, window, demo_fi
     assert "plan" not in window.screens
     window.plan_dock.show()
     assert "plan" in window.screens and window.screens["plan"] is not board
+
+
+@pytest.mark.slow
+def test_the_start_bench_opens_the_window_as_the_command_does_and_prints_each_phase(demo_file):
+    """The README's start-up figure comes from this bench: each run a new process through the command line to
+    the map's first paint; it runs where the environment says not to write bytecode caches. No time is
+    asserted."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONDONTWRITEBYTECODE": "1"}
+    run = subprocess.run([sys.executable, "-m", "envservices.ui.start_bench", "--db", str(demo_file), "--runs", "1"],
+                         capture_output=True, text=True, env=env, timeout=300)
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert lines[0].startswith("start to a painted window: median ") and "over 1 warm runs" in lines[0]
+    assert [ln.split("  ")[1].strip() for ln in lines[1:]] == ["python itself", "imports", "window",
+                                                                "database and map", "first paint"]
